@@ -1,0 +1,16 @@
+"""The command-line commands. Each module has ``register(subparsers)`` that sets ``func`` on its parser."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+
+
+def _commands() -> list[ModuleType]:
+    from engine.commands import predict, scan, train
+
+    return [scan, train, predict]
+
+
+COMMANDS = _commands()

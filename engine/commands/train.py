@@ -1,0 +1,81 @@
+"""``python -m engine train DATA_DIR --out RUN_DIR [options]``: writes the run folder, one line per epoch."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+from engine.commands import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK
+
+
+def register(sub: Any) -> None:
+    parser = sub.add_parser("train", help="train a model into a run folder")
+    parser.add_argument("data_dir")
+    parser.add_argument("--out", required=True, metavar="RUN_DIR")
+    parser.add_argument("--arch", default="resnet18")
+    parser.add_argument("--weights", default="imagenet", help="imagenet | none | PATH (weights file or run folder)")
+    parser.add_argument("--strategy", default="head", choices=["head", "full"])
+    parser.add_argument("--epochs", type=int, default=10)
+    parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--lr", type=float, default=0.01)
+    parser.add_argument("--image-size", type=int, default=224)
+    parser.add_argument("--val-fraction", type=float, default=0.2)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
+    parser.add_argument("--patience", type=int, default=3, help="epochs without improvement before stopping")
+    parser.add_argument("--no-early-stopping", action="store_true")
+    parser.add_argument("--augmentation", default="light", choices=["none", "light"])
+    parser.add_argument("--workers", type=int, default=-1, help="image loader processes (-1: automatic)")
+    parser.set_defaults(func=run)
+
+
+def config_from_args(args: argparse.Namespace) -> Any:
+    from engine.config import (Augmentation, DataConfig, Device, EarlyStoppingConfig, ModelConfig, OptimConfig,
+                               Strategy, TrainConfig)
+
+    return TrainConfig(
+        data=DataConfig(args.data_dir, val_fraction=args.val_fraction, image_size=args.image_size,
+                        augmentation=Augmentation(args.augmentation)),
+        model=ModelConfig(args.arch, args.weights),
+        optim=OptimConfig(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr),
+        early_stopping=EarlyStoppingConfig(enabled=not args.no_early_stopping, patience=args.patience),
+        strategy=Strategy(args.strategy), device=Device(args.device), seed=args.seed, num_workers=args.workers,
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from engine.dataset import scan_image_folder
+
+    config = config_from_args(args)
+    # Refuse an unusable folder before creating a run folder, with the same exit code as `scan`.
+    scan_image_folder(args.data_dir).require_trainable()
+    from engine.trainer import run_training
+
+    cancel = threading.Event()
+    previous = signal.signal(signal.SIGINT, lambda *_: cancel.set())  # Ctrl+C stops within one batch
+    try:
+        finished = run_training(config, Path(args.out), print_event, cancel)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    print(finished.detail)
+    if finished.succeeded:
+        return EXIT_OK
+    return EXIT_BAD_INPUT if finished.extra.get("input_error") else EXIT_FAILED
+
+
+def print_event(event: Any) -> None:
+    from engine.events import EpochEnded, Notice, RunStarted
+
+    if isinstance(event, RunStarted):
+        print(f"training {len(event.classes)} classes on {event.device}: {event.train_images} training images, "
+              f"{event.val_images} validation images", flush=True)
+    elif isinstance(event, EpochEnded):
+        best = "  *best" if event.is_best else ""
+        print(f"epoch {event.epoch:3d}  train loss {event.train_loss:.4f} acc {event.train_accuracy:.3f}  "
+              f"val loss {event.val_loss:.4f} acc {event.val_accuracy:.3f}  {event.seconds:.1f}s{best}", flush=True)
+    elif isinstance(event, Notice):
+        print(f"{event.level}: {event.message}", file=sys.stderr, flush=True)

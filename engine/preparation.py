@@ -1,0 +1,91 @@
+"""Everything a run needs before its first batch: data split, loaders, model with starting weights.
+
+Kept apart from the loop so that the loop stays small and so that tools (benchmarks, the advisor) can
+build the same pieces without training.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import torch
+from torch import nn
+from torch.utils.data import DataLoader
+
+from engine.cancel import CancelToken
+from engine.config import Strategy, TrainConfig
+from engine.dataset import Split, scan_image_folder, split_stratified
+from engine.layers import base_modules, freeze_modules
+from engine.loaders import ImageListDataset, Preprocessing, default_num_workers, make_loader
+from engine.models import build_classifier, pick_device
+from engine.weights import apply_weights, load_starting_weights
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class PreparedRun:
+    config: TrainConfig
+    split: Split
+    preprocessing: Preprocessing
+    model: nn.Module
+    head: str
+    frozen: list[str]
+    device: torch.device
+    train_loader: DataLoader[Any]
+    val_loader: DataLoader[Any]
+    num_workers: int
+    weights_source: str
+
+
+def prepare_data(config: TrainConfig, cancel: CancelToken | None = None) -> Split:
+    report = scan_image_folder(config.data.data_dir, cancel=cancel)
+    report.require_trainable()
+    return split_stratified(report, config.data.val_fraction, config.seed)
+
+
+def prepare_model(config: TrainConfig, num_classes: int,
+                  download_progress: Callable[[int, int], None] | None = None,
+                  cancel: CancelToken | None = None) -> tuple[nn.Module, str, list[str], str]:
+    """Model with its new head and starting weights, frozen as the strategy says.
+
+    Returns ``(model, head module name, frozen module names, description of the weights' source)``.
+    """
+    model, head = build_classifier(config.model.arch, num_classes)
+    state, source = load_starting_weights(config.model.weights, config.model.arch, download_progress, cancel)
+    if state is not None:
+        report = apply_weights(model, state, head, source)
+        log.info("loaded %d tensors from %s (new head: %s)", report.loaded, source, ", ".join(report.skipped_head))
+    frozen = base_modules(model, head) if config.strategy is Strategy.HEAD else []
+    freeze_modules(model, frozen)
+    return model, head, frozen, source
+
+
+def prepare_loaders(config: TrainConfig, split: Split, preprocessing: Preprocessing,
+                    device: torch.device) -> tuple[DataLoader[Any], DataLoader[Any], int]:
+    workers = config.num_workers if config.num_workers >= 0 else default_num_workers(device.type)
+    min_side = preprocessing.resize_size
+    train_ds = ImageListDataset(split.root, split.train,
+                                preprocessing.train_transform(config.data.augmentation), min_side)
+    val_ds = ImageListDataset(split.root, split.val, preprocessing.eval_transform(), min_side)
+    pin = device.type == "cuda"
+    batch = config.optim.batch_size
+    train = make_loader(train_ds, batch, shuffle=True, num_workers=workers, seed=config.seed, pin_memory=pin)
+    val = make_loader(val_ds, batch, shuffle=False, num_workers=workers, seed=config.seed, pin_memory=pin)
+    return train, val, workers
+
+
+def prepare_run(config: TrainConfig, download_progress: Callable[[int, int], None] | None = None,
+                cancel: CancelToken | None = None) -> PreparedRun:
+    torch.manual_seed(config.seed)
+    split = prepare_data(config, cancel)
+    device = pick_device(config.device.value)
+    preprocessing = Preprocessing.for_size(config.data.image_size)
+    model, head, frozen, source = prepare_model(config, len(split.classes), download_progress, cancel)
+    model.to(device)
+    train_loader, val_loader, workers = prepare_loaders(config, split, preprocessing, device)
+    return PreparedRun(config=config, split=split, preprocessing=preprocessing, model=model, head=head,
+                       frozen=frozen, device=device, train_loader=train_loader, val_loader=val_loader,
+                       num_workers=workers, weights_source=source)

@@ -1,0 +1,183 @@
+"""The run folder: one training run = one folder; the engine writes it, the GUI and the CLI read it.
+
+Layout (design.md section 2)::
+
+    config.json  split.json  events.jsonl  metrics.csv
+    checkpoints/last.safetensors  checkpoints/best.safetensors
+    model/model.safetensors  model/model.json
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+import torch
+from safetensors.torch import save_file
+
+from engine.events import EpochEnded, Event, RunFinished, event_to_dict, read_events
+
+CONFIG = "config.json"
+SPLIT = "split.json"
+EVENTS = "events.jsonl"
+METRICS = "metrics.csv"
+CHECKPOINTS = "checkpoints"
+MODEL_DIR = "model"
+METRIC_COLUMNS = ("epoch", "train_loss", "train_accuracy", "val_loss", "val_accuracy", "lr", "seconds")
+
+
+def studio_home() -> Path:
+    """The app's own folder for runs (never inside the user's image folder)."""
+    override = os.environ.get("FINETUNE_STUDIO_HOME")
+    return Path(override).expanduser() if override else Path.home() / "FinetuneStudio"
+
+
+def runs_root() -> Path:
+    return studio_home() / "runs"
+
+
+def new_run_dir(name: str, root: Path | None = None) -> Path:
+    """``<root>/<YYYYmmdd-HHMMSS>-<name>``, made unique with a counter when needed."""
+    root = root or runs_root()
+    safe = re.sub(r"[^\w.-]+", "-", name, flags=re.UNICODE).strip("-") or "run"
+    stem = f"{time.strftime('%Y%m%d-%H%M%S')}-{safe}"
+    candidate = root / stem
+    counter = 2
+    while candidate.exists():
+        candidate = root / f"{stem}-{counter}"
+        counter += 1
+    return candidate
+
+
+def write_json_atomic(path: Path, data: Any) -> None:
+    """Write through a temporary file in the same folder, then rename: readers never see half a file."""
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    _write_atomic(path, text.encode("utf-8"))
+
+
+def _write_atomic(path: Path, payload: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def save_tensors_atomic(path: Path, tensors: dict[str, torch.Tensor], metadata: dict[str, str] | None = None) -> None:
+    """A safetensors file written atomically (a killed writer leaves the previous file intact)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        contiguous = {k: v.detach().to("cpu").contiguous() for k, v in tensors.items()}
+        save_file(contiguous, tmp, metadata=metadata)
+        with open(tmp, "rb+") as handle:
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+class RunLog:
+    """Appends events to ``events.jsonl`` and epoch rows to ``metrics.csv`` as they happen."""
+
+    def __init__(self, run_dir: Path) -> None:
+        self.run_dir = run_dir
+        run_dir.mkdir(parents=True, exist_ok=True)
+        self._events = open(run_dir / EVENTS, "a", encoding="utf-8")
+        new_metrics = not (run_dir / METRICS).exists()
+        self._metrics_file = open(run_dir / METRICS, "a", encoding="utf-8", newline="")
+        self._metrics = csv.writer(self._metrics_file)
+        if new_metrics:
+            self._metrics.writerow(METRIC_COLUMNS)
+            self._metrics_file.flush()
+
+    def write(self, event: Event) -> None:
+        self._events.write(json.dumps(event_to_dict(event), ensure_ascii=False) + "\n")
+        if isinstance(event, EpochEnded):
+            self._metrics.writerow([event.epoch, f"{event.train_loss:.6f}", f"{event.train_accuracy:.6f}",
+                                    f"{event.val_loss:.6f}", f"{event.val_accuracy:.6f}", f"{event.lr:.8g}",
+                                    f"{event.seconds:.3f}"])
+            self._metrics_file.flush()
+            self._events.flush()
+        elif not type(event).__name__ == "BatchEnded":
+            self._events.flush()
+
+    def close(self) -> None:
+        self._events.close()
+        self._metrics_file.close()
+
+
+@dataclass(frozen=True, slots=True)
+class RunSummary:
+    """What the past-runs list shows about a run folder."""
+
+    path: Path
+    name: str
+    arch: str
+    classes: tuple[str, ...]
+    finished: RunFinished | None
+    epochs: int
+    best_val_accuracy: float | None
+
+    @property
+    def status(self) -> str:
+        if self.finished is None:
+            return "interrupted"
+        return self.finished.reason.value.replace("_", " ")
+
+
+def summarize_run(run_dir: Path) -> RunSummary | None:
+    """Summary of one run folder, or ``None`` when it is not a run folder."""
+    config_path = run_dir / CONFIG
+    if not config_path.is_file():
+        return None
+    try:
+        config = json.loads(config_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    finished: RunFinished | None = None
+    epochs = 0
+    best: float | None = None
+    events_path = run_dir / EVENTS
+    classes: tuple[str, ...] = ()
+    if events_path.is_file():
+        for event in read_events(events_path):
+            if isinstance(event, EpochEnded):
+                epochs = event.epoch
+                best = event.val_accuracy if best is None else max(best, event.val_accuracy)
+            elif isinstance(event, RunFinished):
+                finished = event
+            elif type(event).__name__ == "RunStarted":
+                classes = tuple(getattr(event, "classes", ()))
+    return RunSummary(path=run_dir, name=run_dir.name, arch=str(config.get("model", {}).get("arch", "?")),
+                      classes=classes, finished=finished, epochs=epochs, best_val_accuracy=best)
+
+
+def list_runs(root: Path | None = None) -> list[RunSummary]:
+    """Run folders under ``root``, newest first."""
+    root = root or runs_root()
+    if not root.is_dir():
+        return []
+    summaries = (summarize_run(p) for p in root.iterdir() if p.is_dir())
+    return sorted((s for s in summaries if s is not None), key=lambda s: s.name, reverse=True)
+
+
+def iter_run_events(run_dir: Path) -> Iterator[Event]:
+    path = run_dir / EVENTS
+    if path.is_file():
+        yield from read_events(path)

@@ -1,0 +1,214 @@
+"""Runners: where a training run executes, behind one small interface.
+
+* :class:`ProcessRunner` — a spawned child process (the default for the GUI): a crash, a CUDA fault or an
+  out-of-memory kill ends the child, not the window; the window and the loop do not share one interpreter
+  lock. The child is started ("warmed", ~4 s to import torch) before the user presses Train.
+* :class:`ThreadRunner` — the same job in a Python thread, for tests and tools that cannot spawn.
+
+Both deliver events (as :mod:`engine.events` objects) through :meth:`poll`; cancel is a shared event the
+loop checks every batch. Qt is not involved here: the GUI's controller polls a runner from a QThread.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing as mp
+import queue
+import threading
+from multiprocessing.process import BaseProcess
+from pathlib import Path
+from typing import Any, Protocol
+
+from engine.config import StopReason, TrainConfig
+from engine.events import Event, RunFinished, event_from_dict, event_to_dict
+
+log = logging.getLogger(__name__)
+
+TRAINING_LOG = "training.log"
+
+
+class Runner(Protocol):
+    def start(self, config: TrainConfig, run_dir: Path) -> None: ...
+
+    def poll(self, timeout: float) -> list[Event]: ...
+
+    def cancel(self) -> None: ...
+
+    def close(self, timeout: float = 10.0) -> None: ...
+
+    @property
+    def finished(self) -> RunFinished | None: ...
+
+
+def _child_main(jobs: Any, events: Any, cancel: Any) -> None:
+    """Body of the training child: import torch now (the slow part), then wait for one job."""
+    import engine.trainer  # noqa: F401  - warms up torch while the user is still choosing settings
+
+    job = jobs.get()
+    if job is None:
+        return
+    config_dict, run_dir = job
+    run_dir = Path(run_dir)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(run_dir / TRAINING_LOG, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.getLogger().addHandler(handler)
+    logging.getLogger().setLevel(logging.INFO)
+    from engine.trainer import run_training
+
+    run_training(TrainConfig.from_dict(config_dict), run_dir, lambda e: events.put(event_to_dict(e)), cancel)
+
+
+class ProcessRunner:
+    """Runs one training job in a spawned child process. Call :meth:`prewarm` early to hide torch's import."""
+
+    def __init__(self) -> None:
+        self._ctx = mp.get_context("spawn")
+        self._process: BaseProcess | None = None
+        self._jobs: Any = None
+        self._events: Any = None
+        self._cancel: Any = None
+        self._finished: RunFinished | None = None
+        self._started = False
+
+    @property
+    def finished(self) -> RunFinished | None:
+        return self._finished
+
+    @property
+    def warm(self) -> bool:
+        return self._process is not None and self._process.is_alive() and not self._started
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process is not None else None
+
+    def prewarm(self) -> None:
+        """Start the child now so that Train answers at once later."""
+        if self._process is not None:
+            return
+        self._jobs = self._ctx.Queue()
+        self._events = self._ctx.Queue()
+        self._cancel = self._ctx.Event()
+        self._process = self._ctx.Process(target=_child_main, args=(self._jobs, self._events, self._cancel),
+                                          name="finetune-studio-training", daemon=True)
+        self._process.start()
+
+    def start(self, config: TrainConfig, run_dir: Path) -> None:
+        if self._started:
+            raise RuntimeError("a ProcessRunner runs one job; make a new one for the next run")
+        self.prewarm()
+        self._started = True
+        self._jobs.put((config.to_dict(), str(run_dir)))
+
+    def cancel(self) -> None:
+        if self._cancel is not None:
+            self._cancel.set()
+
+    def poll(self, timeout: float) -> list[Event]:
+        """Events that arrived, waiting up to ``timeout`` seconds for the first one.
+
+        When the child has died without saying why, a :class:`RunFinished` with reason FAILED is made up
+        here, so the caller always sees exactly one end.
+        """
+        if self._events is None or self._finished is not None:
+            return []
+        out = self._drain(timeout)
+        process = self._process
+        if self._finished is None and process is not None and not process.is_alive():
+            out.extend(self._drain(0.2))  # the feeder thread may still have been flushing
+            if self._finished is None:
+                self._finished = RunFinished(StopReason.FAILED, _death_sentence(process.exitcode))
+                out.append(self._finished)
+        return out
+
+    def _drain(self, timeout: float) -> list[Event]:
+        out: list[Event] = []
+        try:
+            item = self._events.get(timeout=timeout) if timeout > 0 else self._events.get_nowait()
+        except (queue.Empty, EOFError, OSError):
+            return out
+        while True:
+            event = event_from_dict(item)
+            out.append(event)
+            if isinstance(event, RunFinished):
+                self._finished = event
+                return out
+            try:
+                item = self._events.get_nowait()
+            except (queue.Empty, EOFError, OSError):
+                return out
+
+    def close(self, timeout: float = 10.0) -> None:
+        """Cancel, give the child ``timeout`` seconds to write its last checkpoint, then end it."""
+        process = self._process
+        if process is None:
+            return
+        if process.is_alive():
+            if not self._started:
+                self._jobs.put(None)
+            self.cancel()
+            process.join(timeout)
+        if process.is_alive():
+            log.warning("training child did not stop within %.1f s; terminating it", timeout)
+            process.terminate()
+            process.join(3)
+        if process.is_alive():
+            process.kill()
+            process.join(3)
+        for q in (self._jobs, self._events):
+            q.cancel_join_thread()
+            q.close()
+
+
+def _death_sentence(exitcode: int | None) -> str:
+    how = "was killed" if exitcode is not None and exitcode < 0 else f"ended unexpectedly (code {exitcode})"
+    return (f"Training failed because the training process {how}, for example because the computer ran out "
+            "of memory. The plots and the last checkpoint are kept; details are in training.log in the run folder.")
+
+
+class ThreadRunner:
+    """Runs the job in a Python thread of this process (tests; tools without process spawning)."""
+
+    def __init__(self) -> None:
+        self._events: queue.Queue[Event] = queue.Queue()
+        self._cancel = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._finished: RunFinished | None = None
+
+    @property
+    def finished(self) -> RunFinished | None:
+        return self._finished
+
+    def prewarm(self) -> None:
+        """Nothing to warm: torch is imported in this process already."""
+
+    def start(self, config: TrainConfig, run_dir: Path) -> None:
+        from engine.trainer import run_training
+
+        self._thread = threading.Thread(target=run_training, args=(config, run_dir, self._events.put, self._cancel),
+                                        name="finetune-studio-training", daemon=True)
+        self._thread.start()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def poll(self, timeout: float) -> list[Event]:
+        if self._finished is not None:
+            return []
+        out: list[Event] = []
+        try:
+            out.append(self._events.get(timeout=timeout))
+            while True:
+                out.append(self._events.get_nowait())
+        except queue.Empty:
+            pass
+        for event in out:
+            if isinstance(event, RunFinished):
+                self._finished = event
+        return out
+
+    def close(self, timeout: float = 10.0) -> None:
+        self.cancel()
+        if self._thread is not None:
+            self._thread.join(timeout)

@@ -1,0 +1,60 @@
+"""Application start-up: logging to a file, a plain message instead of a traceback, the main window."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import traceback
+from logging.handlers import RotatingFileHandler
+from pathlib import Path
+from types import TracebackType
+
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from engine.runfolder import studio_home
+
+log = logging.getLogger("finetune_studio")
+
+
+def log_file() -> Path:
+    return studio_home() / "logs" / "app.log"
+
+
+def setup_logging() -> None:
+    path = log_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handler = RotatingFileHandler(path, maxBytes=2_000_000, backupCount=3, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+
+
+def _excepthook(kind: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
+    # The traceback goes to the log file; the user gets one sentence and the app keeps running.
+    log.error("unexpected error:\n%s", "".join(traceback.format_exception(kind, value, tb)))
+    if QApplication.instance() is not None:
+        QMessageBox.warning(None, "Something went wrong",
+                            f"Something unexpected happened ({value}). Your work is kept; the details are in "
+                            f"{log_file()}.")
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Finetune Studio")
+    parser.add_argument("data_dir", nargs="?", help="image folder to open (default: the bundled sample data)")
+    parser.add_argument("--screenshot", metavar="PNG", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    setup_logging()
+    sys.excepthook = _excepthook
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("Finetune Studio")
+    from gui.main_window import MainWindow
+    from gui.panels.data_panel import SAMPLE_DATA
+
+    window = MainWindow()
+    window.show()
+    window.open_folder(args.data_dir or SAMPLE_DATA)
+    return int(app.exec())

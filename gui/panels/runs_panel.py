@@ -1,0 +1,101 @@
+"""Past runs: every run folder under the app's runs folder, with its plots replayed from events.jsonl."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QLabel, QPushButton, QSplitter, QTableWidget,
+                               QTableWidgetItem, QVBoxLayout, QWidget)
+
+from engine.runfolder import RunSummary, iter_run_events, list_runs, runs_root
+from gui.plots import TrainingPlots
+
+COLUMNS = ("Run", "Model", "Epochs", "Best val. accuracy", "Outcome")
+
+
+class RunsPanel(QWidget):
+    run_selected = Signal(object)  # Path of the selected run folder
+
+    def __init__(self, root: Path | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.root = root
+        self.summaries: list[RunSummary] = []
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.Stretch)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setSelectionBehavior(QTableWidget.SelectRows)
+        self.table.setSelectionMode(QTableWidget.SingleSelection)
+        self.table.setEditTriggers(QTableWidget.NoEditTriggers)
+        self.table.itemSelectionChanged.connect(self._on_selection)
+        self.detail = QLabel("Choose a run to see its training curves.")
+        self.detail.setWordWrap(True)
+        self.detail.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.plots = TrainingPlots()
+        refresh = QPushButton("Refresh")
+        refresh.clicked.connect(self.refresh)
+        self.open_button = QPushButton("Open run folder")
+        self.open_button.setEnabled(False)
+        self.open_button.clicked.connect(self._open_folder)
+        buttons = QHBoxLayout()
+        buttons.addWidget(QLabel(f"Runs are kept in {self._root()}"), 1)
+        buttons.addWidget(self.open_button)
+        buttons.addWidget(refresh)
+
+        lower = QWidget()
+        lower_layout = QVBoxLayout(lower)
+        lower_layout.setContentsMargins(0, 0, 0, 0)
+        lower_layout.addWidget(self.detail)
+        lower_layout.addWidget(self.plots, 1)
+        splitter = QSplitter(Qt.Vertical)
+        splitter.addWidget(self.table)
+        splitter.addWidget(lower)
+        splitter.setStretchFactor(1, 2)
+        layout = QVBoxLayout(self)
+        layout.addLayout(buttons)
+        layout.addWidget(splitter, 1)
+        self.refresh()
+
+    def _root(self) -> Path:
+        return self.root or runs_root()
+
+    def refresh(self) -> None:
+        self.summaries = list_runs(self._root())
+        self.table.setRowCount(len(self.summaries))
+        for row, s in enumerate(self.summaries):
+            best = f"{100 * s.best_val_accuracy:.1f}%" if s.best_val_accuracy is not None else "—"
+            for col, text in enumerate((s.name, s.arch, str(s.epochs), best, s.status)):
+                item = QTableWidgetItem(text)
+                if col in (2, 3):
+                    item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
+                self.table.setItem(row, col, item)
+
+    def select_run(self, run_dir: Path) -> None:
+        for row, s in enumerate(self.summaries):
+            if s.path == run_dir:
+                self.table.selectRow(row)
+                return
+
+    def _selected(self) -> RunSummary | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.summaries[rows[0].row()] if rows else None
+
+    def _on_selection(self) -> None:
+        summary = self._selected()
+        self.open_button.setEnabled(summary is not None)
+        if summary is None:
+            return
+        self.plots.clear()
+        self.plots.add_events(iter_run_events(summary.path))
+        outcome = summary.finished.detail if summary.finished else (
+            "This run did not finish (the app or the computer stopped during training).")
+        classes = ", ".join(summary.classes) if summary.classes else "—"
+        self.detail.setText(f"<b>{summary.name}</b> · {summary.arch} · classes: {classes}<br>{outcome}")
+        self.run_selected.emit(summary.path)
+
+    def _open_folder(self) -> None:
+        summary = self._selected()
+        if summary is not None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(summary.path)))

@@ -1,0 +1,24 @@
+"""Shared fixtures: every test gets its own app folder and torch cache; nothing touches the user's."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.imagegen import make_image_folder
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = tmp_path_factory.mktemp("studio-home")
+    monkeypatch.setenv("FINETUNE_STUDIO_HOME", str(home))
+    # Weights "downloads" in tests go to a private torch cache, never ~/.cache/torch.
+    monkeypatch.setenv("TORCH_HOME", str(home / "torch"))
+    return home
+
+
+@pytest.fixture
+def image_folder(tmp_path: Path) -> Path:
+    """Three learnable colour classes, 12 images each, 40x40 PNG."""
+    return make_image_folder(tmp_path / "images")

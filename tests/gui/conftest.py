@@ -1,0 +1,25 @@
+"""GUI test fixtures: fail any test that leaves a QThread or a child process running."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from typing import Iterator
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
+
+
+@pytest.fixture(autouse=True)
+def no_dangling_workers(qtbot: object) -> Iterator[None]:
+    yield
+    from gui.controller import live_threads
+
+    threads = live_threads()
+    children = [p for p in multiprocessing.active_children() if p.is_alive()]
+    for p in children:  # do not let one test's leak break the next ones
+        p.kill()
+    assert not threads, f"test left {len(threads)} QThread(s) running"
+    assert not children, f"test left child process(es) running: {children}"
