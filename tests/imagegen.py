@@ -20,7 +20,7 @@ PALETTE: dict[str, tuple[int, int, int]] = {
 def make_image_folder(root: Path, counts: Mapping[str, int] | None = None, *, size: int = 40, seed: int = 0,
                       ext: str = ".png") -> Path:
     """Write ``root/<class>/<i><ext>`` images; ``counts`` maps class names (colours from PALETTE by order)."""
-    counts = counts or {"red": 12, "green": 12, "blue": 12}
+    counts = {"red": 12, "green": 12, "blue": 12} if counts is None else counts
     rng = np.random.default_rng(seed)
     colours = list(PALETTE.values())
     for index, (name, n) in enumerate(counts.items()):

@@ -1,0 +1,112 @@
+"""The main window driven as a user would: choose a folder, pick settings, train, read the outcome.
+
+These use the in-thread runner (no process start); tests/e2e runs the same path through the real child.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
+from PySide6.QtGui import QDropEvent
+
+from engine.config import StopReason
+from engine.events import BatchEnded
+from gui.main_window import MainWindow
+from tests.imagegen import make_image_folder
+
+
+@pytest.fixture
+def window(qtbot, tmp_path: Path):  # type: ignore[no-untyped-def]
+    win = MainWindow(runner_kind="thread", runs_dir=tmp_path / "runs")
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitUntil(lambda: bool(win.model_panel.catalog), timeout=30_000)
+    yield win
+    win.shutdown()
+
+
+def open_and_wait(qtbot, win: MainWindow, folder: Path) -> None:  # type: ignore[no-untyped-def]
+    with qtbot.waitSignal(win.data_panel.report_changed, check_params_cb=lambda r: r is not None, timeout=30_000):
+        win.open_folder(folder)
+
+
+def small_settings(win: MainWindow, epochs: int = 2) -> None:
+    win.model_panel.set_weights("none")
+    win.training_panel.epochs.setValue(epochs)
+    win.training_panel.image_size.setValue(32)
+    win.training_panel.batch_size.setValue(8)
+
+
+def test_choosing_a_folder_lists_classes_with_counts(qtbot, window: MainWindow, image_folder: Path) -> None:  # type: ignore[no-untyped-def]
+    open_and_wait(qtbot, window, image_folder)
+    table = window.data_panel.table
+    rows = {table.item(r, 0).text(): table.item(r, 1).text() for r in range(table.rowCount())}
+    assert rows == {"blue": "12", "green": "12", "red": "12"}
+    assert "ready for training" in window.data_panel.message.text()
+
+
+def test_an_untrainable_folder_is_explained_and_train_refuses(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    make_image_folder(tmp_path / "one", {"cats": 3}, size=8)
+    open_and_wait(qtbot, window, tmp_path / "one")
+    assert window.data_panel.message.kind == "error"
+    assert "Only one class" in window.data_panel.message.text()
+    window.training_panel.train_button.click()
+    assert not window.controller.running
+    assert "Only one class" in window.training_panel.status.text()
+
+
+def test_dropping_a_folder_on_the_window_opens_it(qtbot, window: MainWindow, image_folder: Path) -> None:  # type: ignore[no-untyped-def]
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(image_folder))])
+    drop = QDropEvent(QPoint(10, 10), Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier)
+    with qtbot.waitSignal(window.data_panel.report_changed, check_params_cb=lambda r: r is not None,
+                          timeout=30_000):
+        window.dropEvent(drop)
+    assert window.data_panel.path_edit.text() == str(image_folder)
+
+
+def test_a_run_from_folder_to_saved_model_and_back_in_past_runs(qtbot, window: MainWindow, image_folder: Path,
+                                                                tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    open_and_wait(qtbot, window, image_folder)
+    small_settings(window)
+    with qtbot.waitSignal(window.controller.finished, timeout=120_000) as finished:
+        window.training_panel.train_button.click()
+        assert window.training_panel.stop_button.isEnabled()
+    result = finished.args[0]
+    assert result.reason is StopReason.FINISHED
+    assert "finished all 2 epochs" in window.training_panel.status.text()
+    assert window.training_panel.train_button.isEnabled()
+    assert len(window.training_panel.plots.epochs) == 2
+    run_dir = window.controller.run_dir
+    assert run_dir is not None and (run_dir / "model" / "model.safetensors").is_file()
+    assert run_dir.parent == tmp_path / "runs"
+
+    # Reopening the app lists the run and replays its plots from events.jsonl.
+    again = MainWindow(runner_kind="thread", runs_dir=tmp_path / "runs")
+    qtbot.addWidget(again)
+    try:
+        assert [s.path for s in again.runs_panel.summaries] == [run_dir]
+        again.runs_panel.table.selectRow(0)
+        assert len(again.runs_panel.plots.epochs) == 2
+        assert "finished all 2 epochs" in again.runs_panel.detail.text()
+    finally:
+        again.shutdown()
+
+
+def test_stop_ends_the_run_as_cancelled_with_a_sentence(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    folder = make_image_folder(tmp_path / "many", {"red": 40, "blue": 40}, size=32)
+    open_and_wait(qtbot, window, folder)
+    small_settings(window, epochs=50)
+    window.training_panel.batch_size.setValue(2)
+    seen_batch: list[bool] = []
+    window.controller.events.connect(lambda evs: seen_batch.extend(isinstance(e, BatchEnded) for e in evs))
+    with qtbot.waitSignal(window.controller.finished, timeout=120_000) as finished:
+        window.training_panel.train_button.click()
+        qtbot.waitUntil(lambda: any(seen_batch), timeout=60_000)
+        window.training_panel.stop_button.click()
+        assert window.training_panel.stop_button.text() == "Stopping…"
+    assert finished.args[0].reason is StopReason.CANCELLED
+    assert "stopped by you" in window.training_panel.status.text()
+    assert window.training_panel.status.kind == "warning"
