@@ -34,7 +34,17 @@ _LIVE_THREADS: set[QThread] = set()
 
 
 def live_threads() -> list[QThread]:
-    return [t for t in list(_LIVE_THREADS) if t.isRunning()]
+    alive = []
+    for thread in list(_LIVE_THREADS):
+        try:
+            running = thread.isRunning()
+        except RuntimeError:  # its C++ object was deleted with its parent, so it is not running
+            running = False
+        if running:
+            alive.append(thread)
+        else:
+            _LIVE_THREADS.discard(thread)
+    return alive
 
 
 def _make_runner(kind: str) -> Runner:
