@@ -20,11 +20,14 @@ class Strategy(str, enum.Enum):
     """How much of the pretrained model is trained."""
 
     HEAD = "head"  # freeze the whole pretrained base, train only the new classifier
+    PARTIAL = "partial"  # freeze the lower stages, train the upper ones and the new classifier
     FULL = "full"  # train every layer (pretrained layers at a lower learning rate)
 
     @property
     def label(self) -> str:
-        return {Strategy.HEAD: "Train only the new classifier", Strategy.FULL: "Train everything"}[self]
+        return {Strategy.HEAD: "Train only the new classifier",
+                Strategy.PARTIAL: "Freeze the lower layers, train the upper ones",
+                Strategy.FULL: "Train everything"}[self]
 
 
 class Device(str, enum.Enum):
@@ -37,6 +40,40 @@ class Device(str, enum.Enum):
 class Augmentation(str, enum.Enum):
     NONE = "none"
     LIGHT = "light"  # small random crops and horizontal flips
+    STRONG = "strong"  # larger crops, flips, rotation, colour changes, random erasing
+    MEDICAL = "medical"  # small crops and rotations only: no flips, no colour changes unless allowed
+
+
+class OptimizerKind(str, enum.Enum):
+    """The update rule (engine/optim.py builds it)."""
+
+    SGD = "sgd"
+    ADAM = "adam"
+    ADAMW = "adamw"
+
+
+class ScheduleKind(str, enum.Enum):
+    """How the learning rate changes during training (engine/optim.py)."""
+
+    CONSTANT = "constant"
+    STEP = "step"
+    COSINE = "cosine"
+    ONE_CYCLE = "one_cycle"
+
+
+class Monitor(str, enum.Enum):
+    """What early stopping and "best model" watch."""
+
+    VAL_LOSS = "val_loss"
+    VAL_ACCURACY = "val_accuracy"
+
+
+class Imbalance(str, enum.Enum):
+    """What to do about classes with very different numbers of images."""
+
+    NONE = "none"
+    WEIGHTED_LOSS = "weighted_loss"  # mistakes on rare classes cost more
+    BALANCED_SAMPLING = "balanced_sampling"  # rare classes are drawn more often
 
 
 class StopReason(str, enum.Enum):
@@ -54,6 +91,12 @@ class DataConfig:
     val_fraction: float = 0.2
     image_size: int = 224
     augmentation: Augmentation = Augmentation.LIGHT
+    # Split settings (engine/splits.py). test_fraction 0 = no test set.
+    test_fraction: float = 0.0
+    group_pattern: str = ""  # regular expression; its first (...) part names the patient/subject
+    group_by_patient: bool = False  # DICOM PatientID (only a one-way hash is used, never recorded)
+    use_folder_split: bool = False  # the folder's own train/ val/ test/ subfolders
+    exclude: tuple[str, ...] = ()  # paths relative to data_dir that the user left out
 
     def __post_init__(self) -> None:
         if not self.data_dir:
@@ -64,6 +107,23 @@ class DataConfig:
             )
         if not 16 <= self.image_size <= 1024:
             raise ConfigError(f"The image size must be between 16 and 1024 pixels (it is {self.image_size}).")
+        _check_split_settings(self)
+
+
+def _check_split_settings(data: DataConfig) -> None:
+    object.__setattr__(data, "exclude", tuple(str(p) for p in data.exclude))  # JSON gives a list
+    if data.test_fraction != 0 and not 0.05 <= data.test_fraction <= 0.4:
+        raise ConfigError(f"The test share must be 0 (no test set) or between 5% and 40% of the images "
+                          f"(it is {data.test_fraction:.0%}).")
+    if data.val_fraction + data.test_fraction > 0.6:
+        raise ConfigError("Validation and test together may take at most 60% of the images; keep the rest for "
+                          "training.")
+    if data.group_pattern:
+        from engine.splits import check_group_pattern
+
+        problem = check_group_pattern(data.group_pattern)
+        if problem:
+            raise ConfigError(problem)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,12 +135,20 @@ class ModelConfig:
 
     arch: str = "resnet18"
     weights: str = "imagenet"
+    # The new output layer (engine/heads.py): dropout before it, and an optional hidden layer + ReLU.
+    head_dropout: float = 0.0
+    head_hidden: int = 0  # units; 0 = no hidden layer
 
     def __post_init__(self) -> None:
         if not self.arch:
             raise ConfigError("Choose a model.")
         if not self.weights:
             raise ConfigError('Choose starting weights: "imagenet", "none" or a weights file.')
+        if not 0 <= self.head_dropout < 1:
+            raise ConfigError(f"The dropout before the output layer must be at least 0 and below 1 "
+                              f"(it is {self.head_dropout}).")
+        if not 0 <= self.head_hidden <= 4096:
+            raise ConfigError(f"The hidden layer may have 0 (none) to 4096 units (it has {self.head_hidden}).")
 
     @property
     def pretrained(self) -> bool:
@@ -97,8 +165,13 @@ class OptimConfig:
     momentum: float = 0.9
     weight_decay: float = 1e-4
     pretrained_lr_ratio: float = 0.1
+    optimizer: OptimizerKind = OptimizerKind.SGD
+    nesterov: bool = False  # SGD only
+    l1: float = 0.0  # L1 penalty on the trained weights (0 = off)
+    label_smoothing: float = 0.0
 
     def __post_init__(self) -> None:
+        _check_regularisation(self)
         if not 1 <= self.epochs <= 10_000:
             raise ConfigError(f"The number of epochs must be between 1 and 10000 (it is {self.epochs}).")
         if not 1 <= self.batch_size <= 4096:
@@ -124,12 +197,124 @@ class EarlyStoppingConfig:
     patience: int = 3
     min_delta: float = 0.0
     restore_best: bool = True
+    monitor: Monitor = Monitor.VAL_LOSS
 
     def __post_init__(self) -> None:
         if not 1 <= self.patience <= 1000:
             raise ConfigError(f"Patience must be between 1 and 1000 epochs (it is {self.patience}).")
         if self.min_delta < 0:
             raise ConfigError("The smallest improvement that counts cannot be negative.")
+
+
+def _check_regularisation(optim: OptimConfig) -> None:
+    if optim.nesterov and (optim.optimizer is not OptimizerKind.SGD or optim.momentum <= 0):
+        raise ConfigError("Nesterov momentum only works with SGD and a momentum above 0.")
+    if not 0 <= optim.l1 < 1:
+        raise ConfigError(f"The L1 penalty must be at least 0 and below 1 (it is {optim.l1}).")
+    if not 0 <= optim.label_smoothing < 0.5:
+        raise ConfigError(f"Label smoothing must be at least 0 and below 0.5 (it is {optim.label_smoothing}).")
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleConfig:
+    """How the learning rate changes over the epochs (see engine/optim.py for the exact curves)."""
+
+    kind: ScheduleKind = ScheduleKind.COSINE
+    warmup_epochs: float = 0.0  # linear warm-up from a tenth of the rate (cosine and step)
+    step_epochs: int = 5  # step: multiply by step_gamma every this many epochs
+    step_gamma: float = 0.1
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.warmup_epochs <= 100:
+            raise ConfigError(f"Warm-up must be between 0 and 100 epochs (it is {self.warmup_epochs}).")
+        if not 1 <= self.step_epochs <= 10_000:
+            raise ConfigError(f"The step interval must be at least 1 epoch (it is {self.step_epochs}).")
+        if not 0 < self.step_gamma <= 1:
+            raise ConfigError(f"The step factor must be above 0 and at most 1 (it is {self.step_gamma}).")
+
+
+@dataclass(frozen=True, slots=True)
+class AugmentConfig:
+    """Editable training-time transforms; ``TrainConfig.augment = None`` means "the preset as defined"."""
+
+    crop_scale_min: float = 1.0  # random resized crop keeps at least this share of the image (1 = no crop)
+    hflip: bool = False
+    vflip: bool = False
+    rotation: float = 0.0  # up to this many degrees either way
+    brightness: float = 0.0  # colour jitter strengths, 0 = unchanged
+    contrast: float = 0.0
+    saturation: float = 0.0
+    hue: float = 0.0
+    erasing: float = 0.0  # probability of blanking a random rectangle
+
+    def __post_init__(self) -> None:
+        if not 0.05 <= self.crop_scale_min <= 1:
+            raise ConfigError(f"The smallest crop must keep between 5% and 100% of the image "
+                              f"(it is {self.crop_scale_min:.0%}).")
+        if not 0 <= self.rotation <= 180:
+            raise ConfigError(f"Rotation must be between 0 and 180 degrees (it is {self.rotation}).")
+        for name in ("brightness", "contrast", "saturation", "erasing"):
+            if not 0 <= getattr(self, name) <= 1:
+                raise ConfigError(f"The {name} change must be between 0 and 1 (it is {getattr(self, name)}).")
+        if not 0 <= self.hue <= 0.5:
+            raise ConfigError(f"The hue change must be between 0 and 0.5 (it is {self.hue}).")
+
+    @property
+    def is_identity(self) -> bool:
+        """True when no transform changes the image (then backbone features can be cached)."""
+        return self == AugmentConfig()
+
+
+@dataclass(frozen=True, slots=True)
+class FreezePlan:
+    """Which pretrained layers are frozen (kept as they are while training).
+
+    ``frozen`` lists dotted module names (``layer1``, ``features.3``) or loose parameter names (ViT's
+    ``class_token``), applied exactly as listed: every parameter inside a named module is frozen, every other
+    one is trained, and the new output layer is always trained. ``None`` (the default) follows
+    ``TrainConfig.strategy``: "head" freezes the whole pretrained base, "full" nothing; the names that were
+    frozen are then recorded in config.json's "resolved" part.
+    """
+
+    frozen: tuple[str, ...] | None = None
+
+    def __post_init__(self) -> None:
+        if self.frozen is None:
+            return
+        names = tuple(str(name).strip() for name in self.frozen)  # JSON gives a list
+        if any(not name for name in names):
+            raise ConfigError("One of the frozen layer names is empty.")
+        object.__setattr__(self, "frozen", tuple(dict.fromkeys(names)))  # duplicates dropped, order kept
+
+    @property
+    def explicit(self) -> bool:
+        return self.frozen is not None
+
+
+@dataclass(frozen=True, slots=True)
+class FineTuneSchedule:
+    """When the planned pretrained layers start training (engine/finetuning.py).
+
+    ``head_warmup_epochs``: the new, randomly initialised head first trains alone with the whole base frozen,
+    so that no pretrained layer is updated against a random head. ``unfreeze_every``: gradual unfreezing —
+    after the warm-up, one more stage (from the top down) joins every this many epochs until the freeze
+    plan is reached (0 = all planned layers at once).
+    """
+
+    head_warmup_epochs: int = 0
+    unfreeze_every: int = 0
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.head_warmup_epochs <= 1000:
+            raise ConfigError(f"The classifier warm-up must be between 0 and 1000 epochs "
+                              f"(it is {self.head_warmup_epochs}).")
+        if not 0 <= self.unfreeze_every <= 1000:
+            raise ConfigError(f"Gradual unfreezing must happen every 0 (off) to 1000 epochs "
+                              f"(it is {self.unfreeze_every}).")
+
+    @property
+    def active(self) -> bool:
+        return self.head_warmup_epochs > 0 or self.unfreeze_every > 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +329,15 @@ class TrainConfig:
     device: Device = Device.AUTO
     seed: int = 0
     num_workers: int = -1  # -1: chosen from the machine's cores
+    schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
+    augment: AugmentConfig | None = None  # None: the transforms of data.augmentation's preset
+    imbalance: Imbalance = Imbalance.NONE
+    deterministic: bool = False  # same seed + same computer = same result (slower on GPUs)
+    image_cache: bool = True  # decode each image once, at training resolution
+    feature_cache: bool = True  # frozen base and no augmentation: compute its features once
+    freeze: FreezePlan = field(default_factory=FreezePlan)  # explicit frozen layers; default: from strategy
+    finetune: FineTuneSchedule = field(default_factory=FineTuneSchedule)  # head first, then unfreeze
+    advice: dict[str, Any] | None = None  # what the strategy advisor said, recorded as it was
 
     def __post_init__(self) -> None:
         if self.strategy is Strategy.HEAD and not self.model.pretrained:
@@ -151,6 +345,9 @@ class TrainConfig:
                 "Training only the new classifier needs pretrained weights: with no starting weights the "
                 'rest of the model would stay random. Choose "Train everything" or pretrained weights.'
             )
+        if self.freeze.frozen and not self.model.pretrained:
+            raise ConfigError("Freezing layers needs pretrained weights: without them the frozen layers would "
+                              "stay random. Unfreeze every layer or choose pretrained weights.")
         if not 0 <= self.seed < 2**32:
             raise ConfigError("The seed must be a whole number between 0 and 4294967295.")
         if self.num_workers < -1 or self.num_workers > 64:
@@ -203,6 +400,10 @@ _ENUMS: dict[str, type[enum.Enum]] = {}
 def _convert(type_name: Any, raw: Any) -> Any:
     # With `from __future__ import annotations` field types are strings; map them back to our classes.
     name = type_name if isinstance(type_name, str) else getattr(type_name, "__name__", "")
+    if name.endswith(" | None"):  # an optional nested setting, e.g. ``augment: AugmentConfig | None``
+        if raw is None:
+            return None
+        name = name.removesuffix(" | None")
     if name in _NESTED:
         return _from_jsonable(_NESTED[name], raw)
     if name in _ENUMS:
@@ -216,3 +417,7 @@ _NESTED.update(
     DataConfig=DataConfig, ModelConfig=ModelConfig, OptimConfig=OptimConfig, EarlyStoppingConfig=EarlyStoppingConfig
 )
 _ENUMS.update(Strategy=Strategy, Device=Device, Augmentation=Augmentation, StopReason=StopReason)
+_NESTED.update(ScheduleConfig=ScheduleConfig, AugmentConfig=AugmentConfig)
+_ENUMS.update(OptimizerKind=OptimizerKind, ScheduleKind=ScheduleKind, Monitor=Monitor, Imbalance=Imbalance)
+_NESTED.update(FreezePlan=FreezePlan)
+_NESTED.update(FineTuneSchedule=FineTuneSchedule)

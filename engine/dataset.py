@@ -1,4 +1,9 @@
-"""Scanning an image folder (one subfolder per class) into a report, and splitting it.
+"""The data report: what a folder holds, which files are used, and what stops training.
+
+A folder scan (:mod:`engine.scanning`, the slow part, cached) is interpreted here into a
+:class:`DatasetReport`: classes and their usable files, one :class:`FileOutcome` per file with a stable
+reason code (:mod:`engine.reasons`), dataset-level warnings, and blocking problems whose messages say what
+to do. Re-interpreting (another layout, files excluded) reads nothing again: see :func:`build_report`.
 
 We do not use torchvision's ``ImageFolder``: an empty hidden folder (``.ipynb_checkpoints``) makes it refuse
 the whole dataset and ``__MACOSX`` becomes a class (design.md section 6).
@@ -6,60 +11,82 @@ the whole dataset and ``__MACOSX`` becomes a class (design.md section 6).
 
 from __future__ import annotations
 
-import enum
 import logging
-import os
-import random
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
-from PIL import Image
-
-from engine.cancel import CancelToken, NeverCancelled
+from engine.cancel import CancelToken
+from engine.data_checks import SPLIT_FOLDER_NAMES, blocking_problems, dataset_warnings, presplit_available
+from engine.duplicates import Fingerprint, NearDuplicate, identical_groups, near_duplicate_pairs
 from engine.errors import DataError
-from engine.images import IMAGE_EXTENSIONS, ImageLoadError, load_image_with_info
+from engine.scan_records import FileRecord, Outcome, Problem
+from engine.scanning import (
+    SYSTEM_FILE_NAMES,
+    SYSTEM_FOLDER_NAMES,
+    FolderScan,
+    ProgressCallback,
+    ScanCancelled,
+    ignored_kind,
+    scan_folder,
+)
+from engine.splits import Split, split_dataset, split_stratified
 
 log = logging.getLogger(__name__)
 
-#: Files that operating systems and tools leave behind; never images, never classes.
-SYSTEM_FILE_NAMES = frozenset({".ds_store", "thumbs.db", "desktop.ini", "ehthumbs.db", ".directory"})
-SYSTEM_FOLDER_NAMES = frozenset({"__macosx", "$recycle.bin", "system volume information"})
-
-ProgressCallback = Callable[[int, int], None]
-
-
-class Outcome(str, enum.Enum):
-    ACCEPTED = "accepted"
-    CONVERTED = "converted"
-    SKIPPED = "skipped"
-    IGNORED = "ignored"
+__all__ = [
+    "SYSTEM_FILE_NAMES",
+    "SYSTEM_FOLDER_NAMES",
+    "DatasetReport",
+    "FileOutcome",
+    "Outcome",
+    "Problem",
+    "ProgressCallback",
+    "ScanCancelled",
+    "Split",
+    "build_report",
+    "is_ignored_name",
+    "scan_image_folder",
+    "split_dataset",
+    "split_stratified",
+]
 
 
 @dataclass(frozen=True, slots=True)
 class FileOutcome:
-    path: str  # relative to the scanned folder, with "/" separators
+    """One file (or skipped/ignored folder) of the report. ``path`` is relative to the root, with ``/``."""
+
+    path: str
     class_name: str
     outcome: Outcome
     reason: str = ""
     message: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    code: str
-    message: str
+    subset: str = ""  # "train" / "val" / "test" when the folder's own split is used
 
 
 @dataclass(frozen=True, slots=True)
 class DatasetReport:
-    """What a scan found. ``classes`` maps each class (sorted by name) to its usable files (sorted)."""
+    """What a scan found. ``classes`` maps each class (sorted by name) to its usable files (sorted).
+
+    ``layout`` is ``"classes"`` (one folder per class) or ``"folders"`` (the folder's own train/val/test
+    subfolders, each holding class folders; ``subsets`` then maps each usable file to its subset).
+    ``suggested_exclusions`` are files the user may leave out to unblock (both copies of an image filed
+    in two classes). ``patient_keys`` maps DICOM files to a one-way hash of their PatientID.
+    """
 
     root: str
     classes: dict[str, tuple[str, ...]]
     files: tuple[FileOutcome, ...] = ()
     warnings: tuple[Problem, ...] = ()
     blocking: tuple[Problem, ...] = ()
+    layout: str = "classes"
+    subsets: dict[str, str] = field(default_factory=dict)
+    near_duplicates: tuple[NearDuplicate, ...] = ()
+    suggested_exclusions: tuple[str, ...] = ()
+    patient_keys: dict[str, str] = field(default_factory=dict)
+    presplit_available: bool = False
+    excluded: tuple[str, ...] = ()
+    cached_files: int = 0
 
     @property
     def trainable(self) -> bool:
@@ -77,8 +104,22 @@ class DatasetReport:
     def total_images(self) -> int:
         return sum(len(files) for files in self.classes.values())
 
+    @property
+    def imbalance_ratio(self) -> float:
+        """Largest class size / smallest (``inf`` when a class is empty, 1 with fewer than two classes)."""
+        counts = [n for n in self.counts.values()]
+        if len(counts) < 2:
+            return 1.0
+        return float("inf") if min(counts) == 0 else max(counts) / min(counts)
+
     def outcomes(self, outcome: Outcome) -> list[FileOutcome]:
         return [f for f in self.files if f.outcome is outcome]
+
+    def outcome_counts(self) -> dict[str, int]:
+        counts = {o.value: 0 for o in Outcome}
+        for f in self.files:
+            counts[f.outcome.value] += 1
+        return counts
 
     def require_trainable(self) -> None:
         """Raise :class:`DataError` with the first blocking problem's message."""
@@ -87,200 +128,138 @@ class DatasetReport:
 
 
 def is_ignored_name(name: str) -> bool:
-    lowered = name.lower()
-    return lowered in SYSTEM_FILE_NAMES or lowered in SYSTEM_FOLDER_NAMES or name.startswith(".")
+    """True for system and hidden names (``.DS_Store``, ``._x.jpg``, ``__MACOSX``...), files or folders."""
+    return bool(ignored_kind(name, False) or ignored_kind(name, True))
 
 
 def scan_image_folder(
     root: str | Path,
     *,
-    decode: bool = False,
+    decode: bool = True,
     progress: ProgressCallback | None = None,
     cancel: CancelToken | None = None,
+    use_folder_split: bool = False,
+    exclude: Iterable[str] = (),
+    use_cache: bool = True,
+    workers: int | None = None,
 ) -> DatasetReport:
     """Scan ``root``: each subfolder is a class, images anywhere inside it belong to it.
 
+    Every file is fully decoded once (cached in the app's data folder by path, size and modification
+    time), so the report never calls a damaged file usable.
+
     Args:
         root: the folder the user chose.
-        decode: fully decode each file (slower, catches truncated files); otherwise only the header is read.
+        decode: kept for compatibility; files are always fully decoded.
         progress: called with ``(files_done, files_total)``.
-        cancel: checked between files; a cancelled scan raises :class:`DataError`.
+        cancel: checked between files; a cancelled scan raises :class:`ScanCancelled` (a :class:`DataError`).
+        use_folder_split: ``root`` holds ``train/``, ``val/`` (and ``test/``) folders of class folders.
+        exclude: relative paths the user chose to leave out.
+        use_cache: reuse and update the scan cache.
+        workers: decoding threads (default: a few, bounded by the machine's cores).
 
     Example:
         >>> report = scan_image_folder("flowers")  # doctest: +SKIP
-        >>> report.counts
+        >>> report.counts  # doctest: +SKIP
         {'daisy': 60, 'tulip': 58}
     """
-    cancel = cancel or NeverCancelled()
+    del decode
     root_path = Path(root).expanduser()
     if not root_path.is_dir():
-        problem = Problem("not_a_folder", f"The folder {root_path} does not exist or is not a folder.")
+        problem = Problem("not_a_folder", f"The folder {root_path} does not exist or is not a folder. Choose the "
+                                          "folder that holds your class folders.")
         return DatasetReport(root=str(root_path), classes={}, blocking=(problem,))
-
-    class_dirs, loose_images, outcomes = _top_level(root_path)
-    candidates = [(name, path) for name, folder in class_dirs for path in _walk_files(folder, outcomes, root_path, name)]
-    classes: dict[str, list[str]] = {name: [] for name, _ in class_dirs}
-    for done, (class_name, path) in enumerate(candidates, start=1):
-        if cancel.is_set():
-            raise DataError("The scan was cancelled.")
-        outcome = _check_file(path, root_path, class_name, decode)
-        outcomes.append(outcome)
-        if outcome.outcome in (Outcome.ACCEPTED, Outcome.CONVERTED):
-            classes[class_name].append(outcome.path)
-        if progress is not None:
-            progress(done, len(candidates))
-
-    sorted_classes = {name: tuple(sorted(files)) for name, files in sorted(classes.items())}
-    blocking = _blocking_problems(sorted_classes, loose_images)
-    warnings = _warnings(outcomes)
-    return DatasetReport(
-        root=str(root_path),
-        classes=sorted_classes,
-        files=tuple(outcomes),
-        warnings=tuple(warnings),
-        blocking=tuple(blocking),
-    )
+    scan = scan_folder(root_path, progress=progress, cancel=cancel, workers=workers, use_cache=use_cache)
+    return build_report(scan, use_folder_split=use_folder_split, exclude=exclude)
 
 
-def _top_level(root: Path) -> tuple[list[tuple[str, Path]], int, list[FileOutcome]]:
-    class_dirs: list[tuple[str, Path]] = []
-    outcomes: list[FileOutcome] = []
-    loose_images = 0
-    for entry in sorted(os.scandir(root), key=lambda e: e.name):
-        if is_ignored_name(entry.name):
-            outcomes.append(FileOutcome(entry.name, "", Outcome.IGNORED, "system_file", "System or hidden item."))
-        elif entry.is_dir(follow_symlinks=True):
-            class_dirs.append((entry.name, Path(entry.path)))
-        elif Path(entry.name).suffix.lower() in IMAGE_EXTENSIONS:
-            loose_images += 1
-    return class_dirs, loose_images, outcomes
+def build_report(scan: FolderScan, *, use_folder_split: bool = False, exclude: Iterable[str] = ()) -> DatasetReport:
+    """Interpret a folder scan; cheap, so the GUI calls it again when the user changes a choice.
 
-
-def _walk_files(folder: Path, outcomes: list[FileOutcome], root: Path, class_name: str) -> list[Path]:
-    """Files inside a class folder, nested folders included; symlinked folders are not followed."""
-    found: list[Path] = []
-    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
-        kept = []
-        for d in sorted(dirnames):
-            if is_ignored_name(d):
-                rel = _relative(Path(dirpath) / d, root)
-                outcomes.append(FileOutcome(rel, class_name, Outcome.IGNORED, "system_folder", "System or hidden folder."))
-            else:
-                kept.append(d)
-        dirnames[:] = kept
-        for name in sorted(filenames):
-            path = Path(dirpath) / name
-            if is_ignored_name(name):
-                outcomes.append(FileOutcome(_relative(path, root), class_name, Outcome.IGNORED, "system_file",
-                                            "System or hidden file."))
-            else:
-                found.append(path)
-    return found
-
-
-def _check_file(path: Path, root: Path, class_name: str, decode: bool) -> FileOutcome:
-    rel = _relative(path, root)
-    try:
-        if decode:
-            _, info = load_image_with_info(path)
-            if info.conversions:
-                return FileOutcome(rel, class_name, Outcome.CONVERTED, "converted", "; ".join(info.conversions))
-        else:
-            with Image.open(path) as img:
-                img.size  # header only: cheap, catches files that are not images at all
-    except ImageLoadError as exc:
-        return FileOutcome(rel, class_name, Outcome.SKIPPED, exc.reason, str(exc))
-    except Exception as exc:  # noqa: BLE001 - a scan must never crash on one file
-        log.debug("skipping %s: %s", path, exc)
-        return FileOutcome(rel, class_name, Outcome.SKIPPED, "not_an_image", "The file is not an image the app can read.")
-    return FileOutcome(rel, class_name, Outcome.ACCEPTED)
-
-
-def _relative(path: Path, root: Path) -> str:
-    return path.relative_to(root).as_posix()
-
-
-def _blocking_problems(classes: dict[str, tuple[str, ...]], loose_images: int) -> list[Problem]:
-    problems: list[Problem] = []
-    if not classes:
-        if loose_images:
-            problems.append(Problem(
-                "no_class_folders",
-                f"The images ({loose_images}) are directly in this folder. Put each class's images in a subfolder "
-                "named after the class (for example cats/ and dogs/) and choose the folder above them.",
-            ))
-        else:
-            problems.append(Problem(
-                "no_classes",
-                "This folder has no class subfolders. Choose a folder that contains one subfolder per class, "
-                "each holding that class's images.",
-            ))
-        return problems
-    if len(classes) == 1:
-        only = next(iter(classes))
-        problems.append(Problem(
-            "single_class",
-            f'Only one class was found ("{only}"). A classifier needs at least two classes: add a subfolder '
-            "for each other kind of image.",
-        ))
-    for name, files in classes.items():
-        if len(files) < 2:
-            problems.append(Problem(
-                "too_few_images",
-                f'The class "{name}" has {len(files)} usable image{"s" if len(files) != 1 else ""}; each class '
-                "needs at least 2 (one to train on, one to check with). Add images or remove the folder.",
-            ))
-    return problems
-
-
-def _warnings(outcomes: list[FileOutcome]) -> list[Problem]:
-    skipped = sum(1 for o in outcomes if o.outcome is Outcome.SKIPPED)
-    if not skipped:
-        return []
-    return [Problem("files_skipped",
-                    f"{skipped} file{'s' if skipped != 1 else ''} could not be read and will not be used.")]
-
-
-@dataclass(frozen=True, slots=True)
-class Split:
-    """Which file goes where. Paths are relative to ``root``; labels index ``classes``."""
-
-    root: str
-    classes: tuple[str, ...]
-    train: tuple[tuple[str, int], ...]
-    val: tuple[tuple[str, int], ...]
-    seed: int
-    val_fraction: float
-    method: str = "stratified"
-    extra: dict[str, object] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "root": self.root,
-            "method": self.method,
-            "seed": self.seed,
-            "val_fraction": self.val_fraction,
-            "classes": list(self.classes),
-            "train": [[p, self.classes[label]] for p, label in self.train],
-            "val": [[p, self.classes[label]] for p, label in self.val],
-        }
-
-
-def split_stratified(report: DatasetReport, val_fraction: float, seed: int) -> Split:
-    """Seeded, stratified train/validation split: each class keeps its share on both sides.
-
-    Every class keeps at least one image on each side, so a class with 2 images splits 1/1.
+    Example:
+        >>> from engine.scanning import scan_folder
+        >>> report = build_report(scan_folder("flowers"), exclude=["daisy/copy.jpg"])  # doctest: +SKIP
     """
-    report.require_trainable()
-    rng = random.Random(seed)
-    classes = tuple(report.classes)
-    train: list[tuple[str, int]] = []
-    val: list[tuple[str, int]] = []
-    for label, name in enumerate(classes):
-        files = list(report.classes[name])
-        rng.shuffle(files)
-        n_val = min(max(1, round(len(files) * val_fraction)), len(files) - 1)
-        val.extend((p, label) for p in sorted(files[:n_val]))
-        train.extend((p, label) for p in sorted(files[n_val:]))
-    return Split(root=report.root, classes=classes, train=tuple(train), val=tuple(val), seed=seed,
-                 val_fraction=val_fraction)
+    available = presplit_available(scan.folders)
+    # A split folder is read as one even before the user agrees (it stays blocked until then), so that the
+    # report already shows its real classes rather than "train" and "val".
+    layout = "folders" if available else "classes"
+    excluded = frozenset(exclude)
+    class_names = _class_names(scan.folders, layout)
+    outcomes: dict[str, FileOutcome] = {}
+    usable: dict[str, FileRecord] = {}
+    for record in scan.records:
+        outcome = _file_outcome(record, layout, excluded)
+        outcomes[record.path] = outcome
+        if record.usable and outcome.outcome is not Outcome.SKIPPED:
+            usable[record.path] = record
+    cross_class = _resolve_identical(usable, outcomes)
+    classes: dict[str, list[str]] = {name: [] for name in class_names}
+    for path in sorted(usable):
+        classes.setdefault(outcomes[path].class_name, []).append(path)
+    sorted_classes = {name: tuple(files) for name, files in sorted(classes.items())}
+    near = _near_duplicates(usable)
+    files = tuple(outcomes[p] for p in sorted(outcomes))
+    loose = sum(1 for f in files if f.reason == "outside_class_folder" and "/" not in f.path)
+    blocking = blocking_problems(sorted_classes, loose=loose, layout=layout, presplit=available,
+                                 use_folder_split=use_folder_split, cross_class=cross_class,
+                                 subsets={p: outcomes[p].subset for p in usable})
+    warnings = dataset_warnings(files, sorted_classes, near, usable, layout=layout,
+                                subsets={p: outcomes[p].subset for p in usable})
+    return DatasetReport(
+        root=scan.root, classes=sorted_classes, files=files, warnings=tuple(warnings), blocking=tuple(blocking),
+        layout=layout, subsets={p: outcomes[p].subset for p in usable} if layout == "folders" else {},
+        near_duplicates=tuple(near), suggested_exclusions=tuple(sorted(p for group in cross_class for p in group)),
+        patient_keys={p: r.patient_key for p, r in usable.items() if r.patient_key},
+        presplit_available=available, excluded=tuple(sorted(excluded)), cached_files=scan.cached)
+
+
+def _class_names(folders: Iterable[str], layout: str) -> list[str]:
+    if layout == "folders":
+        return sorted({f.split("/")[1] for f in folders if f.count("/") == 1})
+    return sorted(f for f in folders if "/" not in f)
+
+
+def _file_outcome(record: FileRecord, layout: str, excluded: frozenset[str]) -> FileOutcome:
+    parts = record.path.split("/")
+    subset = ""
+    if layout == "folders":
+        subset = SPLIT_FOLDER_NAMES.get(parts[0].lower(), "") if len(parts) >= 3 else ""
+        class_name = parts[1] if subset else ""
+    else:
+        class_name = parts[0] if len(parts) >= 2 else ""
+    outcome = Outcome(record.outcome)
+    reason, message = record.reason, record.message
+    if record.usable and not class_name:
+        where = "the chosen folder" if len(parts) == 1 else f"{parts[0]}/"
+        outcome, reason = Outcome.SKIPPED, "outside_class_folder"
+        message = (f"This image is directly in {where}, not in a class folder, so it has no class. Move it into "
+                   "the folder of its class.")
+    elif record.usable and record.path in excluded:
+        outcome, reason, message = Outcome.SKIPPED, "excluded_by_user", "You chose to leave this file out."
+    return FileOutcome(record.path, class_name, outcome, reason, message, subset)
+
+
+def _resolve_identical(usable: dict[str, FileRecord], outcomes: dict[str, FileOutcome]) -> list[list[str]]:
+    """Identical files: used once inside a class; returns the groups that span classes (they block)."""
+    cross_class: list[list[str]] = []
+    for group in identical_groups((p, r.content_hash) for p, r in usable.items()):
+        if len({outcomes[p].class_name for p in group}) > 1:
+            cross_class.append(group)
+            continue
+        order = {"train": 0, "": 0, "val": 1, "test": 2}
+        keep, *copies = sorted(group, key=lambda p: (order[outcomes[p].subset], p))
+        for path in copies:
+            old = outcomes[path]
+            outcomes[path] = FileOutcome(path, old.class_name, Outcome.SKIPPED, "duplicate",
+                                         f"An identical copy of {keep}; that copy is used, this one is not "
+                                         "(the same image twice would count double).", old.subset)
+            del usable[path]
+    return cross_class
+
+
+def _near_duplicates(usable: dict[str, FileRecord]) -> list[NearDuplicate]:
+    items = [(p, Fingerprint(r.dhash, r.mean_rgb, r.fine_hash)) for p, r in sorted(usable.items())]
+    # Identical files are reported as such (used once, or blocking across classes), not again as look-alikes.
+    return [NearDuplicate(a, b, d) for a, b, d in near_duplicate_pairs(items)
+            if usable[a].content_hash != usable[b].content_hash]

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Union
+from typing import Any
 
 from engine.config import StopReason
 
@@ -27,6 +28,9 @@ class RunStarted:
     device: str
     trainable_params: int
     total_params: int
+    batch_size: int = 0
+    resumed_from_epoch: int = 0  # 0: a fresh run
+    notes: tuple[str, ...] = ()  # plain lines about how this run is made fast (caches, mixed precision)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +42,8 @@ class BatchEnded:
     accuracy: float
     lr: float
     images_per_s: float
+    eta_s: float | None = None  # seconds left for the whole run (pauses excluded)
+    gpu_memory_mb: float | None = None  # peak since the epoch began, CUDA only
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +57,46 @@ class EpochEnded:
     seconds: float
     train_images_per_s: float
     is_best: bool
+    stale_epochs: int = 0  # epochs since the monitored figure last improved (early stopping counts these)
+    batch_size: int = 0
+    gpu_memory_mb: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EpochTimeEstimate:
+    """Measured on the first batches: how long an epoch and the whole run will take on this device."""
+
+    epoch_seconds: float
+    total_seconds: float
+    device: str
+    message: str
+    fast_path_seconds: float | None = None  # frozen base + cached features, when that is offered
+
+
+@dataclass(frozen=True, slots=True)
+class OverfitWarning:
+    """Validation got worse while training kept improving (engine/overfit.py)."""
+
+    began_epoch: int
+    best_epoch: int
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class RunPaused:
+    paused: bool  # False: resumed
+    epoch: int
+    step: int
+
+
+@dataclass(frozen=True, slots=True)
+class LrFinderResult:
+    """A learning-rate range test: loss after each step at growing rates, and the suggestion."""
+
+    lrs: tuple[float, ...]
+    losses: tuple[float, ...]
+    suggested_lr: float | None
+    message: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,9 +130,11 @@ class RunFinished:
         return self.reason in (StopReason.FINISHED, StopReason.EARLY_STOPPED)
 
 
-Event = Union[RunStarted, BatchEnded, EpochEnded, Progress, Notice, RunFinished]
+Event = (RunStarted | BatchEnded | EpochEnded | Progress | Notice | RunFinished | EpochTimeEstimate | OverfitWarning
+         | RunPaused | LrFinderResult)
 _TYPES: dict[str, type[Any]] = {
-    cls.__name__: cls for cls in (RunStarted, BatchEnded, EpochEnded, Progress, Notice, RunFinished)
+    cls.__name__: cls for cls in (RunStarted, BatchEnded, EpochEnded, Progress, Notice, RunFinished,
+                                  EpochTimeEstimate, OverfitWarning, RunPaused, LrFinderResult)
 }
 
 
@@ -113,8 +161,9 @@ def event_from_dict(data: dict[str, Any]) -> Event:
     kwargs = {k: v for k, v in data.items() if k in names}
     if cls is RunFinished:
         kwargs["reason"] = StopReason(kwargs["reason"])
-    if cls is RunStarted:
-        kwargs["classes"] = tuple(kwargs.get("classes", ()))
+    for f in dataclasses.fields(cls):  # JSON has lists where the events hold tuples
+        if str(f.type).startswith("tuple") and isinstance(kwargs.get(f.name), list):
+            kwargs[f.name] = tuple(kwargs[f.name])
     return cls(**kwargs)  # type: ignore[no-any-return]
 
 

@@ -16,7 +16,8 @@ from safetensors.torch import load_file
 from torch import nn
 
 import engine
-from engine.errors import ModelFileError
+from engine.errors import ModelFileError, StudioError
+from engine.heads import HeadOptions, head_options_of
 from engine.loaders import Preprocessing
 from engine.models import build_classifier
 from engine.runfolder import MODEL_DIR, save_tensors_atomic, write_json_atomic
@@ -43,6 +44,8 @@ def export_model(model: nn.Module, run_dir: Path, *, arch: str, head: str, class
         "format_version": FORMAT_VERSION,
         "architecture": arch,
         "head_module": head,
+        # The head's structure (dropout, hidden layer), read from the model itself so it cannot disagree.
+        "head": head_options_of(model.get_submodule(head)).to_dict(),
         "num_classes": len(class_names),
         "class_names": list(class_names),
         "preprocessing": preprocessing.to_dict(),
@@ -75,7 +78,11 @@ def load_exported_model(path: str | Path, device: str | torch.device = "cpu") ->
         raise ModelFileError(f"The model description {meta_path} is damaged or from another program.") from exc
     if int(meta.get("format_version", 0)) > FORMAT_VERSION:
         raise ModelFileError("This model was saved by a newer version of Finetune Studio. Update the app to open it.")
-    model, _ = build_classifier(arch, len(class_names))
+    try:
+        model, _ = build_classifier(arch, len(class_names), HeadOptions.from_dict(meta.get("head")),
+                                    preprocessing.image_size)
+    except StudioError as exc:
+        raise ModelFileError(f"The model in {folder} cannot be rebuilt: {exc}") from exc
     try:
         model.load_state_dict(load_file(str(weights_path)))
     except Exception as exc:  # noqa: BLE001

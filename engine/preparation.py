@@ -15,9 +15,10 @@ from torch import nn
 from torch.utils.data import DataLoader
 
 from engine.cancel import CancelToken
-from engine.config import Strategy, TrainConfig
-from engine.dataset import Split, scan_image_folder, split_stratified
-from engine.layers import base_modules, freeze_modules
+from engine.config import TrainConfig
+from engine.dataset import Split, scan_image_folder, split_dataset
+from engine.heads import HeadOptions
+from engine.layers import freeze_modules, plan_for_strategy
 from engine.loaders import ImageListDataset, Preprocessing, default_num_workers, make_loader
 from engine.models import build_classifier, pick_device
 from engine.weights import apply_weights, load_starting_weights
@@ -41,25 +42,35 @@ class PreparedRun:
 
 
 def prepare_data(config: TrainConfig, cancel: CancelToken | None = None) -> Split:
-    report = scan_image_folder(config.data.data_dir, cancel=cancel)
+    """Scan (cached: only changed files are read again) and split as ``config.data`` says."""
+    data = config.data
+    report = scan_image_folder(data.data_dir, cancel=cancel, use_folder_split=data.use_folder_split,
+                               exclude=data.exclude)
     report.require_trainable()
-    return split_stratified(report, config.data.val_fraction, config.seed)
+    return split_dataset(report, val_fraction=data.val_fraction, test_fraction=data.test_fraction,
+                         seed=config.seed, group_pattern=data.group_pattern, group_by_patient=data.group_by_patient)
 
 
 def prepare_model(config: TrainConfig, num_classes: int,
                   download_progress: Callable[[int, int], None] | None = None,
                   cancel: CancelToken | None = None) -> tuple[nn.Module, str, list[str], str]:
-    """Model with its new head and starting weights, frozen as the strategy says.
+    """Model with its new head and starting weights, frozen exactly as ``config.freeze`` lists (or, without
+    a list, as the strategy says: "head" freezes the whole pretrained base, "full" nothing).
 
     Returns ``(model, head module name, frozen module names, description of the weights' source)``.
     """
-    model, head = build_classifier(config.model.arch, num_classes)
-    state, source = load_starting_weights(config.model.weights, config.model.arch, download_progress, cancel)
+    arch = config.model.arch
+    head_options = HeadOptions(config.model.head_dropout, config.model.head_hidden)
+    model, head = build_classifier(arch, num_classes, head_options, config.data.image_size)
+    state, source = load_starting_weights(config.model.weights, arch, download_progress, cancel)
     if state is not None:
         report = apply_weights(model, state, head, source)
         log.info("loaded %d tensors from %s (new head: %s)", report.loaded, source, ", ".join(report.skipped_head))
-    frozen = base_modules(model, head) if config.strategy is Strategy.HEAD else []
-    freeze_modules(model, frozen)
+    if config.freeze.frozen is not None:
+        frozen = list(config.freeze.frozen)
+    else:
+        frozen = plan_for_strategy(model, head, config.strategy.value, arch)
+    freeze_modules(model, frozen, head, arch)  # unknown names: a ConfigError in words, before any training
     return model, head, frozen, source
 
 
@@ -78,9 +89,10 @@ def prepare_loaders(config: TrainConfig, split: Split, preprocessing: Preprocess
 
 
 def prepare_run(config: TrainConfig, download_progress: Callable[[int, int], None] | None = None,
-                cancel: CancelToken | None = None) -> PreparedRun:
+                cancel: CancelToken | None = None, *, split: Split | None = None) -> PreparedRun:
+    """``split``: a saved split to use as it is (resuming a run) instead of scanning the folder again."""
     torch.manual_seed(config.seed)
-    split = prepare_data(config, cancel)
+    split = split if split is not None else prepare_data(config, cancel)
     device = pick_device(config.device.value)
     preprocessing = Preprocessing.for_size(config.data.image_size)
     model, head, frozen, source = prepare_model(config, len(split.classes), download_progress, cancel)

@@ -5,8 +5,9 @@
   lock. The child is started ("warmed", ~4 s to import torch) before the user presses Train.
 * :class:`ThreadRunner` — the same job in a Python thread, for tests and tools that cannot spawn.
 
-Both deliver events (as :mod:`engine.events` objects) through :meth:`poll`; cancel is a shared event the
-loop checks every batch. Qt is not involved here: the GUI's controller polls a runner from a QThread.
+Both deliver events (as :mod:`engine.events` objects) through :meth:`poll`; cancel and pause are shared
+events the loop checks every batch. A job is a training run (fresh or resumed) or a learning-rate test.
+Qt is not involved here: the GUI's controller polls a runner from a QThread.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import logging
 import multiprocessing as mp
 import queue
 import threading
+from collections.abc import Callable
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any, Protocol
@@ -25,14 +27,17 @@ from engine.events import Event, RunFinished, event_from_dict, event_to_dict
 log = logging.getLogger(__name__)
 
 TRAINING_LOG = "training.log"
+TRAIN, LR_FINDER = "train", "lr_finder"
 
 
 class Runner(Protocol):
-    def start(self, config: TrainConfig, run_dir: Path) -> None: ...
+    def start(self, config: TrainConfig, run_dir: Path, *, resume: bool = False, job: str = TRAIN) -> None: ...
 
     def poll(self, timeout: float) -> list[Event]: ...
 
     def cancel(self) -> None: ...
+
+    def set_paused(self, paused: bool) -> None: ...
 
     def close(self, timeout: float = 10.0) -> None: ...
 
@@ -40,27 +45,44 @@ class Runner(Protocol):
     def finished(self) -> RunFinished | None: ...
 
 
-def _child_main(jobs: Any, events: Any, cancel: Any) -> None:
+def run_job(job: dict[str, Any], sink: Callable[[Event], None], cancel: Any, pause: Any, own_process: bool) -> None:
+    """Run one job (``{"kind", "config", "run_dir", "resume"}``) to its end; the end is sent to ``sink``."""
+    config = TrainConfig.from_dict(job["config"])
+    run_dir = Path(job["run_dir"])
+    if job.get("kind", TRAIN) == LR_FINDER:
+        from engine.lr_finder import run_lr_finder
+
+        run_lr_finder(config, run_dir, sink, cancel, own_process=own_process)
+        return
+    from engine.trainer import run_training
+
+    run_training(config, run_dir, sink, cancel, pause=pause, resume=bool(job.get("resume")), own_process=own_process)
+
+
+def _child_main(jobs: Any, events: Any, cancel: Any, pause: Any) -> None:
     """Body of the training child: import torch now (the slow part), then wait for one job."""
     import engine.trainer  # noqa: F401  - warms up torch while the user is still choosing settings
 
     job = jobs.get()
     if job is None:
         return
-    config_dict, run_dir = job
-    run_dir = Path(run_dir)
+    run_dir = Path(job["run_dir"])
     run_dir.mkdir(parents=True, exist_ok=True)
     handler = logging.FileHandler(run_dir / TRAINING_LOG, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logging.getLogger().addHandler(handler)
     logging.getLogger().setLevel(logging.INFO)
-    from engine.trainer import run_training
+    run_job(job, lambda e: events.put(event_to_dict(e)), cancel, pause, own_process=True)
 
-    run_training(TrainConfig.from_dict(config_dict), run_dir, lambda e: events.put(event_to_dict(e)), cancel)
+
+def _job(config: TrainConfig, run_dir: Path, resume: bool, kind: str) -> dict[str, Any]:
+    if kind not in (TRAIN, LR_FINDER):
+        raise ValueError(f"unknown job kind {kind!r}")
+    return {"kind": kind, "config": config.to_dict(), "run_dir": str(run_dir), "resume": resume}
 
 
 class ProcessRunner:
-    """Runs one training job in a spawned child process. Call :meth:`prewarm` early to hide torch's import."""
+    """Runs one job in a spawned child process. Call :meth:`prewarm` early to hide torch's import."""
 
     def __init__(self) -> None:
         self._ctx = mp.get_context("spawn")
@@ -68,8 +90,10 @@ class ProcessRunner:
         self._jobs: Any = None
         self._events: Any = None
         self._cancel: Any = None
+        self._pause: Any = None
         self._finished: RunFinished | None = None
         self._started = False
+        self._job: dict[str, Any] = {}
 
     @property
     def finished(self) -> RunFinished | None:
@@ -90,20 +114,27 @@ class ProcessRunner:
         self._jobs = self._ctx.Queue()
         self._events = self._ctx.Queue()
         self._cancel = self._ctx.Event()
-        self._process = self._ctx.Process(target=_child_main, args=(self._jobs, self._events, self._cancel),
+        self._pause = self._ctx.Event()
+        self._process = self._ctx.Process(target=_child_main, args=(self._jobs, self._events, self._cancel,
+                                                                     self._pause),
                                           name="finetune-studio-training", daemon=True)
         self._process.start()
 
-    def start(self, config: TrainConfig, run_dir: Path) -> None:
+    def start(self, config: TrainConfig, run_dir: Path, *, resume: bool = False, job: str = TRAIN) -> None:
         if self._started:
             raise RuntimeError("a ProcessRunner runs one job; make a new one for the next run")
         self.prewarm()
         self._started = True
-        self._jobs.put((config.to_dict(), str(run_dir)))
+        self._job = _job(config, run_dir, resume, job)
+        self._jobs.put(self._job)
 
     def cancel(self) -> None:
         if self._cancel is not None:
             self._cancel.set()
+
+    def set_paused(self, paused: bool) -> None:
+        if self._pause is not None:
+            (self._pause.set if paused else self._pause.clear)()
 
     def poll(self, timeout: float) -> list[Event]:
         """Events that arrived, waiting up to ``timeout`` seconds for the first one.
@@ -118,9 +149,17 @@ class ProcessRunner:
         if self._finished is None and process is not None and not process.is_alive():
             out.extend(self._drain(0.2))  # the feeder thread may still have been flushing
             if self._finished is None:
-                self._finished = RunFinished(StopReason.FAILED, _death_sentence(process.exitcode))
+                self._finished = self._death(process.exitcode)
                 out.append(self._finished)
         return out
+
+    def _death(self, exitcode: int | None) -> RunFinished:
+        from engine.checkpoint import has_checkpoint
+
+        run_dir = Path(self._job.get("run_dir", "."))
+        resumable = self._job.get("kind") == TRAIN and has_checkpoint(run_dir)
+        return RunFinished(StopReason.FAILED, _death_sentence(exitcode, resumable),
+                           extra={"child_died": True, "resumable": resumable, "job": self._job.get("kind", TRAIN)})
 
     def _drain(self, timeout: float) -> list[Event]:
         out: list[Event] = []
@@ -139,6 +178,11 @@ class ProcessRunner:
             except (queue.Empty, EOFError, OSError):
                 return out
 
+    def kill(self) -> None:
+        """End the child at once (tests; a child that no longer answers)."""
+        if self._process is not None and self._process.is_alive():
+            self._process.kill()
+
     def close(self, timeout: float = 10.0) -> None:
         """Cancel, give the child ``timeout`` seconds to write its last checkpoint, then end it."""
         process = self._process
@@ -147,6 +191,7 @@ class ProcessRunner:
         if process.is_alive():
             if not self._started:
                 self._jobs.put(None)
+            self.set_paused(False)
             self.cancel()
             process.join(timeout)
         if process.is_alive():
@@ -161,10 +206,12 @@ class ProcessRunner:
             q.close()
 
 
-def _death_sentence(exitcode: int | None) -> str:
+def _death_sentence(exitcode: int | None, resumable: bool) -> str:
     how = "was killed" if exitcode is not None and exitcode < 0 else f"ended unexpectedly (code {exitcode})"
+    then = (" Press Resume to continue from the last checkpoint." if resumable else "")
     return (f"Training failed because the training process {how}, for example because the computer ran out "
-            "of memory. The plots and the last checkpoint are kept; details are in training.log in the run folder.")
+            "of memory. The plots and the last checkpoint are kept; details are in training.log in the run "
+            f"folder.{then}")
 
 
 class ThreadRunner:
@@ -173,6 +220,7 @@ class ThreadRunner:
     def __init__(self) -> None:
         self._events: queue.Queue[Event] = queue.Queue()
         self._cancel = threading.Event()
+        self._pause = threading.Event()
         self._thread: threading.Thread | None = None
         self._finished: RunFinished | None = None
 
@@ -183,15 +231,16 @@ class ThreadRunner:
     def prewarm(self) -> None:
         """Nothing to warm: torch is imported in this process already."""
 
-    def start(self, config: TrainConfig, run_dir: Path) -> None:
-        from engine.trainer import run_training
-
-        self._thread = threading.Thread(target=run_training, args=(config, run_dir, self._events.put, self._cancel),
-                                        name="finetune-studio-training", daemon=True)
+    def start(self, config: TrainConfig, run_dir: Path, *, resume: bool = False, job: str = TRAIN) -> None:
+        args = (_job(config, run_dir, resume, job), self._events.put, self._cancel, self._pause, False)
+        self._thread = threading.Thread(target=run_job, args=args, name="finetune-studio-training", daemon=True)
         self._thread.start()
 
     def cancel(self) -> None:
         self._cancel.set()
+
+    def set_paused(self, paused: bool) -> None:
+        (self._pause.set if paused else self._pause.clear)()
 
     def poll(self, timeout: float) -> list[Event]:
         if self._finished is not None:
@@ -209,6 +258,7 @@ class ThreadRunner:
         return out
 
     def close(self, timeout: float = 10.0) -> None:
+        self._pause.clear()
         self.cancel()
         if self._thread is not None:
             self._thread.join(timeout)

@@ -1,245 +1,338 @@
-"""The training loop: one run, from a config to a run folder.
+"""The training run: from a config to a run folder, surviving what can be survived.
 
 ``run_training`` is the single entry point used by the child process, the in-thread runner, the CLI and
 the benchmarks. It never raises for things a user can cause: every outcome ends in one
 :class:`~engine.events.RunFinished` with a plain sentence.
+
+Faults: running out of memory halves the batch and retries the epoch from the last checkpoint; a loss that
+becomes NaN/infinite stops the run keeping the last good weights; Stop ends it within one batch; a full
+disk stops it with a clear sentence and the previous checkpoint intact. ``resume=True`` continues a run
+folder from ``checkpoints/last.safetensors`` (engine/checkpoint.py, engine/resume.py).
 """
 
 from __future__ import annotations
 
+import gc
 import logging
 import math
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
+from typing import Any
 
 import torch
-from torch import nn
 
 import engine
-from engine.callbacks import Callback, CheckpointSaver, EarlyStopping
+from engine.callbacks import Callback, CheckpointSaver, EarlyStopping, OverfitWatch, better, monitored
 from engine.cancel import CancelToken, NeverCancelled
+from engine.checkpoint import (
+    BEST,
+    LAST,
+    Checkpoint,
+    CheckpointError,
+    has_checkpoint,
+    load_checkpoint,
+    load_into,
+    remove_stale_temporaries,
+    save_checkpoint,
+    save_weights,
+)
 from engine.config import StopReason, TrainConfig
 from engine.errors import StudioError
-from engine.events import BatchEnded, EpochEnded, Event, Notice, Progress, RunFinished, RunStarted
+from engine.events import EpochEnded, EpochTimeEstimate, Event, Notice, Progress, RunFinished, RunStarted
 from engine.export import export_model
-from engine.layers import keep_frozen_batchnorm_in_eval, parameter_groups
+from engine.loaders import seed_epoch
+from engine.loop import BATCH_EVENTS_PER_SECOND, Clock, EpochLoop, EpochResult, NonFiniteLoss, StopLoop
 from engine.models import count_parameters
-from engine.preparation import PreparedRun, prepare_run
-from engine.runfolder import CHECKPOINTS, CONFIG, SPLIT, RunLog, save_tensors_atomic, write_json_atomic
+from engine.preparation import PreparedRun
+from engine.resume import cut_history, load_split
+from engine.runfolder import CHECKPOINTS, CONFIG, SPLIT, RunLog, write_json_atomic
+from engine.session import Session, SessionCancelled, open_session
+from engine.speed import (
+    estimate_message,
+    gpu_memory_mb,
+    prepare_process,
+    reset_gpu_peak,
+    should_offer_fast_path,
+)
 
 log = logging.getLogger(__name__)
 
 EventSink = Callable[[Event], None]
-#: Per-batch events are coalesced to at most this many per second (the plots cannot show more).
-BATCH_EVENTS_PER_SECOND = 10.0
-
-
-class _StopRequested(Exception):
-    pass
+#: Validation of a batch costs about this share of a training step (forward only).
+VALIDATION_COST = 0.35
 
 
 class Trainer:
     """Runs one training run. Callbacks may ask it to stop with :meth:`request_stop`."""
 
-    def __init__(self, config: TrainConfig, run_dir: Path, sink: EventSink,
-                 cancel: CancelToken | None = None) -> None:
+    def __init__(self, config: TrainConfig, run_dir: Path, sink: EventSink, cancel: CancelToken | None = None,
+                 pause: CancelToken | None = None, *, resume: bool = False, own_process: bool = False,
+                 callbacks: list[Callback] | None = None) -> None:
         self.config = config
         self.run_dir = Path(run_dir)
         self._sink = sink
         self.cancel = cancel or NeverCancelled()
-        self._log = RunLog(self.run_dir)
-        self.callbacks: list[Callback] = [EarlyStopping(config.early_stopping), CheckpointSaver()]
-        self.prepared: PreparedRun | None = None
+        self.pause = pause or NeverCancelled()
+        self.resume = resume
+        self.own_process = own_process
+        self._log: RunLog | None = None
+        self.early_stopping = EarlyStopping(config.early_stopping)
+        self.overfit = OverfitWatch(self.early_stopping)
+        # Extra callbacks run before the built-in ones, so that e.g. unfreezing happens before checkpoints.
+        self.callbacks: list[Callback] = [*(callbacks or []), self.early_stopping, self.overfit, CheckpointSaver()]
+        self.session: Session | None = None
         self.epoch = 0
+        self.start_epoch = 1
         self.best_epoch = 0
+        self.best_score: float | None = None
         self.best_val_loss = math.inf
         self.best_val_accuracy: float | None = None
         self._best_state: dict[str, torch.Tensor] | None = None
         self._stop: tuple[StopReason, str] | None = None
+        self._replay: list[Event] = []
+        self._last_progress = 0.0
+
+    @property
+    def prepared(self) -> PreparedRun | None:
+        return self.session.prepared if self.session is not None else None
+
+    @property
+    def checkpoints(self) -> Path:
+        return self.run_dir / CHECKPOINTS
 
     # -- public -----------------------------------------------------------------------------------------
 
     def emit(self, event: Event) -> None:
-        self._log.write(event)
+        if self._log is not None:
+            self._log.write(event)
         self._sink(event)
 
     def request_stop(self, reason: StopReason, detail: str) -> None:
         if self._stop is None:
             self._stop = (reason, detail)
 
-    def save_checkpoint(self, name: str, epoch: int) -> None:
-        assert self.prepared is not None
-        save_tensors_atomic(self.run_dir / CHECKPOINTS / f"{name}.safetensors", self.prepared.model.state_dict(),
-                            metadata={"epoch": str(epoch)})
+    def save_last(self, epoch: int) -> None:
+        """The resumable checkpoint for the end of ``epoch`` (0: before the first)."""
+        s = self.session
+        assert s is not None
+        state: dict[str, Any] = {
+            "epoch": epoch, "batch_size": s.batch_size, "schedule": s.schedule.state_dict(),
+            "scaler": s.scaler.state_dict() if s.scaler.is_enabled() else None,
+            "best": {"epoch": self.best_epoch, "score": self.best_score, "val_loss": self.best_val_loss,
+                     "val_accuracy": self.best_val_accuracy},
+            "callbacks": {type(cb).__name__: cb.state_dict() for cb in self.callbacks},
+        }
+        save_checkpoint(self.checkpoints / LAST, s.prepared.model, s.optimizer, state)
+
+    def save_best(self, event: EpochEnded) -> None:
+        assert self.session is not None
+        save_weights(self.checkpoints / BEST, self.session.prepared.model,
+                     {"epoch": str(event.epoch), "val_loss": repr(event.val_loss),
+                      "val_accuracy": repr(event.val_accuracy), "score": repr(self.best_score)})
 
     def run(self) -> RunFinished:
         finished: RunFinished
         try:
-            self._write_config({})
-            self.prepared = prepare_run(self.config, self._download_progress, self.cancel)
-            self._write_config({"device": str(self.prepared.device), "num_workers": self.prepared.num_workers,
-                                "weights_source": self.prepared.weights_source, "head_module": self.prepared.head,
-                                "frozen_modules": self.prepared.frozen})
-            write_json_atomic(self.run_dir / SPLIT, self.prepared.split.to_dict())
+            if self.own_process:
+                prepare_process(self.config.deterministic)
+            checkpoint = self._begin()
+            self._open(checkpoint)
             finished = self._fit()
+        except SessionCancelled:
+            finished = self._finish(StopReason.CANCELLED, "Training was stopped by you before the first epoch "
+                                                          "began, so no model was saved.")
+        except CheckpointError as exc:  # a full disk, a damaged checkpoint: the sentence says which
+            finished = self._finish(StopReason.FAILED, f"Training stopped: {exc}")
         except StudioError as exc:  # the user's input or settings: CLI exit code 2
             finished = self._finish(StopReason.FAILED, f"Training could not run: {exc}", input_error=True)
-        except Exception as exc:  # noqa: BLE001 - the user gets a sentence, the log gets the traceback
+        except Exception as exc:
             log.exception("training failed")
             finished = self._finish(StopReason.FAILED, f"Training failed because of an unexpected error ({exc}). "
                                                        "The details are in the log file.")
         for callback in self.callbacks:
             callback.on_run_end(self, finished)
         self.emit(finished)
-        self._log.close()
+        if self.session is not None:
+            self.session.close()
+        if self._log is not None:
+            self._log.close()
         return finished
+
+    # -- setting up -------------------------------------------------------------------------------------
+
+    def _begin(self) -> Checkpoint | None:
+        checkpoint = None
+        if self.resume:
+            remove_stale_temporaries(self.checkpoints)
+            checkpoint = load_checkpoint(self.checkpoints / LAST)
+            if checkpoint.epoch >= self.config.optim.epochs or self._stopped_early(checkpoint):
+                raise StudioError("This run already finished; there is nothing to continue.")
+            self._replay = cut_history(self.run_dir, checkpoint.epoch)
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        self._log = RunLog(self.run_dir)
+        if checkpoint is None:
+            self._write_config({})
+        return checkpoint
+
+    def _stopped_early(self, checkpoint: Checkpoint) -> bool:
+        stopping = checkpoint.state.get("callbacks", {}).get("EarlyStopping", {})
+        config = self.config.early_stopping
+        return config.enabled and int(stopping.get("wait", 0)) >= config.patience
+
+    def _open(self, checkpoint: Checkpoint | None) -> None:
+        split = load_split(self.run_dir) if checkpoint is not None else None
+        self.session = s = open_session(self.config, self.run_dir, self._progress, self.cancel, split=split,
+                                        own_process=self.own_process)
+        self._write_config({**s.resolved(), "resumed_from_epoch": checkpoint.epoch if checkpoint else None})
+        if checkpoint is None:
+            write_json_atomic(self.run_dir / SPLIT, s.prepared.split.to_dict())
+            self.save_last(0)  # what an out-of-memory retry of epoch 1, or a resume after a crash, starts from
+        else:
+            self._restore(checkpoint)
+
+    def _restore(self, checkpoint: Checkpoint) -> None:
+        s = self.session
+        assert s is not None
+        state = checkpoint.state
+        for callback in self.callbacks:  # first: a callback may change what is trainable (and the optimizer)
+            callback.load_state_dict(state.get("callbacks", {}).get(type(callback).__name__, {}) or {})
+        load_into(s.prepared.model, s.optimizer, checkpoint)
+        if state.get("scaler") and s.scaler.is_enabled():
+            s.scaler.load_state_dict(state["scaler"])
+        s.schedule.load_state_dict(state.get("schedule", {}))
+        if int(state.get("batch_size", s.batch_size)) != s.batch_size:
+            s.rebuild_sources(int(state["batch_size"]))
+        best = state.get("best", {})
+        self.best_epoch, self.best_score = int(best.get("epoch", 0)), best.get("score")
+        self.best_val_loss = float(best.get("val_loss", math.inf))
+        self.best_val_accuracy = best.get("val_accuracy")
+        if self.best_epoch and (self.checkpoints / BEST).is_file():
+            self._best_state = load_checkpoint(self.checkpoints / BEST).model
+        self.start_epoch = checkpoint.epoch + 1
+        log.info("resuming %s after epoch %d", self.run_dir, checkpoint.epoch)
 
     # -- the loop ---------------------------------------------------------------------------------------
 
     def _fit(self) -> RunFinished:
-        prepared = self.prepared
-        assert prepared is not None
-        model, optim_cfg = prepared.model, self.config.optim
-        groups = parameter_groups(model, prepared.head, optim_cfg.lr, optim_cfg.pretrained_lr_ratio,
-                                  optim_cfg.weight_decay, self.config.model.pretrained)
-        optimizer = torch.optim.SGD(groups, lr=optim_cfg.lr, momentum=optim_cfg.momentum)
-        loss_fn = nn.CrossEntropyLoss()
-        self.emit(RunStarted(
-            run_dir=str(self.run_dir), epochs=optim_cfg.epochs, steps_per_epoch=len(prepared.train_loader),
-            train_images=len(prepared.split.train), val_images=len(prepared.split.val),
-            classes=prepared.split.classes, device=str(prepared.device),
-            trainable_params=count_parameters(model, trainable_only=True), total_params=count_parameters(model),
-        ))
+        s = self.session
+        assert s is not None
+        epochs = self.config.optim.epochs
+        loop = EpochLoop(s, self.cancel, self.pause, self.emit, Clock(epochs, self.start_epoch - 1), self._on_timing)
+        self._emit_start()
         for callback in self.callbacks:
             callback.on_run_start(self)
         try:
-            for epoch in range(1, optim_cfg.epochs + 1):
+            for epoch in range(self.start_epoch, epochs + 1):
                 self.epoch = epoch
+                for callback in self.callbacks:
+                    callback.on_epoch_start(self, epoch)
                 started = time.perf_counter()
-                train_loss, train_acc, images_per_s = self._train_epoch(optimizer, loss_fn)
-                val_loss, val_acc = self._validate(loss_fn)
-                event = self._epoch_event(epoch, train_loss, train_acc, val_loss, val_acc,
-                                          optimizer.param_groups[0]["lr"], time.perf_counter() - started,
-                                          images_per_s)
+                train, (val_loss, val_acc) = self._run_epoch(loop, epoch)
+                event = self._epoch_event(epoch, train, val_loss, val_acc, time.perf_counter() - started)
                 self.emit(event)
                 for callback in self.callbacks:
                     callback.on_epoch_end(self, event)
                 if self._stop is not None:
                     break
-        except _StopRequested:
-            pass
+        except StopLoop:
+            self.request_stop(StopReason.CANCELLED, self._cancelled_sentence())
+        except NonFiniteLoss:
+            self.request_stop(StopReason.FAILED, self._nonfinite_sentence())
         if self._stop is None:
             return self._finish(StopReason.FINISHED, self._finished_sentence())
         return self._finish(*self._stop)
 
-    def _train_epoch(self, optimizer: torch.optim.Optimizer, loss_fn: nn.Module) -> tuple[float, float, float]:
-        prepared = self.prepared
-        assert prepared is not None
-        model, device = prepared.model, prepared.device
-        model.train()
-        keep_frozen_batchnorm_in_eval(model)
-        steps = len(prepared.train_loader)
-        total_loss = torch.zeros((), device=device)
-        total_correct = torch.zeros((), device=device, dtype=torch.long)
-        seen = 0
-        window_loss, window_correct, window_seen = total_loss.clone(), total_correct.clone(), 0
-        last_emit = time.perf_counter()
-        started = last_emit
-        for step, batch in enumerate(prepared.train_loader, start=1):
-            self._check_cancel()
-            self._report_failed(batch.failed)
-            if len(batch) == 0:
-                continue
-            images = batch.images.to(device, non_blocking=True)
-            labels = batch.labels.to(device, non_blocking=True)
-            logits = model(images)
-            loss = loss_fn(logits, labels)
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            optimizer.step()
-            n = len(batch)
-            batch_loss = loss.detach() * n
-            batch_correct = (logits.detach().argmax(1) == labels).sum()
-            total_loss += batch_loss
-            total_correct += batch_correct
-            window_loss += batch_loss
-            window_correct += batch_correct
-            seen += n
-            window_seen += n
-            now = time.perf_counter()
-            if now - last_emit >= 1.0 / BATCH_EVENTS_PER_SECOND or step == steps:
-                # .item() synchronises with the GPU: only done when an event is actually sent.
-                self._sink_batch(BatchEnded(
-                    epoch=self.epoch, step=step, steps=steps, loss=window_loss.item() / window_seen,
-                    accuracy=window_correct.item() / window_seen, lr=optimizer.param_groups[0]["lr"],
-                    images_per_s=seen / max(now - started, 1e-9)))
-                window_loss.zero_()
-                window_correct.zero_()
-                window_seen = 0
-                last_emit = now
-        elapsed = time.perf_counter() - started
-        if seen == 0:
-            raise StudioError("No training image could be read in this epoch.")
-        loss_value = total_loss.item() / seen
-        if not math.isfinite(loss_value):
-            self.request_stop(StopReason.FAILED, "Training stopped because the loss became infinite or not a "
-                              "number: the learning rate is probably too high; try one ten times smaller.")
-            raise _StopRequested
-        return loss_value, total_correct.item() / seen, seen / max(elapsed, 1e-9)
+    def _emit_start(self) -> None:
+        s = self.session
+        assert s is not None
+        p = s.prepared
+        self.emit(RunStarted(
+            run_dir=str(self.run_dir), epochs=self.config.optim.epochs, steps_per_epoch=len(s.train_source),
+            train_images=len(p.split.train), val_images=len(p.split.val), classes=p.split.classes,
+            device=str(p.device), trainable_params=count_parameters(p.model, trainable_only=True),
+            total_params=count_parameters(p.model), batch_size=s.batch_size,
+            resumed_from_epoch=self.start_epoch - 1, notes=tuple(s.notes)))
+        for event in self._replay:  # the live view gets the kept history back (events.jsonl has it already)
+            self._sink(event)
+        if self.start_epoch > 1:
+            self.emit(Notice("info", f"Continuing this run after epoch {self.start_epoch - 1}, where it was "
+                                     "last saved."))
 
-    @torch.no_grad()
-    def _validate(self, loss_fn: nn.Module) -> tuple[float, float]:
-        prepared = self.prepared
-        assert prepared is not None
-        model, device = prepared.model, prepared.device
-        model.eval()
-        total_loss = torch.zeros((), device=device)
-        correct = torch.zeros((), device=device, dtype=torch.long)
-        seen = 0
-        for batch in prepared.val_loader:
-            self._check_cancel()
-            self._report_failed(batch.failed)
-            if len(batch) == 0:
-                continue
-            images = batch.images.to(device, non_blocking=True)
-            labels = batch.labels.to(device, non_blocking=True)
-            logits = model(images)
-            total_loss += loss_fn(logits, labels) * len(batch)
-            correct += (logits.argmax(1) == labels).sum()
-            seen += len(batch)
-        if seen == 0:
-            raise StudioError("No validation image could be read.")
-        return total_loss.item() / seen, correct.item() / seen
+    def _run_epoch(self, loop: EpochLoop, epoch: int) -> tuple[EpochResult, tuple[float, float]]:
+        s = self.session
+        assert s is not None
+        while True:
+            s.set_epoch(epoch)
+            seed_epoch(self.config.seed, epoch)
+            reset_gpu_peak(s.device)
+            try:
+                return loop.train_epoch(epoch), loop.validate(epoch)
+            except torch.OutOfMemoryError:
+                log.warning("out of memory with batch size %d in epoch %d", s.batch_size, epoch)
+            # Handled outside the except block, so the error's frames (and the tensors they hold) are freed.
+            self._recover_from_oom(epoch)
+
+    def _recover_from_oom(self, epoch: int) -> None:
+        s = self.session
+        assert s is not None
+        old = s.batch_size
+        where = "GPU" if s.device.type == "cuda" else "computer"
+        if old <= 1:
+            raise StudioError(f"The {where} ran out of memory even with one image per batch. Choose a smaller "
+                              "image size or a smaller model.")
+        s.optimizer.zero_grad(set_to_none=True)
+        gc.collect()
+        if s.device.type == "cuda":
+            torch.cuda.empty_cache()
+        checkpoint = load_checkpoint(self.checkpoints / LAST)
+        load_into(s.prepared.model, s.optimizer, checkpoint)
+        if checkpoint.state.get("scaler") and s.scaler.is_enabled():
+            s.scaler.load_state_dict(checkpoint.state["scaler"])
+        s.rebuild_sources(old // 2)
+        self.emit(Notice("warning", f"The {where} ran out of memory with batches of {old} images, so the batch "
+                                    f"size is now {old // 2} and epoch {epoch} starts again."))
+
+    def _on_timing(self, per_batch: float) -> None:
+        s = self.session
+        assert s is not None
+        remaining = self.config.optim.epochs - self.epoch + 1
+        epoch_s = per_batch * (len(s.train_source) + VALIDATION_COST * len(s.val_source))
+        total_s = epoch_s * remaining
+        fast: float | None = None
+        if should_offer_fast_path(s.device, total_s, s.using_features, self.config.model.pretrained):
+            images = len(s.prepared.split.train) + len(s.prepared.split.val)
+            forward_share = 1.0 if s.prefix is not None and s.prefix.names else VALIDATION_COST
+            fast = per_batch / s.batch_size * images * forward_share
+        self.emit(EpochTimeEstimate(epoch_seconds=epoch_s, total_seconds=total_s, device=str(s.device),
+                                    message=estimate_message(epoch_s, total_s, remaining, str(s.device), fast),
+                                    fast_path_seconds=fast))
+
+    def _epoch_event(self, epoch: int, train: EpochResult, val_loss: float, val_acc: float,
+                     seconds: float) -> EpochEnded:
+        s = self.session
+        assert s is not None
+        stale = self.early_stopping.update(epoch, val_loss, val_acc)
+        score = monitored(self.config.early_stopping.monitor, val_loss, val_acc)
+        is_best = better(self.config.early_stopping.monitor, score, self.best_score)
+        if is_best:
+            self.best_score, self.best_epoch = score, epoch
+            self.best_val_loss, self.best_val_accuracy = val_loss, val_acc
+            self._best_state = {k: v.detach().to("cpu", copy=True) for k, v in s.prepared.model.state_dict().items()}
+        return EpochEnded(epoch=epoch, train_loss=train.loss, train_accuracy=train.accuracy, val_loss=val_loss,
+                          val_accuracy=val_acc, lr=s.schedule.lrs()[0], seconds=seconds,
+                          train_images_per_s=train.images_per_s, is_best=is_best, stale_epochs=stale,
+                          batch_size=s.batch_size, gpu_memory_mb=gpu_memory_mb(s.device))
 
     # -- helpers ----------------------------------------------------------------------------------------
 
-    def _sink_batch(self, event: BatchEnded) -> None:
-        # Batch events go to the live view only; events.jsonl keeps them too (the plots replay them).
-        self.emit(event)
-
-    def _epoch_event(self, epoch: int, train_loss: float, train_acc: float, val_loss: float, val_acc: float,
-                     lr: float, seconds: float, images_per_s: float) -> EpochEnded:
-        is_best = val_loss < self.best_val_loss
-        if is_best:
-            assert self.prepared is not None
-            self.best_val_loss, self.best_val_accuracy, self.best_epoch = val_loss, val_acc, epoch
-            self._best_state = {k: v.detach().to("cpu", copy=True) for k, v in self.prepared.model.state_dict().items()}
-        return EpochEnded(epoch=epoch, train_loss=train_loss, train_accuracy=train_acc, val_loss=val_loss,
-                          val_accuracy=val_acc, lr=lr, seconds=seconds, train_images_per_s=images_per_s,
-                          is_best=is_best)
-
-    def _check_cancel(self) -> None:
-        if self.cancel.is_set():
-            self.request_stop(StopReason.CANCELLED, self._cancelled_sentence())
-            raise _StopRequested
-
-    def _report_failed(self, failed: list[str]) -> None:
-        for path in failed:
-            self.emit(Notice("warning", f"The file {path} could not be read and was left out of this epoch."))
-
-    def _download_progress(self, done: int, total: int) -> None:
-        self.emit(Progress("download", float(done), float(total), "Downloading the pretrained weights"))
+    def _progress(self, task: str, done: float, total: float, message: str) -> None:
+        # One event per image would flood the queue, the log and the window: at most ~10 a second.
+        now = time.monotonic()
+        if done < total and now - self._last_progress < 1.0 / BATCH_EVENTS_PER_SECOND:
+            return
+        self._last_progress = now
+        self.emit(Progress(task, float(done), float(total), message))
 
     def _write_config(self, resolved: dict[str, object]) -> None:
         data = self.config.to_dict()
@@ -254,40 +347,59 @@ class Trainer:
     def _cancelled_sentence(self) -> str:
         if self.best_epoch:
             return (f"Training was stopped by you during epoch {self.epoch}; the best model so far "
-                    f"(epoch {self.best_epoch}) was saved.")
+                    f"(epoch {self.best_epoch}) was saved. You can continue this run later.")
         return "Training was stopped by you before the first epoch finished, so no model was saved."
+
+    def _nonfinite_sentence(self) -> str:
+        lr = self.config.optim.lr
+        text = ("Training stopped because the loss became infinite or not a number: the learning rate is "
+                f"probably too high; try {lr / 10:.3g} (ten times smaller) or use the learning-rate finder.")
+        if self.best_epoch:
+            return text + f" The last good weights (best: epoch {self.best_epoch}) were kept."
+        return text + " No epoch had finished, so no model was saved."
 
     def _finish(self, reason: StopReason, detail: str, input_error: bool = False) -> RunFinished:
         """Restore the best weights, export the model when there is one, and describe the outcome."""
-        prepared = self.prepared
         exported = False
-        # A failed run (e.g. the loss became NaN) still keeps its last good weights.
-        if prepared is not None and self._best_state is not None:
-            if self.config.early_stopping.restore_best:
-                prepared.model.load_state_dict(self._best_state)
-            export_model(prepared.model, self.run_dir, arch=self.config.model.arch, head=prepared.head,
-                         class_names=list(prepared.split.classes), preprocessing=prepared.preprocessing,
-                         metrics={"best_epoch": self.best_epoch, "val_loss": self.best_val_loss,
-                                  "val_accuracy": self.best_val_accuracy})
-            exported = True
+        s = self.session
+        if s is not None and self._best_state is not None:
+            if self.config.early_stopping.restore_best or reason is StopReason.FAILED:
+                s.prepared.model.load_state_dict(self._best_state)  # a failed run keeps its last good weights
+            try:
+                export_model(s.prepared.model, self.run_dir, arch=self.config.model.arch, head=s.prepared.head,
+                             class_names=list(s.prepared.split.classes), preprocessing=s.prepared.preprocessing,
+                             metrics={"best_epoch": self.best_epoch, "val_loss": self.best_val_loss,
+                                      "val_accuracy": self.best_val_accuracy})
+                exported = True
+            except Exception as exc:
+                log.exception("export failed")
+                detail += f" The model could not be saved ({exc})."
+        resumable = reason in (StopReason.CANCELLED, StopReason.FAILED) and has_checkpoint(self.run_dir)
         return RunFinished(reason=reason, detail=detail, best_epoch=self.best_epoch,
                            best_val_loss=self.best_val_loss if self.best_epoch else None,
                            best_val_accuracy=self.best_val_accuracy, epochs_completed=self._epochs_completed(),
-                           extra={"model_saved": exported, "input_error": input_error})
+                           extra={"model_saved": exported, "input_error": input_error, "resumable": resumable})
 
     def _epochs_completed(self) -> int:
-        if self._stop is not None and self._stop[0] is StopReason.CANCELLED:
-            return self.epoch - 1
+        if self._stop is not None and self._stop[0] is not StopReason.EARLY_STOPPED:
+            return max(self.epoch - 1, 0)
         return self.epoch
 
 
-def run_training(config: TrainConfig, run_dir: Path, sink: EventSink,
-                 cancel: CancelToken | None = None) -> RunFinished:
+def run_training(config: TrainConfig, run_dir: Path, sink: EventSink, cancel: CancelToken | None = None, *,
+                 pause: CancelToken | None = None, resume: bool = False, own_process: bool = False,
+                 callbacks: list[Callback] | None = None) -> RunFinished:
     """Train ``config`` into ``run_dir``, sending every event to ``sink``. Never raises for user errors.
+
+    ``resume=True`` continues ``run_dir`` from its last checkpoint (``config`` is then the run's own, see
+    :func:`engine.resume.load_run_config`). ``own_process``: this process does nothing else (the training
+    child, the CLI), so the CPU threads may be set for it. ``callbacks``: extra callbacks (e.g. gradual
+    unfreezing, which uses :meth:`Callback.on_epoch_start` and :meth:`Session.unfrozen`).
 
     Example:
         >>> cfg = TrainConfig(DataConfig("flowers"), ModelConfig("resnet18", "none"), strategy=Strategy.FULL)  # doctest: +SKIP
         >>> run_training(cfg, Path("runs/first"), print).reason  # doctest: +SKIP
         <StopReason.FINISHED: 'finished'>
     """
-    return Trainer(config, run_dir, sink, cancel).run()
+    return Trainer(config, run_dir, sink, cancel, pause, resume=resume, own_process=own_process,
+                   callbacks=callbacks).run()

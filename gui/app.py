@@ -44,7 +44,8 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(description="Finetune Studio")
     parser.add_argument("data_dir", nargs="?", help="image folder to open (default: the bundled sample data)")
-    parser.add_argument("--screenshot", metavar="PNG", help=argparse.SUPPRESS)
+    parser.add_argument("--screenshots", metavar="DIR",
+                        help="open the data, train a short run, save a PNG of every tab into DIR, and quit")
     args = parser.parse_args(argv)
 
     setup_logging()
@@ -56,5 +57,13 @@ def main(argv: list[str] | None = None) -> int:
 
     window = MainWindow()
     window.show()
-    window.open_folder(args.data_dir or SAMPLE_DATA)
+    data_dir = Path(args.data_dir) if args.data_dir else SAMPLE_DATA
+    if args.screenshots:
+        from gui.tour import take_screenshots
+
+        for path in take_screenshots(window, Path(args.screenshots), data_dir):
+            print(path)
+        window.shutdown()
+        return 0
+    window.open_folder(data_dir)
     return int(app.exec())

@@ -14,15 +14,17 @@ import logging
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
-from PySide6.QtCore import QObject, QThread, Signal
+from PySide6.QtCore import QObject, QThread, QTimer, Signal
 
 from engine.config import TrainConfig
 from engine.errors import StudioError
-from engine.events import BatchEnded, Event, RunFinished
-from engine.runner import ProcessRunner, Runner, ThreadRunner
+from engine.events import BatchEnded, Event, Progress
+from engine.runfolder import studio_home
+from engine.runner import LR_FINDER, TRAIN, ProcessRunner, Runner, ThreadRunner
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +73,8 @@ class _PollThread(QThread):
             batch = self.runner.poll(COALESCE_SECONDS / 2)
             pending.extend(batch)
             now = time.monotonic()
-            urgent = any(not isinstance(e, BatchEnded) for e in batch)
+            # Batch and progress figures wait for the next ~10 Hz tick; anything else goes out at once.
+            urgent = any(not isinstance(e, (BatchEnded, Progress)) for e in batch)
             if pending and (urgent or now - last_emit >= COALESCE_SECONDS):
                 self.events.emit(pending)
                 pending, last_emit = [], now
@@ -82,15 +85,19 @@ class _PollThread(QThread):
 
 
 class TrainingController(QObject):
-    """Starts, watches and stops one training run at a time.
+    """Starts, watches, pauses and stops one job at a time: a training run or a learning-rate test.
 
     Signals:
-        events(list): engine events, in order, several at a time.
-        finished(object): the run's :class:`RunFinished`.
+        events(list): engine events, in order, several at a time (batch events at most ~10 per second).
+        finished(object): a training run's :class:`RunFinished` (also when its child process died).
+        lr_finder_finished(object): a learning-rate test's :class:`RunFinished`.
+        paused_changed(bool): Pause/Resume was asked for.
     """
 
     events = Signal(list)
     finished = Signal(object)
+    lr_finder_finished = Signal(object)
+    paused_changed = Signal(bool)
 
     def __init__(self, runner_kind: str = "process", parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -98,26 +105,53 @@ class TrainingController(QObject):
         self._warm: Runner | None = None
         self._runner: Runner | None = None
         self._thread: _PollThread | None = None
+        self._job = TRAIN
+        self._paused = False
+        self._close_timer: QTimer | None = None
         self.run_dir: Path | None = None
 
     @property
     def running(self) -> bool:
         return self._thread is not None
 
+    @property
+    def job(self) -> str:
+        """``"train"`` or ``"lr_finder"``: what is running (or ran last)."""
+        return self._job
+
+    @property
+    def paused(self) -> bool:
+        return self._paused
+
+    @property
+    def runner(self) -> Runner | None:
+        return self._runner
+
     def prewarm(self) -> None:
         """Start the training child now (importing torch takes seconds) so that Train answers at once."""
         if self._warm is None:
             self._warm = _make_runner(self.runner_kind)
-            getattr(self._warm, "prewarm")()
+            self._warm.prewarm()
 
-    def start(self, config: TrainConfig, run_dir: Path) -> None:
+    def start(self, config: TrainConfig, run_dir: Path, *, resume: bool = False) -> None:
+        """Train ``config`` into ``run_dir``; ``resume=True`` continues that run from its last checkpoint."""
+        self._launch(config, run_dir, resume=resume, job=TRAIN)
+
+    def find_lr(self, config: TrainConfig) -> None:
+        """Run the learning-rate range test for ``config`` (a few dozen steps; nothing is saved)."""
+        work = studio_home() / "lr-finder" / time.strftime("%Y%m%d-%H%M%S")
+        self._launch(config, work, resume=False, job=LR_FINDER)
+
+    def _launch(self, config: TrainConfig, run_dir: Path, *, resume: bool, job: str) -> None:
         if self.running:
-            raise RuntimeError("a training run is already in progress")
+            raise RuntimeError("a job is already running")
         self.prewarm()
         runner, self._warm = self._warm, None
         assert runner is not None
-        self._runner, self.run_dir = runner, run_dir
-        runner.start(config, run_dir)
+        self._runner, self._job, self._paused = runner, job, False
+        if job == TRAIN:
+            self.run_dir = run_dir
+        runner.start(config, run_dir, resume=resume, job=job)
         thread = _PollThread(runner, self)
         thread.events.connect(self._on_events)
         thread.finished.connect(self._on_thread_finished)
@@ -126,12 +160,42 @@ class TrainingController(QObject):
         thread.start()
 
     def stop(self) -> None:
-        """Ask the run to stop; it does so within one batch and still saves the best model so far."""
+        """Ask the job to stop; it does so within one batch and still saves the best model so far."""
         if self._runner is not None:
+            self._runner.set_paused(False)
             self._runner.cancel()
+
+    def set_paused(self, paused: bool) -> None:
+        """Pause after the current batch (the checkpoint and plots stay), or go on."""
+        if self._runner is not None and self._paused != paused:
+            self._paused = paused
+            self._runner.set_paused(paused)
+            self.paused_changed.emit(paused)
+
+    def stop_then(self, done: Callable[[], None], timeout: float) -> None:
+        """Stop the job without blocking the window; call ``done`` once it has ended, or after ``timeout``
+        seconds, when the child is ended by force (its last checkpoint on disk is kept either way)."""
+        if not self.running:
+            done()
+            return
+        self.stop()
+        timer = QTimer(self)
+        timer.setSingleShot(True)
+        timer.timeout.connect(lambda: self._force_end(done))
+        self._close_timer = timer
+        self._after_end = done
+        timer.start(int(timeout * 1000))
+
+    def _force_end(self, done: Callable[[], None]) -> None:
+        log.warning("the training job did not stop in time; ending it")
+        self.shutdown(2.0)
+        done()
 
     def shutdown(self, timeout: float = 10.0) -> None:
         """Stop everything this controller started, waiting at most about ``timeout`` seconds."""
+        self._after_end = None
+        if self._close_timer is not None:
+            self._close_timer.stop()
         if self._runner is not None:
             self._runner.close(timeout)
         if self._thread is not None:
@@ -140,6 +204,8 @@ class TrainingController(QObject):
         if self._warm is not None:
             self._warm.close(2.0)
             self._warm = None
+
+    _after_end: Callable[[], None] | None = None
 
     def _on_events(self, events: list[Event]) -> None:
         self.events.emit(events)
@@ -153,10 +219,15 @@ class TrainingController(QObject):
         finished = runner.finished if runner is not None else None
         if runner is not None:
             runner.close(5.0)
-        self._runner = None
+        self._runner, self._paused = None, False
         thread.deleteLater()
         if finished is not None:
-            self.finished.emit(finished)
+            (self.lr_finder_finished if self._job == LR_FINDER else self.finished).emit(finished)
+        after, self._after_end = self._after_end, None
+        if self._close_timer is not None:
+            self._close_timer.stop()
+        if after is not None:
+            after()
 
 
 class TaskState:

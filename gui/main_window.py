@@ -9,7 +9,7 @@ from pathlib import Path
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QTabWidget, QWidget
 
-from engine.config import DataConfig, Device, TrainConfig
+from engine.config import Device, StopReason, Strategy, TrainConfig
 from engine.dataset import DatasetReport
 from engine.errors import ConfigError, StudioError
 from engine.events import RunFinished
@@ -17,6 +17,8 @@ from engine.runfolder import new_run_dir, runs_root
 from gui.controller import TrainingController
 from gui.panels.data_panel import DataPanel
 from gui.panels.model_panel import ModelPanel
+from gui.panels.predict_panel import PredictPanel, is_prediction_drop
+from gui.panels.results_panel import ResultsPanel
 from gui.panels.runs_panel import RunsPanel
 from gui.panels.training_panel import TrainingPanel
 
@@ -40,18 +42,36 @@ class MainWindow(QMainWindow):
         self.model_panel = ModelPanel()
         self.training_panel = TrainingPanel()
         self.runs_panel = RunsPanel(self.runs_dir)
+        self.results_panel = ResultsPanel()
+        self.predict_panel = PredictPanel()
         self.tabs = QTabWidget()
         self.tabs.addTab(self.data_panel, "1 · Data")
         self.tabs.addTab(self.model_panel, "2 · Model")
         self.tabs.addTab(self.training_panel, "3 · Train")
+        self.tabs.addTab(self.results_panel, "4 · Results")
+        self.tabs.addTab(self.predict_panel, "5 · Predict")
         self.tabs.addTab(self.runs_panel, "Past runs")
         self.setCentralWidget(self.tabs)
 
         self.data_panel.report_changed.connect(self._on_report)
+        # The layer tree's shapes, head size and memory estimate follow the data and training settings.
+        self.data_panel.report_changed.connect(self.model_panel.set_report)
+        self.training_panel.image_size.valueChanged.connect(self.model_panel.set_image_size)
+        self.training_panel.batch_size.valueChanged.connect(self.model_panel.set_batch_size)
+        self.model_panel.dropout.valueChanged.connect(self.training_panel.options.show_head_dropout)
+        self.model_panel.set_image_size(self.training_panel.image_size.value())
+        self.model_panel.set_batch_size(self.training_panel.batch_size.value())
         self.training_panel.train_requested.connect(self.start_training)
         self.training_panel.stop_requested.connect(self.controller.stop)
         self.controller.events.connect(self.training_panel.on_events)
         self.controller.finished.connect(self._on_finished)
+        self.runs_panel.results_requested.connect(self.show_results)
+        self.training_panel.pause_requested.connect(self.controller.set_paused)
+        self.training_panel.resume_requested.connect(self.resume_training)
+        self.training_panel.find_lr_requested.connect(self.find_learning_rate)
+        self.training_panel.fast_path_requested.connect(self.switch_to_fast_path)
+        self.controller.lr_finder_finished.connect(self.training_panel.on_lr_finder_finished)
+        self._closing = False
         self._make_menu()
         self.statusBar().showMessage("Choose an image folder to begin.")
 
@@ -79,10 +99,16 @@ class MainWindow(QMainWindow):
     # -- drag and drop ---------------------------------------------------------------------------------
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if _dropped_folder(event) is not None:
+        if _dropped_folder(event) is not None or _dropped_images(event):
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:
+        images = _dropped_images(event)  # image files (not a folder of classes) are for prediction
+        if images:
+            event.acceptProposedAction()
+            self.tabs.setCurrentWidget(self.predict_panel)
+            self.predict_panel.predict_paths(images)
+            return
         folder = _dropped_folder(event)
         if folder is not None:
             event.acceptProposedAction()
@@ -91,6 +117,7 @@ class MainWindow(QMainWindow):
     # -- training --------------------------------------------------------------------------------------
 
     def _on_report(self, report: DatasetReport | None) -> None:
+        self.training_panel.set_dataset(report)
         if report is None:
             self.statusBar().showMessage("Reading the folder…")
             return
@@ -105,14 +132,15 @@ class MainWindow(QMainWindow):
         if report is None:
             raise ConfigError("Choose an image folder first (step 1).")
         report.require_trainable()
-        return TrainConfig(
-            data=DataConfig(report.root, image_size=self.training_panel.image_size.value()),
+        return self.training_panel.apply_to(TrainConfig(
+            data=self.data_panel.data_config(image_size=self.training_panel.image_size.value()),
             model=self.model_panel.model_config(),
             optim=self.training_panel.optim_config(),
             early_stopping=self.training_panel.early_stopping_config(),
             strategy=self.model_panel.strategy(),
+            freeze=self.model_panel.freeze_plan(),
             device=Device.AUTO,
-        )
+        ))
 
     def start_training(self) -> None:
         if self.controller.running:
@@ -129,24 +157,72 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Training… the run is saved in {run_dir}")
         self.controller.start(config, run_dir)
 
+    def resume_training(self, run_dir: Path) -> None:
+        """Continue an interrupted run in place, from its last checkpoint."""
+        if self.controller.running or run_dir is None:
+            return
+        from engine.resume import load_run_config
+
+        try:
+            config = load_run_config(run_dir)
+        except StudioError as exc:
+            self.training_panel.show_error(str(exc))
+            return
+        self.training_panel.begin()
+        self.statusBar().showMessage(f"Continuing the run in {run_dir}")
+        self.controller.start(config, run_dir, resume=True)
+
+    def find_learning_rate(self) -> None:
+        try:
+            config = self.build_config()
+        except StudioError as exc:
+            self.training_panel.on_lr_finder_finished(RunFinished(StopReason.FAILED, str(exc)))
+            return
+        if not self.controller.running:
+            self.controller.find_lr(config)
+
+    def switch_to_fast_path(self) -> None:
+        """Stop this run and start again with the frozen base on cached features (the panel has set them)."""
+        self.model_panel.set_strategy(Strategy.HEAD)
+        self.controller.stop_then(self.start_training, CLOSE_TIMEOUT_S)
+
     def _on_finished(self, finished: RunFinished) -> None:
+        resumable = bool(finished.extra.get("resumable")) and self.controller.run_dir is not None
+        self.training_panel.offer_resume(self.controller.run_dir if resumable else None)
         self.training_panel.on_finished(finished)
         self.statusBar().showMessage(finished.detail)
         self.runs_panel.refresh()
         if self.controller.run_dir is not None:
             self.runs_panel.select_run(self.controller.run_dir)
+            if finished.extra.get("model_saved"):  # results are evaluated in the background
+                self.show_results(self.controller.run_dir, switch=finished.succeeded)
+
+    def show_results(self, run_dir: Path, switch: bool = True) -> None:
+        """Results of a run (evaluated in the background when needed); its model also predicts."""
+        self.results_panel.show_run(run_dir)
+        self.predict_panel.set_run(run_dir)
+        if switch:
+            self.tabs.setCurrentWidget(self.results_panel)
 
     # -- closing ---------------------------------------------------------------------------------------
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.controller.running:
+            event.ignore()
+            if self._closing:
+                return
             answer = QMessageBox.question(
                 self, "Training is running",
-                "Training is still running. Stop it and close? The best model so far is saved.",
+                "Training is still running. Stop it and close? It stops within a few seconds; the best model "
+                "so far and the last checkpoint are kept, so you can resume the run later.",
                 QMessageBox.Yes | QMessageBox.No, QMessageBox.No)
             if answer != QMessageBox.Yes:
-                event.ignore()
                 return
+            # Stop without freezing the window; close once the run has saved and ended (bounded wait).
+            self._closing = True
+            self.statusBar().showMessage("Stopping training and saving the last checkpoint…")
+            self.controller.stop_then(self.close, CLOSE_TIMEOUT_S)
+            return
         self.shutdown()
         event.accept()
 
@@ -155,6 +231,14 @@ class MainWindow(QMainWindow):
         self.controller.shutdown(CLOSE_TIMEOUT_S)
         self.data_panel.shutdown()
         self.model_panel.shutdown()
+        self.results_panel.shutdown()
+        self.predict_panel.shutdown()
+
+
+def _dropped_images(event: QDragEnterEvent | QDropEvent) -> list[str]:
+    mime = event.mimeData()
+    paths = [Path(u.toLocalFile()) for u in mime.urls() if u.isLocalFile()] if mime.hasUrls() else []
+    return [str(p) for p in paths] if is_prediction_drop(paths) else []
 
 
 def _dropped_folder(event: QDragEnterEvent | QDropEvent) -> str | None:

@@ -8,9 +8,9 @@ EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
 
 def _commands() -> list[ModuleType]:
-    from engine.commands import predict, scan, train
+    from engine.commands import advise, evaluate, layers, predict, scan, train
 
-    return [scan, train, predict]
+    return [scan, advise, train, evaluate, predict, layers]
 
 
 COMMANDS = _commands()

@@ -1,4 +1,9 @@
-"""``python -m engine scan DATA_DIR [--json FILE]``: classes, counts and problems of an image folder."""
+"""``python -m engine scan DATA_DIR [--json FILE] [--csv FILE]``: classes, counts and problems of a folder.
+
+Every file is decoded once (results cached in the app's data folder, so a second scan of an unchanged
+folder is quick). Exit code 2 when anything blocks training. The ``--json`` format is documented in
+:mod:`engine.report_files`.
+"""
 
 from __future__ import annotations
 
@@ -15,38 +20,39 @@ def register(sub: Any) -> None:
     parser = sub.add_parser("scan", help="check an image folder: classes, counts, problems")
     parser.add_argument("data_dir")
     parser.add_argument("--json", metavar="FILE", help="write the full report as JSON ('-' for standard output)")
-    parser.add_argument("--decode", action="store_true", help="fully decode every file (slower, stricter)")
+    parser.add_argument("--csv", metavar="FILE", help="write the report as a CSV table (one row per file)")
+    parser.add_argument("--use-folder-split", action="store_true",
+                        help="DATA_DIR holds train/ val/ (test/) folders of class folders: use them as the split")
+    parser.add_argument("--exclude", action="append", default=[], metavar="PATH",
+                        help="leave out this file (relative to DATA_DIR); may be given several times")
+    parser.add_argument("--no-cache", action="store_true", help="read every file again (ignore the scan cache)")
+    parser.add_argument("--workers", type=int, default=None, help="decoding threads (default: automatic)")
+    parser.add_argument("--decode", action="store_true", help=argparse.SUPPRESS)  # always on now; kept for scripts
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from engine.dataset import scan_image_folder
+    from engine.report_files import report_to_json, write_report_csv
 
-    report = scan_image_folder(args.data_dir, decode=args.decode)
+    report = scan_image_folder(args.data_dir, use_folder_split=args.use_folder_split, exclude=args.exclude,
+                               use_cache=not args.no_cache, workers=args.workers)
     if args.json:
         text = json.dumps(report_to_json(report), indent=2, ensure_ascii=False)
         if args.json == "-":
             print(text)
         else:
-            Path(args.json).write_text(text, encoding="utf-8")
+            Path(args.json).write_text(text + "\n", encoding="utf-8")
+    if args.csv:
+        write_report_csv(report, args.csv)
     if args.json != "-":
         for name, count in report.counts.items():
             print(f"{name}\t{count}")
-        skipped = sum(1 for f in report.files if f.outcome.value == "skipped")
-        print(f"{len(report.classes)} classes, {report.total_images} images, {skipped} skipped")
+        counts = report.outcome_counts()
+        print(f"{len(report.classes)} classes, {report.total_images} images; {counts['converted']} converted, "
+              f"{counts['skipped']} skipped, {counts['ignored']} ignored")
     for warning in report.warnings:
         print(f"warning: {warning.message}", file=sys.stderr)
     for problem in report.blocking:
         print(f"error: {problem.message}", file=sys.stderr)
     return EXIT_OK if report.trainable else EXIT_BAD_INPUT
-
-
-def report_to_json(report: Any) -> dict[str, Any]:
-    return {
-        "root": report.root,
-        "classes": report.counts,
-        "files": [{"path": f.path, "class": f.class_name, "outcome": f.outcome.value, "reason": f.reason,
-                   "message": f.message} for f in report.files],
-        "warnings": [{"code": p.code, "message": p.message} for p in report.warnings],
-        "blocking": [{"code": p.code, "message": p.message} for p in report.blocking],
-    }

@@ -14,8 +14,9 @@ from engine.commands import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK
 
 def register(sub: Any) -> None:
     parser = sub.add_parser("train", help="train a model into a run folder")
-    parser.add_argument("data_dir")
-    parser.add_argument("--out", required=True, metavar="RUN_DIR")
+    parser.add_argument("data_dir", nargs="?", help="the image folder (not needed with --resume)")
+    parser.add_argument("--out", metavar="RUN_DIR", help="the run folder to create (required unless --resume)")
+    parser.add_argument("--resume", metavar="RUN_DIR", help="continue an interrupted run in place")
     parser.add_argument("--arch", default="resnet18")
     parser.add_argument("--weights", default="imagenet", help="imagenet | none | PATH (weights file or run folder)")
     parser.add_argument("--strategy", default="head", choices=["head", "full"])
@@ -28,8 +29,15 @@ def register(sub: Any) -> None:
     parser.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
     parser.add_argument("--patience", type=int, default=3, help="epochs without improvement before stopping")
     parser.add_argument("--no-early-stopping", action="store_true")
-    parser.add_argument("--augmentation", default="light", choices=["none", "light"])
+    parser.add_argument("--augmentation", default="light", choices=["none", "light", "strong", "medical"],
+                        help="preset: none, light (crops, flips), strong, medical (no flips, no colour changes)")
     parser.add_argument("--workers", type=int, default=-1, help="image loader processes (-1: automatic)")
+    from engine.commands.train_options import add_training_options
+
+    add_training_options(parser)
+    from engine.commands.model_options import add_model_options
+
+    add_model_options(parser)
     parser.set_defaults(func=run)
 
 
@@ -48,17 +56,36 @@ def config_from_args(args: argparse.Namespace) -> Any:
 
 
 def run(args: argparse.Namespace) -> int:
+    from engine.commands.train_options import apply_training_options
     from engine.dataset import scan_image_folder
 
-    config = config_from_args(args)
+    if args.resume:
+        return _train(None, Path(args.resume))
+    if not args.data_dir or not args.out:
+        print("error: give the image folder and --out RUN_DIR (or --resume RUN_DIR).", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    config = apply_training_options(config_from_args(args), args)
+    from engine.commands.model_options import apply_model_options
+
+    config = apply_model_options(config, args)  # --freeze, --freeze-upto, --head-dropout, --head-hidden
     # Refuse an unusable folder before creating a run folder, with the same exit code as `scan`.
     scan_image_folder(args.data_dir).require_trainable()
+    return _train(config, Path(args.out))
+
+
+def _train(config: Any, run_dir: Path) -> int:
+    """Train (``config``) or continue (``config=None``) ``run_dir``; Ctrl+C stops within one batch."""
     from engine.trainer import run_training
 
+    resume = config is None
+    if resume:
+        from engine.resume import load_run_config
+
+        config = load_run_config(run_dir)
     cancel = threading.Event()
     previous = signal.signal(signal.SIGINT, lambda *_: cancel.set())  # Ctrl+C stops within one batch
     try:
-        finished = run_training(config, Path(args.out), print_event, cancel)
+        finished = run_training(config, run_dir, print_event, cancel, resume=resume, own_process=True)
     finally:
         signal.signal(signal.SIGINT, previous)
     print(finished.detail)
@@ -68,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def print_event(event: Any) -> None:
-    from engine.events import EpochEnded, Notice, RunStarted
+    from engine.events import EpochEnded, EpochTimeEstimate, Notice, OverfitWarning, RunStarted
 
     if isinstance(event, RunStarted):
         print(f"training {len(event.classes)} classes on {event.device}: {event.train_images} training images, "
@@ -79,3 +106,5 @@ def print_event(event: Any) -> None:
               f"val loss {event.val_loss:.4f} acc {event.val_accuracy:.3f}  {event.seconds:.1f}s{best}", flush=True)
     elif isinstance(event, Notice):
         print(f"{event.level}: {event.message}", file=sys.stderr, flush=True)
+    elif isinstance(event, (EpochTimeEstimate, OverfitWarning)):
+        print(f"note: {event.message}", file=sys.stderr, flush=True)

@@ -17,6 +17,7 @@ COLUMNS = ("Run", "Model", "Epochs", "Best val. accuracy", "Outcome")
 
 class RunsPanel(QWidget):
     run_selected = Signal(object)  # Path of the selected run folder
+    results_requested = Signal(object)  # Path of the run whose results the user wants to see
 
     def __init__(self, root: Path | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -41,6 +42,11 @@ class RunsPanel(QWidget):
         self.open_button.clicked.connect(self._open_folder)
         buttons = QHBoxLayout()
         buttons.addWidget(QLabel(f"Runs are kept in {self._root()}"), 1)
+        self.results_button = QPushButton("Show results")
+        self.results_button.setToolTip("Metrics, confusion matrix, mistakes and Grad-CAM of this run's model")
+        self.results_button.setEnabled(False)
+        self.results_button.clicked.connect(self._request_results)
+        buttons.addWidget(self.results_button)
         buttons.addWidget(self.open_button)
         buttons.addWidget(refresh)
 
@@ -85,6 +91,8 @@ class RunsPanel(QWidget):
     def _on_selection(self) -> None:
         summary = self._selected()
         self.open_button.setEnabled(summary is not None)
+        has_model = summary is not None and (summary.path / "model" / "model.json").is_file()
+        self.results_button.setEnabled(has_model)
         if summary is None:
             return
         self.plots.clear()
@@ -94,6 +102,11 @@ class RunsPanel(QWidget):
         classes = ", ".join(summary.classes) if summary.classes else "—"
         self.detail.setText(f"<b>{summary.name}</b> · {summary.arch} · classes: {classes}<br>{outcome}")
         self.run_selected.emit(summary.path)
+
+    def _request_results(self) -> None:
+        summary = self._selected()
+        if summary is not None:
+            self.results_requested.emit(summary.path)
 
     def _open_folder(self) -> None:
         summary = self._selected()

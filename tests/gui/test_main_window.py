@@ -41,9 +41,7 @@ def small_settings(win: MainWindow, epochs: int = 2) -> None:
 
 def test_choosing_a_folder_lists_classes_with_counts(qtbot, window: MainWindow, image_folder: Path) -> None:  # type: ignore[no-untyped-def]
     open_and_wait(qtbot, window, image_folder)
-    table = window.data_panel.table
-    rows = {table.item(r, 0).text(): table.item(r, 1).text() for r in range(table.rowCount())}
-    assert rows == {"blue": "12", "green": "12", "red": "12"}
+    assert window.data_panel.chart.bars() == [("blue", 12), ("green", 12), ("red", 12)]
     assert "ready for training" in window.data_panel.message.text()
 
 

@@ -1,0 +1,60 @@
+"""`python main.py --screenshots DIR`: the app photographs itself for the README.
+
+It opens the bundled sample data, trains a short run with the settings below and saves one PNG per tab,
+so the documentation always shows the real window.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtWidgets import QApplication
+
+from gui.main_window import MainWindow
+
+log = logging.getLogger(__name__)
+
+TOUR_EPOCHS = 6
+TOUR_IMAGE_SIZE = 96
+
+
+def _wait(condition: object, timeout_s: float) -> None:
+    """Process events until ``condition()`` is true (or the timeout passes)."""
+    loop = QEventLoop()
+    poll = QTimer()
+    poll.timeout.connect(lambda: loop.quit() if condition() else None)  # type: ignore[operator]
+    poll.start(50)
+    QTimer.singleShot(int(timeout_s * 1000), loop.quit)
+    loop.exec()
+    poll.stop()
+
+
+def take_screenshots(window: MainWindow, out_dir: Path, data_dir: Path) -> list[Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    window.resize(1280, 820)
+    _wait(lambda: bool(window.model_panel.catalog), 60)
+    window.open_folder(data_dir)
+    _wait(lambda: window.data_panel.report is not None, 60)
+    window.model_panel.set_weights("none")
+    window.training_panel.epochs.setValue(TOUR_EPOCHS)
+    window.training_panel.image_size.setValue(TOUR_IMAGE_SIZE)
+    done: list[object] = []
+    window.controller.finished.connect(done.append)
+    window.start_training()
+    _wait(lambda: bool(done), 900)
+    saved = []
+    for index in range(window.tabs.count()):
+        window.tabs.setCurrentIndex(index)
+        QApplication.processEvents()
+        name = window.tabs.tabText(index).split("·")[-1].strip().lower().replace(" ", "-")
+        path = out_dir / f"tab-{index}-{name}.png"
+        window.grab().save(str(path))
+        saved.append(path)
+    window.tabs.setCurrentWidget(window.training_panel)
+    QApplication.processEvents()
+    main = out_dir / "window.png"
+    window.grab().save(str(main))
+    saved.append(main)
+    return saved

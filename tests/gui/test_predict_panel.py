@@ -1,0 +1,153 @@
+"""The Predict panel with dropped and chosen files, and drops on the main window."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
+from PySide6.QtGui import QDropEvent
+
+from gui.main_window import MainWindow
+from gui.panels.predict_panel import PredictPanel, is_prediction_drop
+from tests.imagegen import make_image_folder
+from tests.trained_run import one_torch_thread, shared_run
+
+
+@pytest.fixture(autouse=True)
+def one_thread() -> Iterator[None]:
+    with one_torch_thread():
+        yield
+
+
+@pytest.fixture
+def run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return shared_run(tmp_path_factory)  # prediction never writes into the run folder
+
+
+@pytest.fixture
+def panel(qtbot, run: Path):  # type: ignore[no-untyped-def]
+    widget = PredictPanel()
+    qtbot.addWidget(widget)
+    widget.resize(1100, 700)
+    widget.show()
+    widget.set_run(run)
+    yield widget
+    widget.shutdown()
+
+
+@pytest.fixture
+def incoming(tmp_path: Path) -> Path:
+    root = make_image_folder(tmp_path / "incoming", {"x": 3, "y": 3}, seed=11)
+    (root / "y" / "broken.png").write_bytes(b"\x89PNG but not really")
+    return root
+
+
+def drop(widget, paths: list[Path]) -> None:  # type: ignore[no-untyped-def]
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    widget.dropEvent(QDropEvent(QPoint(10, 10), Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier))
+
+
+def predict_and_wait(qtbot, panel: PredictPanel, paths: list[Path]) -> None:  # type: ignore[no-untyped-def]
+    drop(panel, paths)
+    assert panel.busy
+    qtbot.waitUntil(lambda: not panel.busy, timeout=60_000)
+
+
+def column(panel: PredictPanel, col: int) -> list[str]:
+    return [panel.table.item(r, col).text() for r in range(panel.table.rowCount())]
+
+
+def test_dropped_files_get_answers_bars_and_grad_cam(qtbot, panel: PredictPanel, incoming: Path) -> None:  # type: ignore[no-untyped-def]
+    files = sorted((incoming / "x").glob("*.png"))[:2]
+    with qtbot.waitSignal(panel.gradcam.shown, timeout=60_000):
+        predict_and_wait(qtbot, panel, files)
+    assert panel.table.rowCount() == 2
+    assert set(column(panel, 0)) == {f.name for f in files}
+    selected = panel.prediction_at(panel.table.currentRow())
+    assert selected is not None
+    shown = panel.bars.shown()
+    assert [name for name, _ in shown] == [c for c, _ in selected.top][:len(shown)]
+    assert shown[0][1] == f"{selected.top[0][1]:.1%}" and len(shown) == 3  # every class of three
+    assert panel.gradcam.current is not None and panel.gradcam.current.explanation is not None
+    panel.gradcam.heat_box.setChecked(False)  # the Grad-CAM toggle
+    qtbot.waitUntil(lambda: panel.gradcam.current is not None and panel.gradcam.current.explanation is None,
+                    timeout=30_000)
+
+
+def test_a_folder_gives_a_table_sortable_by_confidence_with_not_sure_flags(qtbot, panel: PredictPanel,  # type: ignore[no-untyped-def]
+                                                                           incoming: Path) -> None:
+    predict_and_wait(qtbot, panel, [incoming])
+    assert panel.table.rowCount() == 7
+    assert any(n.endswith("broken.png") for n in column(panel, 0))
+    assert any(t.startswith("could not be read") for t in column(panel, 1))
+    assert "1 file could not be read" in panel.message.text()
+    assert column(panel, 0)[0].startswith(("x/", "y/"))  # names relative to the dropped folder
+
+    def confidences() -> list[float]:
+        return [float(t.rstrip("%")) for t in column(panel, 2) if t]
+
+    panel.table.sortByColumn(2, Qt.DescendingOrder)
+    assert confidences() == sorted(confidences(), reverse=True)
+    panel.table.sortByColumn(2, Qt.AscendingOrder)
+    assert confidences() == sorted(confidences())
+
+    panel.unsure.setValue(100)  # nothing is 100% sure (readable files): every answer is flagged
+    flags = dict(zip(column(panel, 0), column(panel, 3)))
+    assert all(flag == "not sure" for name, flag in flags.items() if not name.endswith("broken.png"))
+    panel.unsure.setValue(0)
+    assert set(column(panel, 3)) == {""}
+
+
+def test_the_table_is_saved_as_csv(qtbot, panel: PredictPanel, incoming: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    predict_and_wait(qtbot, panel, [incoming / "x"])
+    assert panel.save_button.isEnabled()
+    panel.unsure.setValue(50)
+    out = panel.save_csv(tmp_path / "saved" / "table.csv")
+    with open(out, encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 3
+    assert set(rows[0]) == {"file", "predicted_class", "probability", "not_sure", "p_blue", "p_green", "p_red",
+                            "error"}
+    for row in rows:
+        assert row["not_sure"] == ("yes" if float(row["probability"]) < 0.5 else "no")
+    assert "Saved 3 rows" in panel.message.text()
+
+
+def test_without_a_model_the_panel_says_what_to_do(qtbot) -> None:  # type: ignore[no-untyped-def]
+    widget = PredictPanel()
+    qtbot.addWidget(widget)
+    widget.predict_paths(["/nowhere.png"])
+    assert "Train a model first" in widget.message.text()
+    assert not widget.images_button.isEnabled()
+
+
+def test_which_drops_are_for_prediction(incoming: Path, tmp_path: Path) -> None:
+    images = sorted((incoming / "x").glob("*.png"))
+    assert is_prediction_drop(images)
+    assert is_prediction_drop([incoming / "x"])  # a folder of images, no class folders
+    assert not is_prediction_drop([incoming])  # a folder of class folders is a dataset
+    (tmp_path / "notes.txt").write_text("x")
+    assert not is_prediction_drop([tmp_path / "notes.txt"])
+    assert not is_prediction_drop([])
+
+
+def test_dropping_images_on_the_window_predicts_and_class_folders_still_open_the_data(  # type: ignore[no-untyped-def]
+        qtbot, run: Path, incoming: Path, tmp_path: Path) -> None:
+    window = MainWindow(runner_kind="thread", runs_dir=tmp_path / "runs")
+    qtbot.addWidget(window)
+    try:
+        window.predict_panel.set_run(run)
+        drop(window, sorted((incoming / "x").glob("*.png")))
+        assert window.tabs.currentWidget() is window.predict_panel
+        qtbot.waitUntil(lambda: not window.predict_panel.busy, timeout=60_000)
+        assert window.predict_panel.table.rowCount() == 3
+        with qtbot.waitSignal(window.data_panel.report_changed, check_params_cb=lambda r: r is not None,
+                              timeout=30_000):
+            drop(window, [incoming])
+        assert window.tabs.currentWidget() is window.data_panel
+    finally:
+        window.shutdown()
