@@ -27,7 +27,7 @@ from engine.events import Event, RunFinished, event_from_dict, event_to_dict
 log = logging.getLogger(__name__)
 
 TRAINING_LOG = "training.log"
-TRAIN, LR_FINDER = "train", "lr_finder"
+TRAIN, LR_FINDER, TRIALS = "train", "lr_finder", "trials"
 
 
 class Runner(Protocol):
@@ -46,13 +46,21 @@ class Runner(Protocol):
 
 
 def run_job(job: dict[str, Any], sink: Callable[[Event], None], cancel: Any, pause: Any, own_process: bool) -> None:
-    """Run one job (``{"kind", "config", "run_dir", "resume"}``) to its end; the end is sent to ``sink``."""
+    """Run one job (``{"kind", "config", "run_dir", "resume"}``) to its end; the end is sent to ``sink``.
+
+    Kinds: a training run (fresh or resumed), the learning-rate range test, or the strategy trials.
+    """
     config = TrainConfig.from_dict(job["config"])
     run_dir = Path(job["run_dir"])
     if job.get("kind", TRAIN) == LR_FINDER:
         from engine.lr_finder import run_lr_finder
 
         run_lr_finder(config, run_dir, sink, cancel, own_process=own_process)
+        return
+    if job.get("kind") == TRIALS:
+        from engine.trials import run_trials_for
+
+        run_trials_for(config, run_dir, sink, cancel)
         return
     from engine.trainer import run_training
 
@@ -76,7 +84,7 @@ def _child_main(jobs: Any, events: Any, cancel: Any, pause: Any) -> None:
 
 
 def _job(config: TrainConfig, run_dir: Path, resume: bool, kind: str) -> dict[str, Any]:
-    if kind not in (TRAIN, LR_FINDER):
+    if kind not in (TRAIN, LR_FINDER, TRIALS):
         raise ValueError(f"unknown job kind {kind!r}")
     return {"kind": kind, "config": config.to_dict(), "run_dir": str(run_dir), "resume": resume}
 

@@ -41,6 +41,7 @@ from engine.config import StopReason, TrainConfig
 from engine.errors import StudioError
 from engine.events import EpochEnded, EpochTimeEstimate, Event, Notice, Progress, RunFinished, RunStarted
 from engine.export import export_model
+from engine.finetuning import finetune_callbacks
 from engine.loaders import seed_epoch
 from engine.loop import BATCH_EVENTS_PER_SECOND, Clock, EpochLoop, EpochResult, NonFiniteLoss, StopLoop
 from engine.models import count_parameters
@@ -80,7 +81,8 @@ class Trainer:
         self.early_stopping = EarlyStopping(config.early_stopping)
         self.overfit = OverfitWatch(self.early_stopping)
         # Extra callbacks run before the built-in ones, so that e.g. unfreezing happens before checkpoints.
-        self.callbacks: list[Callback] = [*(callbacks or []), self.early_stopping, self.overfit, CheckpointSaver()]
+        self.callbacks: list[Callback] = [*finetune_callbacks(config), *(callbacks or []), self.early_stopping,
+                                          self.overfit, CheckpointSaver()]
         self.session: Session | None = None
         self.epoch = 0
         self.start_epoch = 1

@@ -133,6 +133,17 @@ def _summary(results: list[TrialResult], cancelled: bool, total: int) -> RunFini
                        best_val_accuracy=best.best_val_accuracy, extra={"trials": table})
 
 
+def run_trials_for(config: TrainConfig, out_dir: Path, sink: EventSink,
+                   cancel: CancelToken | None = None) -> list[TrialResult]:
+    """The trials job: the situation comes from the advice recorded in ``config.advice`` (the dataset's
+    size class and similarity), the budget from ``config.optim.epochs``."""
+    advice = config.advice or {}
+    size = SizeClass(str(advice.get("size", {}).get("class", SizeClass.SMALL.value)))
+    raw_similarity = advice.get("similarity", {}).get("class")
+    similarity = SimilarityClass(str(raw_similarity)) if raw_similarity else None
+    return run_trials(config, out_dir, sink, cancel, size=size, similarity=similarity, epochs=config.optim.epochs)
+
+
 def read_trials(out_dir: Path) -> dict[str, Any]:
     """The trials table of a trials folder (empty when there is none)."""
     path = out_dir / TRIALS_FILE

@@ -19,7 +19,9 @@ def register(sub: Any) -> None:
     parser.add_argument("--resume", metavar="RUN_DIR", help="continue an interrupted run in place")
     parser.add_argument("--arch", default="resnet18")
     parser.add_argument("--weights", default="imagenet", help="imagenet | none | PATH (weights file or run folder)")
-    parser.add_argument("--strategy", default="head", choices=["head", "full"])
+    parser.add_argument("--strategy", default="head", choices=["auto", "head", "partial", "full"],
+                        help="auto: let the advisor measure your data and choose; head: train only the new "
+                             "classifier; partial: freeze the lower half; full: train everything")
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--lr", type=float, default=0.01)
@@ -38,6 +40,9 @@ def register(sub: Any) -> None:
     from engine.commands.model_options import add_model_options
 
     add_model_options(parser)
+    from engine.commands.strategy_options import add_split_options
+
+    add_split_options(parser)
     parser.set_defaults(func=run)
 
 
@@ -51,8 +56,16 @@ def config_from_args(args: argparse.Namespace) -> Any:
         model=ModelConfig(args.arch, args.weights),
         optim=OptimConfig(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr),
         early_stopping=EarlyStoppingConfig(enabled=not args.no_early_stopping, patience=args.patience),
-        strategy=Strategy(args.strategy), device=Device(args.device), seed=args.seed, num_workers=args.workers,
+        strategy=_initial_strategy(args), device=Device(args.device), seed=args.seed, num_workers=args.workers,
     )
+
+
+def _initial_strategy(args: argparse.Namespace) -> Any:
+    from engine.config import Strategy
+
+    if args.strategy == "auto":  # decided by the advisor once the data is known
+        return Strategy.HEAD if args.weights != "none" else Strategy.FULL
+    return Strategy(args.strategy)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -68,8 +81,13 @@ def run(args: argparse.Namespace) -> int:
     from engine.commands.model_options import apply_model_options
 
     config = apply_model_options(config, args)  # --freeze, --freeze-upto, --head-dropout, --head-hidden
+    from engine.commands.strategy_options import apply_split_options, apply_strategy_option
+
+    config = apply_split_options(config, args)
     # Refuse an unusable folder before creating a run folder, with the same exit code as `scan`.
-    scan_image_folder(args.data_dir).require_trainable()
+    scan_image_folder(args.data_dir, use_folder_split=config.data.use_folder_split,
+                      exclude=config.data.exclude).require_trainable()
+    config = apply_strategy_option(config, args)
     return _train(config, Path(args.out))
 
 
