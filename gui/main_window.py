@@ -3,6 +3,7 @@ beyond wiring: settings come from the panels as engine config objects, progress 
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from pathlib import Path
 
@@ -12,7 +13,11 @@ from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QTabWidget,
 from engine.config import Device, StopReason, Strategy, TrainConfig
 from engine.dataset import DatasetReport
 from engine.errors import ConfigError, StudioError
-from engine.events import RunFinished
+from engine.advisor import Advice, TrainingPlan, apply_plan, make_plan
+from engine.events import Event, RunFinished
+from engine.runner import TRIALS
+from engine.stages import architecture_stages
+from engine.strategy import Advised, SimilarityClass, SizeClass
 from engine.runfolder import new_run_dir, runs_root
 from gui.controller import TrainingController
 from gui.panels.data_panel import DataPanel
@@ -20,6 +25,7 @@ from gui.panels.model_panel import ModelPanel
 from gui.panels.predict_panel import PredictPanel, is_prediction_drop
 from gui.panels.results_panel import ResultsPanel
 from gui.panels.runs_panel import RunsPanel
+from gui.panels.strategy_panel import StrategyPanel
 from gui.panels.training_panel import TrainingPanel
 
 log = logging.getLogger(__name__)
@@ -44,12 +50,15 @@ class MainWindow(QMainWindow):
         self.runs_panel = RunsPanel(self.runs_dir)
         self.results_panel = ResultsPanel()
         self.predict_panel = PredictPanel()
+        self.strategy_panel = StrategyPanel(self.build_config)
+        self._advice: dict[str, object] | None = None  # what the advisor said, recorded in config.json
         self.tabs = QTabWidget()
         self.tabs.addTab(self.data_panel, "1 · Data")
         self.tabs.addTab(self.model_panel, "2 · Model")
-        self.tabs.addTab(self.training_panel, "3 · Train")
-        self.tabs.addTab(self.results_panel, "4 · Results")
-        self.tabs.addTab(self.predict_panel, "5 · Predict")
+        self.tabs.addTab(self.strategy_panel, "3 · Strategy")
+        self.tabs.addTab(self.training_panel, "4 · Train")
+        self.tabs.addTab(self.results_panel, "5 · Results")
+        self.tabs.addTab(self.predict_panel, "6 · Predict")
         self.tabs.addTab(self.runs_panel, "Past runs")
         self.setCentralWidget(self.tabs)
 
@@ -63,9 +72,16 @@ class MainWindow(QMainWindow):
         self.model_panel.set_batch_size(self.training_panel.batch_size.value())
         self.training_panel.train_requested.connect(self.start_training)
         self.training_panel.stop_requested.connect(self.controller.stop)
-        self.controller.events.connect(self.training_panel.on_events)
+        self.controller.events.connect(self._on_events)
+        self.strategy_panel.apply_requested.connect(self.apply_advice)
+        self.strategy_panel.trials.run_requested.connect(self.start_trials)
+        self.strategy_panel.trials.stop_requested.connect(self.controller.stop)
+        self.strategy_panel.trials.continue_with.connect(self.continue_with_strategy)
+        self.controller.trials_finished.connect(self.strategy_panel.trials.on_finished)
+        self.model_panel.changed.connect(self._forget_advice_if_model_changed)
         self.controller.finished.connect(self._on_finished)
         self.runs_panel.results_requested.connect(self.show_results)
+        self.runs_panel.resume_requested.connect(self.resume_past_run)
         self.training_panel.pause_requested.connect(self.controller.set_paused)
         self.training_panel.resume_requested.connect(self.resume_training)
         self.training_panel.find_lr_requested.connect(self.find_learning_rate)
@@ -140,6 +156,7 @@ class MainWindow(QMainWindow):
             strategy=self.model_panel.strategy(),
             freeze=self.model_panel.freeze_plan(),
             device=Device.AUTO,
+            advice=self._advice,
         ))
 
     def start_training(self) -> None:
@@ -156,6 +173,68 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentWidget(self.training_panel)
         self.statusBar().showMessage(f"Training… the run is saved in {run_dir}")
         self.controller.start(config, run_dir)
+
+    # -- strategy ----------------------------------------------------------------------------------------
+
+    def _on_events(self, events: list[Event]) -> None:
+        (self.strategy_panel.trials if self.controller.job == TRIALS else self.training_panel).on_events(events)
+
+    def apply_advice(self, advice: Advice) -> None:
+        """Carry out the advisor's plan in the layer tree and the training settings (all still editable)."""
+        self._apply_plan(advice.plan, advice.to_dict())
+
+    def continue_with_strategy(self, advised: Advised) -> None:
+        """After the trials: set up the chosen strategy for the real training run."""
+        advice = self.strategy_panel.advice
+        size = advice.size if advice is not None else SizeClass.SMALL
+        similarity = advice.similarity_class if advice is not None else SimilarityClass.DIFFERENT
+        plan = make_plan(advised, size, similarity or SimilarityClass.DIFFERENT,
+                         architecture_stages(self.model_panel.arch()), self.training_panel.epochs.value(),
+                         self.strategy_panel.gradual.isChecked())
+        self._apply_plan(plan, advice.to_dict() if advice is not None else None)
+        self.tabs.setCurrentWidget(self.training_panel)
+        self.statusBar().showMessage(f"Set up: {advised.label}. Press Train when ready.")
+
+    def _apply_plan(self, plan: TrainingPlan, advice: dict[str, object] | None) -> None:
+        try:
+            config = apply_plan(self.build_config(), plan, advice)
+        except StudioError as exc:
+            self.strategy_panel.message.show_error(str(exc))
+            return
+        if plan.strategy is Advised.SCRATCH:
+            self.model_panel.set_weights("none")
+        else:
+            self.model_panel.layers.set_plan(config.freeze.frozen or ())
+        self.training_panel.set_from(config)
+        self._advice, self._advice_arch = advice, self.model_panel.arch()
+
+    def _forget_advice_if_model_changed(self) -> None:
+        if self._advice is not None and self.model_panel.arch() != getattr(self, "_advice_arch", None):
+            self._advice = None  # advice was for another model
+
+    def start_trials(self, epochs: int) -> None:
+        if self.controller.running:
+            return
+        try:
+            config = self.build_config()
+        except StudioError as exc:
+            self.strategy_panel.trials.message.show_error(str(exc))
+            return
+        advice = self.strategy_panel.advice
+        config = config.replace(optim=dataclasses.replace(config.optim, epochs=epochs),
+                                advice=advice.to_dict() if advice is not None else config.advice)
+        run_dir = new_run_dir(f"{Path(config.data.data_dir).name}-strategies", self.runs_dir)
+        self.strategy_panel.trials.begin()
+        self.statusBar().showMessage(f"Comparing strategies… the trials are saved in {run_dir}")
+        self.controller.compare_strategies(config, run_dir)
+
+    def resume_past_run(self, run_dir: Path) -> None:
+        """Past runs' Resume: continue that run in place and follow it on the Train tab."""
+        if self.controller.running:
+            self.statusBar().showMessage("Another job is running: stop it first to continue this run.")
+            return
+        self.tabs.setCurrentWidget(self.training_panel)
+        self.resume_training(run_dir)
 
     def resume_training(self, run_dir: Path) -> None:
         """Continue an interrupted run in place, from its last checkpoint."""
@@ -231,6 +310,7 @@ class MainWindow(QMainWindow):
         self.controller.shutdown(CLOSE_TIMEOUT_S)
         self.data_panel.shutdown()
         self.model_panel.shutdown()
+        self.strategy_panel.shutdown()
         self.results_panel.shutdown()
         self.predict_panel.shutdown()
 

@@ -6,13 +6,14 @@ from typing import Callable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QGroupBox, QHBoxLayout, QLabel, QProgressBar, QPushButton,
-                               QRadioButton, QSpinBox, QVBoxLayout, QWidget)
+                               QRadioButton, QSpinBox, QSplitter, QVBoxLayout, QWidget)
 
 from engine.advisor import Advice, run_advisor
 from engine.config import TrainConfig
 from engine.strategy import SimilarityClass, SizeThresholds
 from gui.controller import BackgroundTask, TaskState
 from gui.quadrant_chart import QuadrantChart
+from gui.trials_view import TrialsView
 from gui.widgets import MessageLabel
 
 ConfigSource = Callable[[], TrainConfig]
@@ -23,11 +24,10 @@ class StrategyPanel(QWidget):
 
     Signals:
         apply_requested(Advice): the user accepted the plan (the window sets the layer tree and options).
-        try_all_requested(): the user wants short trials of every strategy.
+    The comparison of strategies ("Try all three") is :attr:`trials`, a :class:`TrialsView`.
     """
 
     apply_requested = Signal(object)
-    try_all_requested = Signal()
 
     def __init__(self, config_source: ConfigSource, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -92,10 +92,7 @@ class StrategyPanel(QWidget):
         self.apply_button.setToolTip("Sets the frozen layers, learning rates, optimizer and augmentation. "
                                      "You can still change any of them.")
         self.apply_button.clicked.connect(self._apply)
-        self.try_all_button = QPushButton("Try all three…")
-        self.try_all_button.setToolTip("Short trials of each strategy (and training from scratch) on the same "
-                                       "budget, compared on one plot.")
-        self.try_all_button.clicked.connect(self.try_all_requested)
+        self.trials = TrialsView()
         self.applied_note = QLabel()
         self.applied_note.setWordWrap(True)
 
@@ -105,20 +102,28 @@ class StrategyPanel(QWidget):
         right.addWidget(self.risk)
         action_row = QHBoxLayout()
         action_row.addWidget(self.apply_button)
-        action_row.addWidget(self.try_all_button)
         action_row.addStretch(1)
         right.addLayout(action_row)
         right.addWidget(self.applied_note)
         left = QVBoxLayout()
         left.addWidget(questions)
         left.addWidget(self.chart, 1)
-        body = QHBoxLayout()
+        advice_area = QWidget()
+        body = QHBoxLayout(advice_area)
+        body.setContentsMargins(0, 0, 0, 0)
         body.addLayout(left, 1)
         body.addLayout(right, 1)
+        trials_box = QGroupBox("Not sure? Try all three on your data")
+        QVBoxLayout(trials_box).addWidget(self.trials)
+        splitter = QSplitter(Qt.Vertical)
+        splitter.addWidget(advice_area)
+        splitter.addWidget(trials_box)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addWidget(self.message)
-        layout.addLayout(body, 1)
+        layout.addWidget(splitter, 1)
 
     # -- asking ----------------------------------------------------------------------------------------
 

@@ -31,6 +31,7 @@ from engine.config import (
     AugmentConfig,
     Device,
     EarlyStoppingConfig,
+    FineTuneSchedule,
     Imbalance,
     Monitor,
     OptimConfig,
@@ -187,6 +188,14 @@ class TrainingOptions(QScrollArea):
         srow.addWidget(QLabel("epochs ×"))
         srow.addWidget(self.step_gamma)
         g.row("Step", step, "Step schedule: multiply the rate by this factor every so many epochs.")
+        self.head_warmup = _spin(0, 100, 0)
+        g.row("Classifier first (epochs)", self.head_warmup,
+              "The new output layer trains alone this long before any pretrained layer changes, so they are "
+              "never adjusted to suit a random classifier (0 = all from the start).")
+        self.unfreeze_every = _spin(0, 100, 0)
+        g.row("Unfreeze gradually (every … epochs)", self.unfreeze_every,
+              "After that, one more pretrained stage joins every this many epochs, from the top down "
+              "(0 = all planned layers at once).")
         self.optimizer.currentIndexChanged.connect(self._sync_enabled)
         self.schedule.currentIndexChanged.connect(self._sync_enabled)
         return g
@@ -328,14 +337,17 @@ class TrainingOptions(QScrollArea):
             schedule=self.schedule_config(), augment=self.custom_augment,
             imbalance=Imbalance(self.imbalance.currentData()), device=Device(self.device.currentData()),
             seed=self.seed.value(), deterministic=self.deterministic.isChecked(),
-            image_cache=self.image_cache.isChecked(), feature_cache=self.feature_cache.isChecked())
+            image_cache=self.image_cache.isChecked(), feature_cache=self.feature_cache.isChecked(),
+            finetune=FineTuneSchedule(self.head_warmup.value(), self.unfreeze_every.value()))
 
     def set_from(self, config: TrainConfig) -> None:
         """Show ``config``'s settings (e.g. to repeat a past run)."""
         o, e, s = config.optim, config.early_stopping, config.schedule
         for box, value in ((self.epochs, o.epochs), (self.batch_size, o.batch_size),
                            (self.image_size, config.data.image_size), (self.patience, e.patience),
-                           (self.step_epochs, s.step_epochs), (self.seed, config.seed)):
+                           (self.step_epochs, s.step_epochs), (self.seed, config.seed),
+                           (self.head_warmup, config.finetune.head_warmup_epochs),
+                           (self.unfreeze_every, config.finetune.unfreeze_every)):
             box.setValue(value)
         for dbox, fvalue in ((self.lr, o.lr), (self.lr_ratio, o.pretrained_lr_ratio), (self.momentum, o.momentum),
                              (self.weight_decay, o.weight_decay), (self.l1, o.l1),
