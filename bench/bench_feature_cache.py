@@ -13,52 +13,17 @@ Goal: cached epoch time <= 1/50 of the re-running epoch time.
 from __future__ import annotations
 
 import argparse
-import os
-import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-DEFAULT_DATA = Path("/work/shared/datasets/hymenoptera/train")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchlib import DEFAULT_DATA, head_only_epoch_times, private_home  # noqa: E402
 
 
 def run(data: Path, weights: Path, run_dir: Path, args: argparse.Namespace, feature_cache: bool) -> tuple[float, float]:
-    """(mean epoch seconds after the first, seconds from start to the first epoch's start)."""
-    from engine.config import (
-        Augmentation,
-        DataConfig,
-        Device,
-        EarlyStoppingConfig,
-        ModelConfig,
-        OptimConfig,
-        Strategy,
-        TrainConfig,
-    )
-    from engine.events import EpochEnded, RunStarted
-    from engine.trainer import run_training
-
-    config = TrainConfig(
-        data=DataConfig(str(data), image_size=args.size, augmentation=Augmentation.NONE),
-        model=ModelConfig("resnet18", str(weights)), optim=OptimConfig(epochs=args.epochs, batch_size=32),
-        early_stopping=EarlyStoppingConfig(enabled=False), strategy=Strategy.HEAD, device=Device.CPU,
-        num_workers=0, feature_cache=feature_cache)
-    epochs: list[float] = []
-    started = time.perf_counter()
-    ready: list[float] = []
-
-    def sink(event: object) -> None:
-        if isinstance(event, RunStarted):
-            ready.append(time.perf_counter() - started)
-        elif isinstance(event, EpochEnded) and event.epoch > 1:
-            epochs.append(event.seconds)
-
-    finished = run_training(config, run_dir, sink, own_process=True)
-    if not finished.succeeded:
-        raise SystemExit(finished.detail)
-    return statistics.mean(epochs), ready[0]
+    return head_only_epoch_times(data, weights, run_dir, size=args.size, epochs=args.epochs,
+                                 augmentation="none", feature_cache=feature_cache)
 
 
 def main() -> None:
@@ -67,8 +32,7 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=160)
     parser.add_argument("--epochs", type=int, default=3)
     args = parser.parse_args()
-    os.environ.setdefault("FINETUNE_STUDIO_HOME", tempfile.mkdtemp(prefix="bench-home-"))
-    sys.path.insert(0, str(ROOT))
+    private_home()
     from tests.trainkit import make_pretrained_file
 
     with tempfile.TemporaryDirectory() as tmp:

@@ -25,7 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-DEFAULT_DATA = Path("/work/shared/datasets/hymenoptera/train")
+DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "hymenoptera" / "train"
 
 
 def engine_throughput(data: Path, run_dir: Path, args: argparse.Namespace, image_cache: bool) -> float:

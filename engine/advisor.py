@@ -119,7 +119,7 @@ def advise(counts: Mapping[str, int], stages: list[Stage], *, pretrained: bool,
     Example:
         >>> advice = advise({"a": 80, "b": 90}, stages, pretrained=True,  # doctest: +SKIP
         ...                 similarity_override=SimilarityClass.SIMILAR)
-        >>> advice.strategy
+        >>> advice.strategy  # doctest: +SKIP
         <Advised.HEAD: 'head'>
     """
     size = classify_size(counts, thresholds)

@@ -109,7 +109,7 @@ def preview_grid(root: str | Path, paths: Sequence[str], aug: AugmentConfig, ima
 
     Example:
         >>> rows = preview_grid("flowers", ["daisy/1.jpg"], AugmentConfig(hflip=True), 64, 73)  # doctest: +SKIP
-        >>> len(rows[0]), rows[0][0].shape
+        >>> len(rows[0]), rows[0][0].shape  # doctest: +SKIP
         (4, (64, 64, 3))
     """
     transform = pixel_transform(aug, image_size, resize_size)

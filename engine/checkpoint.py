@@ -16,8 +16,6 @@ from __future__ import annotations
 import errno
 import json
 import logging
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +27,7 @@ from safetensors.torch import save
 from torch import nn
 
 from engine.errors import StudioError
+from engine.runfolder import write_bytes_atomic
 
 log = logging.getLogger(__name__)
 
@@ -90,35 +89,6 @@ def write_tensors_atomic(path: Path, tensors: dict[str, torch.Tensor], metadata:
         write_bytes_atomic(path, payload)
     except OSError as exc:
         raise CheckpointError(_write_failure(path, exc)) from exc
-
-
-def write_bytes_atomic(path: Path, payload: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    _fsync_folder(path.parent)
-
-
-def _fsync_folder(folder: Path) -> None:
-    # Makes the rename itself durable; not possible on Windows, where os.replace is durable enough.
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def _write_failure(path: Path, exc: OSError) -> str:

@@ -30,7 +30,7 @@ import numpy as np
 from engine import figures
 from engine.cancel import CancelToken
 from engine.dataset import scan_image_folder
-from engine.errors import DataError, ModelFileError
+from engine.errors import DataError, ModelFileError, StudioError
 from engine.export import ExportedModel, load_exported_model
 from engine.metrics import FloatArray, IntArray, predicted_labels, summarize
 from engine.models import pick_device
@@ -243,6 +243,33 @@ def evaluate_run(run_dir: str | Path, data_dir: str | Path | None = None, *, dev
     if write:
         write_evaluation(evaluation)
     return evaluation
+
+
+def evaluate_after_training(run_dir: str | Path, *, device: str = "auto", progress: ProgressCallback | None = None,
+                            cancel: CancelToken | None = None) -> str | None:
+    """Evaluate a run's freshly exported model into its folder, as the trainer does at the end of a run.
+
+    Returns ``None`` when ``metrics.json`` and ``evaluation/`` were written, else a sentence saying why not.
+    Never raises: the model is saved and the run succeeded whatever happens here.
+
+    Example:
+        >>> evaluate_after_training("runs/20260101-120000-flowers", device="cpu") is None  # doctest: +SKIP
+        True
+    """
+    from engine.predict import PredictionCancelled
+
+    later = "The Results tab or `python -m engine evaluate` can measure it later."
+    try:
+        evaluate_run(run_dir, device=device, progress=progress, cancel=cancel)
+    except PredictionCancelled:
+        return f"The model was saved, but measuring it on the validation images was stopped. {later}"
+    except StudioError as exc:
+        return f"The model was saved, but it could not be measured on the validation images: {exc} {later}"
+    except Exception as exc:  # a finished run stays finished; the traceback goes to the log
+        log.exception("evaluation after training failed")
+        return (f"The model was saved, but measuring it on the validation images failed because of an unexpected "
+                f"error ({exc}). {later}")
+    return None
 
 
 # -- the run folder --------------------------------------------------------------------------------------

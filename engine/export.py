@@ -60,7 +60,7 @@ def load_exported_model(path: str | Path, device: str | torch.device = "cpu") ->
 
     Example:
         >>> exported = load_exported_model("runs/20260101-120000-flowers")  # doctest: +SKIP
-        >>> exported.class_names
+        >>> exported.class_names  # doctest: +SKIP
         ('daisy', 'tulip')
     """
     folder = Path(path).expanduser()

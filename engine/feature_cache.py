@@ -12,7 +12,6 @@ if any, still applies while it trains.
 from __future__ import annotations
 
 import logging
-import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -22,7 +21,7 @@ from torch import nn
 from torch.utils.data import DataLoader
 
 from engine.cancel import CancelToken
-from engine.loaders import Batch, EpochSampler
+from engine.loaders import Batch, EpochSampler, batch_bounds
 from engine.speed import Acceleration
 
 log = logging.getLogger(__name__)
@@ -112,22 +111,30 @@ def _features_of(model: nn.Module, acc: Acceleration, images: torch.Tensor) -> t
 
 
 class FeatureBatches:
-    """Batches of cached features, ordered and sampled like the image loaders (:class:`EpochSampler`)."""
+    """Batches of cached features, ordered and sampled like the image loaders (:class:`EpochSampler`).
+
+    ``training=True``: a last batch of one item joins the batch before it, as in the image loaders
+    (:func:`engine.loaders.batch_bounds`).
+    """
 
     def __init__(self, data: FeatureSet, batch_size: int, *, seed: int, shuffle: bool,
-                 weights: list[float] | None = None) -> None:
+                 weights: list[float] | None = None, training: bool = False) -> None:
         self.data = data
         self.batch_size = batch_size
+        self.training = training
         self.sampler = EpochSampler(len(data), seed=seed, shuffle=shuffle, weights=weights)
 
     def set_epoch(self, epoch: int) -> None:
         self.sampler.set_epoch(epoch)
 
+    def _bounds(self, size: int) -> list[tuple[int, int]]:
+        return batch_bounds(size, self.batch_size, keep_lone_last=not self.training)
+
     def __len__(self) -> int:
-        return math.ceil(len(self.data) / self.batch_size)
+        return len(self._bounds(len(self.data)))
 
     def __iter__(self) -> Iterator[Batch]:
         order = torch.tensor([index for index, _ in self.sampler], dtype=torch.long)
-        for start in range(0, len(order), self.batch_size):
-            chosen = order[start:start + self.batch_size]
+        for start, stop in self._bounds(len(order)):
+            chosen = order[start:stop]
             yield Batch(self.data.features[chosen], self.data.labels[chosen], [])

@@ -7,13 +7,15 @@ can all write them.
 
 from __future__ import annotations
 
-import os
-import threading
+import io
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from engine.runfolder import write_bytes_atomic
 
 DPI = 110
 
@@ -25,10 +27,12 @@ def _figure(width: float, height: float) -> Any:
 
 
 def _save(fig: Any, path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp.png")
-    fig.savefig(tmp, format="png")
-    tmp.replace(path)  # readers never see half a PNG
+    buffer = io.BytesIO()
+    with warnings.catch_warnings():
+        # Class names in a script the default font lacks (e.g. CJK) are drawn as boxes: not worth a warning.
+        warnings.filterwarnings("ignore", message=r"Glyph .* missing")
+        fig.savefig(buffer, format="png")
+    write_bytes_atomic(path, buffer.getvalue())  # readers never see half a PNG
     return path
 
 

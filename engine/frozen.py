@@ -31,8 +31,8 @@ def frozen_prefix(model: nn.Module) -> list[str]:
     Example:
         >>> net = nn.Sequential(nn.Linear(2, 2), nn.ReLU(), nn.Linear(2, 2))
         >>> _ = net[0].requires_grad_(False)
-        >>> frozen_prefix(net)
-        ['0', '1']
+        >>> frozen_prefix(net)  # the parameter-free ReLU after it adds nothing
+        ['0']
     """
     if any(p.requires_grad for p in model.parameters(recurse=False)):
         return []

@@ -130,7 +130,7 @@ def build_image_cache(root: str | Path, paths: Sequence[str], resize_size: int, 
     Example:
         >>> cache = build_image_cache("flowers", ["daisy/1.jpg"], 256, directory=Path("run/cache"),
         ...                           name="train")  # doctest: +SKIP
-        >>> cache.get(0).shape[0]
+        >>> cache.get(0).shape[0]  # doctest: +SKIP
         3
     """
     budget = memory_budget if memory_budget is not None else int(free_memory_bytes() * MEMORY_SHARE)

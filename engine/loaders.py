@@ -180,6 +180,46 @@ class EpochSampler(Sampler[tuple[int, int]]):
         return iter(zip(order.tolist(), seeds.tolist()))
 
 
+def batch_bounds(size: int, batch_size: int, *, keep_lone_last: bool = True) -> list[tuple[int, int]]:
+    """``(start, stop)`` of each batch over ``size`` items in order.
+
+    With ``keep_lone_last=False`` a last batch of a single item joins the batch before it: BatchNorm cannot
+    train on one image ("Expected more than 1 value per channel"), and a step on one image is mostly noise.
+    Training batches use that; validation keeps every batch as it is (nothing is ever left out).
+
+    Example:
+        >>> batch_bounds(7, 3, keep_lone_last=False)
+        [(0, 3), (3, 7)]
+        >>> batch_bounds(7, 3)
+        [(0, 3), (3, 6), (6, 7)]
+    """
+    bounds = [(start, min(start + batch_size, size)) for start in range(0, size, batch_size)]
+    if not keep_lone_last and len(bounds) > 1 and bounds[-1][1] - bounds[-1][0] == 1:
+        bounds[-2:] = [(bounds[-2][0], size)]
+    return bounds
+
+
+class TrainingBatchSampler(Sampler[list[tuple[int, int]]]):
+    """Batches of an :class:`EpochSampler`'s keys in which the last image never stands alone.
+
+    Example:
+        >>> batches = TrainingBatchSampler(EpochSampler(7, seed=0, shuffle=True), 3)
+        >>> len(batches), [len(b) for b in batches]
+        (2, [3, 4])
+    """
+
+    def __init__(self, sampler: EpochSampler, batch_size: int) -> None:
+        self.sampler = sampler
+        self.batch_size = batch_size
+
+    def __len__(self) -> int:
+        return len(batch_bounds(len(self.sampler), self.batch_size, keep_lone_last=False))
+
+    def __iter__(self) -> Iterator[list[tuple[int, int]]]:
+        keys = list(self.sampler)
+        return iter([keys[a:b] for a, b in batch_bounds(len(keys), self.batch_size, keep_lone_last=False)])
+
+
 def seed_epoch(seed: int, epoch: int) -> None:
     """Randomness drawn in this process during epoch ``epoch`` (dropout...) from ``(seed, epoch)`` alone."""
     mixed = mix_seed(seed, epoch)
@@ -230,12 +270,22 @@ def _worker_init(_: int) -> None:
 
 
 def make_loader(dataset: ImageListDataset, batch_size: int, *, shuffle: bool, num_workers: int,
-                seed: int, pin_memory: bool = False, weights: Sequence[float] | None = None) -> DataLoader[Any]:
-    """A loader whose order and augmentation follow :class:`EpochSampler` (call ``set_loader_epoch``)."""
+                seed: int, pin_memory: bool = False, weights: Sequence[float] | None = None,
+                training: bool = False) -> DataLoader[Any]:
+    """A loader whose order and augmentation follow :class:`EpochSampler` (call ``set_loader_epoch``).
+
+    ``training=True``: a last batch of one image joins the batch before it (:class:`TrainingBatchSampler`),
+    so that a model with BatchNorm never trains on a single image.
+
+    Example:
+        >>> loader = make_loader(dataset, 16, shuffle=True, num_workers=0, seed=0, training=True)  # doctest: +SKIP
+    """
+    sampler = EpochSampler(len(dataset), seed=seed, shuffle=shuffle, weights=weights)
+    batching: dict[str, Any] = ({"batch_sampler": TrainingBatchSampler(sampler, batch_size)} if training
+                                else {"batch_size": batch_size, "sampler": sampler})
     return DataLoader(
         dataset,
-        batch_size=batch_size,
-        sampler=EpochSampler(len(dataset), seed=seed, shuffle=shuffle, weights=weights),
+        **batching,
         num_workers=num_workers,
         # Without persistent workers every epoch pays the worker start (3.7-5.6 s with spawn, measured).
         persistent_workers=num_workers > 0,
@@ -248,6 +298,7 @@ def make_loader(dataset: ImageListDataset, batch_size: int, *, shuffle: bool, nu
 
 def set_loader_epoch(loader: DataLoader[Any], epoch: int) -> None:
     """Make the next pass over ``loader`` draw epoch ``epoch``'s order and augmentation."""
-    sampler = loader.sampler
+    batches = loader.batch_sampler
+    sampler = batches.sampler if isinstance(batches, TrainingBatchSampler) else loader.sampler
     if isinstance(sampler, EpochSampler):
         sampler.set_epoch(epoch)

@@ -17,10 +17,10 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
-import torch
-from safetensors.torch import save_file
+if TYPE_CHECKING:
+    import torch
 
 from engine.events import EpochEnded, Event, RunFinished, event_to_dict, read_events
 
@@ -59,10 +59,12 @@ def new_run_dir(name: str, root: Path | None = None) -> Path:
 def write_json_atomic(path: Path, data: Any) -> None:
     """Write through a temporary file in the same folder, then rename: readers never see half a file."""
     text = json.dumps(data, indent=2, ensure_ascii=False)
-    _write_atomic(path, text.encode("utf-8"))
+    write_bytes_atomic(path, text.encode("utf-8"))
 
 
-def _write_atomic(path: Path, payload: bytes) -> None:
+def write_bytes_atomic(path: Path, payload: bytes) -> None:
+    """Temporary file in the same folder, flush + fsync, rename, fsync the folder: a writer killed at any
+    point leaves either the previous file or the new one, never half of one."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -74,22 +76,29 @@ def _write_atomic(path: Path, payload: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    _fsync_folder(path.parent)
+
+
+def _fsync_folder(folder: Path) -> None:
+    # Makes the rename itself durable; not possible on Windows, where os.replace is durable enough.
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def save_tensors_atomic(path: Path, tensors: dict[str, torch.Tensor], metadata: dict[str, str] | None = None) -> None:
     """A safetensors file written atomically (a killed writer leaves the previous file intact)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        contiguous = {k: v.detach().to("cpu").contiguous() for k, v in tensors.items()}
-        save_file(contiguous, tmp, metadata=metadata)
-        with open(tmp, "rb+") as handle:
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    from safetensors.torch import save  # imported here: this module must not load torch for `engine scan`
+
+    contiguous = {k: v.detach().to("cpu").contiguous() for k, v in tensors.items()}
+    write_bytes_atomic(path, save(contiguous, metadata=metadata))
 
 
 class RunLog:

@@ -14,29 +14,18 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from engine.images import MAX_PIXELS, heic_supported
+from engine.runfolder import studio_home, write_bytes_atomic
 from engine.scan_records import FileRecord
 
 log = logging.getLogger(__name__)
 
 #: Bump when decoding or checking rules change: older entries are then ignored.
 CACHE_FORMAT = 2
-
-
-def studio_home() -> Path:
-    """The app's own data folder: the same rule as :func:`engine.runfolder.studio_home`.
-
-    Repeated here because ``engine.runfolder`` imports torch (seconds), which ``python -m engine scan``
-    must not pay. A test checks that both agree.
-    """
-    override = os.environ.get("FINETUNE_STUDIO_HOME")
-    return Path(override).expanduser() if override else Path.home() / "FinetuneStudio"
 
 
 def cache_dir() -> Path:
@@ -93,17 +82,11 @@ class ScanCache:
             self._entries = {rel: r for rel, r in self._entries.items() if rel in wanted}
         data = {"rules": _rules(), "root": str(self.root),
                 "files": {rel: r.to_json() for rel, r in sorted(self._entries.items())}}
-        tmp = ""
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".scan-", suffix=".tmp")
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(data, handle, separators=(",", ":"))  # ASCII: odd file names round-trip
-            os.replace(tmp, self.path)
+            # ASCII JSON: odd file names round-trip.
+            write_bytes_atomic(self.path, json.dumps(data, separators=(",", ":")).encode("ascii"))
         except OSError as exc:
             log.warning("could not save the scan cache %s: %s", self.path, exc)
-            if tmp:
-                Path(tmp).unlink(missing_ok=True)
 
     def __len__(self) -> int:
         return len(self._entries)

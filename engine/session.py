@@ -23,6 +23,7 @@ from engine.augment import resolve_augment, train_transform
 from engine.cancel import CancelToken
 from engine.config import AugmentConfig, Imbalance, TrainConfig
 from engine.dataset import Split
+from engine.errors import StudioError
 from engine.feature_cache import (
     FeatureBatches,
     FeatureSet,
@@ -104,8 +105,23 @@ class Session:
             self.prefix.remove()
             self.prefix = NoGradPrefix(model)
 
+    @property
+    def smallest_batch_size(self) -> int:
+        """2 while BatchNorm layers train (they cannot learn from one image), else 1."""
+        return 2 if trains_batchnorm(self.module) else 1
+
     def rebuild_sources(self, batch_size: int) -> None:
-        """New batches of ``batch_size`` (after running out of memory); caches are kept."""
+        """New batches of ``batch_size`` (after running out of memory); caches are kept.
+
+        Raises:
+            StudioError: ``batch_size`` is below :attr:`smallest_batch_size` (halving after running out of
+                memory must end there with a sentence, not with BatchNorm's error about one value per channel).
+        """
+        if batch_size < self.smallest_batch_size:
+            where = "GPU" if self.device.type == "cuda" else "computer"
+            raise StudioError(f"The {where} ran out of memory even with {self.batch_size} images per batch, the "
+                              "fewest this model can learn from (its BatchNorm layers need two). Choose a "
+                              "smaller image size or a smaller model.")
         self.batch_size = batch_size
         self.train_source = self.val_source = None  # ends the old loaders' worker processes
         if self.features is not None:
@@ -131,13 +147,24 @@ class Session:
         shutil.rmtree(self.run_dir / CACHE_DIR, ignore_errors=True)
 
 
+def trains_batchnorm(module: nn.Module) -> bool:
+    """True when a BatchNorm layer of ``module`` learns during training (see
+    :func:`engine.layers.keep_frozen_batchnorm_in_eval`, which keeps the frozen ones in evaluation mode)."""
+    for layer in module.modules():
+        if isinstance(layer, nn.modules.batchnorm._BatchNorm):
+            params = list(layer.parameters(recurse=False))
+            if not params or any(p.requires_grad for p in params):
+                return True
+    return False
+
+
 def open_session(config: TrainConfig, run_dir: Path, progress: ProgressFn, cancel: CancelToken, *,
                  split: Split | None = None, own_process: bool = False) -> Session:
     """Prepare everything; raises :class:`SessionCancelled` when the user stops meanwhile.
 
     Example:
         >>> session = open_session(config, Path("runs/x"), lambda *a: None, NeverCancelled())  # doctest: +SKIP
-        >>> session.using_features
+        >>> session.using_features  # doctest: +SKIP
         True
     """
     prepared = prepare_run(config, lambda d, t: progress("download", d, t, "Downloading the pretrained weights"),
@@ -209,7 +236,7 @@ def _feature_progress(progress: ProgressFn, side: str) -> Callable[[int, int], N
 def _feature_sources(session: Session, train: FeatureSet, val: FeatureSet) -> tuple[FeatureBatches, FeatureBatches]:
     config = session.config
     weights = balanced_weights(train.labels.tolist()) if config.imbalance is Imbalance.BALANCED_SAMPLING else None
-    return (FeatureBatches(train, session.batch_size, seed=config.seed, shuffle=True, weights=weights),
+    return (FeatureBatches(train, session.batch_size, seed=config.seed, shuffle=True, weights=weights, training=True),
             FeatureBatches(val, session.batch_size, seed=config.seed, shuffle=False))
 
 
@@ -246,5 +273,5 @@ def _image_sources(session: Session) -> tuple[DataLoader[Any], DataLoader[Any]]:
     weights = balanced_weights(train_ds.labels) if config.imbalance is Imbalance.BALANCED_SAMPLING else None
     common: dict[str, Any] = {"num_workers": prepared.num_workers, "seed": config.seed,
                               "pin_memory": prepared.device.type == "cuda"}
-    return (make_loader(train_ds, session.batch_size, shuffle=True, weights=weights, **common),
+    return (make_loader(train_ds, session.batch_size, shuffle=True, weights=weights, training=True, **common),
             make_loader(val_ds, session.batch_size, shuffle=False, **common))

@@ -8,7 +8,10 @@ On a bounded sample of the user's training images, with the chosen pretrained we
 (b) *Separability*: a quick cross-validated logistic regression on the frozen, pooled features (the
     input of the original head). If the user's classes are already separable there, the features fit.
 
-Both are mapped to 0..1 (0 = chance, 1 = perfect) and averaged into one score; >= 0.5 counts as similar.
+(c) *Familiarity*: how far the images move the statistics the model's BatchNorm layers recorded on the
+    pretraining data (engine/domain_shift.py; models without BatchNorm skip this part).
+
+Each is mapped to 0..1 and they are combined into one score (:func:`combine`); >= 0.5 counts as similar.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ import torch
 from torch import nn
 
 from engine.cancel import CancelToken, NeverCancelled
+from engine.domain_shift import BatchNormShift
 from engine.errors import StudioError, WeightsError
 from engine.images import ImageLoadError, load_image
 from engine.loaders import Preprocessing, image_to_tensor
@@ -47,6 +51,7 @@ class SimilarityResult:
     probe_accuracy: float | None  # cross-validated, None when too few images per class
     probe_chance: float
     separability: float | None  # 0..1 above chance
+    familiarity: float | None  # 0..1 from the BatchNorm statistics (None: the model has no BatchNorm)
     score: float
     images_used: int
     seconds: float
@@ -66,6 +71,9 @@ class SimilarityResult:
             text = ("Your images are unlike the photos this model learned from (as X-rays, scans or "
                     "microscopy usually are)")
         parts = [f"it recognises them with {100 * self.mean_max_probability:.0f}% confidence on average"]
+        if self.familiarity is not None:
+            parts.append(f"its internal statistics stay {100 * self.familiarity:.0f}% as they were on its own "
+                         "training images")
         if self.probe_accuracy is not None:
             parts.append(f"its existing features already tell your classes apart {100 * self.probe_accuracy:.0f}% "
                          f"of the time (chance: {100 * self.probe_chance:.0f}%)")
@@ -77,6 +85,7 @@ class SimilarityResult:
             "mean_max_probability": self.mean_max_probability, "normalized_entropy": self.normalized_entropy,
             "recognition": self.recognition, "probe_accuracy": self.probe_accuracy,
             "probe_chance": self.probe_chance, "separability": self.separability,
+            "familiarity": self.familiarity,
             "images_used": self.images_used, "seconds": self.seconds,
         }
 
@@ -121,7 +130,7 @@ def pretrained_with_original_head(arch: str, weights: str, progress: Progress | 
 @torch.no_grad()
 def _features_and_probabilities(model: nn.Module, head: str, root: Path, items: Sequence[tuple[str, int]],
                                 preprocessing: Preprocessing, budget_s: float, cancel: CancelToken,
-                                progress: Progress | None, batch_size: int = 16
+                                progress: Progress | None, shift: BatchNormShift, batch_size: int = 16
                                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     captured: list[torch.Tensor] = []
     hook = model.get_submodule(head).register_forward_hook(
@@ -148,7 +157,8 @@ def _features_and_probabilities(model: nn.Module, head: str, root: Path, items: 
             if not tensors:
                 continue
             captured.clear()
-            logits = model(torch.stack(tensors))
+            with shift:
+                logits = model(torch.stack(tensors))
             feats.append(captured[-1].numpy())
             probs.append(torch.softmax(logits.float(), dim=1).numpy())
             labels.extend(batch_labels)
@@ -165,7 +175,7 @@ def recognition_scores(probabilities: np.ndarray) -> tuple[float, float, float]:
     """``(mean max probability, mean normalised entropy, recognition 0..1)`` of softmax rows.
 
     Example:
-        >>> recognition_scores(np.array([[1.0, 0.0], [1.0, 0.0]]))[2]
+        >>> round(recognition_scores(np.array([[1.0, 0.0], [1.0, 0.0]]))[2], 6)
         1.0
     """
     k = probabilities.shape[1]
@@ -201,7 +211,7 @@ def measure_similarity(arch: str, weights: str, root: str | Path, train_items: S
 
     Example:
         >>> r = measure_similarity("resnet18", "imagenet", "flowers", split.train, 5)  # doctest: +SKIP
-        >>> r.similarity
+        >>> r.similarity  # doctest: +SKIP
         <SimilarityClass.SIMILAR: 'similar'>
     """
     started = time.perf_counter()
@@ -209,16 +219,36 @@ def measure_similarity(arch: str, weights: str, root: str | Path, train_items: S
     model, head = pretrained_with_original_head(arch, weights, cancel=cancel)
     size = image_size or _native_size(arch)
     sample = sample_per_class(train_items, per_class, seed)
+    shift = BatchNormShift(model)
     feats, probs, labels = _features_and_probabilities(model, head, Path(root), sample,
-                                                       Preprocessing.for_size(size), budget_s, cancel, progress)
+                                                       Preprocessing.for_size(size), budget_s, cancel, progress,
+                                                       shift)
     max_prob, entropy, recognition = recognition_scores(probs)
     probe = linear_probe_accuracy(feats, labels, seed)
     chance = 1.0 / max(num_classes, 1)
     separability = None if probe is None else max(0.0, min(1.0, (probe - chance) / (1.0 - chance)))
-    score = recognition if separability is None else 0.5 * recognition + 0.5 * separability
+    familiarity = shift.familiarity()
     return SimilarityResult(mean_max_probability=max_prob, normalized_entropy=entropy, recognition=recognition,
-                            probe_accuracy=probe, probe_chance=chance, separability=separability, score=score,
+                            probe_accuracy=probe, probe_chance=chance, separability=separability,
+                            familiarity=familiarity, score=combine(recognition, separability, familiarity),
                             images_used=int(len(labels)), seconds=time.perf_counter() - started)
+
+
+def combine(recognition: float, separability: float | None, familiarity: float | None) -> float:
+    """One 0..1 score. The BatchNorm statistics measure the domain most directly, so they weigh half when
+    the model has them. Separability also reflects how hard the user's task is (ants vs bees is harder
+    than tumour types), so it never decides alone.
+
+    Example:
+        >>> combine(0.4, 0.4, 0.8)
+        0.6
+    """
+    parts = [(recognition, 1.0)]
+    if separability is not None:
+        parts.append((separability, 1.0))
+    if familiarity is not None:
+        parts.append((familiarity, float(len(parts))))  # as much as the other parts together
+    return round(sum(v * w for v, w in parts) / sum(w for _, w in parts), 6)
 
 
 def _native_size(arch: str) -> int:

@@ -12,6 +12,7 @@ folder from ``checkpoints/last.safetensors`` (engine/checkpoint.py, engine/resum
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import logging
 import math
@@ -69,8 +70,9 @@ class Trainer:
 
     def __init__(self, config: TrainConfig, run_dir: Path, sink: EventSink, cancel: CancelToken | None = None,
                  pause: CancelToken | None = None, *, resume: bool = False, own_process: bool = False,
-                 callbacks: list[Callback] | None = None) -> None:
+                 callbacks: list[Callback] | None = None, evaluate: bool = True) -> None:
         self.config = config
+        self.evaluate = evaluate
         self.run_dir = Path(run_dir)
         self._sink = sink
         self.cancel = cancel or NeverCancelled()
@@ -152,6 +154,8 @@ class Trainer:
             log.exception("training failed")
             finished = self._finish(StopReason.FAILED, f"Training failed because of an unexpected error ({exc}). "
                                                        "The details are in the log file.")
+        if self.evaluate and finished.succeeded and finished.extra.get("model_saved"):
+            finished = self._evaluate(finished)
         for callback in self.callbacks:
             callback.on_run_end(self, finished)
         self.emit(finished)
@@ -160,6 +164,26 @@ class Trainer:
         if self._log is not None:
             self._log.close()
         return finished
+
+    def _evaluate(self, finished: RunFinished) -> RunFinished:
+        """Measure the saved model on the validation (and test) images into the run folder (metrics.json,
+        evaluation/), as the window does; a problem there is a Notice, never a failed run."""
+        s = self.session
+        images = "validation and test images" if s is not None and s.prepared.split.test else "validation images"
+        message = f"Measuring the best model on the {images}"
+        try:
+            from engine.evaluate import evaluate_after_training  # matplotlib: paid only once a model is saved
+
+            problem = evaluate_after_training(
+                self.run_dir, device=s.device.type if s is not None else "auto",
+                progress=lambda done, total: self._progress("evaluate", done, total, message), cancel=self.cancel)
+        except Exception as exc:  # noqa: BLE001 - measuring must never turn a saved model into a failed run
+            log.exception("evaluation after training failed")
+            problem = (f"The model was saved, but measuring it afterwards failed ({exc}). Open the run's results "
+                       "to measure it again.")
+        if problem is not None:
+            self.emit(Notice("warning", problem))
+        return dataclasses.replace(finished, extra={**finished.extra, "evaluated": problem is None})
 
     # -- setting up -------------------------------------------------------------------------------------
 
@@ -390,13 +414,16 @@ class Trainer:
 
 def run_training(config: TrainConfig, run_dir: Path, sink: EventSink, cancel: CancelToken | None = None, *,
                  pause: CancelToken | None = None, resume: bool = False, own_process: bool = False,
-                 callbacks: list[Callback] | None = None) -> RunFinished:
+                 callbacks: list[Callback] | None = None, evaluate: bool = True) -> RunFinished:
     """Train ``config`` into ``run_dir``, sending every event to ``sink``. Never raises for user errors.
 
     ``resume=True`` continues ``run_dir`` from its last checkpoint (``config`` is then the run's own, see
     :func:`engine.resume.load_run_config`). ``own_process``: this process does nothing else (the training
     child, the CLI), so the CPU threads may be set for it. ``callbacks``: extra callbacks (e.g. gradual
-    unfreezing, which uses :meth:`Callback.on_epoch_start` and :meth:`Session.unfrozen`).
+    unfreezing, which uses :meth:`Callback.on_epoch_start` and :meth:`Session.unfrozen`). ``evaluate``: when
+    the run succeeds, measure the saved model on the validation (and test) images into ``metrics.json`` and
+    ``evaluation/`` (engine/evaluate.py), as the Results tab and ``python -m engine evaluate`` do; ``False``
+    for short runs that only compare figures (trials).
 
     Example:
         >>> cfg = TrainConfig(DataConfig("flowers"), ModelConfig("resnet18", "none"), strategy=Strategy.FULL)  # doctest: +SKIP
@@ -404,4 +431,4 @@ def run_training(config: TrainConfig, run_dir: Path, sink: EventSink, cancel: Ca
         <StopReason.FINISHED: 'finished'>
     """
     return Trainer(config, run_dir, sink, cancel, pause, resume=resume, own_process=own_process,
-                   callbacks=callbacks).run()
+                   callbacks=callbacks, evaluate=evaluate).run()

@@ -91,7 +91,7 @@ def run_trials(base: TrainConfig, out_dir: Path, sink: EventSink, cancel: Cancel
         sink(Progress("trials", float(index), float(len(configs)), title))
         run_dir = out_dir / advised.value
         started = time.perf_counter()
-        finished = run_training(config, run_dir, _InnerSink(sink, title), cancel)
+        finished = run_training(config, run_dir, _InnerSink(sink, title), cancel, evaluate=False)
         results.append(TrialResult(advised, str(run_dir), finished.best_val_accuracy,
                                    finished.best_val_loss, finished.best_epoch, finished.epochs_completed,
                                    time.perf_counter() - started, finished.reason.value))

@@ -9,7 +9,9 @@ from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QFont, QPainter, QPixmap
+from PySide6.QtWidgets import QApplication, QMessageBox, QSplashScreen
 
 from engine.runfolder import studio_home
 
@@ -39,6 +41,27 @@ def _excepthook(kind: type[BaseException], value: BaseException, tb: TracebackTy
                             f"{log_file()}.")
 
 
+def _splash() -> QSplashScreen:
+    pixmap = QPixmap(420, 140)
+    pixmap.fill(QColor("#1f3b5a"))
+    painter = QPainter(pixmap)
+    painter.setPen(QColor("white"))
+    font = QFont()
+    font.setPointSize(18)
+    font.setBold(True)
+    painter.setFont(font)
+    painter.drawText(pixmap.rect().adjusted(0, -20, 0, 0), Qt.AlignCenter, "Finetune Studio")
+    font.setPointSize(10)
+    font.setBold(False)
+    painter.setFont(font)
+    painter.drawText(pixmap.rect().adjusted(0, 50, 0, 0), Qt.AlignCenter, "Starting… loading PyTorch")
+    painter.end()
+    splash = QSplashScreen(pixmap)
+    splash.show()
+    QApplication.processEvents()
+    return splash
+
+
 def main(argv: list[str] | None = None) -> int:
     import argparse
 
@@ -52,11 +75,13 @@ def main(argv: list[str] | None = None) -> int:
     sys.excepthook = _excepthook
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Finetune Studio")
+    splash = _splash()  # importing PyTorch takes seconds: say so at once
     from gui.main_window import MainWindow
     from gui.panels.data_panel import SAMPLE_DATA
 
     window = MainWindow()
     window.show()
+    splash.finish(window)
     data_dir = Path(args.data_dir) if args.data_dir else SAMPLE_DATA
     if args.screenshots:
         from gui.tour import take_screenshots

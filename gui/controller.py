@@ -18,13 +18,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QThread, QTimer, Signal
 
 from engine.config import TrainConfig
 from engine.errors import StudioError
 from engine.events import BatchEnded, Event, Progress
 from engine.runfolder import studio_home
-from engine.runner import LR_FINDER, TRAIN, ProcessRunner, Runner, ThreadRunner
+from engine.runner import LR_FINDER, TRAIN, TRIALS, ProcessRunner, Runner, ThreadRunner
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +98,7 @@ class TrainingController(QObject):
     events = Signal(list)
     finished = Signal(object)
     lr_finder_finished = Signal(object)
+    trials_finished = Signal(object)
     paused_changed = Signal(bool)
 
     def __init__(self, runner_kind: str = "process", parent: QObject | None = None) -> None:
@@ -141,6 +143,10 @@ class TrainingController(QObject):
         """Run the learning-rate range test for ``config`` (a few dozen steps; nothing is saved)."""
         work = studio_home() / "lr-finder" / time.strftime("%Y%m%d-%H%M%S")
         self._launch(config, work, resume=False, job=LR_FINDER)
+
+    def compare_strategies(self, config: TrainConfig, run_dir: Path) -> None:
+        """Short trials of every strategy on ``config``'s budget into ``run_dir`` (engine/trials.py)."""
+        self._launch(config, run_dir, resume=False, job=TRIALS)
 
     def _launch(self, config: TrainConfig, run_dir: Path, *, resume: bool, job: str) -> None:
         if self.running:
@@ -222,7 +228,8 @@ class TrainingController(QObject):
         self._runner, self._paused = None, False
         thread.deleteLater()
         if finished is not None:
-            (self.lr_finder_finished if self._job == LR_FINDER else self.finished).emit(finished)
+            {LR_FINDER: self.lr_finder_finished, TRIALS: self.trials_finished}.get(self._job, self.finished).emit(
+                finished)
         after, self._after_end = self._after_end, None
         if self._close_timer is not None:
             self._close_timer.stop()
@@ -249,29 +256,49 @@ class TaskState:
 
 
 class _TaskThread(QThread):
-    done = Signal(object)
-    failed = Signal(str)
-    progress = Signal(int, int)
+    """Runs ``fn(state)`` once, then lets go of it; deletes itself once its end has been handled.
 
-    def __init__(self, fn: Callable[[TaskState], Any], parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.fn = fn
+    It has no parent, and :data:`_LIVE_THREADS` holds it while it runs: deleting the :class:`BackgroundTask`
+    (or the panel owning it) never destroys a running QThread, which would abort the whole app
+    ("QThread: Destroyed while thread is still running").
+    """
+
+    progress = Signal(int, int)
+    ended = Signal(bool, object)  # (succeeded, result or message), emitted once, at the end of run()
+
+    def __init__(self, fn: Callable[[TaskState], Any]) -> None:
+        super().__init__()
+        self.fn: Callable[[TaskState], Any] | None = fn
         self.state = TaskState(self.progress.emit)
+        # Connected before start, so the end is never missed. The thread object lives in the GUI thread,
+        # so this runs there, queued, after the thread has emitted ``finished``.
+        self.finished.connect(self._release)
 
     def run(self) -> None:
+        fn, self.fn = self.fn, None  # what the closure holds (images, models) goes with the work
+        assert fn is not None
         try:
-            result = self.fn(self.state)
+            result = fn(self.state)
         except StudioError as exc:
-            self.failed.emit(str(exc))
+            self.ended.emit(False, str(exc))
         except Exception as exc:  # noqa: BLE001 - the user sees a sentence, the log the traceback
             log.error("background task failed:\n%s", traceback.format_exc())
-            self.failed.emit(f"Something went wrong ({exc}). The details are in the log file.")
+            self.ended.emit(False, f"Something went wrong ({exc}). The details are in the log file.")
         else:
-            self.done.emit(result)
+            self.ended.emit(True, result)
+
+    def _release(self) -> None:
+        self.wait()  # ``finished`` comes from the thread just before it ends: let it end (microseconds)
+        self.deleteLater()  # later, not now: this is one of its own slots
 
 
 class BackgroundTask(QObject):
-    """Runs ``fn(state)`` in a QThread. Connect to ``done``/``failed``/``progress`` before :meth:`start`."""
+    """Runs ``fn(state)`` in a QThread. Connect to ``done``/``failed``/``progress`` before :meth:`start`.
+
+    Deleting a task (``deleteLater()``, or with its parent) is safe at any time, also from its own ``done``
+    handler and while it still runs: its thread is not its child (see :class:`_TaskThread`); a task deleted
+    while running is cancelled and its answer dropped.
+    """
 
     done = Signal(object)
     failed = Signal(str)
@@ -279,25 +306,58 @@ class BackgroundTask(QObject):
 
     def __init__(self, fn: Callable[[TaskState], Any], parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._thread = _TaskThread(fn, self)
-        self._thread.done.connect(self.done)
-        self._thread.failed.connect(self.failed)
+        self._thread = _TaskThread(fn)
+        self._state = self._thread.state
         self._thread.progress.connect(self.progress)
-        self._thread.finished.connect(self._cleanup)
+        self._thread.ended.connect(self._on_ended)
+        # Deleted while running: stop the work early (its answer would go nowhere anyway).
+        self.destroyed.connect(self._state.cancel)
 
     def start(self) -> None:
+        live_threads()  # forget threads that have ended
         _LIVE_THREADS.add(self._thread)
         self._thread.start()
 
     def cancel(self) -> None:
-        self._thread.state.cancel()
+        self._state.cancel()
 
     def wait(self, timeout_ms: int = 10_000) -> bool:
-        return bool(self._thread.wait(timeout_ms))
+        try:
+            return bool(self._thread.wait(timeout_ms))
+        except RuntimeError:  # the thread has ended and deleted itself
+            return True
 
     @property
     def running(self) -> bool:
-        return self._thread.isRunning()
+        try:
+            return self._thread.isRunning()
+        except RuntimeError:  # the thread has ended and deleted itself
+            return False
 
-    def _cleanup(self) -> None:
-        _LIVE_THREADS.discard(self._thread)
+    def deleteLater(self) -> None:
+        """Delete the task once control returns to the event loop; a running task is cancelled first."""
+        self.cancel()
+        # Python callables connected to this task (lambdas) may hold the last reference to its parent's Python
+        # object. Released while Qt destroys the task, they delete that parent, which would delete the
+        # half-destroyed task a second time if it were still its child (a segmentation fault, reproduced in
+        # tests/gui/test_integration_tasks.py). So the task leaves its parent first, and the Python object is
+        # kept until Qt has deleted the C++ one.
+        _forget_deleted_tasks()
+        _DELETING.add(self)
+        self.setParent(None)
+        super().deleteLater()
+
+    def _on_ended(self, succeeded: bool, value: Any) -> None:
+        if succeeded:
+            self.done.emit(value)
+        else:
+            self.failed.emit(str(value))
+
+
+#: Tasks waiting for Qt to delete them (see :meth:`BackgroundTask.deleteLater`).
+_DELETING: set[BackgroundTask] = set()
+
+
+def _forget_deleted_tasks() -> None:
+    for task in [t for t in _DELETING if not shiboken6.isValid(t)]:
+        _DELETING.discard(task)

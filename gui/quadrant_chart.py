@@ -67,9 +67,10 @@ class QuadrantChart(QWidget):
             painter.setBrush(HIGHLIGHT if chosen else QColor("#fafafa"))
             painter.drawRect(cell.adjusted(2, 2, -2, -2))
             painter.setPen(QColor("#1a1a1a") if chosen else QColor("#555555"))
-            size, similarity = key
-            painter.drawText(cell.adjusted(8, 10, -8, -8), Qt.AlignHCenter | Qt.AlignTop | Qt.TextWordWrap,
-                             f"{size.value} dataset, {similarity.value} images\n\n{_SHORT[DECISION_TABLE[key]]}")
+            # Only the strategy, at the top: the axes say which situation each cell is, and the middle of
+            # the cell stays free for the dot.
+            painter.drawText(cell.adjusted(8, 8, -8, -8), Qt.AlignHCenter | Qt.AlignTop | Qt.TextWordWrap,
+                             _SHORT[DECISION_TABLE[key]])
         self._draw_axes(painter, area)
         if self.size_x is not None and self.similarity_y is not None:
             x = area.left() + min(1.0, max(0.0, self.size_x)) * area.width()
@@ -77,11 +78,12 @@ class QuadrantChart(QWidget):
             painter.setPen(QPen(QColor("white"), 2))
             painter.setBrush(DOT)
             painter.drawEllipse(QPointF(x, y), 8, 8)
-            painter.setPen(DOT)
-            label_left = x + 12 if x < area.center().x() else x - 12 - 80
-            painter.drawText(QRectF(label_left, y - 10, 80, 20),
-                             (Qt.AlignLeft if x < area.center().x() else Qt.AlignRight) | Qt.AlignVCenter,
-                             "your data")
+            label_left = x + 12 if x < area.center().x() else x - 12 - 76
+            box = QRectF(label_left, y - 10, 76, 20)
+            painter.setPen(QPen(DOT, 1))
+            painter.setBrush(QColor(255, 255, 255, 235))
+            painter.drawRoundedRect(box, 4, 4)  # readable over the quadrant's text
+            painter.drawText(box, Qt.AlignCenter, "your data")
         painter.end()
 
     def _draw_axes(self, painter: QPainter, area: QRectF) -> None:

@@ -1,9 +1,9 @@
 """One "current" background job per view, on top of :class:`gui.controller.BackgroundTask`.
 
 Views that restart work as the user clicks (thumbnails for another cell, Grad-CAM for another image) need:
-start the new job, cancel the old one, drop the old one's late result, and keep the old QThread object alive
-until it has really finished (destroying a running QThread aborts the app). :class:`TaskSlot` does exactly
-that; views only say what to run and what to do with the answer.
+start the new job, cancel the old one, drop the old one's late result, and delete each task once it has ended.
+:class:`TaskSlot` does exactly that; views only say what to run and what to do with the answer. (A task may be
+deleted at any time: its QThread is not its child and outlives it while running, see gui/controller.py.)
 """
 
 from __future__ import annotations
@@ -19,16 +19,6 @@ from gui.controller import BackgroundTask, TaskState
 log = logging.getLogger(__name__)
 
 
-def _once(fn: Callable[[TaskState], Any]) -> Callable[[TaskState], Any]:
-    """``fn`` that lets go of itself (and what its closure holds) as soon as it has run."""
-    holder = [fn]
-
-    def run(state: TaskState) -> Any:
-        return holder.pop()(state)
-
-    return run
-
-
 class TaskSlot(QObject):
     """Runs at most one current :class:`BackgroundTask`; starting another cancels the previous one.
 
@@ -41,7 +31,7 @@ class TaskSlot(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._current: BackgroundTask | None = None
-        self._tasks: list[BackgroundTask] = []
+        self._tasks: list[BackgroundTask] = []  # started and not ended yet (the current one, cancelled ones)
 
     @property
     def running(self) -> bool:
@@ -53,8 +43,7 @@ class TaskSlot(QObject):
               on_progress: Callable[[int, int], None] | None = None) -> BackgroundTask:
         """Run ``fn(state)`` off the GUI thread; ``on_done(result)`` or ``on_failed(message)`` run on it."""
         self.cancel()
-        self._forget_finished()
-        task = BackgroundTask(_once(fn), self)
+        task = BackgroundTask(fn, self)
         task.done.connect(lambda result, t=task: self._finish(t, on_done, result))
         task.failed.connect(lambda message, t=task: self._finish(t, on_failed, message))
         if on_progress is not None:
@@ -79,9 +68,11 @@ class TaskSlot(QObject):
             task.cancel()
             if not task.wait(timeout_ms):
                 log.warning("a background task did not stop within %d ms", timeout_ms)
-        self._forget_finished()
 
     def _finish(self, task: BackgroundTask, callback: Callable[[Any], None] | None, value: Any) -> None:
+        if task in self._tasks:
+            self._tasks.remove(task)
+        task.deleteLater()  # safe from its own handler (gui/controller.py)
         if task is not self._current:
             return  # a cancelled or replaced task: its answer is stale
         self._current = None
@@ -93,9 +84,3 @@ class TaskSlot(QObject):
                   total: int) -> None:
         if task is self._current:
             callback(done, total)
-
-    def _forget_finished(self) -> None:
-        # Finished tasks are not deleteLater()'d: deleting a BackgroundTask whose thread's queued clean-up is
-        # still pending crashed the interpreter (reproduced in tests/gui/test_gallery.py). They stay children
-        # of this slot, and hold no work any more (see ``_once``), so each costs two small QObjects.
-        self._tasks = [t for t in self._tasks if t.running or t is self._current]

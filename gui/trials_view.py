@@ -16,7 +16,7 @@ from gui.widgets import MessageLabel
 
 COLOURS = {Advised.HEAD: "#1f77b4", Advised.PARTIAL: "#2ca02c", Advised.FULL: "#d62728",
            Advised.SCRATCH: "#7f7f7f"}
-COLUMNS = ("Strategy", "Best validation accuracy", "Best epoch", "Time", "")
+COLUMNS = ("Strategy", "Best val. accuracy", "Best epoch", "Time", "")
 
 
 class TrialsView(QWidget):
@@ -50,7 +50,9 @@ class TrialsView(QWidget):
         self.plot.setMouseEnabled(x=False, y=False)
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.Stretch)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.Stretch)
         self.table.verticalHeader().setVisible(False)
         self.table.setSelectionBehavior(QTableWidget.SelectRows)
         self.table.setSelectionMode(QTableWidget.SingleSelection)

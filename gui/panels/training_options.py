@@ -189,11 +189,13 @@ class TrainingOptions(QScrollArea):
         srow.addWidget(self.step_gamma)
         g.row("Step", step, "Step schedule: multiply the rate by this factor every so many epochs.")
         self.head_warmup = _spin(0, 100, 0)
-        g.row("Classifier first (epochs)", self.head_warmup,
+        self.head_warmup.setSuffix(" epochs")
+        g.row("Classifier first", self.head_warmup,
               "The new output layer trains alone this long before any pretrained layer changes, so they are "
               "never adjusted to suit a random classifier (0 = all from the start).")
         self.unfreeze_every = _spin(0, 100, 0)
-        g.row("Unfreeze gradually (every … epochs)", self.unfreeze_every,
+        self.unfreeze_every.setSuffix(" epochs")
+        g.row("Unfreeze every", self.unfreeze_every,
               "After that, one more pretrained stage joins every this many epochs, from the top down "
               "(0 = all planned layers at once).")
         self.optimizer.currentIndexChanged.connect(self._sync_enabled)

@@ -260,7 +260,8 @@ class TrainingPanel(QWidget):
         self.progress.setRange(0, total)
         self.progress.setValue(int(event.done))
         if event.task == "download":
-            amount = f"{event.done / 1e6:.0f} of {event.total / 1e6:.0f} MB" if event.total else f"{event.done / 1e6:.0f} MB"
+            done_mb = f"{event.done / 1e6:.0f}"
+            amount = f"{done_mb} of {event.total / 1e6:.0f} MB" if event.total else f"{done_mb} MB"
             self.progress.setFormat(f"{event.message}: {amount}")
         else:
             self.progress.setFormat(f"{event.message}: {int(event.done)} of {int(event.total)}")

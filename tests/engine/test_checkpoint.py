@@ -89,7 +89,7 @@ WRITER = textwrap.dedent("""
         print("writing", flush=True)  # the new bytes are in the temporary file, not yet in place
         sys.stdin.read()
 
-    ck.os.fsync = stuck_fsync
+    os.fsync = stuck_fsync  # the one os module every writer uses
     with torch.no_grad():
         model.weight.fill_(7.0)
     ck.save_checkpoint(path, model, optimizer, {"epoch": 2})

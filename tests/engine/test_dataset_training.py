@@ -50,7 +50,7 @@ def tree_fingerprint(root: Path) -> dict[str, tuple[int, int, str]]:
 
 
 def make_read_only(root: Path) -> None:
-    for dirpath, dirnames, filenames in os.walk(root, topdown=False):
+    for dirpath, _dirnames, filenames in os.walk(root, topdown=False):
         for name in filenames:
             path = Path(dirpath) / name
             if not path.is_symlink():

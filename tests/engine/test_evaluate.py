@@ -104,7 +104,7 @@ def test_top_losses_and_matrix_cells_list_the_right_images(trained: Path) -> Non
     cells = {(t, p): result.cell(t, p) for t in range(n) for p in range(n)}
     matrix = result.metrics["confusion_matrix"]
     assert all(len(cells[t, p]) == matrix[t][p] for t in range(n) for p in range(n))
-    for (t, p), members in cells.items():
+    for (_true, p), members in cells.items():
         confidences = [result.probs[i, p] for i in members]
         assert confidences == sorted(confidences, reverse=True)
 

@@ -13,6 +13,7 @@ import pytest
 import torch
 
 import engine.checkpoint
+import engine.runfolder
 from engine.checkpoint import load_checkpoint
 from engine.config import StopReason
 from engine.events import EpochEnded, Notice, RunFinished, RunPaused
@@ -141,7 +142,7 @@ def test_a_full_disk_stops_with_a_clear_message_and_keeps_the_previous_checkpoin
             raise OSError(errno.ENOSPC, "No space left on device")
         real_fsync(fd)
 
-    monkeypatch.setattr(engine.checkpoint.os, "fsync", fsync)
+    monkeypatch.setattr(engine.runfolder.os, "fsync", fsync)
     run = tmp_path / "run"
     finished = run_training(tiny_config(image_folder, epochs=3), run, sink)
 

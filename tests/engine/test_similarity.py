@@ -11,7 +11,7 @@ from PIL import Image
 from engine.config import DataConfig, Device, ModelConfig, OptimConfig, Strategy, TrainConfig
 from engine.dataset import scan_image_folder
 from engine.errors import WeightsError
-from engine.similarity import measure_similarity, recognition_scores, sample_per_class
+from engine.similarity import combine, measure_similarity, recognition_scores, sample_per_class
 from engine.splits import split_stratified
 from engine.trainer import run_training
 from tests.imagegen import make_image_folder
@@ -46,13 +46,24 @@ def test_in_domain_images_score_above_out_of_domain_ones(tmp_path: Path) -> None
     assert run_training(config, tmp_path / "pretrained", lambda e: None).succeeded
     pretrained = tmp_path / "pretrained"
 
-    in_domain = _similarity(make_image_folder(tmp_path / "colours", {"red": 16, "blue": 16}, size=32, seed=9),
-                            pretrained)
+    # New images of the pretraining kind (other samples, the same four colours)...
+    in_domain = _similarity(make_image_folder(tmp_path / "colours", {"red": 8, "green": 8, "blue": 8, "yellow": 8},
+                                              size=32, seed=9), pretrained)
+    # ...and grey textures, nothing like them.
     out_of_domain = _similarity(_textures(tmp_path / "textures"), pretrained)
     assert in_domain.score > out_of_domain.score
     assert in_domain.recognition > out_of_domain.recognition  # the old head knows colours, not textures
+    # Grey textures move the BatchNorm statistics recorded on colour squares much further.
+    assert in_domain.familiarity is not None and out_of_domain.familiarity is not None
+    assert in_domain.familiarity > out_of_domain.familiarity
     assert in_domain.images_used > 0 and 0 <= out_of_domain.score <= 1
     assert "recognises them" in in_domain.explanation()
+
+
+def test_the_score_weighs_the_batchnorm_statistics_as_much_as_the_other_parts_together() -> None:
+    assert combine(0.4, 0.4, 0.8) == pytest.approx(0.6)
+    assert combine(0.4, 0.6, None) == pytest.approx(0.5)  # a model without BatchNorm (ViT, ConvNeXt)
+    assert combine(0.3, None, None) == pytest.approx(0.3)
 
 
 def test_recognition_is_one_for_certain_answers_and_zero_for_uniform_ones() -> None:
