@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -62,10 +63,13 @@ def evaluate_target(name: str, folder: Path, weights: Path, work: Path, size: in
                        OptimConfig(epochs=epochs, batch_size=16), strategy=Strategy.HEAD, device=Device.CPU)
     started = time.perf_counter()
     advice = run_advisor(base, budget_s=60)
-    print(f"\n{name} ({advice.effective_per_class:.0f} images per class): advisor picks {advice.strategy.value} ({advice.size.value}, "
-          f"{advice.similarity_class.value if advice.similarity_class else '-'}, similarity score "
-          f"{advice.similarity.score if advice.similarity else float('nan'):.2f}) in {time.perf_counter() - started:.0f} s")
+    similar = advice.similarity_class.value if advice.similarity_class else "-"
+    score = advice.similarity.score if advice.similarity else float("nan")
+    print(f"\n{name} ({advice.effective_per_class:.0f} images per class): advisor picks {advice.strategy.value} "
+          f"({advice.size.value}, {similar}, similarity score {score:.2f}) in {time.perf_counter() - started:.0f} s")
     print("  " + (advice.similarity.explanation() if advice.similarity else ""))
+    # The previous benchmark's trials go: a run folder is never reused.
+    shutil.rmtree(work / f"trials-{name}", ignore_errors=True)
     results = run_trials(base, work / f"trials-{name}", _quiet, size=advice.size or SizeClass.SMALL,
                          similarity=advice.similarity_class, epochs=epochs)
     table = {r.strategy.value: r for r in results}

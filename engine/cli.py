@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from typing import Sequence
+from collections.abc import Sequence
 
 from engine.commands import COMMANDS, EXIT_BAD_INPUT
 from engine.errors import StudioError

@@ -220,6 +220,11 @@ def _class_names(folders: Iterable[str], layout: str) -> list[str]:
     return sorted(f for f in folders if "/" not in f)
 
 
+#: Files that describe a dataset rather than belong to it, when they lie beside the class folders.
+DOCUMENT_EXTENSIONS = frozenset({".md", ".txt", ".rst", ".pdf", ".csv", ".tsv", ".json", ".yaml", ".yml",
+                                 ".html", ".htm", ".rtf", ".doc", ".docx", ".xls", ".xlsx", ".odt", ".ods"})
+
+
 def _file_outcome(record: FileRecord, layout: str, excluded: frozenset[str]) -> FileOutcome:
     parts = record.path.split("/")
     subset = ""
@@ -230,7 +235,11 @@ def _file_outcome(record: FileRecord, layout: str, excluded: frozenset[str]) -> 
         class_name = parts[0] if len(parts) >= 2 else ""
     outcome = Outcome(record.outcome)
     reason, message = record.reason, record.message
-    if record.usable and not class_name:
+    if len(parts) == 1 and not record.usable and Path(record.path).suffix.lower() in DOCUMENT_EXTENSIONS:
+        # A README or licence beside the class folders is how datasets are shared; it is not a mistake.
+        outcome, reason = Outcome.IGNORED, "documentation_file"
+        message = "A document beside the class folders (notes, licence, a table): not training data."
+    elif record.usable and not class_name:
         where = "the chosen folder" if len(parts) == 1 else f"{parts[0]}/"
         outcome, reason = Outcome.SKIPPED, "outside_class_folder"
         message = (f"This image is directly in {where}, not in a class folder, so it has no class. Move it into "

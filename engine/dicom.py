@@ -99,8 +99,9 @@ def _first_frame(ds: Any, frames: int) -> np.ndarray:
         log.debug("undecodable DICOM pixels (%s): %r", name, exc)
         if isinstance(exc, (ValueError, EOFError)) and "compress" not in str(exc).lower():
             raise ImageLoadError("truncated", "The DICOM image data is damaged or incomplete.") from exc
-        raise ImageLoadError("dicom_undecodable", f"The DICOM image is stored with {name}, which the app cannot "
-                                                  "decode. Export it uncompressed (or as PNG) and add it again.") from exc
+        raise ImageLoadError("dicom_undecodable",
+                             f"The DICOM image is stored with {name}, which the app cannot decode. Export it "
+                             "uncompressed (or as PNG) and add it again.") from exc
 
 
 def _monochrome(raw: np.ndarray, ds: Any, photometric: str, conversions: list[Conversion]) -> np.ndarray:

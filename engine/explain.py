@@ -93,9 +93,8 @@ def find_target_layer(model: nn.Module, image_size: int) -> TargetLayer:
 
     def hook(name: str, leaf: bool) -> Any:
         def record(module: nn.Module, inputs: Any, output: Any) -> None:
-            if isinstance(output, torch.Tensor) and output.requires_grad:
-                if not isinstance(module, _RESIZERS):
-                    records.append((name, output))
+            if isinstance(output, torch.Tensor) and output.requires_grad and not isinstance(module, _RESIZERS):
+                records.append((name, output))
             if leaf and inputs and isinstance(inputs[0], torch.Tensor) and inputs[0].requires_grad:
                 head_input[:] = [inputs[0]]
         return record

@@ -178,8 +178,9 @@ def _param_seq(model: nn.Module, probe: _Probe) -> dict[str, int]:
 def _build_node(module: nn.Module, name: str, label: str, head: str, shapes: dict[str, tuple[int, ...]],
                 nodes: dict[str, LayerNode], counter: list[int]) -> LayerNode:
     prefix = name + "." if name else ""
-    node = LayerNode(name=name, label=label, type_name=type(module).__name__,
-                     output_shape=shapes.get(name), is_head=bool(head) and (name == head or name.startswith(head + ".")))
+    is_head = bool(head) and (name == head or name.startswith(head + "."))
+    node = LayerNode(name=name, label=label, type_name=type(module).__name__, output_shape=shapes.get(name),
+                     is_head=is_head)
     nodes[name] = node
     children = list(module.named_children())
     own = list(module.named_parameters(recurse=False))

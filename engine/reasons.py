@@ -53,6 +53,7 @@ FILE_REASONS: dict[str, str] = {
     "hidden_file": "Hidden file",
     "hidden_folder": "Hidden folder",
     "apple_double": "macOS resource file (._)",
+    "documentation_file": "Notes or documentation",
 }
 
 #: Dataset-level warnings and blocking problems.

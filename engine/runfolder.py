@@ -15,9 +15,10 @@ import os
 import re
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import torch
@@ -107,9 +108,10 @@ class RunLog:
     def __init__(self, run_dir: Path) -> None:
         self.run_dir = run_dir
         run_dir.mkdir(parents=True, exist_ok=True)
-        self._events = open(run_dir / EVENTS, "a", encoding="utf-8")
+        # Open for the whole run (closed by close()): reopening per event would cost a syscall per batch.
+        self._events = open(run_dir / EVENTS, "a", encoding="utf-8")  # noqa: SIM115
         new_metrics = not (run_dir / METRICS).exists()
-        self._metrics_file = open(run_dir / METRICS, "a", encoding="utf-8", newline="")
+        self._metrics_file = open(run_dir / METRICS, "a", encoding="utf-8", newline="")  # noqa: SIM115
         self._metrics = csv.writer(self._metrics_file)
         if new_metrics:
             self._metrics.writerow(METRIC_COLUMNS)
@@ -123,7 +125,7 @@ class RunLog:
                                     f"{event.seconds:.3f}"])
             self._metrics_file.flush()
             self._events.flush()
-        elif not type(event).__name__ == "BatchEnded":
+        elif type(event).__name__ != "BatchEnded":
             self._events.flush()
 
     def close(self) -> None:

@@ -20,9 +20,9 @@ import logging
 import math
 import random
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
 
 import numpy as np
 import torch
@@ -217,7 +217,7 @@ def measure_similarity(arch: str, weights: str, root: str | Path, train_items: S
     started = time.perf_counter()
     cancel = cancel or NeverCancelled()
     model, head = pretrained_with_original_head(arch, weights, cancel=cancel)
-    size = image_size or _native_size(arch)
+    size = image_size or pretraining_image_size(arch, weights)
     sample = sample_per_class(train_items, per_class, seed)
     shift = BatchNormShift(model)
     feats, probs, labels = _features_and_probabilities(model, head, Path(root), sample,
@@ -249,6 +249,16 @@ def combine(recognition: float, separability: float | None, familiarity: float |
     if familiarity is not None:
         parts.append((familiarity, float(len(parts))))  # as much as the other parts together
     return round(sum(v * w for v, w in parts) / sum(w for _, w in parts), 6)
+
+
+def pretraining_image_size(arch: str, weights: str) -> int:
+    """The image size the weights were trained at: a previous run says so in its model.json; published
+    weights use the architecture's own. Statistics measured at another scale would look 'unfamiliar' even for
+    the pretraining images themselves."""
+    from engine.weights import previous_run
+
+    run = previous_run(weights) if weights not in ("imagenet", "none") else None
+    return run.image_size if run is not None else _native_size(arch)
 
 
 def _native_size(arch: str) -> int:

@@ -236,7 +236,7 @@ def _vit(model: nn.Module, head: str) -> Groups:
     blocks = _children(model, "encoder.layers")
     size = -(-len(blocks) // MAX_VIT_STAGES)  # ceiling division
     groups: Groups = [("Stem", ["conv_proj", "class_token", "encoder.pos_embedding"])]
-    for i, start in enumerate(range(0, len(blocks), size), start=1):
+    for start in range(0, len(blocks), size):
         chunk = blocks[start:start + size]
         label = f"Block {start + 1}" if len(chunk) == 1 else f"Blocks {start + 1}–{start + len(chunk)}"
         groups.append((label, chunk))

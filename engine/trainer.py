@@ -48,7 +48,7 @@ from engine.loop import BATCH_EVENTS_PER_SECOND, Clock, EpochLoop, EpochResult, 
 from engine.models import count_parameters
 from engine.preparation import PreparedRun
 from engine.resume import cut_history, load_split
-from engine.runfolder import CHECKPOINTS, CONFIG, SPLIT, RunLog, write_json_atomic
+from engine.runfolder import CHECKPOINTS, CONFIG, EVENTS, SPLIT, RunLog, write_json_atomic
 from engine.session import Session, SessionCancelled, open_session
 from engine.speed import (
     estimate_message,
@@ -195,6 +195,10 @@ class Trainer:
             if checkpoint.epoch >= self.config.optim.epochs or self._stopped_early(checkpoint):
                 raise StudioError("This run already finished; there is nothing to continue.")
             self._replay = cut_history(self.run_dir, checkpoint.epoch)
+        elif (self.run_dir / CONFIG).exists() or (self.run_dir / EVENTS).exists():
+            # A second run appended to the first's history would plot two runs as one; never overwrite either.
+            raise StudioError(f"{self.run_dir} already holds a run. Choose a new folder for this one (or continue "
+                              "that run); nothing in it was changed.")
         self.run_dir.mkdir(parents=True, exist_ok=True)
         self._log = RunLog(self.run_dir)
         if checkpoint is None:
@@ -426,7 +430,8 @@ def run_training(config: TrainConfig, run_dir: Path, sink: EventSink, cancel: Ca
     for short runs that only compare figures (trials).
 
     Example:
-        >>> cfg = TrainConfig(DataConfig("flowers"), ModelConfig("resnet18", "none"), strategy=Strategy.FULL)  # doctest: +SKIP
+        >>> cfg = TrainConfig(DataConfig("flowers"), ModelConfig("resnet18", "none"),  # doctest: +SKIP
+        ...                   strategy=Strategy.FULL)
         >>> run_training(cfg, Path("runs/first"), print).reason  # doctest: +SKIP
         <StopReason.FINISHED: 'finished'>
     """

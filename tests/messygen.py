@@ -166,6 +166,8 @@ def make_messy_folder(root: Path) -> dict[str, tuple[str, str]]:
     write_bytes(add("cats/empty.jpg", "skipped", "empty_file"), b"")
     html_as_jpeg(add("cats/page.jpg", "skipped", "html_not_image"))
     write_bytes(add("cats/notes.txt", "skipped", "not_an_image"), b"remember to add more cats\n")
+    # Beside the class folders a README is how datasets come; inside one, the same file is worth a look.
+    write_bytes(add("README.md", "ignored", "documentation_file"), b"# Cats and dogs\nPhotos from the shelter.\n")
     (root / "cats/folder.jpg").mkdir(parents=True)
     add("cats/folder.jpg", "skipped", "folder_named_like_image")
     os.symlink(root / "cats/gone.png", add("cats/broken_link.png", "skipped", "broken_link"))

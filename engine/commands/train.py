@@ -48,7 +48,7 @@ def register(sub: Any) -> None:
 
 def config_from_args(args: argparse.Namespace) -> Any:
     from engine.config import (Augmentation, DataConfig, Device, EarlyStoppingConfig, ModelConfig, OptimConfig,
-                               Strategy, TrainConfig)
+                               TrainConfig)
 
     return TrainConfig(
         data=DataConfig(args.data_dir, val_fraction=args.val_fraction, image_size=args.image_size,
@@ -93,6 +93,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _train(config: Any, run_dir: Path) -> int:
     """Train (``config``) or continue (``config=None``) ``run_dir``; Ctrl+C stops within one batch."""
+    from engine.config import StopReason
     from engine.trainer import run_training
 
     resume = config is None
@@ -106,7 +107,8 @@ def _train(config: Any, run_dir: Path) -> int:
         finished = run_training(config, run_dir, print_event, cancel, resume=resume, own_process=True)
     finally:
         signal.signal(signal.SIGINT, previous)
-    print(finished.detail)
+    # The outcome sentence goes to stdout, but a failure's to stderr (scripts read errors there).
+    print(finished.detail, file=sys.stderr if finished.reason is StopReason.FAILED else sys.stdout)
     if finished.succeeded:
         return EXIT_OK
     return EXIT_BAD_INPUT if finished.extra.get("input_error") else EXIT_FAILED

@@ -276,7 +276,7 @@ class ResultsPanel(QWidget):
         result = self.current
         if result is None:
             return
-        mistakes = result.top_losses(threshold=self.threshold(), positive=self.positive)
+        mistakes = result.confident_mistakes(threshold=self.threshold(), positive=self.positive)
         title = (f"The {len(mistakes)} most confident mistakes first: check their labels." if mistakes
                  else "No mistakes on these images. Click a confusion-matrix cell to look at the others.")
         self.mistakes.set_items(title, self._items(mistakes))

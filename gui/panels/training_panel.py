@@ -306,12 +306,16 @@ class TrainingPanel(QWidget):
                 f"improving. The best model (epoch {finished.best_epoch or overfit.best_epoch}) is the one kept. "
                 "Next time, more augmentation, more regularisation (weight decay, dropout, label smoothing) or "
                 "freezing more of the pretrained layers usually helps.")
+        # The bar's text was the last step's ("Measuring the best model…: 40 of 40"); say what it ended as.
         if finished.reason is StopReason.FAILED:
+            self.progress.setFormat("Failed")
             self.status.show_error(finished.detail)
         elif finished.reason is StopReason.CANCELLED:
+            self.progress.setFormat("Cancelled")
             self.status.show_warning(finished.detail)
         else:
             self.progress.setValue(self.progress.maximum())
+            self.progress.setFormat("Done")
             self.status.show_ok(finished.detail)
 
     def offer_resume(self, run_dir: Path | None) -> None:

@@ -62,7 +62,8 @@ def test_applying_a_partial_plan_sets_layers_rates_optimizer_augmentation_and_wa
     assert applied.strategy is Strategy.PARTIAL
     assert applied.freeze.frozen == advice.plan.frozen == ("conv1", "bn1", "layer1")
     assert applied.optim.optimizer is OptimizerKind.SGD and applied.optim.momentum == 0.9
-    assert applied.optim.lr == 0.01 and applied.optim.pretrained_lr_ratio == 0.1
+    # Images unlike the pretraining ones: the trained stages must be re-learned, at the full rate.
+    assert applied.optim.lr == 0.01 and applied.optim.pretrained_lr_ratio == 1.0
     assert applied.data.augmentation is Augmentation.STRONG  # small dataset: augment hard
     assert applied.finetune.head_warmup_epochs >= 1
     saved = TrainConfig.from_dict(json.loads(json.dumps(applied.to_dict())))
@@ -74,10 +75,16 @@ def test_the_explanation_says_what_is_frozen_trained_at_which_rates_and_the_risk
     advice = advise(SMALL, architecture_stages("resnet18"), pretrained=True, similarity_override=DIFF)
     text = advice.explanation
     assert "Frozen: Stem, Stage 1" in text and "Trained: Stage 2, Stage 3, Stage 4" in text
-    assert "0.001" in text and "0.01" in text
+    assert "all at a learning rate of 0.01" in text and "must change a lot" in text
     assert "Why:" in text
     assert advice.risk.startswith("Main risk")
     assert advice.to_dict()["frozen"] == ["conv1", "bn1", "layer1"]
+
+
+def test_pretrained_layers_learn_at_a_tenth_of_the_rate_when_the_images_are_alike() -> None:
+    advice = advise(LARGE, architecture_stages("resnet18"), pretrained=True, similarity_override=SIM)
+    assert advice.strategy is Advised.PARTIAL and advice.plan.pretrained_lr_ratio == 0.1
+    assert "Trained: Stage 4 at a learning rate of 0.001, and the new classifier at 0.01" in advice.explanation
 
 
 def test_the_user_can_move_the_size_threshold() -> None:

@@ -15,7 +15,7 @@ from PIL import Image
 
 from engine.cli import main as cli_main
 from engine.errors import DataError
-from engine.evaluate import EVALUATION_DIR, evaluate_run, folder_label_set, load_evaluation
+from engine.evaluate import EVALUATION_DIR, SetEvaluation, evaluate_run, folder_label_set, load_evaluation
 from engine.predict import PredictionCancelled
 from tests.imagegen import make_image_folder
 from tests.trained_run import TWO_CLASSES, copy_run, one_torch_thread, shared_run
@@ -86,20 +86,20 @@ def test_results_load_back_without_running_the_model_and_go_stale_with_a_new_mod
     assert again.paths == original.paths and again.class_names == original.class_names
     np.testing.assert_allclose(again.probs, original.probs, atol=1e-7)
     assert again.metrics["accuracy"] == original.metrics["accuracy"]
-    assert again.top_losses() == original.top_losses()
+    assert again.confident_mistakes() == original.confident_mistakes()
     weights = run_copy / "model" / "model.safetensors"
     os.utime(weights, ns=(weights.stat().st_atime_ns, weights.stat().st_mtime_ns + 10**9))
     assert load_evaluation(run_copy) is None  # results of an older model are not shown as this model's
 
 
-def test_top_losses_and_matrix_cells_list_the_right_images(trained: Path) -> None:
+def test_confident_mistakes_and_matrix_cells_list_the_right_images(trained: Path) -> None:
     result = evaluate_run(trained, device="cpu", write=False).primary
     predicted = result.predicted()
-    mistakes = result.top_losses()
+    mistakes = result.confident_mistakes()
     assert mistakes == [i for i in mistakes if predicted[i] != result.labels[i]]
     assert len(mistakes) == int(np.sum(predicted != result.labels))
-    losses = result.losses()[mistakes]
-    assert list(losses) == sorted(losses, reverse=True)  # the most confident mistake first
+    shown = [result.probs[i, predicted[i]] for i in mistakes]
+    assert shown == sorted(shown, reverse=True)  # the most confident mistake first
     n = len(result.class_names)
     cells = {(t, p): result.cell(t, p) for t in range(n) for p in range(n)}
     matrix = result.metrics["confusion_matrix"]
@@ -107,6 +107,14 @@ def test_top_losses_and_matrix_cells_list_the_right_images(trained: Path) -> Non
     for (_true, p), members in cells.items():
         confidences = [result.probs[i, p] for i in members]
         assert confidences == sorted(confidences, reverse=True)
+
+
+def test_mistakes_are_ordered_by_the_confidence_the_gallery_shows() -> None:
+    # Three classes: the 90% wrong answer gives the true class 8%; the 60% one gives it 1% (a larger loss).
+    probs = np.array([[0.08, 0.90, 0.02], [0.01, 0.60, 0.39], [0.70, 0.20, 0.10]])
+    result = SetEvaluation("val", "Validation", "/d", ("a", "b", "c"), ("/d/1", "/d/2", "/d/3"),
+                           np.array([0, 0, 0]), probs, metrics={})
+    assert result.confident_mistakes() == [0, 1]
 
 
 def test_a_test_split_is_evaluated_and_quoted_first(run_copy: Path) -> None:

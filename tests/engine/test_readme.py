@@ -27,6 +27,13 @@ def test_quick_start_has_exactly_the_two_make_commands() -> None:
     assert "make test" in (ROOT / ".ci" / "run").read_text()
 
 
+def test_every_picture_the_readme_shows_is_committed() -> None:
+    pictures = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", README)
+    assert pictures, "the tour shows the real window"
+    for picture in pictures:
+        assert (ROOT / picture).is_file(), f"README shows {picture}, which is not in the repository"
+
+
 def test_the_reload_snippet_predicts_like_the_app(image_folder: Path, tmp_path: Path) -> None:
     run = tmp_path / "run"
     config = TrainConfig(DataConfig(str(image_folder), image_size=32), ModelConfig("resnet18", "none"),

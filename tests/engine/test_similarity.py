@@ -11,7 +11,8 @@ from PIL import Image
 from engine.config import DataConfig, Device, ModelConfig, OptimConfig, Strategy, TrainConfig
 from engine.dataset import scan_image_folder
 from engine.errors import WeightsError
-from engine.similarity import combine, measure_similarity, recognition_scores, sample_per_class
+from engine.similarity import (combine, measure_similarity, pretraining_image_size, recognition_scores,
+                               sample_per_class)
 from engine.splits import split_stratified
 from engine.trainer import run_training
 from tests.imagegen import make_image_folder
@@ -84,3 +85,13 @@ def test_without_pretrained_weights_there_is_nothing_to_measure(image_folder: Pa
     split = split_stratified(report, 0.2, 0)
     with pytest.raises(WeightsError, match="pretrained weights"):
         measure_similarity("resnet18", "none", report.root, split.train, 3)
+
+
+def test_a_previous_run_is_measured_at_the_image_size_it_was_trained_at(tmp_path: Path) -> None:
+    # BatchNorm statistics depend on scale: measuring a 128-pixel model at 224 makes even its own kind of
+    # images look unfamiliar.
+    (tmp_path / "run" / "model").mkdir(parents=True)
+    (tmp_path / "run" / "model" / "model.json").write_text(
+        '{"architecture": "resnet18", "class_names": ["a", "b"], "preprocessing": {"image_size": 128}}')
+    assert pretraining_image_size("resnet18", str(tmp_path / "run")) == 128
+    assert pretraining_image_size("resnet18", "imagenet") == 224

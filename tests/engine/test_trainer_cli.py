@@ -41,6 +41,13 @@ def test_every_training_option_reaches_config_json(image_folder: Path, tmp_path:
     assert saved["image_cache"] is False and saved["feature_cache"] is False
     assert "One epoch should take about" in result.stderr
 
+    # The same --out again: refused, and the first run's history is not mixed with a second one.
+    history = (run / "events.jsonl").read_bytes(), (run / "metrics.csv").read_bytes()
+    again = subprocess.run(args, capture_output=True, text=True, cwd=ROOT, env=_env(), timeout=300, check=False)
+    assert again.returncode == 2 and "already holds a run" in again.stderr
+    assert ((run / "events.jsonl").read_bytes(), (run / "metrics.csv").read_bytes()) == history
+    assert json.loads((run / "config.json").read_text()) == saved
+
 
 def test_an_interrupted_cli_run_continues_in_place_with_resume(image_folder: Path, tmp_path: Path) -> None:
     run = tmp_path / "run"

@@ -75,6 +75,9 @@ def test_a_run_from_folder_to_saved_model_and_back_in_past_runs(qtbot, window: M
     result = finished.args[0]
     assert result.reason is StopReason.FINISHED
     assert "finished all 2 epochs" in window.training_panel.status.text()
+    # The bar ends full and says so, not with the text of the last step (measuring the best model).
+    bar = window.training_panel.progress
+    assert bar.value() == bar.maximum() and bar.format() == "Done"
     assert window.training_panel.train_button.isEnabled()
     assert len(window.training_panel.plots.epochs) == 2
     run_dir = window.controller.run_dir
@@ -107,4 +110,5 @@ def test_stop_ends_the_run_as_cancelled_with_a_sentence(qtbot, window: MainWindo
         assert window.training_panel.stop_button.text() == "Stopping…"
     assert finished.args[0].reason is StopReason.CANCELLED
     assert "stopped by you" in window.training_panel.status.text()
+    assert window.training_panel.progress.format() == "Cancelled"
     assert window.training_panel.status.kind == "warning"

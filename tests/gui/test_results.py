@@ -102,11 +102,11 @@ def test_a_cell_opens_its_images_and_show_in_folder_never_touches_them(qtbot, pa
     assert snapshot(images) == before
 
 
-def test_top_losses_list_the_mistakes_and_explain_them(qtbot, panel: ResultsPanel, run: Path) -> None:  # type: ignore[no-untyped-def]
+def test_confident_mistakes_list_the_mistakes_and_explain_them(qtbot, panel: ResultsPanel, run: Path) -> None:  # type: ignore[no-untyped-def]
     show_and_wait(qtbot, panel, run)
     result = panel.current
     assert result is not None
-    expected = [result.paths[i] for i in result.top_losses()]
+    expected = [result.paths[i] for i in result.confident_mistakes()]
     assert [item.path for item in panel.mistakes.items] == expected
     if not expected:
         assert panel.mistakes.title.text().startswith("No mistakes on these images.")
@@ -169,7 +169,7 @@ def test_two_classes_threshold_slider_updates_matrix_and_figures_live(qtbot, pan
     assert (x[0], y[0]) == pytest.approx((1 - expected.specificity, expected.sensitivity))
     # the galleries follow once the slider rests
     qtbot.waitUntil(lambda: [i.path for i in panel.mistakes.items]
-                    == [result.paths[i] for i in result.top_losses(threshold=0.9, positive=col)], timeout=5_000)
+                    == [result.paths[i] for i in result.confident_mistakes(threshold=0.9, positive=col)], timeout=5_000)
 
 
 def test_a_new_labelled_folder_joins_the_sets(qtbot, panel: ResultsPanel, run: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
