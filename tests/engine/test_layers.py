@@ -132,7 +132,7 @@ def test_train_cli_freezes_upto_a_layer_and_frozen_batchnorm_does_not_move(
     config = json.loads((run / "config.json").read_text())
     assert config["freeze"]["frozen"] == ["conv1", "bn1", "layer1", "layer2"]
     assert config["resolved"]["frozen_modules"] == ["conv1", "bn1", "layer1", "layer2"]
-    start, end = torch.load(weights_file), load_file(str(run / "model" / "model.safetensors"))
+    start, end = torch.load(weights_file, weights_only=True), load_file(str(run / "model" / "model.safetensors"))
     for key in ("bn1.running_mean", "layer1.0.bn1.running_var", "layer2.1.bn2.running_mean", "layer2.0.conv1.weight"):
         assert torch.equal(start[key], end[key]), f"{key} moved although it is frozen"
     for key in ("layer3.0.bn1.running_mean", "layer4.1.bn2.running_var", "layer4.0.conv1.weight"):
