@@ -6,8 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView,
-                               QLabel, QSlider, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QSlider, QTableWidgetItem,
+                               QVBoxLayout, QWidget)
+
+from gui.widgets import read_only_table
 
 COLUMNS = ("Class", "Precision", "Recall", "F1", "Images")
 #: What each two-class figure means, for the tooltips (users are not expected to know the jargon).
@@ -39,13 +41,7 @@ class MetricsView(QWidget):
         self.summary = QLabel("")
         self.summary.setWordWrap(True)
         self.summary.setTextFormat(Qt.RichText)
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeToContents)
-        header.setSectionResizeMode(0, QHeaderView.Stretch)
-        self.table.verticalHeader().setVisible(False)
-        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.table = read_only_table(COLUMNS, select_rows=False)
         self.table.setToolTip("Precision: when the model says this class, how often it is right. Recall: of "
                               "the images of this class, the share it finds. F1 combines both.")
         self.binary_box = self._make_binary_box()

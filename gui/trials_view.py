@@ -7,12 +7,12 @@ from pathlib import Path
 import PySide6  # noqa: F401  - Qt before pyqtgraph
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QLabel, QProgressBar, QPushButton, QSpinBox,
-                               QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QProgressBar, QPushButton, QSpinBox,
+                               QTableWidgetItem, QVBoxLayout, QWidget)
 
 from engine.events import EpochEnded, Event, Notice, Progress, RunFinished, RunStarted
 from engine.strategy import Advised
-from gui.widgets import MessageLabel
+from gui.widgets import MessageLabel, read_only_table
 
 COLOURS = {Advised.HEAD: "#1f77b4", Advised.PARTIAL: "#2ca02c", Advised.FULL: "#d62728",
            Advised.SCRATCH: "#7f7f7f"}
@@ -48,15 +48,7 @@ class TrialsView(QWidget):
         self.plot.showGrid(x=True, y=True, alpha=0.25)
         self.plot.addLegend(offset=(10, 10))
         self.plot.setMouseEnabled(x=False, y=False)
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeToContents)
-        header.setSectionResizeMode(0, QHeaderView.Stretch)
-        self.table.verticalHeader().setVisible(False)
-        self.table.setSelectionBehavior(QTableWidget.SelectRows)
-        self.table.setSelectionMode(QTableWidget.SingleSelection)
-        self.table.setEditTriggers(QTableWidget.NoEditTriggers)
+        self.table = read_only_table(COLUMNS)
         self.table.itemSelectionChanged.connect(self._on_selection)
         self.continue_button = QPushButton("Continue with this strategy")
         self.continue_button.setEnabled(False)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QWidget
+from collections.abc import Sequence
+
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableWidget, QWidget
 
 _STYLES = {
     "error": "background:#fdecea; color:#8a1c12; border:1px solid #f5c2bd;",
@@ -43,3 +45,19 @@ class MessageLabel(QLabel):
         self.kind = ""
         self.setText("")
         self.setVisible(False)
+
+
+def read_only_table(columns: Sequence[str], *, select_rows: bool = True) -> QTableWidget:
+    """The app's list table: fixed headers, columns fitted to their contents but the first, which takes the
+    rest of the width; no row numbers, no editing; with ``select_rows`` one whole row at a time is chosen."""
+    table = QTableWidget(0, len(columns))
+    table.setHorizontalHeaderLabels(list(columns))
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+    table.verticalHeader().setVisible(False)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    if select_rows:
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    return table

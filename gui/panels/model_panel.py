@@ -12,11 +12,9 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
-    QHeaderView,
     QLabel,
     QSpinBox,
     QSplitter,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -28,6 +26,7 @@ from gui.controller import BackgroundTask, TaskState
 from gui.layer_tree_model import count_text
 from gui.panels.layers_panel import LayersPanel
 from gui.weights_box import WeightsBox
+from gui.widgets import read_only_table
 
 DEFAULT_ARCH = "resnet18"
 COLUMNS = ("Model", "Params", "Top-1", "Download", "Speed", "Here")
@@ -51,17 +50,10 @@ class ModelPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.catalog: dict[str, Any] = {}  # arch -> engine.weights.CatalogEntry
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table = read_only_table(COLUMNS)
         for column, tip in enumerate(TIPS):
             self.table.horizontalHeaderItem(column).setToolTip(tip)
-        self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.table.itemSelectionChanged.connect(self._on_arch_changed)
         self.show_all = QCheckBox("Show all models")
         self.show_all.toggled.connect(self._filter_rows)

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QProgressBar,
-                               QPushButton, QSpinBox, QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout,
+from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QProgressBar,
+                               QPushButton, QSpinBox, QSplitter, QTableWidgetItem, QVBoxLayout,
                                QWidget)
 
 from engine.dataset import is_ignored_name
@@ -21,7 +21,7 @@ from gui.controller import TaskState
 from gui.gradcam_view import EXPLAINERS, GradCamView
 from gui.probability_bars import MAX_BARS, ProbabilityBars
 from gui.task_slot import TaskSlot
-from gui.widgets import MessageLabel
+from gui.widgets import MessageLabel, read_only_table
 
 COLUMNS = ("File", "Predicted class", "Confidence", "Not sure")
 UNSURE_BRUSH = QBrush(QColor("#fff4e5"))
@@ -108,15 +108,7 @@ class PredictPanel(QWidget):
         busy.addWidget(self.progress, 1)
         busy.addWidget(self.cancel_button)
         self.message = MessageLabel()
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeToContents)
-        header.setSectionResizeMode(0, QHeaderView.Stretch)
-        self.table.verticalHeader().setVisible(False)
-        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.table = read_only_table(COLUMNS)
         self.table.setSortingEnabled(True)
         self.table.itemSelectionChanged.connect(self._on_selection)
         self.bars = ProbabilityBars()

@@ -12,11 +12,9 @@ from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QSplitter,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -26,6 +24,7 @@ from engine.checkpoint import has_checkpoint
 from engine.config import StopReason
 from engine.runfolder import RunSummary, iter_run_events, list_runs, runs_root
 from gui.plots import TrainingPlots
+from gui.widgets import read_only_table
 
 COLUMNS = ("Run", "Model", "Epochs", "Best val. accuracy", "Outcome")
 
@@ -51,13 +50,7 @@ class RunsPanel(QWidget):
         super().__init__(parent)
         self.root = root
         self.summaries: list[RunSummary] = []
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.Stretch)
-        self.table.verticalHeader().setVisible(False)
-        self.table.setSelectionBehavior(QTableWidget.SelectRows)
-        self.table.setSelectionMode(QTableWidget.SingleSelection)
-        self.table.setEditTriggers(QTableWidget.NoEditTriggers)
+        self.table = read_only_table(COLUMNS)
         self.table.itemSelectionChanged.connect(self._on_selection)
         self.detail = QLabel("Choose a run to see its training curves.")
         self.detail.setWordWrap(True)
