@@ -16,6 +16,7 @@ import dataclasses
 import gc
 import logging
 import math
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -312,7 +313,10 @@ class Trainer:
             raise StudioError(f"The {where} ran out of memory even with one image per batch. Choose a smaller "
                               "image size or a smaller model.")
         s.optimizer.zero_grad(set_to_none=True)
-        gc.collect()
+        # Only on the main thread (the training child, the CLI): in the window's process a collection on a worker
+        # thread could destroy Qt objects off the GUI thread, which deadlocks (gui/gui_thread_gc.py).
+        if threading.current_thread() is threading.main_thread():
+            gc.collect()
         if s.device.type == "cuda":
             torch.cuda.empty_cache()
         checkpoint = load_checkpoint(self.checkpoints / LAST)

@@ -14,6 +14,8 @@ from PySide6.QtGui import QColor, QFont, QPainter, QPixmap
 from PySide6.QtWidgets import QApplication, QMessageBox, QSplashScreen
 
 from engine.runfolder import studio_home
+from gui.gui_thread_gc import pin_garbage_collection_to_gui_thread
+from gui.platform_check import window_problem
 
 log = logging.getLogger("finetune_studio")
 
@@ -62,6 +64,15 @@ def _splash() -> QSplashScreen:
     return splash
 
 
+def create_application(argv: list[str]) -> QApplication:
+    """The QApplication (made once), with Python's garbage collection pinned to its thread (gui/gui_thread_gc.py)."""
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(argv)
+    app.setApplicationName("Finetune Studio")
+    pin_garbage_collection_to_gui_thread(app)
+    return app
+
+
 def main(argv: list[str] | None = None) -> int:
     import argparse
 
@@ -71,10 +82,13 @@ def main(argv: list[str] | None = None) -> int:
                         help="open the data, train a short run, save a PNG of every tab into DIR, and quit")
     args = parser.parse_args(argv)
 
+    problem = window_problem()  # Qt's own answer to missing system libraries is an abort
+    if problem is not None:
+        print(problem, file=sys.stderr)
+        return 1
     setup_logging()
     sys.excepthook = _excepthook
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setApplicationName("Finetune Studio")
+    app = create_application(sys.argv[:1])
     splash = _splash()  # importing PyTorch takes seconds: say so at once
     from gui.main_window import MainWindow
     from gui.panels.data_panel import SAMPLE_DATA

@@ -14,6 +14,7 @@ import logging
 import threading
 import time
 import traceback
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -306,12 +307,18 @@ class BackgroundTask(QObject):
 
     def __init__(self, fn: Callable[[TaskState], Any], parent: QObject | None = None) -> None:
         super().__init__(parent)
+        # A weak reference: the owner usually keeps the task in an attribute, and a strong one back would make
+        # a reference cycle through two Qt objects (collected who knows where and when, gui/gui_thread_gc.py).
+        self._owner = weakref.ref(parent) if parent is not None else None
+        self._discarded = False
         self._thread = _TaskThread(fn)
         self._state = self._thread.state
         self._thread.progress.connect(self.progress)
         self._thread.ended.connect(self._on_ended)
         # Deleted while running: stop the work early (its answer would go nowhere anyway).
         self.destroyed.connect(self._state.cancel)
+        if parent is not None:  # an owner on its way out gets no answer (its widgets may be half gone)
+            parent.destroyed.connect(self._discard)
 
     def start(self) -> None:
         live_threads()  # forget threads that have ended
@@ -337,6 +344,7 @@ class BackgroundTask(QObject):
     def deleteLater(self) -> None:
         """Delete the task once control returns to the event loop; a running task is cancelled first."""
         self.cancel()
+        self._discarded = True  # its answer, if it still comes, goes nowhere
         # Python callables connected to this task (lambdas) may hold the last reference to its parent's Python
         # object. Released while Qt destroys the task, they delete that parent, which would delete the
         # half-destroyed task a second time if it were still its child (a segmentation fault, reproduced in
@@ -347,7 +355,21 @@ class BackgroundTask(QObject):
         self.setParent(None)
         super().deleteLater()
 
+    def _discard(self) -> None:
+        self._discarded = True
+        self._state.cancel()
+
+    def _nobody_to_tell(self) -> bool:
+        """True once the task was deleted (:meth:`deleteLater`) or its owner is gone or going."""
+        if self._discarded or not shiboken6.isValid(self):
+            return True
+        owner = self._owner() if self._owner is not None else None
+        return self._owner is not None and (owner is None or not shiboken6.isValid(owner))
+
     def _on_ended(self, succeeded: bool, value: Any) -> None:
+        if self._nobody_to_tell():
+            log.info("a background task ended after its owner was deleted; its answer is dropped")
+            return
         if succeeded:
             self.done.emit(value)
         else:

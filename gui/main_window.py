@@ -20,6 +20,7 @@ from engine.stages import architecture_stages
 from engine.strategy import Advised, SimilarityClass, SizeClass
 from engine.runfolder import new_run_dir, runs_root
 from gui.controller import TrainingController
+from gui.widgets import weak_method
 from gui.panels.data_panel import DataPanel
 from gui.panels.model_panel import ModelPanel
 from gui.panels.predict_panel import PredictPanel, is_prediction_drop
@@ -50,7 +51,7 @@ class MainWindow(QMainWindow):
         self.runs_panel = RunsPanel(self.runs_dir)
         self.results_panel = ResultsPanel()
         self.predict_panel = PredictPanel()
-        self.strategy_panel = StrategyPanel(self.build_config)
+        self.strategy_panel = StrategyPanel(weak_method(self.build_config, _window_closed))
         self._advice: dict[str, object] | None = None  # what the advisor said, recorded in config.json
         self.tabs = QTabWidget()
         self.tabs.addTab(self.data_panel, "1 · Data")
@@ -313,6 +314,10 @@ class MainWindow(QMainWindow):
         self.strategy_panel.shutdown()
         self.results_panel.shutdown()
         self.predict_panel.shutdown()
+
+
+def _window_closed() -> TrainConfig:
+    raise ConfigError("The window is closing.")
 
 
 def _dropped_images(event: QDragEnterEvent | QDropEvent) -> list[str]:

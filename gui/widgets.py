@@ -2,9 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import weakref
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableWidget, QWidget
+
+T = TypeVar("T")
+
+
+def weak_method(method: Callable[[], T], gone: Callable[[], T]) -> Callable[[], T]:
+    """``method`` (bound) called through a weak reference, or ``gone()`` once its object is deleted.
+
+    A widget handed its owner's bound method would hold the owner, and the owner holds the widget: a
+    reference cycle through Qt objects, which only the garbage collector can free (gui/gui_thread_gc.py).
+    """
+    ref = weakref.WeakMethod(method)  # type: ignore[arg-type]
+
+    def call() -> T:
+        bound = ref()
+        return gone() if bound is None else bound()
+
+    return call
+
 
 _STYLES = {
     "error": "background:#fdecea; color:#8a1c12; border:1px solid #f5c2bd;",

@@ -1,31 +1,5 @@
-"""GUI test fixtures: fail any test that leaves a QThread or a child process running."""
+"""GUI test fixtures (tests/qtsupport.py): garbage collection on the GUI thread, no worker left running."""
 
-from __future__ import annotations
+from tests.qtsupport import gui_thread_gc, no_dangling_workers
 
-import contextlib
-import multiprocessing
-import os
-from typing import Any
-from collections.abc import Iterator
-
-import pytest
-
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
-
-
-@pytest.fixture(autouse=True)
-def no_dangling_workers(qtbot: Any) -> Iterator[None]:
-    yield
-    from gui.controller import live_threads
-
-    # A task that has just delivered its result may still be returning from run(): give it a moment to
-    # end (a bounded wait for a condition, not a sleep); one that is really stuck still fails the test.
-    with contextlib.suppress(Exception):  # reported by the assertion below
-        qtbot.waitUntil(lambda: not live_threads(), timeout=5_000)
-    threads = live_threads()
-    children = [p for p in multiprocessing.active_children() if p.is_alive()]
-    for p in children:  # do not let one test's leak break the next ones
-        p.kill()
-    assert not threads, f"test left {len(threads)} QThread(s) running"
-    assert not children, f"test left child process(es) running: {children}"
+__all__ = ["gui_thread_gc", "no_dangling_workers"]

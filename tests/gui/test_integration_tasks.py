@@ -126,3 +126,22 @@ def test_the_slot_deletes_every_task_once_it_has_ended(qtbot) -> None:  # type: 
     release.set()
     qtbot.waitUntil(lambda: not slot.children() and not live_threads(), timeout=10_000)
     assert answers == ["new"] and not slot.running
+
+
+def test_an_owner_deleted_while_its_task_runs_never_hears_the_answer(qtbot) -> None:  # type: ignore[no-untyped-def]
+    # The "Internal C++ object already deleted" seen once in ModelPanel._on_catalog: an answer must never reach
+    # an owner that is gone, whatever order Qt destroys things in.
+    heard: list[str] = []
+    release = threading.Event()
+    owner = QObject()
+    task = BackgroundTask(lambda state: release.wait(10) and "late answer", owner)
+    task.done.connect(heard.append)
+    task.failed.connect(heard.append)
+    task.start()
+    import shiboken6
+
+    shiboken6.delete(owner)  # what closing a panel does to its children
+    release.set()
+    qtbot.waitUntil(lambda: not live_threads(), timeout=10_000)
+    qtbot.waitUntil(lambda: not heard and not live_threads(), timeout=1_000)
+    assert heard == []
