@@ -26,7 +26,9 @@ from safetensors.torch import load as load_safetensors_bytes
 from safetensors.torch import save
 from torch import nn
 
-from engine.errors import StudioError
+from engine.errors import OutputError, StudioError
+from engine.names import display_path
+from engine.output_files import describe_write_failure
 from engine.runfolder import write_bytes_atomic
 
 log = logging.getLogger(__name__)
@@ -39,6 +41,11 @@ BEST = "best.safetensors"
 
 class CheckpointError(StudioError):
     """A checkpoint could not be written or read; ``str()`` says why in plain words."""
+
+
+class CheckpointWriteError(CheckpointError, OutputError):
+    """The run folder could not be written (full or read-only disk, no permission): the place is at fault,
+    not the run, so the CLI exits with code 2 and the run can be continued once the place is fixed."""
 
 
 @dataclass
@@ -88,15 +95,15 @@ def write_tensors_atomic(path: Path, tensors: dict[str, torch.Tensor], metadata:
         payload = save(cpu, metadata=metadata)
         write_bytes_atomic(path, payload)
     except OSError as exc:
-        raise CheckpointError(_write_failure(path, exc)) from exc
+        raise CheckpointWriteError(_write_failure(path, exc)) from exc
 
 
 def _write_failure(path: Path, exc: OSError) -> str:
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        return (f"The disk is full, so the checkpoint could not be saved in {path.parent}. The previous "
-                "checkpoint is kept unchanged; free some disk space and continue the run.")
-    return (f"The checkpoint could not be saved in {path.parent} ({exc.strerror or exc}). The previous "
-            "checkpoint is kept unchanged.")
+        return (f"The disk is full, so the checkpoint could not be saved in {display_path(path.parent)}. The "
+                "previous checkpoint is kept unchanged; free some disk space and continue the run.")
+    return (describe_write_failure(path.parent, exc, "The checkpoint", then="continue the run")
+            + " The previous checkpoint is kept unchanged.")
 
 
 def load_checkpoint(path: Path) -> Checkpoint:
@@ -192,7 +199,7 @@ def write_safely(path: Path, text: str) -> None:
     try:
         write_bytes_atomic(path, text.encode("utf-8"))
     except OSError as exc:
-        raise CheckpointError(_write_failure(path, exc)) from exc
+        raise CheckpointWriteError(_write_failure(path, exc)) from exc
 
 
 def load_into(model: nn.Module, optimizer: torch.optim.Optimizer | None, checkpoint: Checkpoint) -> None:

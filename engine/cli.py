@@ -12,9 +12,15 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from logging.handlers import RotatingFileHandler
+from pathlib import Path
 
 from engine.commands import COMMANDS, EXIT_BAD_INPUT
 from engine.errors import StudioError
+from engine.names import READABLE_ERRORS, readable_streams
+
+#: The CLI's log file under the app's folder (studio_home()/logs): tracebacks go there, not to the terminal.
+LOG_NAME = "cli.log"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -26,8 +32,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # File names that are not valid UTF-8 are printed as \xNN, never a UnicodeEncodeError (engine/names.py).
+    readable_streams(sys.stdout, sys.stderr)
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
+    _setup_logging()
     try:
         return int(args.func(args))
     except StudioError as exc:
@@ -35,3 +43,37 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     except BrokenPipeError:  # e.g. `python -m engine predict ... | head`
         return 0
+
+
+class _OneLine(logging.Formatter):
+    """Warnings on the terminal as one line each; their tracebacks only in the log file."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.log_file: Path | None = None
+
+    def format(self, record: logging.LogRecord) -> str:
+        where = f" (details in {self.log_file})" if record.exc_info and self.log_file else ""
+        return f"{record.levelname}: {record.getMessage()}{where}"
+
+
+def _setup_logging() -> None:
+    root = logging.getLogger()
+    if root.handlers:  # embedded (tests, a script that set up logging itself): leave it as it is
+        return
+    terminal, one_line = logging.StreamHandler(), _OneLine()
+    terminal.setFormatter(one_line)
+    root.addHandler(terminal)
+    root.setLevel(logging.WARNING)
+    from engine.runfolder import studio_home
+
+    path = studio_home() / "logs" / LOG_NAME
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        detail = RotatingFileHandler(path, maxBytes=2_000_000, backupCount=3, encoding="utf-8",
+                                     errors=READABLE_ERRORS)
+    except OSError:  # no log file (read-only home folder): the terminal still gets every sentence
+        return
+    detail.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root.addHandler(detail)
+    one_line.log_file = path

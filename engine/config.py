@@ -15,6 +15,9 @@ from typing import Any, TypeVar
 
 from engine.errors import ConfigError
 
+#: Smallest and largest image side the models are trained at, in pixels (the CLI's --image-size too).
+IMAGE_SIZES = (16, 1024)
+
 
 class Strategy(str, enum.Enum):
     """How much of the pretrained model is trained."""
@@ -105,8 +108,9 @@ class DataConfig:
             raise ConfigError(
                 f"The validation share must be between 5% and 50% of the images (it is {self.val_fraction:.0%})."
             )
-        if not 16 <= self.image_size <= 1024:
-            raise ConfigError(f"The image size must be between 16 and 1024 pixels (it is {self.image_size}).")
+        if not IMAGE_SIZES[0] <= self.image_size <= IMAGE_SIZES[1]:
+            raise ConfigError(f"The image size must be between {IMAGE_SIZES[0]} and {IMAGE_SIZES[1]} pixels "
+                              f"(it is {self.image_size}).")
         _check_split_settings(self)
 
 
@@ -202,8 +206,9 @@ class EarlyStoppingConfig:
     def __post_init__(self) -> None:
         if not 1 <= self.patience <= 1000:
             raise ConfigError(f"Patience must be between 1 and 1000 epochs (it is {self.patience}).")
-        if self.min_delta < 0:
-            raise ConfigError("The smallest improvement that counts cannot be negative.")
+        if not (math.isfinite(self.min_delta) and self.min_delta >= 0):  # NaN would never count as better
+            raise ConfigError(f"The smallest improvement that counts must be a number of at least 0 "
+                              f"(it is {self.min_delta}).")
 
 
 def _check_regularisation(optim: OptimConfig) -> None:

@@ -20,6 +20,7 @@ from engine.cancel import CancelToken
 from engine.data_checks import SPLIT_FOLDER_NAMES, blocking_problems, dataset_warnings, presplit_available
 from engine.duplicates import Fingerprint, NearDuplicate, identical_groups, near_duplicate_pairs
 from engine.errors import DataError
+from engine.names import readable
 from engine.scan_records import FileRecord, Outcome, Problem
 from engine.scanning import (
     SYSTEM_FILE_NAMES,
@@ -215,9 +216,11 @@ def build_report(scan: FolderScan, *, use_folder_split: bool = False, exclude: I
 
 
 def _class_names(folders: Iterable[str], layout: str) -> list[str]:
+    # A class name is a label people read (and the model's output names): a folder name that is not valid
+    # UTF-8 becomes readable ("bl\\xffue"); the files keep their exact paths, so they still open.
     if layout == "folders":
-        return sorted({f.split("/")[1] for f in folders if f.count("/") == 1})
-    return sorted(f for f in folders if "/" not in f)
+        return sorted({readable(f.split("/")[1]) for f in folders if f.count("/") == 1})
+    return sorted(readable(f) for f in folders if "/" not in f)
 
 
 #: Files that describe a dataset rather than belong to it, when they lie beside the class folders.
@@ -230,9 +233,9 @@ def _file_outcome(record: FileRecord, layout: str, excluded: frozenset[str]) -> 
     subset = ""
     if layout == "folders":
         subset = SPLIT_FOLDER_NAMES.get(parts[0].lower(), "") if len(parts) >= 3 else ""
-        class_name = parts[1] if subset else ""
+        class_name = readable(parts[1]) if subset else ""
     else:
-        class_name = parts[0] if len(parts) >= 2 else ""
+        class_name = readable(parts[0]) if len(parts) >= 2 else ""
     outcome = Outcome(record.outcome)
     reason, message = record.reason, record.message
     if len(parts) == 1 and not record.usable and Path(record.path).suffix.lower() in DOCUMENT_EXTENSIONS:

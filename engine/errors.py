@@ -25,3 +25,8 @@ class WeightsError(StudioError):
 
 class ModelFileError(StudioError):
     """A saved model folder (``model/``) is missing, incomplete or from an incompatible version."""
+
+
+class OutputError(StudioError):
+    """A file or folder the app was asked to write cannot be written there (a folder given for a file, a
+    missing folder, a read-only or full disk, no permission)."""

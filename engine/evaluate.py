@@ -14,12 +14,9 @@ Everything lands in the run folder (design.md section 2)::
 
 from __future__ import annotations
 
-import csv
 import json
 import logging
-import os
 import re
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,10 +27,13 @@ import numpy as np
 from engine import figures
 from engine.cancel import CancelToken
 from engine.dataset import scan_image_folder
-from engine.errors import DataError, ModelFileError, StudioError
+from engine.csv_files import read_csv_dicts, write_csv
+from engine.errors import DataError, ModelFileError, OutputError, StudioError
 from engine.export import ExportedModel, load_exported_model
 from engine.metrics import FloatArray, IntArray, predicted_labels, summarize
 from engine.models import pick_device
+from engine.names import readable
+from engine.output_files import describe_write_failure
 from engine.predict import predict_images
 from engine.runfolder import MODEL_DIR, SPLIT, write_json_atomic
 
@@ -43,6 +43,8 @@ EVALUATION_DIR = "evaluation"
 METRICS_FILE = "metrics.json"
 PREDICTIONS_FILE = "predictions.csv"
 CONFUSION_FILE = "confusion_matrix.csv"
+#: In a set's metrics.json: the table's readable file name -> the exact name (only names not valid UTF-8).
+EXACT_FILE_NAMES = "exact_file_names"
 #: split.json key -> the set's name in the run folder and its title in the window.
 RUN_SETS = (("val", "validation", "Validation set"), ("test", "test", "Test set"))
 
@@ -289,11 +291,18 @@ def _model_stamp(run_dir: Path) -> str:
 
 
 def write_evaluation(evaluation: RunEvaluation) -> None:
-    """Write every set's files and merge the sets into the run's ``metrics.json``."""
+    """Write every set's files and merge the sets into the run's ``metrics.json``.
+
+    Raises:
+        OutputError: the run folder cannot be written (one sentence naming it).
+    """
     run_dir = evaluation.run_dir
     stamp = _model_stamp(run_dir)
-    for result in evaluation.sets:
-        write_set(result, run_dir / EVALUATION_DIR / result.name, stamp)
+    try:
+        for result in evaluation.sets:
+            write_set(result, run_dir / EVALUATION_DIR / result.name, stamp)
+    except OSError as exc:  # the figures, the folder itself
+        raise OutputError(describe_write_failure(run_dir / EVALUATION_DIR, exc, "The evaluation results")) from exc
     path = run_dir / METRICS_FILE
     try:
         existing = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
@@ -316,21 +325,16 @@ def write_set(result: SetEvaluation, folder: Path, stamp: str) -> None:
         rows.append([path, names[result.labels[i]], names[predicted[i]], f"{probs[predicted[i]]:.6f}",
                      "yes" if predicted[i] == result.labels[i] else "no", f"{losses[i]:.6f}"]
                     + [f"{p:.8g}" for p in probs])
-    _write_csv_atomic(folder / PREDICTIONS_FILE, rows)
-    _write_csv_atomic(folder / CONFUSION_FILE, [["true \\ predicted", *names]] + [
+    folder.mkdir(parents=True, exist_ok=True)
+    write_csv(folder / PREDICTIONS_FILE, rows)
+    write_csv(folder / CONFUSION_FILE, [["true \\ predicted", *names]] + [
         [name, *counts] for name, counts in zip(names, result.metrics["confusion_matrix"])])
     _write_figures(result, folder)
+    # The table shows odd file names readably (engine/names.py); the exact names, to open the files again:
+    exact = {readable(p): p for p in result.paths if readable(p) != p}
     # metrics.json last: load_evaluation() starts from it, so it never meets a set without its table.
-    write_json_atomic(folder / METRICS_FILE, {**result.metrics, "model_stamp": stamp})
-
-
-def _write_csv_atomic(path: Path, rows: list[list[Any]]) -> None:
-    """A reader (the window reading results back) never sees half a table, even with two writers."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    with open(tmp, "w", encoding="utf-8", newline="") as handle:
-        csv.writer(handle).writerows(rows)
-    os.replace(tmp, path)
+    write_json_atomic(folder / METRICS_FILE, {**result.metrics, "model_stamp": stamp,
+                                              **({EXACT_FILE_NAMES: exact} if exact else {})})
 
 
 def _write_figures(result: SetEvaluation, folder: Path) -> None:
@@ -371,11 +375,11 @@ def _load_set(folder: Path, stamp: str) -> SetEvaluation | None:
         metrics = json.loads((folder / METRICS_FILE).read_text(encoding="utf-8"))
         if metrics.pop("model_stamp", None) != stamp:
             return None
+        exact = metrics.pop(EXACT_FILE_NAMES, {})
         names = tuple(metrics["class_names"])
         index = {n: i for i, n in enumerate(names)}
-        with open(folder / PREDICTIONS_FILE, encoding="utf-8", newline="") as handle:
-            rows = list(csv.DictReader(handle))
-        paths = tuple(r["file"] for r in rows)
+        rows = read_csv_dicts(folder / PREDICTIONS_FILE)
+        paths = tuple(exact.get(r["file"], r["file"]) for r in rows)
         labels = np.array([index[r["true_class"]] for r in rows], dtype=np.int64)
         probs = np.array([[float(r[f"p_{n}"]) for n in names] for r in rows], dtype=np.float64)
         probs = probs.reshape(-1, len(names))

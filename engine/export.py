@@ -16,10 +16,11 @@ from safetensors.torch import load_file
 from torch import nn
 
 import engine
-from engine.errors import ModelFileError, StudioError
+from engine.errors import ModelFileError, OutputError, StudioError
 from engine.heads import HeadOptions, head_options_of
 from engine.loaders import Preprocessing
 from engine.models import build_classifier
+from engine.output_files import describe_write_failure
 from engine.runfolder import MODEL_DIR, save_tensors_atomic, write_json_atomic
 
 FORMAT_VERSION = 1
@@ -36,8 +37,21 @@ class ExportedModel:
 
 def export_model(model: nn.Module, run_dir: Path, *, arch: str, head: str, class_names: list[str],
                  preprocessing: Preprocessing, metrics: dict[str, Any]) -> Path:
-    """Write ``run_dir/model/``; returns that folder."""
+    """Write ``run_dir/model/``; returns that folder.
+
+    Raises:
+        OutputError: the folder cannot be written (full or read-only disk, no permission).
+    """
     out = run_dir / MODEL_DIR
+    try:
+        _write_model(out, model, arch, head, class_names, preprocessing, metrics)
+    except OSError as exc:
+        raise OutputError(describe_write_failure(out, exc, "The model", then="continue the run")) from exc
+    return out
+
+
+def _write_model(out: Path, model: nn.Module, arch: str, head: str, class_names: list[str],
+                 preprocessing: Preprocessing, metrics: dict[str, Any]) -> None:
     save_tensors_atomic(out / "model.safetensors", model.state_dict(),
                         metadata={"format": "finetune-studio", "arch": arch})
     write_json_atomic(out / "model.json", {
@@ -52,7 +66,6 @@ def export_model(model: nn.Module, run_dir: Path, *, arch: str, head: str, class
         "metrics": metrics,
         "versions": engine.versions(),
     })
-    return out
 
 
 def load_exported_model(path: str | Path, device: str | torch.device = "cpu") -> ExportedModel:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,6 +9,7 @@ from pathlib import Path
 import torch
 
 from engine.cancel import CancelToken, NeverCancelled
+from engine.csv_files import write_csv
 from engine.dataset import is_ignored_name
 from engine.errors import StudioError
 from engine.export import ExportedModel
@@ -150,15 +150,13 @@ def write_predictions_csv(predictions: Iterable[Prediction], class_names: Sequen
         path: the CSV file to (over)write.
         min_confidence: when given, a ``not_sure`` column says ``yes`` for rows below it (0..1).
 
+    Raises:
+        OutputError: the file cannot be written there (one sentence naming the place).
+
     Example:
         >>> write_predictions_csv(preds, exported.class_names, "predictions.csv")  # doctest: +SKIP
         PosixPath('predictions.csv')
     """
-    out = Path(path).expanduser()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with open(out, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(csv_header(class_names, with_unsure=min_confidence is not None))
-        for prediction in predictions:
-            writer.writerow(csv_row(prediction, class_names, min_confidence))
-    return out
+    rows = [csv_header(class_names, with_unsure=min_confidence is not None)]
+    rows.extend(csv_row(prediction, class_names, min_confidence) for prediction in predictions)
+    return write_csv(path, rows)

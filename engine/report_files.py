@@ -8,6 +8,9 @@ JSON format, exactly::
      "warnings": [{"code": code, "message": text}],
      "blocking": [{"code": code, "message": text}]}
 
+A path that is not valid UTF-8 keeps its exact bytes as JSON escapes (``"b\\udcff.png"``: ``json.loads`` gives
+the name that opens the file; see :mod:`engine.names`); the CSV shows it readably (``b\\xff.png``).
+
 Example:
     >>> from engine.dataset import DatasetReport
     >>> report_to_json(DatasetReport(root="x", classes={"a": ("a/1.png",)}))["classes"]
@@ -16,18 +19,16 @@ Example:
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from engine.csv_files import csv_text, write_csv
 from engine.reasons import reason_label
 
 if TYPE_CHECKING:
     from engine.dataset import DatasetReport
 
 CSV_COLUMNS = ("path", "class", "subset", "outcome", "reason", "reason_in_words", "message", "looks_like")
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def report_to_json(report: DatasetReport) -> dict[str, Any]:
@@ -43,29 +44,26 @@ def report_to_json(report: DatasetReport) -> dict[str, Any]:
 
 def report_to_csv(report: DatasetReport) -> str:
     """One row per blocking problem and warning (outcome ``blocking``/``warning``), then one per file."""
+    return csv_text(_csv_rows(report))
+
+
+def _csv_rows(report: DatasetReport) -> list[list[str]]:
     partners: dict[str, list[str]] = {}
     for near in report.near_duplicates:
         partners.setdefault(near.first, []).append(near.second)
         partners.setdefault(near.second, []).append(near.first)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
+    rows: list[list[str]] = [list(CSV_COLUMNS)]
     for kind, problems in (("blocking", report.blocking), ("warning", report.warnings)):
-        for p in problems:
-            writer.writerow(_safe(["", "", "", kind, p.code, reason_label(p.code), p.message, ""]))
-    for f in report.files:
-        writer.writerow(_safe([f.path, f.class_name, f.subset, f.outcome.value, f.reason, reason_label(f.reason),
-                               f.message, "; ".join(partners.get(f.path, []))]))
-    return out.getvalue()
+        rows.extend(["", "", "", kind, p.code, reason_label(p.code), p.message, ""] for p in problems)
+    rows.extend([f.path, f.class_name, f.subset, f.outcome.value, f.reason, reason_label(f.reason), f.message,
+                 "; ".join(partners.get(f.path, []))] for f in report.files)
+    return rows
 
 
 def write_report_csv(report: DatasetReport, path: str | Path) -> Path:
-    """Write :func:`report_to_csv` as UTF-8 with a byte-order mark (so spreadsheet programs show accents)."""
-    target = Path(path).expanduser()
-    target.write_text(report_to_csv(report), encoding="utf-8-sig", newline="")
-    return target
+    """Write :func:`report_to_csv` as UTF-8 with a byte-order mark (so spreadsheet programs show accents).
 
-
-def _safe(cells: list[str]) -> list[str]:
-    # A cell starting with "=" (a file named "=SUM(A1).jpg") would run as a formula in a spreadsheet.
-    return ["'" + c if c.startswith(_FORMULA_STARTS) else c for c in cells]
+    Raises:
+        OutputError: the file cannot be written there (one sentence naming the place).
+    """
+    return write_csv(Path(path).expanduser(), _csv_rows(report), byte_order_mark=True)

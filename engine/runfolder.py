@@ -9,9 +9,9 @@ Layout (design.md section 2)::
 
 from __future__ import annotations
 
-import csv
 import json
 import os
+import logging
 import re
 import tempfile
 import time
@@ -23,7 +23,13 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import torch
 
+from engine.csv_files import SafeWriter
+from engine.errors import OutputError
 from engine.events import EpochEnded, Event, RunFinished, event_to_dict, read_events
+from engine.names import display_path, json_text
+from engine.output_files import describe_write_failure, prepare_folder
+
+log = logging.getLogger(__name__)
 
 CONFIG = "config.json"
 SPLIT = "split.json"
@@ -58,9 +64,17 @@ def new_run_dir(name: str, root: Path | None = None) -> Path:
 
 
 def write_json_atomic(path: Path, data: Any) -> None:
-    """Write through a temporary file in the same folder, then rename: readers never see half a file."""
-    text = json.dumps(data, indent=2, ensure_ascii=False)
-    write_bytes_atomic(path, text.encode("utf-8"))
+    """Write through a temporary file in the same folder, then rename: readers never see half a file.
+
+    Names that are not valid UTF-8 are kept exactly (see :func:`engine.names.json_text`).
+
+    Raises:
+        OutputError: the place cannot be written (a sentence naming it; the previous file is kept).
+    """
+    try:
+        write_bytes_atomic(path, json_text(data).encode("utf-8"))
+    except OSError as exc:
+        raise OutputError(describe_write_failure(path, exc)) from exc
 
 
 def write_bytes_atomic(path: Path, payload: bytes) -> None:
@@ -103,22 +117,43 @@ def save_tensors_atomic(path: Path, tensors: dict[str, torch.Tensor], metadata: 
 
 
 class RunLog:
-    """Appends events to ``events.jsonl`` and epoch rows to ``metrics.csv`` as they happen."""
+    """Appends events to ``events.jsonl`` and epoch rows to ``metrics.csv`` as they happen.
+
+    Raises :class:`~engine.errors.OutputError` when the run folder cannot be written: at once when it cannot
+    be created or opened, and on the first failed write during the run. Later writes are dropped (and
+    logged), so that ending the run (its last event) still works on a disk that has just filled up.
+    """
 
     def __init__(self, run_dir: Path) -> None:
         self.run_dir = run_dir
-        run_dir.mkdir(parents=True, exist_ok=True)
-        # Open for the whole run (closed by close()): reopening per event would cost a syscall per batch.
-        self._events = open(run_dir / EVENTS, "a", encoding="utf-8")  # noqa: SIM115
+        self.failed = False
+        prepare_folder(run_dir, f"The run folder {display_path(run_dir)}")
         new_metrics = not (run_dir / METRICS).exists()
-        self._metrics_file = open(run_dir / METRICS, "a", encoding="utf-8", newline="")  # noqa: SIM115
-        self._metrics = csv.writer(self._metrics_file)
-        if new_metrics:
-            self._metrics.writerow(METRIC_COLUMNS)
-            self._metrics_file.flush()
+        try:
+            # Open for the whole run (closed by close()): reopening per event would cost a syscall per batch.
+            self._events = open(run_dir / EVENTS, "a", encoding="utf-8")  # noqa: SIM115
+            self._metrics_file = open(run_dir / METRICS, "a", encoding="utf-8", newline="")  # noqa: SIM115
+            self._metrics = SafeWriter(self._metrics_file)
+            if new_metrics:
+                self._metrics.writerow(METRIC_COLUMNS)
+                self._metrics_file.flush()
+        except OSError as exc:
+            raise OutputError(describe_write_failure(run_dir, exc, f"The run folder {display_path(run_dir)}")) from exc
 
     def write(self, event: Event) -> None:
-        self._events.write(json.dumps(event_to_dict(event), ensure_ascii=False) + "\n")
+        if self.failed:
+            return
+        try:
+            self._write(event)
+        except OSError as exc:
+            self.failed = True
+            log.warning("the run history could not be written: %s", exc)
+            raise OutputError(describe_write_failure(
+                self.run_dir, exc, f"The training history in {display_path(self.run_dir)}",
+                then="continue the run")) from exc
+
+    def _write(self, event: Event) -> None:
+        self._events.write(json_text(event_to_dict(event), indent=None) + "\n")
         if isinstance(event, EpochEnded):
             self._metrics.writerow([event.epoch, f"{event.train_loss:.6f}", f"{event.train_accuracy:.6f}",
                                     f"{event.val_loss:.6f}", f"{event.val_accuracy:.6f}", f"{event.lr:.8g}",
@@ -129,8 +164,11 @@ class RunLog:
             self._events.flush()
 
     def close(self) -> None:
-        self._events.close()
-        self._metrics_file.close()
+        for handle in (self._events, self._metrics_file):
+            try:
+                handle.close()
+            except OSError as exc:  # the buffered rest could not be written; the run has already ended
+                log.warning("closing %s failed: %s", handle.name, exc)
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,7 +40,7 @@ from engine.checkpoint import (
     save_weights,
 )
 from engine.config import StopReason, TrainConfig
-from engine.errors import StudioError
+from engine.errors import OutputError, StudioError
 from engine.events import EpochEnded, EpochTimeEstimate, Event, Notice, Progress, RunFinished, RunStarted
 from engine.export import export_model
 from engine.finetuning import finetune_callbacks
@@ -147,8 +147,10 @@ class Trainer:
         except SessionCancelled:
             finished = self._finish(StopReason.CANCELLED, "Training was stopped by you before the first epoch "
                                                           "began, so no model was saved.")
-        except CheckpointError as exc:  # a full disk, a damaged checkpoint: the sentence says which
-            finished = self._finish(StopReason.FAILED, f"Training stopped: {exc}")
+        except (CheckpointError, OutputError) as exc:  # full or read-only disk, damaged checkpoint: it says which
+            # An unwritable place is the user's to fix (CLI exit code 2); the checkpoint so far is kept.
+            started = "Training stopped" if self.session is not None else "Training could not start"
+            finished = self._finish(StopReason.FAILED, f"{started}: {exc}", input_error=isinstance(exc, OutputError))
         except StudioError as exc:  # the user's input or settings: CLI exit code 2
             finished = self._finish(StopReason.FAILED, f"Training could not run: {exc}", input_error=True)
         except Exception as exc:
@@ -200,8 +202,7 @@ class Trainer:
             # A second run appended to the first's history would plot two runs as one; never overwrite either.
             raise StudioError(f"{self.run_dir} already holds a run. Choose a new folder for this one (or continue "
                               "that run); nothing in it was changed.")
-        self.run_dir.mkdir(parents=True, exist_ok=True)
-        self._log = RunLog(self.run_dir)
+        self._log = RunLog(self.run_dir)  # creates the folder; OutputError when it cannot
         if checkpoint is None:
             self._write_config({})
         return checkpoint
@@ -405,6 +406,8 @@ class Trainer:
                              metrics={"best_epoch": self.best_epoch, "val_loss": self.best_val_loss,
                                       "val_accuracy": self.best_val_accuracy})
                 exported = True
+            except OutputError as exc:  # the same full or read-only disk, usually: say it once
+                detail += " The best model could not be saved either." if input_error else f" {exc}"
             except Exception as exc:
                 log.exception("export failed")
                 detail += f" The model could not be saved ({exc})."

@@ -142,14 +142,32 @@ def file_sha256(path: Path) -> str:
 
 
 def read_weights_file(path: str | Path) -> dict[str, torch.Tensor]:
-    """Tensors from a ``.safetensors`` file, a ``.pth``/``.pt`` state dict, or a run / model folder."""
+    """Tensors from a ``.safetensors`` file, a ``.pth``/``.pt`` state dict, or a run / model folder.
+
+    Raises:
+        WeightsError: unreadable, carries code, or holds NaN or infinite numbers.
+    """
     path = resolve_weights_path(path)
     if path.suffix.lower() == ".safetensors":
         try:
-            return dict(load_safetensors(str(path)))
+            state = dict(load_safetensors(str(path)))
         except Exception as exc:
             raise WeightsError(f"The file {path.name} is not a readable safetensors weights file.") from exc
-    return _read_torch_file(path)
+    else:
+        state = _read_torch_file(path)
+    _refuse_invalid_numbers(state, path)
+    return state
+
+
+def _refuse_invalid_numbers(state: dict[str, torch.Tensor], path: Path) -> None:
+    # Weights saved from a diverged run hold NaN: training from them fails with a loss that is not a number
+    # (which reads like a learning-rate problem) and the advisor's probe cannot fit. Say what is wrong.
+    bad = [key for key, t in state.items() if t.is_floating_point() and not bool(torch.isfinite(t).all())]
+    if bad:
+        example = ", ".join(bad[:2]) + (f" and {len(bad) - 2} more" if len(bad) > 2 else "")
+        raise WeightsError(f"The weights file {path.name} holds invalid numbers (NaN or infinity) in {len(bad)} "
+                           f"of its layers ({example}), so no model can start from it. Use another weights file, "
+                           "for example one saved before the training that produced it went wrong.")
 
 
 def resolve_weights_path(path: str | Path) -> Path:

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QHBoxLayout, QLabel, QSizeP
 from engine.explain import Explanation, GradCam, explain_image, model_view, overlay
 from engine.export import ExportedModel, load_exported_model
 from engine.images import load_image
+from engine.names import readable
 from gui.controller import TaskState
 from gui.gallery import to_qimage
 from gui.task_slot import TaskSlot
@@ -161,10 +162,10 @@ class GradCamView(QWidget):
         self.picture.setText("")
         explanation = shown.explanation
         if explanation is None:
-            self.caption.setText(Path(shown.path).name)
+            self.caption.setText(readable(Path(shown.path).name))
         else:
             p = float(explanation.probabilities[explanation.class_index])
-            self.caption.setText(f"{Path(shown.path).name}: the warm colours pushed the model towards "
+            self.caption.setText(f"{readable(Path(shown.path).name)}: the warm colours pushed the model towards "
                                  f"<b>{explanation.class_name}</b> (probability {p:.0%}).")
         self._render()
         self.shown.emit(shown.path)

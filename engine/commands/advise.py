@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import Any
 
 from engine.commands import EXIT_BAD_INPUT, EXIT_OK
+from engine.commands.arg_types import number
 
 
 def register(sub: Any) -> None:
@@ -22,7 +22,7 @@ def register(sub: Any) -> None:
                         help="images per class from which a dataset counts as large (default 1000)")
     parser.add_argument("--gradual", action="store_true", help="plan gradual unfreezing")
     parser.add_argument("--epochs", type=int, default=10)
-    parser.add_argument("--budget", type=float, default=30.0, metavar="SECONDS",
+    parser.add_argument("--budget", type=number(above=0), default=30.0, metavar="SECONDS",
                         help="time allowed for measuring similarity")
     parser.add_argument("--image-size", type=int, default=224)
     parser.add_argument("--seed", type=int, default=0)
@@ -33,6 +33,7 @@ def run(args: argparse.Namespace) -> int:
     from engine.advisor import run_advisor
     from engine.config import DataConfig, ModelConfig, OptimConfig, Strategy, TrainConfig
     from engine.dataset import scan_image_folder
+    from engine.names import json_text
     from engine.strategy import SimilarityClass, SizeThresholds
 
     report = scan_image_folder(args.data_dir)
@@ -47,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
     advice = run_advisor(config, similarity_override=override, thresholds=SizeThresholds(args.large_from),
                          gradual=args.gradual, budget_s=args.budget)
     if args.json:
-        print(json.dumps(advice.to_dict(), indent=2, ensure_ascii=False))
+        print(json_text(advice.to_dict()))
     else:
         number = advice.strategy.number
         print(f"Recommended: {advice.strategy.label}" + (f" (strategy {number})" if number else ""))

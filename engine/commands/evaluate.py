@@ -8,7 +8,6 @@ labelled folder (one subfolder per class). The results are also written into the
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import Any
 
@@ -27,17 +26,20 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from engine.evaluate import evaluate_run, require_model
+    from engine.names import json_text
+    from engine.output_files import check_output_file, write_output_file
 
     require_model(args.run_dir)
+    if args.json and args.json != "-":
+        check_output_file(args.json)  # before the evaluation, not after it
     evaluation = evaluate_run(args.run_dir, args.data_dir, device=args.device)
     summary = evaluation.summary()
     if args.json:
-        text = json.dumps(summary, indent=2, ensure_ascii=False)
+        text = json_text(summary)
         if args.json == "-":
             print(text)
         else:
-            with open(args.json, "w", encoding="utf-8") as handle:
-                handle.write(text + "\n")
+            write_output_file(args.json, (text + "\n").encode("utf-8"))
     if args.json != "-":
         for result in evaluation.sets:
             print_set(result.title, result.metrics)

@@ -14,29 +14,32 @@ count. ``--json``: the same as nested nodes::
 from __future__ import annotations
 
 import argparse
-import json
 from typing import Any
 
 from engine.commands import EXIT_OK
+from engine.commands.arg_types import whole
+from engine.config import IMAGE_SIZES
 
 
 def register(sub: Any) -> None:
     parser = sub.add_parser("layers", help="show a model's layers: types, output shapes, parameters")
     parser.add_argument("--arch", required=True, help="model name, e.g. resnet18 (see the app's model list)")
-    parser.add_argument("--image-size", type=int, default=224, help="image size in pixels (default 224)")
-    parser.add_argument("--classes", type=int, default=1000,
+    parser.add_argument("--image-size", type=whole(*IMAGE_SIZES), default=224,
+                        help="image size in pixels (default 224)")
+    parser.add_argument("--classes", type=whole(1), default=1000,
                         help="classes of the output layer (default 1000: the model as published)")
-    parser.add_argument("--depth", type=int, default=0, help="show only this many levels (0: all)")
+    parser.add_argument("--depth", type=whole(0), default=0, help="show only this many levels (0: all)")
     parser.add_argument("--json", action="store_true", help="print JSON (nested nodes) instead of text")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from engine.layer_tree import analyse_model
+    from engine.names import json_text
 
     tree = analyse_model(args.arch, args.image_size, args.classes)
     if args.json:
-        print(json.dumps(tree_to_json(tree, args.depth), indent=2))
+        print(json_text(tree_to_json(tree, args.depth)))
         return EXIT_OK
     print(f"{tree.arch} at {tree.image_size}×{tree.image_size} pixels: {tree.total_params:,} parameters, "
           f"{tree.forward_flops / 1e9:.2f} GFLOPs per image; new output layer: {tree.head}")

@@ -7,11 +7,11 @@ probability of every class (``--unsure-below 0.7`` adds a ``not_sure`` column).
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import Any
 
 from engine.commands import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK
+from engine.commands.arg_types import number, whole
 
 
 def register(sub: Any) -> None:
@@ -21,19 +21,20 @@ def register(sub: Any) -> None:
     parser.add_argument("--json", action="store_true", help="print JSON instead of text")
     parser.add_argument("--csv", metavar="FILE",
                         help="also write a table: file, predicted class, every probability")
-    parser.add_argument("--unsure-below", type=float, metavar="P", default=None,
+    parser.add_argument("--unsure-below", type=number(0, 1), metavar="P", default=None,
                         help="flag answers less sure than P (0..1) as 'not sure' in the CSV")
-    parser.add_argument("--top", type=int, default=3, help="how many classes to show per image")
+    parser.add_argument("--top", type=whole(1), default=3, help="how many classes to show per image")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from engine.export import load_exported_model
+    from engine.names import json_text
+    from engine.output_files import check_output_file
     from engine.predict import expand_image_paths, predict_images, write_predictions_csv
 
-    if args.unsure_below is not None and not 0 <= args.unsure_below <= 1:
-        print("error: --unsure-below must be between 0 and 1 (for example 0.7).", file=sys.stderr)
-        return EXIT_BAD_INPUT
+    if args.csv:
+        check_output_file(args.csv, ".csv")  # before predicting, so the answers are not lost to a typo
     exported = load_exported_model(args.run_dir)
     paths = expand_image_paths(args.images)
     if not paths:
@@ -43,9 +44,8 @@ def run(args: argparse.Namespace) -> int:
     if args.csv:
         write_predictions_csv(results, exported.class_names, args.csv, min_confidence=args.unsure_below)
     if args.json:
-        print(json.dumps([{"path": r.path, "top": [{"class": c, "probability": p} for c, p in r.top],
-                           **({"error": r.error} if r.error else {})} for r in results],
-                         indent=2, ensure_ascii=False))
+        print(json_text([{"path": r.path, "top": [{"class": c, "probability": p} for c, p in r.top],
+                          **({"error": r.error} if r.error else {})} for r in results]))
     else:
         for r in results:
             if r.error:

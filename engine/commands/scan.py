@@ -8,12 +8,11 @@ folder is quick). Exit code 2 when anything blocks training. The ``--json`` form
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-from pathlib import Path
 from typing import Any
 
 from engine.commands import EXIT_BAD_INPUT, EXIT_OK
+from engine.commands.arg_types import whole
 
 
 def register(sub: Any) -> None:
@@ -26,23 +25,28 @@ def register(sub: Any) -> None:
     parser.add_argument("--exclude", action="append", default=[], metavar="PATH",
                         help="leave out this file (relative to DATA_DIR); may be given several times")
     parser.add_argument("--no-cache", action="store_true", help="read every file again (ignore the scan cache)")
-    parser.add_argument("--workers", type=int, default=None, help="decoding threads (default: automatic)")
+    parser.add_argument("--workers", type=whole(1, 64), default=None, help="decoding threads (default: automatic)")
     parser.add_argument("--decode", action="store_true", help=argparse.SUPPRESS)  # always on now; kept for scripts
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from engine.dataset import scan_image_folder
+    from engine.names import json_text
+    from engine.output_files import check_output_file, write_output_file
     from engine.report_files import report_to_json, write_report_csv
 
+    for output, suffix in ((args.json, ".json"), (args.csv, ".csv")):  # refused before the scan (minutes)
+        if output and output != "-":
+            check_output_file(output, suffix)
     report = scan_image_folder(args.data_dir, use_folder_split=args.use_folder_split, exclude=args.exclude,
                                use_cache=not args.no_cache, workers=args.workers)
     if args.json:
-        text = json.dumps(report_to_json(report), indent=2, ensure_ascii=False)
+        text = json_text(report_to_json(report))
         if args.json == "-":
             print(text)
         else:
-            Path(args.json).write_text(text + "\n", encoding="utf-8")
+            write_output_file(args.json, (text + "\n").encode("utf-8"))
     if args.csv:
         write_report_csv(report, args.csv)
     if args.json != "-":

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from engine.config import DataConfig
 from engine.data_checks import IMBALANCE_RATIO, imbalance_sentence
 from engine.dataset import DatasetReport
-from engine.errors import ConfigError
+from engine.errors import ConfigError, OutputError
 from engine.report_files import write_report_csv
 from engine.scanning import FolderScan
 from gui.controller import BackgroundTask
@@ -316,9 +316,8 @@ class DataPanel(QWidget):
             return
         try:
             write_report_csv(self.report, path)
-        except OSError as exc:
-            self.message.show_error(f"The report could not be saved to {path} ({exc.strerror}). Choose another "
-                                    "place.")
+        except OutputError as exc:  # the sentence names the place and what to do
+            self.message.show_error(str(exc))
             return
         self.summary.setText(f"Report saved to {path}.")
 

@@ -14,7 +14,9 @@ from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QProgressBar,
                                QWidget)
 
 from engine.dataset import is_ignored_name
+from engine.errors import OutputError
 from engine.images import IMAGE_EXTENSIONS
+from engine.names import readable
 from engine.predict import Prediction, expand_image_paths, predict_images, write_predictions_csv
 from engine.runfolder import MODEL_DIR
 from gui.controller import TaskState
@@ -166,10 +168,16 @@ class PredictPanel(QWidget):
         self._slot.start(lambda state: _predict(run_dir, items, state), self._on_predictions,
                          self.message.show_error, self._on_progress)
 
-    def save_csv(self, path: str | Path) -> Path:
-        """Write the table: file, predicted class, probability, not sure, every class's probability."""
-        out = write_predictions_csv(self.predictions, self.class_names, path,
-                                    min_confidence=self.min_confidence)
+    def save_csv(self, path: str | Path) -> Path | None:
+        """Write the table: file, predicted class, probability, not sure, every class's probability.
+
+        Returns ``None`` (and says why) when the place cannot be written."""
+        try:
+            out = write_predictions_csv(self.predictions, self.class_names, path,
+                                        min_confidence=self.min_confidence)
+        except OutputError as exc:
+            self.message.show_error(str(exc))
+            return None
         self.message.show_ok(f"Saved {len(self.predictions)} rows to {out}.")
         return out
 
@@ -191,8 +199,8 @@ class PredictPanel(QWidget):
         self.table.setRowCount(len(predictions))
         names = short_names([p.path for p in predictions])
         for row, p in enumerate(predictions):
-            name = QTableWidgetItem(names[row])
-            name.setToolTip(p.path)
+            name = QTableWidgetItem(readable(names[row]))  # Qt would drop an undecodable byte unseen
+            name.setToolTip(readable(p.path))
             name.setData(Qt.UserRole, row)
             confidence = _NumberItem(f"{p.confidence:.1%}" if p.ok else "")
             confidence.setData(Qt.UserRole, p.confidence)

@@ -125,4 +125,6 @@ def test_cli_predict_flags_unsure_answers_and_refuses_a_bad_level(trained: Path,
     _, rows = read_rows(out)
     assert len(rows) == 3
     assert all(r["not_sure"] == ("yes" if float(r["probability"]) < 0.8 else "no") for r in rows)
-    assert cli_main(["predict", str(trained), str(good), "--csv", str(out), "--unsure-below", "70"]) == 2
+    with pytest.raises(SystemExit) as refused:  # argparse checks the range: exit code 2, nothing predicted
+        cli_main(["predict", str(trained), str(good), "--csv", str(out), "--unsure-below", "70"])
+    assert refused.value.code == 2

@@ -132,6 +132,20 @@ def test_the_report_exports_as_csv(qtbot: QtBot, panel: DataPanel, tmp_path: Pat
     assert "Report saved" in panel.summary.text()
 
 
+def test_an_export_place_that_cannot_be_written_is_named_in_the_message(qtbot: QtBot, panel: DataPanel,
+                                                                        tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    open_and_wait(qtbot, panel, make_image_folder(tmp_path / "data", {"a": 3, "b": 3}, size=8))
+    blocker = tmp_path / "notes.txt"
+    blocker.write_text("a file where a folder should be")
+    target = blocker / "report.csv"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kwargs: (str(target), "CSV files (*.csv)"))
+    panel.export.click()
+    assert panel.message.kind == "error"
+    assert f"{blocker} is a file, not a folder" in panel.message.text()
+    assert "Report saved" not in panel.summary.text()
+
+
 def test_split_settings_reach_the_training_config(qtbot: QtBot, panel: DataPanel, tmp_path: Path) -> None:
     for patient in range(12):
         for label in ("benign", "malignant"):

@@ -117,6 +117,15 @@ def test_the_table_is_saved_as_csv(qtbot, panel: PredictPanel, incoming: Path, t
     assert "Saved 3 rows" in panel.message.text()
 
 
+def test_a_table_that_cannot_be_saved_says_where_and_why(qtbot, panel: PredictPanel, incoming: Path,  # type: ignore[no-untyped-def]
+                                                         tmp_path: Path) -> None:
+    predict_and_wait(qtbot, panel, [incoming / "x"])
+    blocker = tmp_path / "notes.txt"
+    blocker.write_text("a file where a folder should be")
+    assert panel.save_csv(blocker / "table.csv") is None
+    assert panel.message.kind == "error" and f"{blocker} is a file, not a folder" in panel.message.text()
+
+
 def test_without_a_model_the_panel_says_what_to_do(qtbot) -> None:  # type: ignore[no-untyped-def]
     widget = PredictPanel()
     qtbot.addWidget(widget)
