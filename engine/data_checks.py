@@ -91,6 +91,12 @@ def blocking_problems(classes: Mapping[str, Sequence[str]], *, loose: int, layou
     return problems
 
 
+def run_folder_problem(root: str) -> Problem:
+    """The chosen folder is a run folder (the app's output), not an image folder."""
+    return _problem("run_folder_chosen", f"{root} is a training run's folder (its settings, checkpoints and plots), "
+                                         "not an image folder: choose the folder that holds your class folders.")
+
+
 def _class_size_problems(classes: Mapping[str, Sequence[str]]) -> list[Problem]:
     problems = []
     for name, files in classes.items():

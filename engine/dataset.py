@@ -17,11 +17,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from engine.cancel import CancelToken
-from engine.data_checks import SPLIT_FOLDER_NAMES, blocking_problems, dataset_warnings, presplit_available
+from engine.data_checks import (
+    SPLIT_FOLDER_NAMES,
+    blocking_problems,
+    dataset_warnings,
+    presplit_available,
+    run_folder_problem,
+)
 from engine.duplicates import Fingerprint, NearDuplicate, identical_groups, near_duplicate_pairs
 from engine.errors import DataError
 from engine.scan_records import FileRecord, Outcome, Problem
 from engine.scanning import (
+    ROOT_PATH,
     SYSTEM_FILE_NAMES,
     SYSTEM_FOLDER_NAMES,
     FolderScan,
@@ -206,6 +213,8 @@ def build_report(scan: FolderScan, *, use_folder_split: bool = False, exclude: I
                                  subsets={p: outcomes[p].subset for p in usable})
     warnings = dataset_warnings(files, sorted_classes, near, usable, layout=layout,
                                 subsets={p: outcomes[p].subset for p in usable})
+    if any(r.path == ROOT_PATH and r.reason == "run_folder" for r in scan.records):
+        blocking = [run_folder_problem(scan.root)]
     return DatasetReport(
         root=scan.root, classes=sorted_classes, files=files, warnings=tuple(warnings), blocking=tuple(blocking),
         layout=layout, subsets={p: outcomes[p].subset for p in usable} if layout == "folders" else {},

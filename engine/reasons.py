@@ -47,6 +47,7 @@ FILE_REASONS: dict[str, str] = {
     "duplicate": "Identical copy (used once)",
     "outside_class_folder": "Not inside a class folder",
     "excluded_by_user": "Left out at your request",
+    "run_folder": "Training run folder (not images)",
     # ignored
     "system_file": "System file",
     "system_folder": "System folder",
@@ -70,6 +71,7 @@ PROBLEM_REASONS: dict[str, str] = {
     "presplit_folder": "Folder already split into train/val",
     "no_folder_split": "No train/val subfolders",
     "presplit_no_train": "Split folder has no training images",
+    "run_folder_chosen": "This is a training run's folder",
     # warnings
     "files_skipped": "Files skipped",
     "files_converted": "Files converted",

@@ -29,6 +29,7 @@ from engine.cancel import CancelToken, NeverCancelled
 from engine.duplicates import content_hash, fingerprint
 from engine.errors import DataError
 from engine.images import IMAGE_EXTENSIONS, ImageLoadError, load_image_with_info
+from engine.run_location import is_run_folder
 from engine.scan_cache import ScanCache
 from engine.scan_records import FileRecord, Outcome
 
@@ -91,6 +92,11 @@ def ignored_kind(name: str, is_dir: bool) -> str:
         return "apple_double"
     return "hidden_file" if name.startswith(".") else ""
 
+
+#: The path of the record that stands for the chosen folder itself.
+ROOT_PATH = "."
+RUN_FOLDER_MESSAGE = ("A training run's folder (its settings, checkpoints and plots), not images: it was not "
+                      "scanned. Keep run folders outside your image folder.")
 
 _IGNORED_MESSAGES = {
     "system_file": "A file the operating system keeps (not one of your images).",
@@ -185,6 +191,9 @@ def _walk(root: Path, cancel: CancelToken) -> tuple[list[FileRecord], list[tuple
     records: list[FileRecord] = []
     candidates: list[tuple[str, int, int]] = []
     folders: list[str] = []
+    if is_run_folder(root):  # its model/ and evaluation/ are not classes; the report says what to choose
+        records.append(FileRecord(ROOT_PATH, Outcome.SKIPPED.value, "run_folder", RUN_FOLDER_MESSAGE))
+        return records, candidates, folders
     root_stat = os.stat(root)
     visited = {(root_stat.st_dev, root_stat.st_ino)}
     pending: deque[tuple[Path, str]] = deque([(root, "")])
@@ -228,6 +237,10 @@ def _classify(entry: os.DirEntry[str], rel: str, visited: set[tuple[int, int]],
         if Path(entry.name).suffix.lower() in IMAGE_EXTENSIONS:
             records.append(FileRecord(rel, Outcome.SKIPPED.value, "folder_named_like_image",
                                       "This is a folder whose name looks like an image file; it was not opened."))
+            return None
+        if is_run_folder(entry.path):
+            # A run's plots are PNG files: scanned, they would become training images of this class.
+            records.append(FileRecord(rel, Outcome.SKIPPED.value, "run_folder", RUN_FOLDER_MESSAGE))
             return None
         key = (info.st_dev, info.st_ino)
         if key in visited:

@@ -112,3 +112,26 @@ def test_stop_ends_the_run_as_cancelled_with_a_sentence(qtbot, window: MainWindo
     assert "stopped by you" in window.training_panel.status.text()
     assert window.training_panel.progress.format() == "Cancelled"
     assert window.training_panel.status.kind == "warning"
+
+
+def test_train_refuses_when_the_apps_runs_folder_lies_inside_the_image_folder(  # type: ignore[no-untyped-def]
+        qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    data = make_image_folder(tmp_path / "photos", {"red": 6, "blue": 6}, size=16)
+    home = data / "red" / "studio"  # FINETUNE_STUDIO_HOME set to a folder inside the images
+    monkeypatch.setenv("FINETUNE_STUDIO_HOME", str(home))
+    win = MainWindow(runner_kind="thread")
+    qtbot.addWidget(win)
+    try:
+        qtbot.waitUntil(lambda: bool(win.model_panel.catalog), timeout=30_000)
+        open_and_wait(qtbot, win, data)
+        small_settings(win)
+        win.training_panel.train_button.click()
+        assert not win.controller.running
+        assert win.tabs.currentWidget() is win.training_panel
+        status = win.training_panel.status
+        assert status.kind == "error"
+        assert "is inside the image folder" in status.text() and str(data) in status.text()
+        assert "FINETUNE_STUDIO_HOME" in status.text()
+        assert not (home / "runs").exists(), "no run folder may be made among the images"
+    finally:
+        win.shutdown()
