@@ -23,12 +23,12 @@ from engine.scanning import SCAN_MIN_SIDE
 ROOT = Path(__file__).resolve().parents[2]
 
 MEASURE = """
-import json, resource, sys
+import json, sys
 from engine.scanning import scan_folder
-scale = 1 if sys.platform == "darwin" else 1024  # ru_maxrss: bytes on macOS, kilobytes on Linux
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale
+from tests.peak_memory import peak_memory
+before = peak_memory()
 scan = scan_folder(sys.argv[1], workers=4, use_cache=False)
-after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale
+after = peak_memory()
 print(json.dumps({"grew": after - before, "records": [[r.reason, r.width, r.height] for r in scan.records]}))
 """
 
