@@ -15,6 +15,7 @@ FILE_REASONS: dict[str, str] = {
     # accepted
     "ok": "Used as it is",
     "extension_mismatch": "Read by its content (name says another format)",
+    "very_small": "Very small image (icon or thumbnail?)",
     # converted
     "exif_rotated": "Turned upright (camera orientation)",
     "cmyk": "Printer colours (CMYK) converted",
@@ -80,6 +81,7 @@ PROBLEM_REASONS: dict[str, str] = {
     "near_duplicates_across_split": "Look-alike images across train/validation",
     "class_imbalance": "Classes of very different sizes",
     "few_images": "Very few images in a class",
+    "tiny_images": "Very small images (icons or thumbnails?)",
     "float_images": "Floating-point images",
     "dicom_privacy": "DICOM headers are never copied",
     "presplit_missing_class": "A class is missing from one split folder",

@@ -89,15 +89,21 @@ class DataPanel(QWidget):
         self.use_folders_offer.clicked.connect(lambda: self.split.use_folders.setChecked(True))
         self.exclude_offer = QPushButton()
         self.exclude_offer.clicked.connect(self._exclude_suggested)
+        self.tiny_offer = QPushButton()
+        self.tiny_offer.clicked.connect(self._exclude_very_small)
         self.undo_exclude = QPushButton("Use all files again")
         self.undo_exclude.clicked.connect(self._include_all)
-        for button in (self.use_folders_offer, self.exclude_offer, self.undo_exclude):
+        for button in self._offers():
             button.setVisible(False)
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.export = QPushButton("Export report as CSV…")
         self.export.setEnabled(False)
         self.export.clicked.connect(self._export_csv)
+
+    def _offers(self) -> tuple[QPushButton, ...]:
+        """The one-click answers to what the report says, shown only when they apply."""
+        return self.use_folders_offer, self.exclude_offer, self.tiny_offer, self.undo_exclude
 
     def _layout(self) -> QVBoxLayout:
         intro = QLabel("Choose a folder that holds <b>one subfolder per class</b> (for example <i>cats/</i> and "
@@ -111,7 +117,7 @@ class DataPanel(QWidget):
         progress_row.addWidget(self.progress, 1)
         progress_row.addWidget(self.cancel_button)
         offers = QHBoxLayout()
-        for button in (self.use_folders_offer, self.exclude_offer, self.undo_exclude):
+        for button in self._offers():
             offers.addWidget(button)
         offers.addStretch(1)
         chart_area = QScrollArea()
@@ -241,6 +247,11 @@ class DataPanel(QWidget):
             self._exclude |= set(self.report.suggested_exclusions)
             self._reinterpret()
 
+    def _exclude_very_small(self) -> None:
+        if self.report is not None:
+            self._exclude |= set(_very_small(self.report))
+            self._reinterpret()
+
     def _include_all(self) -> None:
         self._exclude.clear()
         self._reinterpret()
@@ -286,6 +297,9 @@ class DataPanel(QWidget):
         self.exclude_offer.setText(f"Leave out both copies ({suggested} files)")
         self.exclude_offer.setVisible(bool(report and any(p.code == "duplicate_across_classes"
                                                           for p in report.blocking)))
+        tiny = _very_small(report) if report else []
+        self.tiny_offer.setText(f"Leave out the very small images ({len(tiny)} files)")
+        self.tiny_offer.setVisible(bool(tiny))
         self.undo_exclude.setVisible(bool(self._exclude) and report is not None)
         if report is None:
             return
@@ -334,3 +348,7 @@ class DataPanel(QWidget):
             raise ConfigError(self.split.pattern_problem())
         return DataConfig(self.report.root, **self._options(), **fields)
 
+
+def _very_small(report: DatasetReport) -> list[str]:
+    """The used images the report calls very small (icons, thumbnails), which the user may leave out."""
+    return [f.path for f in report.files if f.reason == "very_small"]
