@@ -181,7 +181,8 @@ def dataset_warnings(files: Sequence[FileOutcome], classes: Mapping[str, Sequenc
 
 def _file_warnings(files: Sequence[FileOutcome]) -> list[Problem]:
     warnings = []
-    skipped = Counter(f.reason for f in files if f.outcome.value == "skipped" and f.reason != "duplicate")
+    skipped = Counter(f.reason for f in files
+                      if f.outcome.value == "skipped" and f.reason not in ("duplicate", "run_folder"))
     if skipped:
         total = sum(skipped.values())
         kinds = sorted(skipped.items(), key=lambda kv: (-kv[1], reason_label(kv[0])))
@@ -198,7 +199,20 @@ def _file_warnings(files: Sequence[FileOutcome]) -> list[Problem]:
     if duplicates:
         warnings.append(_problem("duplicates_in_class", f"{duplicates} identical cop(ies) inside a class are used "
                                                         "once, so no image counts double."))
-    return warnings
+    return warnings + _run_folder_warning(files)
+
+
+def _run_folder_warning(files: Sequence[FileOutcome]) -> list[Problem]:
+    runs = [f.path for f in files if f.reason == "run_folder"]
+    if not runs:
+        return []
+    if len(runs) == 1:
+        are, were, their = "1 training run's folder is", "was", "its"
+    else:
+        are, were, their = f"{len(runs)} training runs' folders are", "were", "their"
+    return [_problem("run_folders_inside", f"{are} inside your image folder ({_names(runs)}) and {were} left out: "
+                                           f"{their} plots and checkpoints are not your images. Move run folders "
+                                           "out of your image folder.")]
 
 
 def _very_small_warning(files: Sequence[FileOutcome], image_size: int) -> list[Problem]:

@@ -75,6 +75,7 @@ PROBLEM_REASONS: dict[str, str] = {
     "run_folder_chosen": "This is a training run's folder",
     # warnings
     "files_skipped": "Files skipped",
+    "run_folders_inside": "Training runs inside the image folder",
     "files_converted": "Files converted",
     "duplicates_in_class": "Identical copies inside a class",
     "near_duplicates_across_classes": "Look-alike images in different classes",

@@ -67,9 +67,11 @@ class MainWindow(QMainWindow):
         # The layer tree's shapes, head size and memory estimate follow the data and training settings.
         self.data_panel.report_changed.connect(self.model_panel.set_report)
         self.training_panel.image_size.valueChanged.connect(self.model_panel.set_image_size)
+        self.training_panel.image_size.valueChanged.connect(self.data_panel.set_image_size)
         self.training_panel.batch_size.valueChanged.connect(self.model_panel.set_batch_size)
         self.model_panel.dropout.valueChanged.connect(self.training_panel.options.show_head_dropout)
         self.model_panel.set_image_size(self.training_panel.image_size.value())
+        self.data_panel.set_image_size(self.training_panel.image_size.value())
         self.model_panel.set_batch_size(self.training_panel.batch_size.value())
         self.training_panel.train_requested.connect(self.start_training)
         self.training_panel.stop_requested.connect(self.controller.stop)

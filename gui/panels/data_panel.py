@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.config import DataConfig
-from engine.data_checks import IMBALANCE_RATIO, imbalance_sentence
+from engine.data_checks import DEFAULT_INPUT_SIDE, IMBALANCE_RATIO, imbalance_sentence
 from engine.dataset import DatasetReport
 from engine.errors import ConfigError
 from engine.report_files import write_report_csv
@@ -52,6 +52,7 @@ class DataPanel(QWidget):
         self.report: DatasetReport | None = None
         self._scan: FolderScan | None = None
         self._exclude: set[str] = set()
+        self._image_size = DEFAULT_INPUT_SIDE  # the training image size: what "very small" is measured against
         self._task: BackgroundTask | None = None
         self._started: list[BackgroundTask] = []
         self._cancelled = False
@@ -173,7 +174,7 @@ class DataPanel(QWidget):
         self.progress.setFormat("Listing files…")
         self.progress.setVisible(True)
         self.cancel_button.setVisible(True)
-        options = self._options()
+        options = self._job_options()
         self._start(lambda state: scan_job(folder, options, state), self._on_scanned)
 
     def cancel_scan(self) -> None:
@@ -233,13 +234,22 @@ class DataPanel(QWidget):
     def _options(self) -> dict[str, Any]:
         return {**self.split.values(), "exclude": tuple(sorted(self._exclude))}
 
+    def _job_options(self) -> dict[str, Any]:
+        return {**self._options(), "image_size": self._image_size}
+
+    def set_image_size(self, size: int) -> None:
+        """The side of the images the model will see: images far smaller are pointed out in the report."""
+        if size != self._image_size:
+            self._image_size = size
+            self._settings_timer.start()  # re-interpreted like a split setting (nothing is read again)
+
     def _reinterpret(self) -> None:
         if self._task is not None and self._task.running:
             self._settings_timer.start()  # once the current job is done
             return
         if self._scan is None:
             return
-        scan, options = self._scan, self._options()
+        scan, options = self._scan, self._job_options()
         self._start(lambda state: interpret_job(scan, options), self._on_interpreted)
 
     def _exclude_suggested(self) -> None:

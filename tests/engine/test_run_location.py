@@ -89,7 +89,10 @@ def test_a_run_folder_inside_a_class_folder_is_skipped_with_its_reason(
         assert "training run" in outcome[folder].message
     assert REASONS["run_folder"]
     assert report.trainable
-    assert any("run" in w.message.lower() for w in report.warnings if w.code == "files_skipped")
+    (warning,) = [w for w in report.warnings if w.code == "run_folders_inside"]
+    assert warning.message.startswith("2 training runs' folders are inside your image folder")
+    assert '"old-run", "red/run"' in warning.message and "Move run folders out" in warning.message
+    assert "files_skipped" not in [w.code for w in report.warnings], "a run folder is not counted as a file"
 
 
 def test_choosing_a_run_folder_as_the_image_folder_blocks_with_a_sentence(

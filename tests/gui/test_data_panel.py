@@ -189,3 +189,15 @@ def test_very_small_images_are_pointed_out_and_left_out_in_one_click(qtbot: QtBo
     assert report.counts == {"cats": 4, "dogs": 4}
     assert "far smaller" not in panel.message.text() and not panel.tiny_offer.isVisibleTo(panel)
     assert panel.undo_exclude.isVisibleTo(panel)
+
+
+def test_very_small_is_measured_against_the_training_image_size(qtbot: QtBot, panel: DataPanel,
+                                                                tmp_path: Path) -> None:
+    root = make_image_folder(tmp_path / "d", {"cats": 4, "dogs": 4}, size=40)
+    save(noise((10, 10), seed=2), root / "dogs" / "thumb.png")
+    open_and_wait(qtbot, panel, root)
+    assert "1 image is far smaller than the 224-pixel images" in panel.message.text()
+    with qtbot.waitSignal(panel.report_changed, timeout=WAIT_MS, check_params_cb=lambda r: r is not None):
+        panel.set_image_size(64)  # the user trains on 64-pixel images: 10 pixels is small, not far below
+    assert "far smaller" not in panel.message.text() and not panel.tiny_offer.isVisibleTo(panel)
+    assert {r.path: r.reason for r in panel.report.files if r.path.endswith("thumb.png")} == {"dogs/thumb.png": "ok"}

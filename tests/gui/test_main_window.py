@@ -15,6 +15,7 @@ from engine.config import StopReason
 from engine.events import BatchEnded
 from gui.main_window import MainWindow
 from tests.imagegen import make_image_folder
+from tests.messygen import noise, save
 
 
 @pytest.fixture
@@ -135,3 +136,14 @@ def test_train_refuses_when_the_apps_runs_folder_lies_inside_the_image_folder(  
         assert not (home / "runs").exists(), "no run folder may be made among the images"
     finally:
         win.shutdown()
+
+
+def test_the_data_report_follows_the_training_image_size(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    data = make_image_folder(tmp_path / "photos", {"red": 4, "blue": 4}, size=40)
+    save(noise((8, 8), seed=1), data / "red" / "icon.png")
+    open_and_wait(qtbot, window, data)
+    assert "far smaller than the 224-pixel images" in window.data_panel.message.text()
+    with qtbot.waitSignal(window.data_panel.report_changed, check_params_cb=lambda r: r is not None,
+                          timeout=30_000):
+        window.training_panel.image_size.setValue(64)
+    assert "far smaller" not in window.data_panel.message.text()
