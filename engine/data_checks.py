@@ -30,6 +30,14 @@ IMBALANCE_RATIO = 3.0
 #: Below this many images a class gets a warning (it can still be trained on).
 FEW_IMAGES = 10
 _EXAMPLES = 3
+#: The side of the images the model sees unless told otherwise (the default of DataConfig.image_size).
+DEFAULT_INPUT_SIDE = 224
+#: Images whose shorter side is under 1/16 of the model's input are "very small". Stretched to the input,
+#: each of their pixels becomes a block of 16 x 16 or more, and the last feature grid of the usual networks
+#: (7 x 7 at 224) gets about two of their pixels a cell: nothing is left to learn from. Photos are never that
+#: small; icons, tracking pixels and thumbnails are. Digit scans (28 pixels) and CIFAR-sized images (32) stay
+#: clear of it at 224, so a dataset of small images that are meant does not get a warning for each.
+VERY_SMALL_FRACTION = 16
 
 
 def presplit_available(folders: Sequence[str]) -> bool:
@@ -91,6 +99,27 @@ def blocking_problems(classes: Mapping[str, Sequence[str]], *, loose: int, layou
     return problems
 
 
+def very_small_side(image_size: int) -> int:
+    """Images with a shorter side under this many pixels are called very small (see VERY_SMALL_FRACTION).
+
+    Example:
+        >>> very_small_side(224), very_small_side(32)
+        (14, 2)
+    """
+    return max(2, image_size // VERY_SMALL_FRACTION)
+
+
+def very_small_message(width: int, height: int, image_size: int) -> str:
+    return (f"Very small: {width}×{height} pixels, far below the {image_size}-pixel images the model sees; likely "
+            "an icon or a thumbnail. Leave it out if it is not one of your pictures.")
+
+
+def run_folder_problem(root: str) -> Problem:
+    """The chosen folder is a run folder (the app's output), not an image folder."""
+    return _problem("run_folder_chosen", f"{root} is a training run's folder (its settings, checkpoints and plots), "
+                                         "not an image folder: choose the folder that holds your class folders.")
+
+
 def _class_size_problems(classes: Mapping[str, Sequence[str]]) -> list[Problem]:
     problems = []
     for name, files in classes.items():
@@ -130,10 +159,12 @@ def _cross_class_problem(groups: Sequence[Sequence[str]]) -> Problem:
 
 def dataset_warnings(files: Sequence[FileOutcome], classes: Mapping[str, Sequence[str]],
                      near: Sequence[NearDuplicate], usable: Mapping[str, FileRecord], *, layout: str = "classes",
-                     subsets: Mapping[str, str] | None = None) -> list[Problem]:
+                     subsets: Mapping[str, str] | None = None, image_size: int = DEFAULT_INPUT_SIDE
+                     ) -> list[Problem]:
     """Things the user should know that do not stop training."""
     class_of = {f.path: f.class_name for f in files}
     warnings = _file_warnings(files)
+    warnings += _very_small_warning(files, image_size)
     warnings += _near_warnings(near, class_of, subsets or {})
     warnings += _size_warnings(classes)
     floats = sum(1 for r in usable.values() if "float_image" in r.codes)
@@ -150,7 +181,8 @@ def dataset_warnings(files: Sequence[FileOutcome], classes: Mapping[str, Sequenc
 
 def _file_warnings(files: Sequence[FileOutcome]) -> list[Problem]:
     warnings = []
-    skipped = Counter(f.reason for f in files if f.outcome.value == "skipped" and f.reason != "duplicate")
+    skipped = Counter(f.reason for f in files
+                      if f.outcome.value == "skipped" and f.reason not in ("duplicate", "run_folder"))
     if skipped:
         total = sum(skipped.values())
         kinds = sorted(skipped.items(), key=lambda kv: (-kv[1], reason_label(kv[0])))
@@ -167,7 +199,31 @@ def _file_warnings(files: Sequence[FileOutcome]) -> list[Problem]:
     if duplicates:
         warnings.append(_problem("duplicates_in_class", f"{duplicates} identical cop(ies) inside a class are used "
                                                         "once, so no image counts double."))
-    return warnings
+    return warnings + _run_folder_warning(files)
+
+
+def _run_folder_warning(files: Sequence[FileOutcome]) -> list[Problem]:
+    runs = [f.path for f in files if f.reason == "run_folder"]
+    if not runs:
+        return []
+    if len(runs) == 1:
+        are, were, their = "1 training run's folder is", "was", "its"
+    else:
+        are, were, their = f"{len(runs)} training runs' folders are", "were", "their"
+    return [_problem("run_folders_inside", f"{are} inside your image folder ({_names(runs)}) and {were} left out: "
+                                           f"{their} plots and checkpoints are not your images. Move run folders "
+                                           "out of your image folder.")]
+
+
+def _very_small_warning(files: Sequence[FileOutcome], image_size: int) -> list[Problem]:
+    tiny = [f.path for f in files if f.reason == "very_small"]
+    if not tiny:
+        return []
+    are = "1 image is" if len(tiny) == 1 else f"{len(tiny)} images are"
+    return [_problem("tiny_images", f"{are} far smaller than the {image_size}-pixel images the model sees (under "
+                                    f"{very_small_side(image_size)} pixels on a side: {_names(tiny)}), likely icons "
+                                    "or thumbnails; check them in the list of files and leave out those that are "
+                                    "not meant (one click in the Data tab, or --exclude).")]
 
 
 def _lower_first(label: str) -> str:

@@ -17,12 +17,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from engine.cancel import CancelToken
-from engine.data_checks import SPLIT_FOLDER_NAMES, blocking_problems, dataset_warnings, presplit_available
+from engine.data_checks import (
+    DEFAULT_INPUT_SIDE,
+    SPLIT_FOLDER_NAMES,
+    blocking_problems,
+    dataset_warnings,
+    presplit_available,
+    run_folder_problem,
+    very_small_message,
+    very_small_side,
+)
 from engine.duplicates import Fingerprint, NearDuplicate, identical_groups, near_duplicate_pairs
 from engine.errors import DataError
 from engine.names import readable
 from engine.scan_records import FileRecord, Outcome, Problem
 from engine.scanning import (
+    ROOT_PATH,
     SYSTEM_FILE_NAMES,
     SYSTEM_FOLDER_NAMES,
     FolderScan,
@@ -143,6 +153,7 @@ def scan_image_folder(
     exclude: Iterable[str] = (),
     use_cache: bool = True,
     workers: int | None = None,
+    image_size: int = DEFAULT_INPUT_SIDE,
 ) -> DatasetReport:
     """Scan ``root``: each subfolder is a class, images anywhere inside it belong to it.
 
@@ -158,6 +169,7 @@ def scan_image_folder(
         exclude: relative paths the user chose to leave out.
         use_cache: reuse and update the scan cache.
         workers: decoding threads (default: a few, bounded by the machine's cores).
+        image_size: the side of the images the model will see (images far smaller are pointed out).
 
     Example:
         >>> report = scan_image_folder("flowers")  # doctest: +SKIP
@@ -171,10 +183,11 @@ def scan_image_folder(
                                           "folder that holds your class folders.")
         return DatasetReport(root=str(root_path), classes={}, blocking=(problem,))
     scan = scan_folder(root_path, progress=progress, cancel=cancel, workers=workers, use_cache=use_cache)
-    return build_report(scan, use_folder_split=use_folder_split, exclude=exclude)
+    return build_report(scan, use_folder_split=use_folder_split, exclude=exclude, image_size=image_size)
 
 
-def build_report(scan: FolderScan, *, use_folder_split: bool = False, exclude: Iterable[str] = ()) -> DatasetReport:
+def build_report(scan: FolderScan, *, use_folder_split: bool = False, exclude: Iterable[str] = (),
+                 image_size: int = DEFAULT_INPUT_SIDE) -> DatasetReport:
     """Interpret a folder scan; cheap, so the GUI calls it again when the user changes a choice.
 
     Example:
@@ -190,7 +203,7 @@ def build_report(scan: FolderScan, *, use_folder_split: bool = False, exclude: I
     outcomes: dict[str, FileOutcome] = {}
     usable: dict[str, FileRecord] = {}
     for record in scan.records:
-        outcome = _file_outcome(record, layout, excluded)
+        outcome = _file_outcome(record, layout, excluded, image_size)
         outcomes[record.path] = outcome
         if record.usable and outcome.outcome is not Outcome.SKIPPED:
             usable[record.path] = record
@@ -206,7 +219,9 @@ def build_report(scan: FolderScan, *, use_folder_split: bool = False, exclude: I
                                  use_folder_split=use_folder_split, cross_class=cross_class,
                                  subsets={p: outcomes[p].subset for p in usable})
     warnings = dataset_warnings(files, sorted_classes, near, usable, layout=layout,
-                                subsets={p: outcomes[p].subset for p in usable})
+                                subsets={p: outcomes[p].subset for p in usable}, image_size=image_size)
+    if any(r.path == ROOT_PATH and r.reason == "run_folder" for r in scan.records):
+        blocking = [run_folder_problem(scan.root)]
     return DatasetReport(
         root=scan.root, classes=sorted_classes, files=files, warnings=tuple(warnings), blocking=tuple(blocking),
         layout=layout, subsets={p: outcomes[p].subset for p in usable} if layout == "folders" else {},
@@ -228,7 +243,7 @@ DOCUMENT_EXTENSIONS = frozenset({".md", ".txt", ".rst", ".pdf", ".csv", ".tsv", 
                                  ".html", ".htm", ".rtf", ".doc", ".docx", ".xls", ".xlsx", ".odt", ".ods"})
 
 
-def _file_outcome(record: FileRecord, layout: str, excluded: frozenset[str]) -> FileOutcome:
+def _file_outcome(record: FileRecord, layout: str, excluded: frozenset[str], image_size: int) -> FileOutcome:
     parts = record.path.split("/")
     subset = ""
     if layout == "folders":
@@ -249,6 +264,10 @@ def _file_outcome(record: FileRecord, layout: str, excluded: frozenset[str]) -> 
                    "the folder of its class.")
     elif record.usable and record.path in excluded:
         outcome, reason, message = Outcome.SKIPPED, "excluded_by_user", "You chose to leave this file out."
+    elif record.usable and 0 < min(record.width, record.height) < very_small_side(image_size):
+        # Still used (it may be meant), but never "used as it is" without a word; what was converted is kept.
+        reason = "very_small"
+        message = " ".join(filter(None, (very_small_message(record.width, record.height, image_size), message)))
     return FileOutcome(record.path, class_name, outcome, reason, message, subset)
 
 

@@ -46,7 +46,7 @@ def prepare_data(config: TrainConfig, cancel: CancelToken | None = None) -> Spli
     """Scan (cached: only changed files are read again) and split as ``config.data`` says."""
     data = config.data
     report = scan_image_folder(data.data_dir, cancel=cancel, use_folder_split=data.use_folder_split,
-                               exclude=data.exclude)
+                               exclude=data.exclude, image_size=data.image_size)
     report.require_trainable()
     return split_dataset(report, val_fraction=data.val_fraction, test_fraction=data.test_fraction,
                          seed=config.seed, group_pattern=data.group_pattern, group_by_patient=data.group_by_patient)

@@ -15,6 +15,7 @@ FILE_REASONS: dict[str, str] = {
     # accepted
     "ok": "Used as it is",
     "extension_mismatch": "Read by its content (name says another format)",
+    "very_small": "Very small image (icon or thumbnail?)",
     # converted
     "exif_rotated": "Turned upright (camera orientation)",
     "cmyk": "Printer colours (CMYK) converted",
@@ -47,6 +48,7 @@ FILE_REASONS: dict[str, str] = {
     "duplicate": "Identical copy (used once)",
     "outside_class_folder": "Not inside a class folder",
     "excluded_by_user": "Left out at your request",
+    "run_folder": "Training run folder (not images)",
     # ignored
     "system_file": "System file",
     "system_folder": "System folder",
@@ -70,14 +72,17 @@ PROBLEM_REASONS: dict[str, str] = {
     "presplit_folder": "Folder already split into train/val",
     "no_folder_split": "No train/val subfolders",
     "presplit_no_train": "Split folder has no training images",
+    "run_folder_chosen": "This is a training run's folder",
     # warnings
     "files_skipped": "Files skipped",
+    "run_folders_inside": "Training runs inside the image folder",
     "files_converted": "Files converted",
     "duplicates_in_class": "Identical copies inside a class",
     "near_duplicates_across_classes": "Look-alike images in different classes",
     "near_duplicates_across_split": "Look-alike images across train/validation",
     "class_imbalance": "Classes of very different sizes",
     "few_images": "Very few images in a class",
+    "tiny_images": "Very small images (icons or thumbnails?)",
     "float_images": "Floating-point images",
     "dicom_privacy": "DICOM headers are never copied",
     "presplit_missing_class": "A class is missing from one split folder",

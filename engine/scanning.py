@@ -13,11 +13,9 @@ Nothing is ever written inside the scanned folder.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import stat
-import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -29,6 +27,7 @@ from engine.cancel import CancelToken, NeverCancelled
 from engine.duplicates import content_hash, fingerprint
 from engine.errors import DataError
 from engine.images import IMAGE_EXTENSIONS, ImageLoadError, load_image_with_info
+from engine.run_location import is_run_folder
 from engine.scan_cache import ScanCache
 from engine.scan_records import FileRecord, Outcome
 
@@ -42,13 +41,11 @@ SYSTEM_FILE_NAMES = frozenset({".ds_store", "thumbs.db", "desktop.ini", "ehthumb
 SYSTEM_FOLDER_NAMES = frozenset({"__macosx", "$recycle.bin", "system volume information", "@eadir",
                                  ".trashes", ".spotlight-v100", ".fseventsd", ".ipynb_checkpoints"})
 
-#: JPEGs are decoded at a reduced scale during the scan: every byte is still decoded (so damage is found),
-#: but far fewer pixels are produced. The fingerprints need only 9x8.
+#: Images are kept at a reduced scale during the scan: every byte is still decoded (so damage is found), but
+#: JPEGs produce far fewer pixels and other large images are shrunk as soon as they are decoded. The
+#: fingerprints need only 17x16.
 SCAN_MIN_SIDE = 64
 _PROGRESS_EVERY_S = 0.1
-#: Non-JPEG files larger than this on disk are decoded one at a time (see :func:`examine_file`).
-BIG_FILE_BYTES = 8 << 20
-_BIG_FILE_LOCK = threading.Lock()
 
 
 class ScanCancelled(DataError):
@@ -91,6 +88,11 @@ def ignored_kind(name: str, is_dir: bool) -> str:
         return "apple_double"
     return "hidden_file" if name.startswith(".") else ""
 
+
+#: The path of the record that stands for the chosen folder itself.
+ROOT_PATH = "."
+RUN_FOLDER_MESSAGE = ("A training run's folder (its settings, checkpoints and plots), not images: it was not "
+                      "scanned. Keep run folders outside your image folder.")
 
 _IGNORED_MESSAGES = {
     "system_file": "A file the operating system keeps (not one of your images).",
@@ -185,6 +187,9 @@ def _walk(root: Path, cancel: CancelToken) -> tuple[list[FileRecord], list[tuple
     records: list[FileRecord] = []
     candidates: list[tuple[str, int, int]] = []
     folders: list[str] = []
+    if is_run_folder(root):  # its model/ and evaluation/ are not classes; the report says what to choose
+        records.append(FileRecord(ROOT_PATH, Outcome.SKIPPED.value, "run_folder", RUN_FOLDER_MESSAGE))
+        return records, candidates, folders
     root_stat = os.stat(root)
     visited = {(root_stat.st_dev, root_stat.st_ino)}
     pending: deque[tuple[Path, str]] = deque([(root, "")])
@@ -228,6 +233,10 @@ def _classify(entry: os.DirEntry[str], rel: str, visited: set[tuple[int, int]],
         if Path(entry.name).suffix.lower() in IMAGE_EXTENSIONS:
             records.append(FileRecord(rel, Outcome.SKIPPED.value, "folder_named_like_image",
                                       "This is a folder whose name looks like an image file; it was not opened."))
+            return None
+        if is_run_folder(entry.path):
+            # A run's plots are PNG files: scanned, they would become training images of this class.
+            records.append(FileRecord(rel, Outcome.SKIPPED.value, "run_folder", RUN_FOLDER_MESSAGE))
             return None
         key = (info.st_dev, info.st_ino)
         if key in visited:
@@ -275,14 +284,14 @@ def _decode_all(root: Path, todo: list[tuple[str, int, int]], cancel: CancelToke
 def examine_file(root: Path, rel: str, size: int, mtime_ns: int) -> FileRecord:
     """Decode one file fully and fingerprint it; never raises (a failure is a *skipped* record)."""
     path = root / rel
-    # Large non-JPEG files decode at full size: one at a time, so the scan's memory stays about one large
-    # image whatever the number of threads (JPEGs are decoded at a reduced scale and stay small).
-    big = size > BIG_FILE_BYTES and path.suffix.lower() not in (".jpg", ".jpeg", ".jpe", ".jfif")
+    # Memory: a PNG (TIFF, WebP...) cannot be decoded at a reduced size, so its full-size pixels exist while
+    # it is read. That is bounded by the pixel count, not by the file's size on disk (a flat 10,900-pixel
+    # square PNG is a few hundred kilobytes): the decode budget (engine/decode_budget.py) lets threads decode
+    # side by side only while their images fit, and reduce_decoded keeps only a small copy after that.
     try:
-        with _BIG_FILE_LOCK if big else contextlib.nullcontext():
-            array, info = load_image_with_info(path, min_side=SCAN_MIN_SIDE)
-            fp = fingerprint(array)
-            del array
+        array, info = load_image_with_info(path, min_side=SCAN_MIN_SIDE, reduce_decoded=True)
+        fp = fingerprint(array)
+        del array
         digest = content_hash(path)
     except ImageLoadError as exc:
         return FileRecord(rel, Outcome.SKIPPED.value, exc.reason, str(exc), size, mtime_ns)

@@ -49,6 +49,7 @@ from engine.loop import BATCH_EVENTS_PER_SECOND, Clock, EpochLoop, EpochResult, 
 from engine.models import count_parameters
 from engine.preparation import PreparedRun
 from engine.resume import cut_history, load_split
+from engine.run_location import check_run_location
 from engine.runfolder import CHECKPOINTS, CONFIG, EVENTS, SPLIT, RunLog, write_json_atomic
 from engine.session import Session, SessionCancelled, open_session
 from engine.speed import (
@@ -191,6 +192,7 @@ class Trainer:
     # -- setting up -------------------------------------------------------------------------------------
 
     def _begin(self) -> Checkpoint | None:
+        check_run_location(self.config.data.data_dir, self.run_dir)  # nothing is written before this
         checkpoint = None
         if self.resume:
             remove_stale_temporaries(self.checkpoints)

@@ -29,8 +29,10 @@ def scan_job(folder: str, options: dict[str, Any], state: TaskState) -> tuple[Fo
 
 
 def interpret_job(scan: FolderScan, options: dict[str, Any]) -> tuple[DatasetReport, Preview]:
-    """The report for ``options`` (split settings and exclusions) and, when trainable, its split preview."""
-    report = build_report(scan, use_folder_split=options["use_folder_split"], exclude=options["exclude"])
+    """The report for ``options`` (split settings, exclusions, the training image size) and, when trainable,
+    its split preview."""
+    report = build_report(scan, use_folder_split=options["use_folder_split"], exclude=options["exclude"],
+                          image_size=options["image_size"])
     if not report.trainable:
         return report, None
     split = split_dataset(report, val_fraction=options["val_fraction"], test_fraction=options["test_fraction"],

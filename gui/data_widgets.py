@@ -5,6 +5,7 @@ They only show a :class:`~engine.dataset.DatasetReport`; they never read files t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
@@ -99,12 +100,19 @@ class ClassBarChart(QWidget):
             self.class_clicked.emit(self._counts[row][0])
 
 
-_FILTERS = [
-    ("Skipped and converted", (Outcome.SKIPPED, Outcome.CONVERTED)),
-    ("Skipped", (Outcome.SKIPPED,)),
-    ("Converted", (Outcome.CONVERTED,)),
-    ("Ignored (system files)", (Outcome.IGNORED,)),
-    ("All files", tuple(Outcome)),
+def _worth_a_look(row: FileOutcome) -> bool:
+    """Skipped or converted, or used with a note (a very small image, a name that says another format)."""
+    if row.outcome is Outcome.ACCEPTED:
+        return row.reason not in ("", "ok")
+    return row.outcome in (Outcome.SKIPPED, Outcome.CONVERTED)
+
+
+_FILTERS: list[tuple[str, Callable[[FileOutcome], bool]]] = [
+    ("Skipped, converted or noted", _worth_a_look),
+    ("Skipped", lambda row: row.outcome is Outcome.SKIPPED),
+    ("Converted", lambda row: row.outcome is Outcome.CONVERTED),
+    ("Ignored (system files)", lambda row: row.outcome is Outcome.IGNORED),
+    ("All files", lambda row: True),
 ]
 _OUTCOME_COLOURS = {Outcome.SKIPPED: "#fdecea", Outcome.CONVERTED: "#fff8e1", Outcome.IGNORED: "#f1f1f1"}
 
@@ -195,7 +203,7 @@ class OutcomeTable(QWidget):
     def _refresh(self) -> None:
         wanted = _FILTERS[self.filter.currentIndex()][1]
         files = self._report.files if self._report is not None else ()
-        rows = [f for f in files if f.outcome in wanted]
+        rows = [f for f in files if wanted(f)]
         order = {Outcome.SKIPPED: 0, Outcome.CONVERTED: 1, Outcome.IGNORED: 2, Outcome.ACCEPTED: 3}
         rows.sort(key=lambda f: (order[f.outcome], f.path))
         self.model.set_rows(rows)

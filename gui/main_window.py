@@ -18,6 +18,7 @@ from engine.events import Event, RunFinished
 from engine.runner import TRIALS
 from engine.stages import architecture_stages
 from engine.strategy import Advised, SimilarityClass, SizeClass
+from engine.run_location import check_run_location
 from engine.runfolder import new_run_dir, runs_root
 from gui.controller import TrainingController
 from gui.widgets import weak_method
@@ -67,9 +68,11 @@ class MainWindow(QMainWindow):
         # The layer tree's shapes, head size and memory estimate follow the data and training settings.
         self.data_panel.report_changed.connect(self.model_panel.set_report)
         self.training_panel.image_size.valueChanged.connect(self.model_panel.set_image_size)
+        self.training_panel.image_size.valueChanged.connect(self.data_panel.set_image_size)
         self.training_panel.batch_size.valueChanged.connect(self.model_panel.set_batch_size)
         self.model_panel.dropout.valueChanged.connect(self.training_panel.options.show_head_dropout)
         self.model_panel.set_image_size(self.training_panel.image_size.value())
+        self.data_panel.set_image_size(self.training_panel.image_size.value())
         self.model_panel.set_batch_size(self.training_panel.batch_size.value())
         self.training_panel.train_requested.connect(self.start_training)
         self.training_panel.stop_requested.connect(self.controller.stop)
@@ -165,15 +168,24 @@ class MainWindow(QMainWindow):
             return
         try:
             config = self.build_config()
+            run_dir = self._new_run_dir(config)
         except StudioError as exc:  # every refusal is a sentence for the user
             self.tabs.setCurrentWidget(self.training_panel)
             self.training_panel.show_error(str(exc))
             return
-        run_dir = new_run_dir(Path(config.data.data_dir).name, self.runs_dir)
         self.training_panel.begin()
         self.tabs.setCurrentWidget(self.training_panel)
         self.statusBar().showMessage(f"Training… the run is saved in {run_dir}")
         self.controller.start(config, run_dir)
+
+    def _new_run_dir(self, config: TrainConfig, suffix: str = "") -> Path:
+        """A new run folder under the runs folder; refused with a sentence when it would lie among the images
+        (FINETUNE_STUDIO_HOME inside the image folder), before anything is written."""
+        run_dir = new_run_dir(Path(config.data.data_dir).name + suffix, self.runs_dir)
+        check_run_location(config.data.data_dir, run_dir, what_to_do=(
+            f"the app keeps its runs in {self.runs_dir}, so move your images elsewhere or start the app with "
+            "FINETUNE_STUDIO_HOME set to a folder outside {data}"))
+        return run_dir
 
     # -- strategy ----------------------------------------------------------------------------------------
 
@@ -218,13 +230,13 @@ class MainWindow(QMainWindow):
             return
         try:
             config = self.build_config()
+            run_dir = self._new_run_dir(config, "-strategies")
         except StudioError as exc:
             self.strategy_panel.trials.message.show_error(str(exc))
             return
         advice = self.strategy_panel.advice
         config = config.replace(optim=dataclasses.replace(config.optim, epochs=epochs),
                                 advice=advice.to_dict() if advice is not None else config.advice)
-        run_dir = new_run_dir(f"{Path(config.data.data_dir).name}-strategies", self.runs_dir)
         self.strategy_panel.trials.begin()
         self.statusBar().showMessage(f"Comparing strategies… the trials are saved in {run_dir}")
         self.controller.compare_strategies(config, run_dir)

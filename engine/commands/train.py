@@ -77,6 +77,9 @@ def run(args: argparse.Namespace) -> int:
     if not args.data_dir or not args.out:
         print("error: give the image folder and --out RUN_DIR (or --resume RUN_DIR).", file=sys.stderr)
         return EXIT_BAD_INPUT
+    from engine.run_location import check_run_location
+
+    check_run_location(args.data_dir, args.out)  # before anything is read or written
     config = apply_training_options(config_from_args(args), args)
     from engine.commands.model_options import apply_model_options
 

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.config import DataConfig
-from engine.data_checks import IMBALANCE_RATIO, imbalance_sentence
+from engine.data_checks import DEFAULT_INPUT_SIDE, IMBALANCE_RATIO, imbalance_sentence
 from engine.dataset import DatasetReport
 from engine.errors import ConfigError, OutputError
 from engine.report_files import write_report_csv
@@ -52,6 +52,7 @@ class DataPanel(QWidget):
         self.report: DatasetReport | None = None
         self._scan: FolderScan | None = None
         self._exclude: set[str] = set()
+        self._image_size = DEFAULT_INPUT_SIDE  # the training image size: what "very small" is measured against
         self._task: BackgroundTask | None = None
         self._started: list[BackgroundTask] = []
         self._cancelled = False
@@ -89,15 +90,21 @@ class DataPanel(QWidget):
         self.use_folders_offer.clicked.connect(lambda: self.split.use_folders.setChecked(True))
         self.exclude_offer = QPushButton()
         self.exclude_offer.clicked.connect(self._exclude_suggested)
+        self.tiny_offer = QPushButton()
+        self.tiny_offer.clicked.connect(self._exclude_very_small)
         self.undo_exclude = QPushButton("Use all files again")
         self.undo_exclude.clicked.connect(self._include_all)
-        for button in (self.use_folders_offer, self.exclude_offer, self.undo_exclude):
+        for button in self._offers():
             button.setVisible(False)
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.export = QPushButton("Export report as CSV…")
         self.export.setEnabled(False)
         self.export.clicked.connect(self._export_csv)
+
+    def _offers(self) -> tuple[QPushButton, ...]:
+        """The one-click answers to what the report says, shown only when they apply."""
+        return self.use_folders_offer, self.exclude_offer, self.tiny_offer, self.undo_exclude
 
     def _layout(self) -> QVBoxLayout:
         intro = QLabel("Choose a folder that holds <b>one subfolder per class</b> (for example <i>cats/</i> and "
@@ -111,7 +118,7 @@ class DataPanel(QWidget):
         progress_row.addWidget(self.progress, 1)
         progress_row.addWidget(self.cancel_button)
         offers = QHBoxLayout()
-        for button in (self.use_folders_offer, self.exclude_offer, self.undo_exclude):
+        for button in self._offers():
             offers.addWidget(button)
         offers.addStretch(1)
         chart_area = QScrollArea()
@@ -167,7 +174,7 @@ class DataPanel(QWidget):
         self.progress.setFormat("Listing files…")
         self.progress.setVisible(True)
         self.cancel_button.setVisible(True)
-        options = self._options()
+        options = self._job_options()
         self._start(lambda state: scan_job(folder, options, state), self._on_scanned)
 
     def cancel_scan(self) -> None:
@@ -227,18 +234,32 @@ class DataPanel(QWidget):
     def _options(self) -> dict[str, Any]:
         return {**self.split.values(), "exclude": tuple(sorted(self._exclude))}
 
+    def _job_options(self) -> dict[str, Any]:
+        return {**self._options(), "image_size": self._image_size}
+
+    def set_image_size(self, size: int) -> None:
+        """The side of the images the model will see: images far smaller are pointed out in the report."""
+        if size != self._image_size:
+            self._image_size = size
+            self._settings_timer.start()  # re-interpreted like a split setting (nothing is read again)
+
     def _reinterpret(self) -> None:
         if self._task is not None and self._task.running:
             self._settings_timer.start()  # once the current job is done
             return
         if self._scan is None:
             return
-        scan, options = self._scan, self._options()
+        scan, options = self._scan, self._job_options()
         self._start(lambda state: interpret_job(scan, options), self._on_interpreted)
 
     def _exclude_suggested(self) -> None:
         if self.report is not None:
             self._exclude |= set(self.report.suggested_exclusions)
+            self._reinterpret()
+
+    def _exclude_very_small(self) -> None:
+        if self.report is not None:
+            self._exclude |= set(_very_small(self.report))
             self._reinterpret()
 
     def _include_all(self) -> None:
@@ -286,6 +307,9 @@ class DataPanel(QWidget):
         self.exclude_offer.setText(f"Leave out both copies ({suggested} files)")
         self.exclude_offer.setVisible(bool(report and any(p.code == "duplicate_across_classes"
                                                           for p in report.blocking)))
+        tiny = _very_small(report) if report else []
+        self.tiny_offer.setText(f"Leave out the very small images ({len(tiny)} files)")
+        self.tiny_offer.setVisible(bool(tiny))
         self.undo_exclude.setVisible(bool(self._exclude) and report is not None)
         if report is None:
             return
@@ -333,3 +357,7 @@ class DataPanel(QWidget):
             raise ConfigError(self.split.pattern_problem())
         return DataConfig(self.report.root, **self._options(), **fields)
 
+
+def _very_small(report: DatasetReport) -> list[str]:
+    """The used images the report calls very small (icons, thumbnails), which the user may leave out."""
+    return [f.path for f in report.files if f.reason == "very_small"]

@@ -21,7 +21,7 @@ def scan(*args: str | Path) -> subprocess.CompletedProcess[str]:
 
 
 def test_json_report_has_the_documented_shape_and_relative_paths(tmp_path: Path) -> None:
-    data_dir = make_image_folder(tmp_path / "data", {"cats": 3, "dogs": 3}, size=8)
+    data_dir = make_image_folder(tmp_path / "data", {"cats": 3, "dogs": 3}, size=16)
     truncated_jpeg(data_dir / "cats" / "broken.jpg")
     html_as_jpeg(data_dir / "dogs" / "page.jpg")
     (data_dir / ".DS_Store").write_bytes(b"\x00")

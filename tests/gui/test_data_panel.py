@@ -184,3 +184,34 @@ def test_a_missing_folder_is_a_sentence_not_a_traceback(qtbot: QtBot, panel: Dat
     panel.open_folder(tmp_path / "nowhere")
     qtbot.waitUntil(lambda: panel.message.kind == "error", timeout=WAIT_MS)
     assert "does not exist" in panel.message.text() and "Traceback" not in panel.message.text()
+
+
+def test_very_small_images_are_pointed_out_and_left_out_in_one_click(qtbot: QtBot, panel: DataPanel,
+                                                                     tmp_path: Path) -> None:
+    root = make_image_folder(tmp_path / "d", {"cats": 4, "dogs": 4}, size=40)
+    save(noise((1, 1), seed=1), root / "cats" / "pixel.png")
+    save(noise((12, 12), seed=2), root / "dogs" / "icon.png")
+    open_and_wait(qtbot, panel, root)
+    assert panel.message.kind == "warning" and "2 images are far smaller than the 224-pixel" in panel.message.text()
+    rows = {r.path: r for r in panel.outcomes.model.rows}  # the list as it opens, without choosing a filter
+    assert set(rows) == {"cats/pixel.png", "dogs/icon.png"}
+    reason = panel.outcomes.model.index(list(rows).index("cats/pixel.png"), 2)
+    assert panel.outcomes.model.data(reason) == "Very small image (icon or thumbnail?)"
+    assert panel.tiny_offer.isVisibleTo(panel) and "2" in panel.tiny_offer.text()
+    panel.tiny_offer.click()
+    report = wait_report(qtbot, panel)
+    assert report.counts == {"cats": 4, "dogs": 4}
+    assert "far smaller" not in panel.message.text() and not panel.tiny_offer.isVisibleTo(panel)
+    assert panel.undo_exclude.isVisibleTo(panel)
+
+
+def test_very_small_is_measured_against_the_training_image_size(qtbot: QtBot, panel: DataPanel,
+                                                                tmp_path: Path) -> None:
+    root = make_image_folder(tmp_path / "d", {"cats": 4, "dogs": 4}, size=40)
+    save(noise((10, 10), seed=2), root / "dogs" / "thumb.png")
+    open_and_wait(qtbot, panel, root)
+    assert "1 image is far smaller than the 224-pixel images" in panel.message.text()
+    with qtbot.waitSignal(panel.report_changed, timeout=WAIT_MS, check_params_cb=lambda r: r is not None):
+        panel.set_image_size(64)  # the user trains on 64-pixel images: 10 pixels is small, not far below
+    assert "far smaller" not in panel.message.text() and not panel.tiny_offer.isVisibleTo(panel)
+    assert {r.path: r.reason for r in panel.report.files if r.path.endswith("thumb.png")} == {"dogs/thumb.png": "ok"}

@@ -15,6 +15,7 @@ from engine.config import StopReason
 from engine.events import BatchEnded
 from gui.main_window import MainWindow
 from tests.imagegen import make_image_folder
+from tests.messygen import noise, save
 
 
 @pytest.fixture
@@ -112,3 +113,37 @@ def test_stop_ends_the_run_as_cancelled_with_a_sentence(qtbot, window: MainWindo
     assert "stopped by you" in window.training_panel.status.text()
     assert window.training_panel.progress.format() == "Cancelled"
     assert window.training_panel.status.kind == "warning"
+
+
+def test_train_refuses_when_the_apps_runs_folder_lies_inside_the_image_folder(  # type: ignore[no-untyped-def]
+        qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    data = make_image_folder(tmp_path / "photos", {"red": 6, "blue": 6}, size=16)
+    home = data / "red" / "studio"  # FINETUNE_STUDIO_HOME set to a folder inside the images
+    monkeypatch.setenv("FINETUNE_STUDIO_HOME", str(home))
+    win = MainWindow(runner_kind="thread")
+    qtbot.addWidget(win)
+    try:
+        qtbot.waitUntil(lambda: bool(win.model_panel.catalog), timeout=30_000)
+        open_and_wait(qtbot, win, data)
+        small_settings(win)
+        win.training_panel.train_button.click()
+        assert not win.controller.running
+        assert win.tabs.currentWidget() is win.training_panel
+        status = win.training_panel.status
+        assert status.kind == "error"
+        assert "is inside the image folder" in status.text() and str(data) in status.text()
+        assert "FINETUNE_STUDIO_HOME" in status.text()
+        assert not (home / "runs").exists(), "no run folder may be made among the images"
+    finally:
+        win.shutdown()
+
+
+def test_the_data_report_follows_the_training_image_size(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    data = make_image_folder(tmp_path / "photos", {"red": 4, "blue": 4}, size=40)
+    save(noise((8, 8), seed=1), data / "red" / "icon.png")
+    open_and_wait(qtbot, window, data)
+    assert "far smaller than the 224-pixel images" in window.data_panel.message.text()
+    with qtbot.waitSignal(window.data_panel.report_changed, check_params_cb=lambda r: r is not None,
+                          timeout=30_000):
+        window.training_panel.image_size.setValue(64)
+    assert "far smaller" not in window.data_panel.message.text()
