@@ -95,10 +95,13 @@ def write_tensors_atomic(path: Path, tensors: dict[str, torch.Tensor], metadata:
         payload = save(cpu, metadata=metadata)
         write_bytes_atomic(path, payload)
     except OSError as exc:
-        raise CheckpointWriteError(_write_failure(path, exc)) from exc
+        raise CheckpointWriteError(_write_failure(path, exc, first=not (path.parent / LAST).is_file())) from exc
 
 
-def _write_failure(path: Path, exc: OSError) -> str:
+def _write_failure(path: Path, exc: OSError, first: bool = False) -> str:
+    if first:  # there is no checkpoint to continue from: never advise continuing
+        return describe_write_failure(path.parent, exc, "The first checkpoint", then=(
+            "start the run again (nothing had been saved yet, so there is nothing to continue)"))
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
         return (f"The disk is full, so the checkpoint could not be saved in {display_path(path.parent)}. The "
                 "previous checkpoint is kept unchanged; free some disk space and continue the run.")

@@ -35,7 +35,7 @@ from engine.models import pick_device
 from engine.names import readable
 from engine.output_files import describe_write_failure
 from engine.predict import predict_images
-from engine.runfolder import MODEL_DIR, SPLIT, write_json_atomic
+from engine.runfolder import MODEL_DIR, SPLIT, no_model_sentence, write_json_atomic
 
 log = logging.getLogger(__name__)
 
@@ -395,5 +395,4 @@ def _load_set(folder: Path, stamp: str) -> SetEvaluation | None:
 def require_model(run_dir: str | Path) -> None:
     """Raise :class:`ModelFileError` in plain words when the run saved no model (e.g. stopped in epoch 1)."""
     if not (Path(run_dir).expanduser() / MODEL_DIR / "model.json").is_file():
-        raise ModelFileError("This run saved no model (it stopped before the first epoch ended), so there is "
-                             "nothing to evaluate.")
+        raise ModelFileError(no_model_sentence(Path(run_dir)))

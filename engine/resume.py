@@ -1,19 +1,52 @@
-"""Continuing an interrupted run in place: its saved config and split, and its history cut back to the
-last checkpoint (so the plots and ``metrics.csv`` show each epoch once)."""
+"""Continuing an interrupted run in place: its saved config and split, its last checkpoint read and restored
+into a fresh session, and its history cut back to that checkpoint (so the plots and ``metrics.csv`` show each
+epoch once). Reading and restoring write nothing: a resume that fails leaves the run folder as it was."""
 
 from __future__ import annotations
 
 import dataclasses
 import json
+import logging
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from engine.checkpoint import CheckpointError, write_safely
+from engine.checkpoint import (
+    BEST,
+    LAST,
+    Checkpoint,
+    CheckpointError,
+    load_checkpoint,
+    load_into,
+    remove_stale_temporaries,
+    write_safely,
+)
 from engine.config import TrainConfig
 from engine.dataset import Split
-from engine.errors import ConfigError
+from engine.errors import ConfigError, StudioError
 from engine.events import BatchEnded, EpochEnded, Event, RunFinished, event_from_dict
-from engine.runfolder import CONFIG, EVENTS, METRICS, SPLIT
+from engine.runfolder import CHECKPOINTS, CONFIG, EVENTS, METRICS, SPLIT
+
+if TYPE_CHECKING:
+    import torch
+
+    from engine.callbacks import Callback
+    from engine.session import Session
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class BestSoFar:
+    """The best epoch a resumed run had reached, and its weights (``None`` before any epoch ended)."""
+
+    epoch: int
+    score: float | None
+    val_loss: float
+    val_accuracy: float | None
+    state: dict[str, torch.Tensor] | None
 
 
 def load_run_config(run_dir: Path) -> TrainConfig:
@@ -102,3 +135,48 @@ def _cut_metrics(path: Path, epoch: int) -> None:
 def _epoch_of(row: str) -> int:
     first = row.split(",", 1)[0]
     return int(first) if first.isdigit() else 1 << 30
+
+
+def load_resume_checkpoint(run_dir: Path, config: TrainConfig) -> Checkpoint:
+    """The checkpoint ``run_dir`` continues from.
+
+    Raises:
+        CheckpointError: there is none, or it is damaged.
+        StudioError: the run already ended (all epochs, or early stopping): nothing to continue.
+    """
+    checkpoints = Path(run_dir) / CHECKPOINTS
+    remove_stale_temporaries(checkpoints)  # half-written files of a killed writer, never a whole checkpoint
+    checkpoint = load_checkpoint(checkpoints / LAST)
+    stopping = checkpoint.state.get("callbacks", {}).get("EarlyStopping", {})
+    stopped_early = config.early_stopping.enabled and int(stopping.get("wait", 0)) >= config.early_stopping.patience
+    if checkpoint.epoch >= config.optim.epochs or stopped_early:
+        raise StudioError("This run already finished; there is nothing to continue.")
+    return checkpoint
+
+
+def restore_session(session: Session, callbacks: Sequence[Callback], checkpoint: Checkpoint,
+                    checkpoints: Path) -> BestSoFar:
+    """Put ``checkpoint`` into a freshly opened session: callbacks, weights, optimizer, scaler, schedule,
+    batch size; returns the best epoch so far with its weights (from ``best.safetensors``).
+
+    Raises:
+        CheckpointError: the checkpoint (or the best one) is damaged or belongs to another model.
+    """
+    state = checkpoint.state
+    for callback in callbacks:  # first: a callback may change what is trainable (and the optimizer)
+        callback.load_state_dict(state.get("callbacks", {}).get(type(callback).__name__, {}) or {})
+    try:
+        load_into(session.prepared.model, session.optimizer, checkpoint)
+    except (RuntimeError, ValueError, KeyError) as exc:  # another model's checkpoint, or a damaged one
+        log.warning("the checkpoint does not fit: %s", exc)
+        raise CheckpointError(f"The checkpoint {checkpoints / LAST} does not fit this run's model.") from exc
+    if state.get("scaler") and session.scaler.is_enabled():
+        session.scaler.load_state_dict(state["scaler"])
+    session.schedule.load_state_dict(state.get("schedule", {}))
+    if int(state.get("batch_size", session.batch_size)) != session.batch_size:
+        session.rebuild_sources(int(state["batch_size"]))
+    best = state.get("best", {})
+    epoch = int(best.get("epoch", 0))
+    weights = load_checkpoint(checkpoints / BEST).model if epoch and (checkpoints / BEST).is_file() else None
+    return BestSoFar(epoch, best.get("score"), float(best.get("val_loss", math.inf)), best.get("val_accuracy"),
+                     weights)

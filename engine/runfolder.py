@@ -5,6 +5,7 @@ Layout (design.md section 2)::
     config.json  split.json  events.jsonl  metrics.csv
     checkpoints/last.safetensors  checkpoints/best.safetensors
     model/model.safetensors  model/model.json
+    run.lock  (only while a process trains the run: engine/runlock.py)
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ SPLIT = "split.json"
 EVENTS = "events.jsonl"
 METRICS = "metrics.csv"
 CHECKPOINTS = "checkpoints"
+#: The checkpoint a run continues from (engine/checkpoint.py LAST).
+LAST_CHECKPOINT = "last.safetensors"
 MODEL_DIR = "model"
 METRIC_COLUMNS = ("epoch", "train_loss", "train_accuracy", "val_loss", "val_accuracy", "lr", "seconds")
 
@@ -150,7 +153,7 @@ class RunLog:
             log.warning("the run history could not be written: %s", exc)
             raise OutputError(describe_write_failure(
                 self.run_dir, exc, f"The training history in {display_path(self.run_dir)}",
-                then="continue the run")) from exc
+                then=next_step(self.run_dir))) from exc
 
     def _write(self, event: Event) -> None:
         self._events.write(json_text(event_to_dict(event), indent=None) + "\n")
@@ -230,3 +233,34 @@ def iter_run_events(run_dir: Path) -> Iterator[Event]:
     path = run_dir / EVENTS
     if path.is_file():
         yield from read_events(path)
+
+
+def next_step(run_dir: Path) -> str:
+    """What to do once a failed write into ``run_dir`` is fixed: continue it only if it has a checkpoint."""
+    return "continue the run" if (run_dir / CHECKPOINTS / LAST_CHECKPOINT).is_file() else "start the run again"
+
+
+def no_model_sentence(run_dir: Path) -> str:
+    """Why ``run_dir`` has no saved model, true to what the run recorded, and what to do about it.
+
+    Example:
+        >>> no_model_sentence(Path("runs/stopped-in-epoch-1"))  # doctest: +SKIP
+        'This run saved no model (it stopped before the first epoch ended), so there is nothing to evaluate.'
+    """
+    run_dir = Path(run_dir).expanduser()
+    last_epoch, finished = 0, None
+    for event in iter_run_events(run_dir):
+        if isinstance(event, EpochEnded):
+            last_epoch = max(last_epoch, event.epoch)
+        elif isinstance(event, RunFinished):
+            finished = event
+    if not last_epoch:
+        return "This run saved no model (it stopped before the first epoch ended), so there is nothing to evaluate."
+    can_continue = ((run_dir / CHECKPOINTS / LAST_CHECKPOINT).is_file() and (run_dir / CONFIG).is_file()
+                    and (finished is None or bool(finished.extra.get("resumable", True))))
+    if can_continue:
+        return (f"This run has no saved model yet: it was interrupted after epoch {last_epoch}, before it could "
+                "save one, so there is nothing to evaluate. Continue it (Resume in Past runs, or python -m engine "
+                f"train --resume {display_path(run_dir)}): it saves its best model when it ends.")
+    return (f"This run ended after epoch {last_epoch} without a saved model and cannot be continued, so there is "
+            "nothing to evaluate; train it again.")

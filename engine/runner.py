@@ -5,6 +5,9 @@
   lock. The child is started ("warmed", ~4 s to import torch) before the user presses Train.
 * :class:`ThreadRunner` — the same job in a Python thread, for tests and tools that cannot spawn.
 
+The child never outlives this process (engine/child_guard.py): it watches a pipe from here and its parent's
+pid, and ends by itself (stopping a running job as Stop does) once this process is gone, however it ended.
+
 Both deliver events (as :mod:`engine.events` objects) through :meth:`poll`; cancel and pause are shared
 events the loop checks every batch. A job is a training run (fresh or resumed) or a learning-rate test.
 Qt is not involved here: the GUI's controller polls a runner from a QThread.
@@ -14,8 +17,10 @@ from __future__ import annotations
 
 import logging
 import multiprocessing as mp
+import os
 import queue
 import threading
+import time
 from collections.abc import Callable
 from multiprocessing.process import BaseProcess
 from pathlib import Path
@@ -67,12 +72,20 @@ def run_job(job: dict[str, Any], sink: Callable[[Event], None], cancel: Any, pau
     run_training(config, run_dir, sink, cancel, pause=pause, resume=bool(job.get("resume")), own_process=own_process)
 
 
-def _child_main(jobs: Any, events: Any, cancel: Any, pause: Any) -> None:
-    """Body of the training child: import torch now (the slow part), then wait for one job."""
+def _child_main(jobs: Any, events: Any, cancel: Any, pause: Any, ready: Any = None, link: Any = None,
+                parent_pid: int | None = None) -> None:
+    """Body of the training child: guard it (engine/child_guard.py), import torch now (the slow part), then
+    wait for one job."""
+    from engine.child_guard import ChildGuard
+
+    guard = ChildGuard(link, parent_pid, cancel, (jobs, events))
+    guard.start()  # before the import: a parent killed during those seconds must not leave an orphan
     import engine.trainer  # noqa: F401  - warms up torch while the user is still choosing settings
 
+    if ready is not None:
+        ready.set()
     job = jobs.get()
-    if job is None:
+    if job is None or not guard.begin_job():
         return
     run_dir = Path(job["run_dir"])
     run_dir.mkdir(parents=True, exist_ok=True)
@@ -99,6 +112,8 @@ class ProcessRunner:
         self._events: Any = None
         self._cancel: Any = None
         self._pause: Any = None
+        self._ready: Any = None
+        self._link: Any = None  # the parent's end of a pipe: when this process ends, the child sees it
         self._finished: RunFinished | None = None
         self._started = False
         self._job: dict[str, Any] = {}
@@ -123,10 +138,23 @@ class ProcessRunner:
         self._events = self._ctx.Queue()
         self._cancel = self._ctx.Event()
         self._pause = self._ctx.Event()
-        self._process = self._ctx.Process(target=_child_main, args=(self._jobs, self._events, self._cancel,
-                                                                     self._pause),
-                                          name="finetune-studio-training", daemon=True)
+        self._ready = self._ctx.Event()
+        child_end, self._link = self._ctx.Pipe(duplex=False)
+        args = (self._jobs, self._events, self._cancel, self._pause, self._ready, child_end, os.getpid())
+        self._process = self._ctx.Process(target=_child_main, args=args, name="finetune-studio-training",
+                                          daemon=True)
         self._process.start()
+        child_end.close()  # only the child may hold it, or the child could not tell when this process is gone
+
+    def wait_warm(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` seconds for the child to be ready (torch imported); False if it is not."""
+        deadline = time.monotonic() + timeout
+        while self._ready is not None and self._process is not None and self._process.is_alive():
+            if self._ready.wait(min(0.5, max(deadline - time.monotonic(), 0))):
+                return True
+            if time.monotonic() >= deadline:
+                return False
+        return False
 
     def start(self, config: TrainConfig, run_dir: Path, *, resume: bool = False, job: str = TRAIN) -> None:
         if self._started:
@@ -212,6 +240,7 @@ class ProcessRunner:
         for q in (self._jobs, self._events):
             q.cancel_join_thread()
             q.close()
+        self._link.close()
 
 
 def _death_sentence(exitcode: int | None, resumable: bool) -> str:

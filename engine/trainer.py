@@ -8,6 +8,9 @@ Faults: running out of memory halves the batch and retries the epoch from the la
 becomes NaN/infinite stops the run keeping the last good weights; Stop ends it within one batch; a full
 disk stops it with a clear sentence and the previous checkpoint intact. ``resume=True`` continues a run
 folder from ``checkpoints/last.safetensors`` (engine/checkpoint.py, engine/resume.py).
+
+A run folder has one writer at a time (engine/runlock.py). A start that ends before its first checkpoint
+leaves nothing behind, and a resume that fails changes nothing (engine/runstart.py).
 """
 
 from __future__ import annotations
@@ -35,7 +38,6 @@ from engine.checkpoint import (
     has_checkpoint,
     load_checkpoint,
     load_into,
-    remove_stale_temporaries,
     save_checkpoint,
     save_weights,
 )
@@ -48,9 +50,18 @@ from engine.loaders import seed_epoch
 from engine.loop import BATCH_EVENTS_PER_SECOND, Clock, EpochLoop, EpochResult, NonFiniteLoss, StopLoop
 from engine.models import count_parameters
 from engine.preparation import PreparedRun
-from engine.resume import cut_history, load_split
+from engine.outcomes import (
+    CANCELLED_BEFORE_START,
+    cancelled_sentence,
+    finished_sentence,
+    nonfinite_sentence,
+    resume_failed_sentence,
+)
+from engine.resume import cut_history, load_resume_checkpoint, load_split, restore_session
 from engine.run_location import check_run_location
 from engine.runfolder import CHECKPOINTS, CONFIG, EVENTS, SPLIT, RunLog, write_json_atomic
+from engine.runlock import RunLock, RunLocked, acquire_run_lock
+from engine.runstart import clear_unstarted, is_unstarted, remove_if_empty
 from engine.session import Session, SessionCancelled, open_session
 from engine.speed import (
     estimate_message,
@@ -98,6 +109,9 @@ class Trainer:
         self._stop: tuple[StopReason, str] | None = None
         self._replay: list[Event] = []
         self._last_progress = 0.0
+        self._lock: RunLock | None = None
+        self._fresh = False  # this run started the folder's history (so it may remove it again)
+        self._unresumable = False  # Resume would not help (the folder is another's, or its checkpoint damaged)
 
     @property
     def prepared(self) -> PreparedRun | None:
@@ -138,26 +152,48 @@ class Trainer:
                       "val_accuracy": repr(event.val_accuracy), "score": repr(self.best_score)})
 
     def run(self) -> RunFinished:
-        finished: RunFinished
+        """Train, owning the run folder meanwhile (engine/runlock.py), and end with one :class:`RunFinished`."""
+        existed = self.run_dir.exists()
+        try:
+            finished = self._end(self._attempt())
+            if self._fresh and not has_checkpoint(self.run_dir) and not finished.extra.get("model_saved"):
+                clear_unstarted(self.run_dir)  # nothing to continue: leave nothing that blocks the name
+            return finished
+        finally:
+            if self._lock is not None:
+                self._lock.release()
+            if not existed:
+                remove_if_empty(self.run_dir)
+
+    def _attempt(self) -> RunFinished:
         try:
             if self.own_process:
                 prepare_process(self.config.deterministic)
             checkpoint = self._begin()
             self._open(checkpoint)
-            finished = self._fit()
+            return self._fit()
         except SessionCancelled:
-            finished = self._finish(StopReason.CANCELLED, "Training was stopped by you before the first epoch "
-                                                          "began, so no model was saved.")
-        except (CheckpointError, OutputError) as exc:  # full or read-only disk, damaged checkpoint: it says which
+            return self._finish(StopReason.CANCELLED, CANCELLED_BEFORE_START)
+        except RunLocked as exc:  # another process trains this folder: nothing was touched (CLI exit code 2)
+            self._unresumable = True
+            return self._finish(StopReason.FAILED, f"Training could not run: {exc}", input_error=True)
+        except OutputError as exc:  # a full or read-only disk: the sentence says whether there is anything to continue
             # An unwritable place is the user's to fix (CLI exit code 2); the checkpoint so far is kept.
-            started = "Training stopped" if self.session is not None else "Training could not start"
-            finished = self._finish(StopReason.FAILED, f"{started}: {exc}", input_error=isinstance(exc, OutputError))
+            started = "Training stopped" if has_checkpoint(self.run_dir) else "Training could not start"
+            return self._finish(StopReason.FAILED, f"{started}: {exc}", input_error=True)
+        except CheckpointError as exc:  # a damaged or missing checkpoint
+            if self.resume and self._log is None:  # nothing was written: say what to do instead
+                self._unresumable = True  # Resume would only fail again
+                return self._finish(StopReason.FAILED, resume_failed_sentence(str(exc), self.run_dir))
+            return self._finish(StopReason.FAILED, f"Training stopped: {exc}")
         except StudioError as exc:  # the user's input or settings: CLI exit code 2
-            finished = self._finish(StopReason.FAILED, f"Training could not run: {exc}", input_error=True)
+            return self._finish(StopReason.FAILED, f"Training could not run: {exc}", input_error=True)
         except Exception as exc:
             log.exception("training failed")
-            finished = self._finish(StopReason.FAILED, f"Training failed because of an unexpected error ({exc}). "
-                                                       "The details are in the log file.")
+            return self._finish(StopReason.FAILED, f"Training failed because of an unexpected error ({exc}). "
+                                                   "The details are in the log file.")
+
+    def _end(self, finished: RunFinished) -> RunFinished:
         if self.evaluate and finished.succeeded and finished.extra.get("model_saved"):
             finished = self._evaluate(finished)
         for callback in self.callbacks:
@@ -192,57 +228,56 @@ class Trainer:
     # -- setting up -------------------------------------------------------------------------------------
 
     def _begin(self) -> Checkpoint | None:
-        check_run_location(self.config.data.data_dir, self.run_dir)  # nothing is written before this
-        checkpoint = None
+        """Check what the folder holds; a fresh run starts its history here, a resume only reads (its history
+        is cut back and reopened once the checkpoint has been restored, see :meth:`_continue_history`)."""
+        # Before the lock: taking the lock creates the folder, and nothing may be written into the images.
+        check_run_location(self.config.data.data_dir, self.run_dir)
+        self._own_folder()
         if self.resume:
-            remove_stale_temporaries(self.checkpoints)
-            checkpoint = load_checkpoint(self.checkpoints / LAST)
-            if checkpoint.epoch >= self.config.optim.epochs or self._stopped_early(checkpoint):
-                raise StudioError("This run already finished; there is nothing to continue.")
-            self._replay = cut_history(self.run_dir, checkpoint.epoch)
-        elif (self.run_dir / CONFIG).exists() or (self.run_dir / EVENTS).exists():
-            # A second run appended to the first's history would plot two runs as one; never overwrite either.
-            raise StudioError(f"{self.run_dir} already holds a run. Choose a new folder for this one (or continue "
-                              "that run); nothing in it was changed.")
+            return load_resume_checkpoint(self.run_dir, self.config)
+        reused = (self.run_dir / CONFIG).exists() or (self.run_dir / EVENTS).exists()
+        if reused:
+            if not is_unstarted(self.run_dir):
+                # A second run appended to the first's history would plot two runs as one; never overwrite either.
+                raise StudioError(f"{self.run_dir} already holds a run. Choose a new folder for this one (or "
+                                  "continue that run); nothing in it was changed.")
+            clear_unstarted(self.run_dir)
+        self._fresh = True
         self._log = RunLog(self.run_dir)  # creates the folder; OutputError when it cannot
-        if checkpoint is None:
-            self._write_config({})
-        return checkpoint
+        if reused:
+            self.emit(Notice("info", "This folder held a start that never saved a checkpoint; the run starts "
+                                     "again in it."))
+        self._write_config({})
+        return None
 
-    def _stopped_early(self, checkpoint: Checkpoint) -> bool:
-        stopping = checkpoint.state.get("callbacks", {}).get("EarlyStopping", {})
-        config = self.config.early_stopping
-        return config.enabled and int(stopping.get("wait", 0)) >= config.patience
+    def _own_folder(self) -> None:
+        """Become the folder's one writer; :class:`RunLocked` when another process trains it."""
+        self._lock = acquire_run_lock(self.run_dir)
+        if self._lock.note:  # a stale lock of a process that ended abruptly was taken over
+            self.emit(Notice("warning", self._lock.note))
 
     def _open(self, checkpoint: Checkpoint | None) -> None:
         split = load_split(self.run_dir) if checkpoint is not None else None
         self.session = s = open_session(self.config, self.run_dir, self._progress, self.cancel, split=split,
                                         own_process=self.own_process)
-        self._write_config({**s.resolved(), "resumed_from_epoch": checkpoint.epoch if checkpoint else None})
         if checkpoint is None:
+            self._write_config({**s.resolved(), "resumed_from_epoch": None})
             write_json_atomic(self.run_dir / SPLIT, s.prepared.split.to_dict())
             self.save_last(0)  # what an out-of-memory retry of epoch 1, or a resume after a crash, starts from
         else:
-            self._restore(checkpoint)
+            self._restore(checkpoint)  # may fail: nothing in the folder has been changed yet
+            self._continue_history(checkpoint.epoch)
+            self._write_config({**s.resolved(), "resumed_from_epoch": checkpoint.epoch})
+
+    def _continue_history(self, epoch: int) -> None:
+        self._replay = cut_history(self.run_dir, epoch)
+        self._log = RunLog(self.run_dir)
 
     def _restore(self, checkpoint: Checkpoint) -> None:
-        s = self.session
-        assert s is not None
-        state = checkpoint.state
-        for callback in self.callbacks:  # first: a callback may change what is trainable (and the optimizer)
-            callback.load_state_dict(state.get("callbacks", {}).get(type(callback).__name__, {}) or {})
-        load_into(s.prepared.model, s.optimizer, checkpoint)
-        if state.get("scaler") and s.scaler.is_enabled():
-            s.scaler.load_state_dict(state["scaler"])
-        s.schedule.load_state_dict(state.get("schedule", {}))
-        if int(state.get("batch_size", s.batch_size)) != s.batch_size:
-            s.rebuild_sources(int(state["batch_size"]))
-        best = state.get("best", {})
-        self.best_epoch, self.best_score = int(best.get("epoch", 0)), best.get("score")
-        self.best_val_loss = float(best.get("val_loss", math.inf))
-        self.best_val_accuracy = best.get("val_accuracy")
-        if self.best_epoch and (self.checkpoints / BEST).is_file():
-            self._best_state = load_checkpoint(self.checkpoints / BEST).model
+        assert self.session is not None
+        best = restore_session(self.session, self.callbacks, checkpoint, self.checkpoints)
+        self.best_epoch, self.best_score, self._best_state = best.epoch, best.score, best.state
+        self.best_val_loss, self.best_val_accuracy = best.val_loss, best.val_accuracy
         self.start_epoch = checkpoint.epoch + 1
         log.info("resuming %s after epoch %d", self.run_dir, checkpoint.epoch)
 
@@ -270,11 +305,12 @@ class Trainer:
                 if self._stop is not None:
                     break
         except StopLoop:
-            self.request_stop(StopReason.CANCELLED, self._cancelled_sentence())
+            self.request_stop(StopReason.CANCELLED, cancelled_sentence(self.epoch, self.best_epoch))
         except NonFiniteLoss:
-            self.request_stop(StopReason.FAILED, self._nonfinite_sentence())
+            self.request_stop(StopReason.FAILED, nonfinite_sentence(self.config.optim.lr, self.best_epoch))
         if self._stop is None:
-            return self._finish(StopReason.FINISHED, self._finished_sentence())
+            return self._finish(StopReason.FINISHED, finished_sentence(self.epoch, self.best_epoch,
+                                                                    self.best_val_accuracy))
         return self._finish(*self._stop)
 
     def _emit_start(self) -> None:
@@ -377,24 +413,6 @@ class Trainer:
         data["resolved"] = resolved
         write_json_atomic(self.run_dir / CONFIG, data)
 
-    def _finished_sentence(self) -> str:
-        return (f"Training finished all {self.epoch} epochs; the best model (epoch {self.best_epoch}, "
-                f"validation accuracy {100 * (self.best_val_accuracy or 0):.1f}%) was saved.")
-
-    def _cancelled_sentence(self) -> str:
-        if self.best_epoch:
-            return (f"Training was stopped by you during epoch {self.epoch}; the best model so far "
-                    f"(epoch {self.best_epoch}) was saved. You can continue this run later.")
-        return "Training was stopped by you before the first epoch finished, so no model was saved."
-
-    def _nonfinite_sentence(self) -> str:
-        lr = self.config.optim.lr
-        text = ("Training stopped because the loss became infinite or not a number: the learning rate is "
-                f"probably too high; try {lr / 10:.3g} (ten times smaller) or use the learning-rate finder.")
-        if self.best_epoch:
-            return text + f" The last good weights (best: epoch {self.best_epoch}) were kept."
-        return text + " No epoch had finished, so no model was saved."
-
     def _finish(self, reason: StopReason, detail: str, input_error: bool = False) -> RunFinished:
         """Restore the best weights, export the model when there is one, and describe the outcome."""
         exported = False
@@ -413,7 +431,8 @@ class Trainer:
             except Exception as exc:
                 log.exception("export failed")
                 detail += f" The model could not be saved ({exc})."
-        resumable = reason in (StopReason.CANCELLED, StopReason.FAILED) and has_checkpoint(self.run_dir)
+        resumable = (reason in (StopReason.CANCELLED, StopReason.FAILED) and has_checkpoint(self.run_dir)
+                     and not self._unresumable)
         return RunFinished(reason=reason, detail=detail, best_epoch=self.best_epoch,
                            best_val_loss=self.best_val_loss if self.best_epoch else None,
                            best_val_accuracy=self.best_val_accuracy, epochs_completed=self._epochs_completed(),

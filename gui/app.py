@@ -92,8 +92,10 @@ def main(argv: list[str] | None = None) -> int:
     splash = _splash()  # importing PyTorch takes seconds: say so at once
     from gui.main_window import MainWindow
     from gui.panels.data_panel import SAMPLE_DATA
+    from gui.quit_signals import install_quit_signals
 
     window = MainWindow()
+    install_quit_signals(window)  # SIGTERM / Ctrl+C close the window the normal way (gui/quit_signals.py)
     window.show()
     splash.finish(window)
     data_dir = Path(args.data_dir) if args.data_dir else SAMPLE_DATA

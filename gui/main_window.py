@@ -308,15 +308,26 @@ class MainWindow(QMainWindow):
                 "Training is still running. Stop it and close? It stops within a few seconds; the best model "
                 "so far and the last checkpoint are kept, so you can resume the run later.",
                 QMessageBox.Yes | QMessageBox.No, QMessageBox.No)
-            if answer != QMessageBox.Yes:
-                return
-            # Stop without freezing the window; close once the run has saved and ended (bounded wait).
-            self._closing = True
-            self.statusBar().showMessage("Stopping training and saving the last checkpoint…")
-            self.controller.stop_then(self.close, CLOSE_TIMEOUT_S)
+            if answer == QMessageBox.Yes:
+                self._stop_then_close()
             return
         self.shutdown()
         event.accept()
+
+    def close_without_asking(self) -> None:
+        """Close as the close button does, without the question (SIGTERM, Ctrl+C: nobody may be there to
+        answer): a running job is stopped first, keeping its best model and last checkpoint."""
+        if self.controller.running:
+            if not self._closing:
+                self._stop_then_close()
+            return
+        self.close()
+
+    def _stop_then_close(self) -> None:
+        # Stop without freezing the window; close once the run has saved and ended (bounded wait).
+        self._closing = True
+        self.statusBar().showMessage("Stopping training and saving the last checkpoint…")
+        self.controller.stop_then(self.close, CLOSE_TIMEOUT_S)
 
     def shutdown(self) -> None:
         """Stop the training child, the warm child and background tasks (bounded waits)."""

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import signal
 import sys
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +75,12 @@ def run(args: argparse.Namespace) -> int:
     from engine.dataset import scan_image_folder
 
     if args.resume:
+        given = _options_beside_resume(args)
+        if given:
+            print(f"error: --resume continues {args.resume} and keeps every setting the run was started with, so "
+                  f"{', '.join(given)} cannot be used with it; to train with other settings, start a new run "
+                  f"(--weights {args.resume} starts it from this run's model).", file=sys.stderr)
+            return EXIT_BAD_INPUT
         return _train(None, Path(args.resume))
     if not args.data_dir or not args.out:
         print("error: give the image folder and --out RUN_DIR (or --resume RUN_DIR).", file=sys.stderr)
@@ -94,8 +102,21 @@ def run(args: argparse.Namespace) -> int:
     return _train(config, Path(args.out))
 
 
+def _options_beside_resume(args: argparse.Namespace) -> list[str]:
+    """The options given with ``--resume`` that a resume would ignore (those that differ from the default)."""
+    sub = argparse.ArgumentParser().add_subparsers()
+    register(sub)  # a fresh parser of this command: its defaults are what "not given" means
+    parser = sub.choices["train"]
+    given = []
+    for action in parser._actions:
+        if action.dest in ("help", "resume", "func") or getattr(args, action.dest, None) == action.default:
+            continue
+        given.append(action.option_strings[0] if action.option_strings else "an image folder")
+    return given
+
+
 def _train(config: Any, run_dir: Path) -> int:
-    """Train (``config``) or continue (``config=None``) ``run_dir``; Ctrl+C stops within one batch."""
+    """Train (``config``) or continue (``config=None``) ``run_dir``; Ctrl+C or SIGTERM stops within one batch."""
     from engine.config import StopReason
     from engine.trainer import run_training
 
@@ -105,16 +126,26 @@ def _train(config: Any, run_dir: Path) -> int:
 
         config = load_run_config(run_dir)
     cancel = threading.Event()
-    previous = signal.signal(signal.SIGINT, lambda *_: cancel.set())  # Ctrl+C stops within one batch
-    try:
+    with _stop_on_signals(cancel):
         finished = run_training(config, run_dir, print_event, cancel, resume=resume, own_process=True)
-    finally:
-        signal.signal(signal.SIGINT, previous)
     # The outcome sentence goes to stdout, but a failure's to stderr (scripts read errors there).
     print(finished.detail, file=sys.stderr if finished.reason is StopReason.FAILED else sys.stdout)
     if finished.succeeded:
         return EXIT_OK
     return EXIT_BAD_INPUT if finished.extra.get("input_error") else EXIT_FAILED
+
+
+@contextlib.contextmanager
+def _stop_on_signals(cancel: threading.Event) -> Iterator[None]:
+    """Ctrl+C (SIGINT) and SIGTERM (``kill``, a session manager, a job scheduler) stop within one batch and keep
+    the best model, instead of ending the process with nothing saved."""
+    stop = (signal.SIGINT, signal.SIGTERM)
+    previous = {number: signal.signal(number, lambda *_: cancel.set()) for number in stop}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 def print_event(event: Any) -> None:

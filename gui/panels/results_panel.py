@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QPro
 
 from engine.evaluate import EVALUATION_DIR, RunEvaluation, SetEvaluation, evaluate_run, load_evaluation
 from engine.metrics import at_threshold, roc
-from engine.runfolder import MODEL_DIR
+from engine.runfolder import MODEL_DIR, no_model_sentence
 from gui.confusion_matrix import ConfusionMatrixView
 from gui.controller import TaskState
 from gui.gallery import GalleryItem, ImageGallery, evaluation_items
@@ -140,8 +140,7 @@ class ResultsPanel(QWidget):
         if not (self.run_dir / MODEL_DIR / "model.json").is_file():
             self._slot.cancel()
             self._set_busy(False)
-            self.message.show_warning("This run saved no model (it stopped before its first epoch ended), so "
-                                      "there is nothing to evaluate.")
+            self.message.show_warning(no_model_sentence(self.run_dir))
             return
         self._start(None, reuse)
 

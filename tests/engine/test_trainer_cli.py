@@ -75,3 +75,19 @@ def test_train_without_folder_or_resume_explains_itself(tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "-m", "engine", "train"], capture_output=True, text=True, cwd=ROOT,
                             env=_env(), timeout=120, check=False)
     assert result.returncode == 2 and "--resume RUN_DIR" in result.stderr
+
+
+def test_sigterm_stops_a_cli_run_like_ctrl_c_keeping_the_best_model(image_folder: Path, tmp_path: Path) -> None:
+    run = tmp_path / "run"
+    args = [sys.executable, "-m", "engine", "train", str(image_folder), "--out", str(run), *BASIC, "--epochs", "50"]
+    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=_env())
+    assert process.stdout is not None
+    for line in process.stdout:
+        if line.startswith("epoch   1"):
+            process.send_signal(signal.SIGTERM)  # `kill PID`, a session manager, a job scheduler
+            break
+    out, err = process.communicate(timeout=300)
+    assert process.returncode == 1, err  # as for Ctrl+C: the job did not finish
+    assert "stopped by you" in out and "the best model so far (epoch" in out, out
+    assert (run / "model" / "model.json").is_file()
+    assert "Traceback" not in err
