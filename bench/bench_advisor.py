@@ -8,7 +8,7 @@ then fine-tuned on two other real datasets:
   folders (245 / 153 images, so one validation image is 0.7 points),
 * brain-tumor-mri (4 classes of grey MRI scans: far from it).
 
-For each target the advisor measures similarity and recommends; then engine.trials runs strategies 1-3
+For each target the advisor measures similarity and recommends; then engine.strategy.trials runs strategies 1-3
 and from-scratch with identical budgets (epochs, image size, batch, split, seed; no early stopping) and
 the best validation accuracy of each is printed. The pick should be the best or within 2 points of it.
 
@@ -27,12 +27,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from engine.advisor import run_advisor  # noqa: E402
+from engine.strategy.advisor import run_advisor  # noqa: E402
 from engine.config import (Augmentation, DataConfig, Device, EarlyStoppingConfig, ModelConfig,  # noqa: E402
                            OptimConfig, Strategy, TrainConfig)
-from engine.strategy import SizeClass  # noqa: E402
-from engine.trainer import run_training  # noqa: E402
-from engine.trials import run_trials  # noqa: E402
+from engine.strategy.table import SizeClass  # noqa: E402
+from engine.training.trainer import run_training  # noqa: E402
+from engine.strategy.trials import run_trials  # noqa: E402
 
 
 def pretrain(datasets: Path, work: Path, size: int, epochs: int) -> Path:

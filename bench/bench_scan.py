@@ -37,7 +37,7 @@ def make_images(root: Path, count: int, size: int) -> None:
 
 
 def timed_scan(root: Path, **kwargs: object) -> tuple[float, object]:
-    from engine.dataset import scan_image_folder
+    from engine.data.report import scan_image_folder
 
     started = time.perf_counter()
     report = scan_image_folder(root, **kwargs)  # type: ignore[arg-type]

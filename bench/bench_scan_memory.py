@@ -26,10 +26,10 @@ ROOT = Path(__file__).resolve().parents[1]
 
 MEASURE = """
 import json, sys, time
-import engine.scanning as scanning
+import engine.data.scan.scanner as scanning
 if sys.argv[2] == "unbounded":
-    import engine.images as images
-    from engine.decode_budget import DECODE_BUDGET
+    import engine.data.images.decode as images
+    from engine.data.images.decode_budget import DECODE_BUDGET
     DECODE_BUDGET.limit = 1 << 62
     images.pillow_core.set_block_size(16 << 20)
     full = images.load_image_with_info

@@ -2,7 +2,7 @@
 
 Same model (ResNet-18 from scratch), same images (the engine's own training split), same transforms (the
 "light" preset: random resized crop + flip), same batch size, optimizer and thread count. The engine runs
-as the GUI runs it: a spawned child process (engine.runner.ProcessRunner), events through a queue. It is
+as the GUI runs it: a spawned child process (engine.jobs.runner.ProcessRunner), events through a queue. It is
 measured twice, with its decoded-image cache (the default) and without; the bare loop decodes every JPEG
 every epoch, as a plain torchvision script does. Throughput = training images per second of the epochs
 after the first (the first pays start-up costs), from the engine's own events and from the bare loop's clock.
@@ -39,8 +39,8 @@ def engine_throughput(data: Path, run_dir: Path, args: argparse.Namespace, image
         Strategy,
         TrainConfig,
     )
-    from engine.events import EpochEnded, RunFinished
-    from engine.runner import ProcessRunner
+    from engine.run.events import EpochEnded, RunFinished
+    from engine.jobs.runner import ProcessRunner
 
     config = TrainConfig(
         data=DataConfig(str(data), image_size=args.size, augmentation=Augmentation.LIGHT),

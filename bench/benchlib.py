@@ -29,8 +29,8 @@ def head_only_epoch_times(data: Path, weights: Path, run_dir: Path, *, size: int
     """
     from engine.config import (Augmentation, DataConfig, Device, EarlyStoppingConfig, ModelConfig, OptimConfig,
                                Strategy, TrainConfig)
-    from engine.events import EpochEnded, RunStarted
-    from engine.trainer import run_training
+    from engine.run.events import EpochEnded, RunStarted
+    from engine.training.trainer import run_training
 
     config = TrainConfig(
         data=DataConfig(str(data), image_size=size, augmentation=Augmentation(augmentation)),

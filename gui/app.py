@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPixmap
 from PySide6.QtWidgets import QApplication, QMessageBox, QSplashScreen
 
-from engine.runfolder import studio_home
+from engine.run.folder import studio_home
 from gui.gui_thread_gc import pin_garbage_collection_to_gui_thread
 from gui.platform_check import window_problem
 
@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     app = create_application(sys.argv[:1])
     splash = _splash()  # importing PyTorch takes seconds: say so at once
     from gui.main_window import MainWindow
-    from gui.panels.data_panel import SAMPLE_DATA
+    from gui.panels.data.panel import SAMPLE_DATA
     from gui.quit_signals import install_quit_signals
 
     window = MainWindow()

@@ -11,24 +11,24 @@ from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKe
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QTabWidget, QWidget
 
 from engine.config import Device, StopReason, Strategy, TrainConfig
-from engine.dataset import DatasetReport
-from engine.errors import ConfigError, StudioError
-from engine.advisor import Advice, TrainingPlan, apply_plan, make_plan
-from engine.events import Event, RunFinished
-from engine.runner import TRIALS
-from engine.stages import architecture_stages
-from engine.strategy import Advised, SimilarityClass, SizeClass
-from engine.run_location import check_run_location
-from engine.runfolder import new_run_dir, runs_root
-from gui.controller import TrainingController
-from gui.widgets import weak_method
-from gui.panels.data_panel import DataPanel
-from gui.panels.model_panel import ModelPanel
-from gui.panels.predict_panel import PredictPanel, is_prediction_drop
-from gui.panels.results_panel import ResultsPanel
-from gui.panels.runs_panel import RunsPanel
-from gui.panels.strategy_panel import StrategyPanel
-from gui.panels.training_panel import TrainingPanel
+from engine.data.report import DatasetReport
+from engine.core.errors import ConfigError, StudioError
+from engine.strategy.advisor import Advice, TrainingPlan, apply_plan, make_plan
+from engine.run.events import Event, RunFinished
+from engine.jobs.runner import TRIALS
+from engine.models.layers.stages import architecture_stages
+from engine.strategy.table import Advised, SimilarityClass, SizeClass
+from engine.run.location import check_run_location
+from engine.run.folder import new_run_dir, runs_root
+from gui.jobs.controller import TrainingController
+from gui.widgets.common import weak_method
+from gui.panels.data.panel import DataPanel
+from gui.panels.model.panel import ModelPanel
+from gui.panels.predict.panel import PredictPanel, is_prediction_drop
+from gui.panels.results.panel import ResultsPanel
+from gui.panels.runs.panel import RunsPanel
+from gui.panels.strategy.panel import StrategyPanel
+from gui.panels.training.panel import TrainingPanel
 
 log = logging.getLogger(__name__)
 
@@ -253,7 +253,7 @@ class MainWindow(QMainWindow):
         """Continue an interrupted run in place, from its last checkpoint."""
         if self.controller.running or run_dir is None:
             return
-        from engine.resume import load_run_config
+        from engine.training.resume import load_run_config
 
         try:
             config = load_run_config(run_dir)

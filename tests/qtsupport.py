@@ -32,7 +32,7 @@ def gui_thread_gc(qapp: Any) -> Iterator[None]:
 @pytest.fixture(autouse=True)
 def no_dangling_workers(qtbot: Any) -> Iterator[None]:
     yield
-    from gui.controller import live_threads
+    from gui.jobs.controller import live_threads
 
     # A task that has just delivered its result may still be returning from run(): give it a moment to
     # end (a bounded wait for a condition, not a sleep); one that is really stuck still fails the test.

@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_engine_and_its_cli_import_no_qt() -> None:
     code = (
-        "import sys, pkgutil, importlib, engine, engine.commands\n"
+        "import sys, pkgutil, importlib, engine, engine.cli.main\n"
         "for m in pkgutil.walk_packages(engine.__path__, 'engine.'):\n"
         "    if m.name != 'engine.__main__':\n"
         "        importlib.import_module(m.name)\n"

@@ -20,7 +20,7 @@ import torch
 
 from engine.config import (Augmentation, DataConfig, Device, EarlyStoppingConfig, ModelConfig, OptimConfig,
                            Strategy, TrainConfig)
-from engine.trainer import run_training
+from engine.training.trainer import run_training
 from tests.imagegen import make_image_folder
 
 THREE_CLASSES = {"red": 12, "green": 12, "blue": 12}

@@ -27,7 +27,7 @@ from engine.config import (
     Strategy,
     TrainConfig,
 )
-from engine.events import Event
+from engine.run.events import Event
 
 ARCH = "mobilenet_v3_small"
 

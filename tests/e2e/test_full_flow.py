@@ -6,14 +6,14 @@ import json
 from pathlib import Path
 
 from engine.config import StopReason
-from engine.predict import expand_image_paths, predict_images
-from engine.export import load_exported_model
+from engine.evaluation.predict import expand_image_paths, predict_images
+from engine.run.saved_model import load_exported_model
 from gui.main_window import MainWindow
-from gui.panels.data_panel import SAMPLE_DATA
+from gui.panels.data.panel import SAMPLE_DATA
 
 
 def test_sample_data_is_bundled_and_trainable() -> None:
-    from engine.dataset import scan_image_folder
+    from engine.data.report import scan_image_folder
 
     report = scan_image_folder(SAMPLE_DATA)
     assert report.trainable

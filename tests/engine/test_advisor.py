@@ -6,12 +6,12 @@ import json
 
 import pytest
 
-from engine.advisor import advise, apply_advice
+from engine.strategy.advisor import advise, apply_advice
 from engine.config import (Augmentation, DataConfig, ModelConfig, OptimizerKind, Strategy, TrainConfig)
-from engine.layers import base_modules
-from engine.models import build_classifier
-from engine.stages import architecture_stages
-from engine.strategy import Advised, SimilarityClass, SizeThresholds
+from engine.models.layers.freezing import base_modules
+from engine.models.catalog import build_classifier
+from engine.models.layers.stages import architecture_stages
+from engine.strategy.table import Advised, SimilarityClass, SizeThresholds
 
 SMALL = {"a": 80, "b": 120}
 LARGE = {"a": 3000, "b": 2500}

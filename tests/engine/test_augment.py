@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 import torch
 
-from engine.augment import PRESETS, describe, pixel_transform, preview_grid, resolve_augment, train_transform
-from engine.config import Augmentation, AugmentConfig, ConfigError, DataConfig, TrainConfig
-from engine.loaders import Preprocessing
+from engine.data.augment import PRESETS, describe, pixel_transform, preview_grid, resolve_augment, train_transform
+from engine.config import Augmentation, AugmentConfig, DataConfig, TrainConfig
+from engine.core.errors import ConfigError
+from engine.data.loaders import Preprocessing
 
 
 def test_the_medical_preset_neither_flips_nor_changes_colour() -> None:

@@ -6,10 +6,10 @@ from typing import Any
 
 import pytest
 
-from engine.callbacks import EarlyStopping, OverfitWatch
+from engine.training.callbacks.base import EarlyStopping, OverfitWatch
 from engine.config import DataConfig, EarlyStoppingConfig, Monitor, OptimConfig, StopReason, TrainConfig
-from engine.events import BatchEnded, EpochEnded, OverfitWarning, RunStarted, event_from_dict
-from engine.overfit import EpochFigures, detect_overfitting, overfit_message
+from engine.run.events import BatchEnded, EpochEnded, OverfitWarning, RunStarted, event_from_dict
+from engine.training.overfit import EpochFigures, detect_overfitting, overfit_message
 
 
 class FakeTrainer:

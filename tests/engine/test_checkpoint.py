@@ -11,7 +11,7 @@ import pytest
 import torch
 from torch import nn
 
-from engine.checkpoint import (
+from engine.training.checkpoint import (
     CheckpointError,
     load_checkpoint,
     load_into,
@@ -78,7 +78,7 @@ WRITER = textwrap.dedent("""
     import os, sys
     import torch
     from torch import nn
-    import engine.checkpoint as ck
+    import engine.training.checkpoint as ck
 
     path = ck.Path(sys.argv[1])
     model = nn.Linear(64, 64)

@@ -8,7 +8,7 @@ import pytest
 
 from engine.config import (DataConfig, Device, EarlyStoppingConfig, ModelConfig, OptimConfig, Strategy,
                            TrainConfig)
-from engine.errors import ConfigError
+from engine.core.errors import ConfigError
 
 
 def test_round_trip_through_json_keeps_every_choice() -> None:

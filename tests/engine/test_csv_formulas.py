@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from engine.cli import main as cli_main
-from engine.evaluate import load_evaluation
+from engine.cli.main import main as cli_main
+from engine.evaluation.evaluate import load_evaluation
 from tests.trained_run import copy_run, one_torch_thread, shared_run
 
 LINK = '=HYPERLINK("http://x")'

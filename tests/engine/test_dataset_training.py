@@ -22,10 +22,10 @@ from engine.config import (
     Strategy,
     TrainConfig,
 )
-from engine.dataset import scan_image_folder
-from engine.events import Event, Notice, RunStarted
-from engine.preparation import prepare_data
-from engine.trainer import run_training
+from engine.data.report import scan_image_folder
+from engine.run.events import Event, Notice, RunStarted
+from engine.training.preparation import prepare_data
+from engine.training.trainer import run_training
 from tests.imagegen import make_image_folder
 from tests.messygen import make_messy_folder
 

@@ -14,7 +14,7 @@ from types import FrameType
 
 import pytest
 
-from engine.decode_budget import PixelBudget, Ticket
+from engine.data.images.decode_budget import PixelBudget, Ticket
 
 WAIT_S = 10  # only reached when the budget is broken
 

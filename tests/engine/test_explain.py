@@ -11,8 +11,8 @@ import torchvision.models as tvm
 from torch import nn
 from torchvision.models.vision_transformer import VisionTransformer
 
-from engine.explain import GradCam, explain_image, find_target_layer, overlay
-from engine.export import load_exported_model
+from engine.evaluation.explain import GradCam, explain_image, find_target_layer, overlay
+from engine.run.saved_model import load_exported_model
 from tests.trained_run import one_torch_thread, shared_run
 
 SIZE, SQUARE = 48, 10

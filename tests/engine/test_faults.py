@@ -12,15 +12,15 @@ from typing import Any
 import pytest
 import torch
 
-import engine.checkpoint
-import engine.runfolder
-from engine.checkpoint import load_checkpoint
+import engine.training.checkpoint
+import engine.run.folder
+from engine.training.checkpoint import load_checkpoint
 from engine.config import StopReason
-from engine.events import EpochEnded, Notice, RunFinished, RunPaused
-from engine.export import load_exported_model
-from engine.loop import EpochLoop
-from engine.runner import ThreadRunner
-from engine.trainer import run_training
+from engine.run.events import EpochEnded, Notice, RunFinished, RunPaused
+from engine.run.saved_model import load_exported_model
+from engine.training.loop import EpochLoop
+from engine.jobs.runner import ThreadRunner
+from engine.training.trainer import run_training
 from tests.trainkit import Collector, one_thread, tiny_config
 
 pytestmark = pytest.mark.usefixtures("one_thread")
@@ -142,7 +142,7 @@ def test_a_full_disk_stops_with_a_clear_message_and_keeps_the_previous_checkpoin
             raise OSError(errno.ENOSPC, "No space left on device")
         real_fsync(fd)
 
-    monkeypatch.setattr(engine.runfolder.os, "fsync", fsync)
+    monkeypatch.setattr(engine.run.folder.os, "fsync", fsync)
     run = tmp_path / "run"
     finished = run_training(tiny_config(image_folder, epochs=3), run, sink)
 

@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 import torch
 
-from engine.callbacks import Callback
+from engine.training.callbacks.base import Callback
 from engine.config import (Augmentation, DataConfig, Device, EarlyStoppingConfig, FineTuneSchedule, FreezePlan, ModelConfig,
                            OptimConfig, Strategy, TrainConfig)
-from engine.events import EpochEnded, Notice
-from engine.finetuning import unfrozen_stage_count
-from engine.trainer import run_training
+from engine.run.events import EpochEnded, Notice
+from engine.training.callbacks.finetuning import unfrozen_stage_count
+from engine.training.trainer import run_training
 from tests.trainkit import make_pretrained_file
 
 

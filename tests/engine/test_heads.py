@@ -6,9 +6,9 @@ import pytest
 import torch
 from torch import nn
 
-from engine.errors import ConfigError
-from engine.heads import ClassifierHead, HeadOptions, head_input_width, head_options_of, make_head
-from engine.models import build_classifier
+from engine.core.errors import ConfigError
+from engine.models.heads import ClassifierHead, HeadOptions, head_input_width, head_options_of, make_head
+from engine.models.catalog import build_classifier
 
 # One architecture per family, with where torchvision keeps its classifier.
 HEADS = {

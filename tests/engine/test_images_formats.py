@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from engine import images
-from engine.images import BACKGROUND_RGB, ImageLoadError, load_image, load_image_with_info
+from engine.data.images import decode as images
+from engine.data.images.decode import BACKGROUND_RGB, ImageLoadError, load_image, load_image_with_info
 from tests import messygen as gen
 
 

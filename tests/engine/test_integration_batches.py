@@ -15,12 +15,12 @@ import torch
 from torch import nn
 
 from engine.config import StopReason
-from engine.events import EpochEnded, RunStarted
-from engine.feature_cache import FeatureBatches, FeatureSet
-from engine.loaders import ImageListDataset, Preprocessing, make_loader, set_loader_epoch
-from engine.loop import EpochLoop
-from engine.session import trains_batchnorm
-from engine.trainer import run_training
+from engine.run.events import EpochEnded, RunStarted
+from engine.training.feature_cache import FeatureBatches, FeatureSet
+from engine.data.loaders import ImageListDataset, Preprocessing, make_loader, set_loader_epoch
+from engine.training.loop import EpochLoop
+from engine.training.session import trains_batchnorm
+from engine.training.trainer import run_training
 from tests.trainkit import Collector, one_thread, tiny_config
 
 pytestmark = pytest.mark.usefixtures("one_thread")

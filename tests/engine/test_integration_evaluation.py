@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-import engine.evaluate
-from engine.cli import main as cli_main
+import engine.evaluation.evaluate
+from engine.cli.main import main as cli_main
 from engine.config import StopReason
-from engine.events import EpochEnded, Notice, Progress
-from engine.trainer import run_training
+from engine.run.events import EpochEnded, Notice, Progress
+from engine.training.trainer import run_training
 from tests.imagegen import make_image_folder
 from tests.trainkit import CancelAfter, Collector, one_thread, tiny_config
 
@@ -70,7 +70,7 @@ def test_an_evaluation_error_is_a_notice_and_the_run_still_finishes(image_folder
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("matplotlib exploded")
 
-    monkeypatch.setattr(engine.evaluate, "evaluate_run", broken)
+    monkeypatch.setattr(engine.evaluation.evaluate, "evaluate_run", broken)
     sink = Collector()
     finished = run_training(tiny_config(image_folder, epochs=1), tmp_path / "run", sink)
 

@@ -12,11 +12,11 @@ import pytest
 import torchvision
 from safetensors.torch import save_file
 
-from engine.cli import main as cli_main
+from engine.cli.main import main as cli_main
 from engine.config import StopReason
-from engine.errors import WeightsError
-from engine.trainer import run_training
-from engine.weights import read_weights_file
+from engine.core.errors import WeightsError
+from engine.training.trainer import run_training
+from engine.models.weights import read_weights_file
 from tests.trainkit import ARCH, Collector, one_thread, tiny_config
 
 pytestmark = pytest.mark.usefixtures("one_thread")

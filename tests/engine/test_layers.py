@@ -10,11 +10,11 @@ import torch
 from safetensors.torch import load_file
 from torch import nn
 
-from engine.cli import main
+from engine.cli.main import main
 from engine.config import DataConfig, FreezePlan, ModelConfig, Strategy, TrainConfig
-from engine.errors import ConfigError, WeightsError
-from engine.export import load_exported_model
-from engine.layers import (
+from engine.core.errors import ConfigError, WeightsError
+from engine.run.saved_model import load_exported_model
+from engine.models.layers.freezing import (
     base_modules,
     freeze_modules,
     frozen_parameter_names,
@@ -22,9 +22,9 @@ from engine.layers import (
     parameter_groups,
     plan_for_strategy,
 )
-from engine.models import build_classifier, create_model
-from engine.preparation import prepare_model
-from engine.weights import load_starting_weights
+from engine.models.catalog import build_classifier, create_model
+from engine.training.preparation import prepare_model
+from engine.models.weights import load_starting_weights
 
 
 @pytest.fixture

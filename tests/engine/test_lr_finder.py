@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from engine.config import StopReason
-from engine.events import LrFinderResult
-from engine.lr_finder import run_lr_finder, suggest_lr
+from engine.run.events import LrFinderResult
+from engine.training.lr_finder import run_lr_finder, suggest_lr
 from tests.trainkit import Collector, one_thread, tiny_config
 
 pytestmark = pytest.mark.usefixtures("one_thread")

@@ -6,12 +6,12 @@ import pytest
 import torch
 from torch import nn
 
-import engine.memory
-from engine.errors import ConfigError
-from engine.freeze_state import FreezeState
-from engine.layer_tree import analyse_model
-from engine.layers import freeze_modules
-from engine.memory import (
+import engine.models.memory
+from engine.core.errors import ConfigError
+from engine.models.layers.freeze_state import FreezeState
+from engine.models.layers.tree import analyse_model
+from engine.models.layers.freezing import freeze_modules
+from engine.models.memory import (
     GB,
     available_memory,
     estimate_memory,
@@ -20,7 +20,7 @@ from engine.memory import (
     optimizer_slots,
     relative_speed,
 )
-from engine.models import build_classifier
+from engine.models.catalog import build_classifier
 
 
 def _real_saved_bytes(arch: str, size: int, frozen: list[str], batch: int = 2) -> int:
@@ -182,7 +182,7 @@ def test_measuring_a_plan_builds_it_frozen_and_without_a_gpu_says_so(monkeypatch
         return 42
 
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
-    monkeypatch.setattr(engine.memory, "measure_training_memory", probe)
+    monkeypatch.setattr(engine.models.memory, "measure_training_memory", probe)
     monkeypatch.setattr(torch.cuda, "empty_cache", lambda: None)
     assert measure_plan_memory("resnet18", 3, 32, ["conv1", "bn1"], 2) == 42
     assert seen == [(["conv1.weight", "bn1.weight", "bn1.bias"], False, "cuda")]  # frozen BatchNorm stays in eval

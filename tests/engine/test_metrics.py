@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import log_loss
 
-from engine.metrics import (at_threshold, binary_figures, calibration, default_positive_class,
+from engine.evaluation.metrics import (at_threshold, binary_figures, calibration, default_positive_class,
                             predicted_labels, roc, row_normalised, scores_from_confusion, summarize)
 
 # Two classes, "pos" is positive. Probability of "pos" per image and the truth:

@@ -6,9 +6,9 @@ import pytest
 import torch
 import torchvision.models as tvm
 
-from engine.errors import ConfigError
-from engine.heads import HeadOptions
-from engine.models import (
+from engine.core.errors import ConfigError
+from engine.models.heads import HeadOptions
+from engine.models.catalog import (
     SHORTLIST,
     build_classifier,
     check_image_size,

@@ -8,8 +8,9 @@ import pytest
 import torch
 from torch import nn
 
-from engine.config import ConfigError, OptimConfig, OptimizerKind, ScheduleConfig, ScheduleKind
-from engine.optim import Schedule, build_optimizer, class_weights, l1_penalty, lr_factor, make_loss
+from engine.config import OptimConfig, OptimizerKind, ScheduleConfig, ScheduleKind
+from engine.core.errors import ConfigError
+from engine.training.optim import Schedule, build_optimizer, class_weights, l1_penalty, lr_factor, make_loss
 
 CPU = torch.device("cpu")
 

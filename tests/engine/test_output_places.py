@@ -18,11 +18,11 @@ from typing import Any
 
 import pytest
 
-import engine.runfolder
-from engine.cli import main as cli_main
+import engine.run.folder
+from engine.cli.main import main as cli_main
 from engine.config import StopReason
-from engine.events import EpochEnded
-from engine.trainer import run_training
+from engine.run.events import EpochEnded
+from engine.training.trainer import run_training
 from tests.trainkit import Collector, one_thread, tiny_config
 from tests.trained_run import copy_run, shared_run
 
@@ -54,7 +54,7 @@ def refuse_writes(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
             raise OSError(state["errno"], "refused", str(folder))
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(engine.runfolder.tempfile, "mkstemp", mkstemp)
+    monkeypatch.setattr(engine.run.folder.tempfile, "mkstemp", mkstemp)
     yield state
 
 

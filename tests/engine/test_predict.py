@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from engine.cli import main as cli_main
-from engine.export import load_exported_model
-from engine.predict import PredictionCancelled, expand_image_paths, predict_images, write_predictions_csv
+from engine.cli.main import main as cli_main
+from engine.run.saved_model import load_exported_model
+from engine.evaluation.predict import PredictionCancelled, expand_image_paths, predict_images, write_predictions_csv
 from tests.imagegen import make_image_folder
 from tests.trained_run import one_torch_thread, shared_run
 
@@ -59,7 +59,7 @@ def test_each_image_gets_its_answer_and_a_broken_file_a_reason(trained: Path, fo
 
 
 def test_not_sure_flag_follows_the_users_confidence() -> None:
-    from engine.predict import Prediction
+    from engine.evaluation.predict import Prediction
 
     sure = Prediction("a.png", (("red", 0.92),), (0.92, 0.08))
     unsure = Prediction("b.png", (("red", 0.55),), (0.55, 0.45))

@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 
 from engine.config import DataConfig, ModelConfig, OptimConfig, Strategy, TrainConfig
-from engine.export import load_exported_model
-from engine.predict import predict_images
-from engine.trainer import run_training
+from engine.run.saved_model import load_exported_model
+from engine.evaluation.predict import predict_images
+from engine.training.trainer import run_training
 
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text(encoding="utf-8")

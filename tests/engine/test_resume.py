@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from engine.config import Augmentation, StopReason
-from engine.events import BatchEnded, EpochEnded, RunStarted, read_events
-from engine.resume import load_run_config
-from engine.trainer import run_training
+from engine.run.events import BatchEnded, EpochEnded, RunStarted, read_events
+from engine.training.resume import load_run_config
+from engine.training.trainer import run_training
 from tests.trainkit import CancelAfter, Collector, one_thread, tiny_config
 
 pytestmark = pytest.mark.usefixtures("one_thread")

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from engine.cli import main
+from engine.cli.main import main
 from engine.config import DataConfig, Device, EarlyStoppingConfig, ModelConfig, OptimConfig, Strategy, TrainConfig
-from engine.dataset import Outcome, scan_image_folder
-from engine.reasons import REASONS
-from engine.trainer import run_training
+from engine.data.report import Outcome, scan_image_folder
+from engine.data.reasons import REASONS
+from engine.training.trainer import run_training
 from tests.imagegen import make_image_folder
 from tests.trained_run import copy_run, shared_run
 

@@ -13,13 +13,13 @@ from pathlib import Path
 
 import pytest
 
-import engine.checkpoint
-from engine.cli import main as cli_main
+import engine.training.checkpoint
+from engine.cli.main import main as cli_main
 from engine.config import StopReason
-from engine.events import EpochEnded, Notice, Progress, RunFinished, RunStarted, event_to_dict, read_events
-from engine.resume import load_run_config
-from engine.runlock import acquire_run_lock
-from engine.trainer import run_training
+from engine.run.events import EpochEnded, Notice, Progress, RunFinished, RunStarted, event_to_dict, read_events
+from engine.training.resume import load_run_config
+from engine.run.lock import acquire_run_lock
+from engine.training.trainer import run_training
 from tests.trainkit import CancelAfter, Collector, one_thread, tiny_config
 
 pytestmark = pytest.mark.usefixtures("one_thread")
@@ -110,7 +110,7 @@ def test_cli_resume_of_a_run_another_process_owns_exits_2_with_one_sentence(stop
 
 
 def test_a_lock_left_by_a_killed_process_is_taken_over_with_a_note(stopped: Path) -> None:
-    grab_and_die = ("import os, sys; from pathlib import Path; from engine.runlock import acquire_run_lock; "
+    grab_and_die = ("import os, sys; from pathlib import Path; from engine.run.lock import acquire_run_lock; "
                     "acquire_run_lock(Path(sys.argv[1])); os._exit(0)")  # ends without letting go, as kill -9
     subprocess.run([sys.executable, "-c", grab_and_die, str(stopped)], cwd=ROOT, env=_env(), timeout=120,
                    check=True)
@@ -200,7 +200,7 @@ def test_a_full_disk_before_the_first_checkpoint_says_there_is_nothing_to_contin
     if full_from == "the first file":  # config.json, or even the lock: every flush to the disk fails
         monkeypatch.setattr(os, "fsync", fsync)
     else:
-        monkeypatch.setattr(engine.checkpoint, "write_bytes_atomic", disk_full)
+        monkeypatch.setattr(engine.training.checkpoint, "write_bytes_atomic", disk_full)
     run = tmp_path / "run"
     finished = run_training(tiny_config(image_folder), run, Collector())
     assert finished.reason is StopReason.FAILED

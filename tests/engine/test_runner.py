@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from engine.checkpoint import has_checkpoint
+from engine.training.checkpoint import has_checkpoint
 from engine.config import StopReason
-from engine.events import BatchEnded, Event, RunFinished, read_events
-from engine.runner import ProcessRunner
+from engine.run.events import BatchEnded, Event, RunFinished, read_events
+from engine.jobs.runner import ProcessRunner
 from tests.processes import kill_quietly, process_alive, wait_for_exit
 from tests.trainkit import tiny_config
 
@@ -49,7 +49,7 @@ ROOT = Path(__file__).resolve().parents[2]
 #: A parent that pre-warms a training child as the window does, says the child's pid, then waits to be killed.
 WARM_PARENT = """
 import sys
-from engine.runner import ProcessRunner
+from engine.jobs.runner import ProcessRunner
 
 runner = ProcessRunner()
 runner.prewarm()
@@ -62,8 +62,8 @@ sys.stdin.read()
 TRAINING_PARENT = """
 import sys
 from pathlib import Path
-from engine.events import EpochEnded
-from engine.runner import ProcessRunner
+from engine.run.events import EpochEnded
+from engine.jobs.runner import ProcessRunner
 from tests.trainkit import tiny_config
 
 runner = ProcessRunner()

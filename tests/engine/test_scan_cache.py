@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from engine import scanning
-from engine.dataset import scan_image_folder
-from engine.scan_cache import ScanCache, cache_dir
+from engine.data.scan import scanner as scanning
+from engine.data.report import scan_image_folder
+from engine.data.scan.cache import ScanCache, cache_dir
 from tests.messygen import noise, save
 
 
@@ -68,7 +68,7 @@ def test_the_cache_is_in_the_apps_folder_and_never_in_the_users(image_folder: Pa
 
 
 def test_the_cache_folder_follows_the_run_folders_home(isolated_home: Path) -> None:
-    from engine.runfolder import studio_home
+    from engine.run.folder import studio_home
 
     assert cache_dir().parent.parent == studio_home() == isolated_home
 
@@ -82,7 +82,7 @@ def test_a_damaged_cache_is_ignored_not_fatal(image_folder: Path, decoded: list[
 
 
 def test_a_cancelled_scan_keeps_what_it_read(image_folder: Path, decoded: list[str]) -> None:
-    from engine.dataset import ScanCancelled
+    from engine.data.report import ScanCancelled
 
     class CancelAfterTen:
         def is_set(self) -> bool:

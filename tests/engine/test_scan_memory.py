@@ -15,16 +15,16 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from engine.decode_budget import DECODE_BUDGET_PIXELS
-from engine.duplicates import fingerprint
-from engine.images import load_image_with_info
-from engine.scanning import SCAN_MIN_SIDE
+from engine.data.images.decode_budget import DECODE_BUDGET_PIXELS
+from engine.data.scan.duplicates import fingerprint
+from engine.data.images.decode import load_image_with_info
+from engine.data.scan.scanner import SCAN_MIN_SIDE
 
 ROOT = Path(__file__).resolve().parents[2]
 
 MEASURE = """
 import json, sys
-from engine.scanning import scan_folder
+from engine.data.scan.scanner import scan_folder
 from tests.peak_memory import peak_memory
 before = peak_memory()
 scan = scan_folder(sys.argv[1], workers=4, use_cache=False)

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from engine.dataset import Outcome, ScanCancelled, scan_image_folder
-from engine.reasons import REASONS
-from engine.report_files import CSV_COLUMNS, report_to_csv, report_to_json
+from engine.data.report import Outcome, ScanCancelled, scan_image_folder
+from engine.data.reasons import REASONS
+from engine.data.report_files import CSV_COLUMNS, report_to_csv, report_to_json
 from tests.messygen import make_messy_folder, noise, save
 
 

@@ -9,12 +9,12 @@ import pytest
 from PIL import Image
 
 from engine.config import DataConfig, Device, ModelConfig, OptimConfig, Strategy, TrainConfig
-from engine.dataset import scan_image_folder
-from engine.errors import WeightsError
-from engine.similarity import (combine, measure_similarity, pretraining_image_size, recognition_scores,
+from engine.data.report import scan_image_folder
+from engine.core.errors import WeightsError
+from engine.strategy.similarity import (combine, measure_similarity, pretraining_image_size, recognition_scores,
                                sample_per_class)
-from engine.splits import split_stratified
-from engine.trainer import run_training
+from engine.data.split import split_stratified
+from engine.training.trainer import run_training
 from tests.imagegen import make_image_folder
 
 

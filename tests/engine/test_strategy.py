@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.strategy import (Advised, SimilarityClass, SizeClass, SizeThresholds, classify_size, decide,
+from engine.strategy.table import (Advised, SimilarityClass, SizeClass, SizeThresholds, classify_size, decide,
                              effective_images_per_class, stages_to_freeze, size_position)
 
 S, L = SizeClass.SMALL, SizeClass.LARGE

@@ -10,7 +10,7 @@ import pytest
 import torch
 import torchvision
 
-import engine.speed
+import engine.training.device
 from engine.config import (
     Augmentation,
     FreezePlan,
@@ -20,10 +20,10 @@ from engine.config import (
     StopReason,
     Strategy,
 )
-from engine.events import BatchEnded, EpochEnded, EpochTimeEstimate, RunStarted
-from engine.frozen import NoGradPrefix, frozen_prefix
-from engine.loaders import EpochSampler, balanced_weights
-from engine.trainer import run_training
+from engine.run.events import BatchEnded, EpochEnded, EpochTimeEstimate, RunStarted
+from engine.training.frozen_prefix import NoGradPrefix, frozen_prefix
+from engine.data.loaders import EpochSampler, balanced_weights
+from engine.training.trainer import run_training
 from tests.trainkit import Collector, make_pretrained_file, one_thread, tiny_config
 
 pytestmark = pytest.mark.usefixtures("one_thread")
@@ -62,7 +62,7 @@ def test_live_figures_carry_rate_speed_and_time_left(image_folder: Path, tmp_pat
 
 def test_a_slow_cpu_run_is_offered_the_cached_features_path(image_folder: Path, tmp_path: Path,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(engine.speed, "SLOW_CPU_RUN_S", 0.0)  # as if the run would take hours
+    monkeypatch.setattr(engine.training.device, "SLOW_CPU_RUN_S", 0.0)  # as if the run would take hours
     weights = make_pretrained_file(tmp_path / "w.safetensors", "mobilenet_v3_small")
     sink = Collector()
     config = tiny_config(image_folder, weights=str(weights), epochs=1, batch_size=4, strategy=Strategy.FULL)
@@ -132,7 +132,7 @@ def test_each_epoch_order_depends_only_on_seed_and_epoch() -> None:
 
 
 def test_a_callback_can_unfreeze_layers_between_epochs(image_folder: Path, tmp_path: Path) -> None:
-    from engine.callbacks import Callback
+    from engine.training.callbacks.base import Callback
 
     weights = make_pretrained_file(tmp_path / "w.safetensors", "mobilenet_v3_small")
     before: dict[str, torch.Tensor] = {}
@@ -149,7 +149,7 @@ def test_a_callback_can_unfreeze_layers_between_epochs(image_folder: Path, tmp_p
     config = tiny_config(image_folder, weights=str(weights), epochs=2, strategy=Strategy.HEAD,
                          data={"augmentation": Augmentation.LIGHT}, early_stopping={"restore_best": False})
     trainer_sink = Collector()
-    from engine.trainer import Trainer
+    from engine.training.trainer import Trainer
 
     trainer = Trainer(config, tmp_path / "run", trainer_sink, callbacks=[UnfreezeLastBlock()])
     assert trainer.run().reason is StopReason.FINISHED
@@ -177,20 +177,20 @@ def test_on_cuda_mixed_precision_channels_last_and_autotuning_are_switched_on(
 
 def _check_cuda_choices(bf16: bool, dtype: torch.dtype, scaler: bool) -> None:
     model = torchvision.models.resnet18(num_classes=2)
-    acc = engine.speed.accelerate(model, torch.device("cuda"), deterministic=False)
+    acc = engine.training.device.accelerate(model, torch.device("cuda"), deterministic=False)
     assert (acc.autocast_dtype, acc.use_scaler, acc.channels_last) == (dtype, scaler, True)
     assert torch.backends.cudnn.benchmark is True
     assert model.conv1.weight.is_contiguous(memory_format=torch.channels_last)
-    assert not engine.speed.accelerate(torchvision.models.vit_b_16(image_size=32), torch.device("cuda"),
+    assert not engine.training.device.accelerate(torchvision.models.vit_b_16(image_size=32), torch.device("cuda"),
                                        deterministic=True).channels_last, "transformers keep their layout"
     assert torch.backends.cudnn.benchmark is False, "deterministic mode switches autotuning off"
-    cpu = engine.speed.accelerate(model, torch.device("cpu"), deterministic=False)
+    cpu = engine.training.device.accelerate(model, torch.device("cpu"), deterministic=False)
     assert cpu.autocast_dtype is None, "no autocast on the CPU (2.7x slower without bf16 support, measured)"
 
 
 def test_the_optimizer_is_fused_on_cuda_only() -> None:
     from engine.config import OptimConfig
-    from engine.optim import build_optimizer
+    from engine.training.optim import build_optimizer
 
     params = list(torch.nn.Linear(2, 2).parameters())
     assert build_optimizer([{"params": params}], OptimConfig(), torch.device("cuda")).param_groups[0]["fused"]

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from engine.cli import main as cli_main
-from engine.evaluate import load_evaluation
+from engine.cli.main import main as cli_main
+from engine.evaluation.evaluate import load_evaluation
 from tests.imagegen import make_image_folder
 from tests.trained_run import one_torch_thread
 

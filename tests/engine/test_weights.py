@@ -11,10 +11,10 @@ import pytest
 import torch
 from safetensors.torch import save_file
 
-from engine import weights
-from engine.errors import WeightsError
-from engine.models import build_classifier, create_model
-from engine.weights import (
+from engine.models import weights
+from engine.core.errors import WeightsError
+from engine.models.catalog import build_classifier, create_model
+from engine.models.weights import (
     apply_weights,
     download_imagenet_weights,
     imagenet_weights_cached,

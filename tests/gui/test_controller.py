@@ -9,12 +9,12 @@ import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QMessageBox
 
-from engine.checkpoint import load_checkpoint
+from engine.training.checkpoint import load_checkpoint
 from engine.config import StopReason, Strategy
-from engine.events import BatchEnded, EpochEnded, RunStarted
-from gui.controller import TrainingController
+from engine.run.events import BatchEnded, EpochEnded, RunStarted
+from gui.jobs.controller import TrainingController
 from gui.main_window import MainWindow
-from gui.panels.training_panel import TrainingPanel
+from gui.panels.training.panel import TrainingPanel
 from tests.trainkit import one_thread, tiny_config
 
 __all__ = ["one_thread"]
@@ -176,10 +176,10 @@ def test_find_learning_rate_then_use_it_with_one_click(qtbot, image_folder: Path
 @pytest.mark.usefixtures("one_thread")
 def test_a_slow_run_switches_to_the_cached_features_path_on_request(
         qtbot, image_folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
-    import engine.speed
+    import engine.training.device
     from tests.trainkit import make_pretrained_file
 
-    monkeypatch.setattr(engine.speed, "SLOW_CPU_RUN_S", 0.0)  # as if this run would take hours
+    monkeypatch.setattr(engine.training.device, "SLOW_CPU_RUN_S", 0.0)  # as if this run would take hours
     weights = make_pretrained_file(tmp_path / "w.safetensors", "resnet18")
     window = MainWindow(runner_kind="thread", runs_dir=tmp_path / "runs")
     qtbot.addWidget(window)

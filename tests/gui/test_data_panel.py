@@ -11,10 +11,10 @@ import pytest
 from PySide6.QtWidgets import QFileDialog
 from pytestqt.qtbot import QtBot
 
-from engine.dataset import DatasetReport
-from engine.errors import ConfigError
-from gui.panels.data_panel import DataPanel
-from gui.split_settings import GROUPINGS
+from engine.data.report import DatasetReport
+from engine.core.errors import ConfigError
+from gui.panels.data.panel import DataPanel
+from gui.panels.data.split_settings import GROUPINGS
 from tests.imagegen import make_image_folder
 from tests.messygen import make_messy_folder, noise, save
 

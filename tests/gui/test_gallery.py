@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-import gui.gallery
-from gui.controller import TaskState
-from gui.gallery import GalleryItem, ImageGallery
-from gui.task_slot import TaskSlot
+import gui.widgets.gallery
+from gui.jobs.controller import TaskState
+from gui.widgets.gallery import GalleryItem, ImageGallery
+from gui.jobs.task_slot import TaskSlot
 from tests.imagegen import make_image_folder
 
 
@@ -50,7 +50,7 @@ def test_selection_and_show_in_folder(qtbot, gallery: ImageGallery, tmp_path: Pa
     gallery.set_items("Three", entries)
     assert not gallery.reveal_button.isEnabled()
     revealed: list[str] = []
-    monkeypatch.setattr(gui.gallery, "reveal_in_file_manager", revealed.append)
+    monkeypatch.setattr(gui.widgets.gallery, "reveal_in_file_manager", revealed.append)
     with qtbot.waitSignal(gallery.current_changed) as changed:
         gallery.list.setCurrentRow(2)
     assert changed.args == [entries[2].path]
@@ -77,7 +77,7 @@ def test_a_newer_task_replaces_the_older_and_its_late_answer_is_dropped(qtbot) -
 
 
 def test_failures_and_progress_reach_the_gui_thread(qtbot) -> None:  # type: ignore[no-untyped-def]
-    from engine.errors import DataError
+    from engine.core.errors import DataError
 
     slot = TaskSlot()
     failures: list[str] = []

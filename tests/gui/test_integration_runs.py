@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-import gui.panels.results_panel as results_module
+import gui.panels.results.panel as results_module
 from engine.config import StopReason
-from engine.events import EpochEnded
-from engine.trainer import run_training
+from engine.run.events import EpochEnded
+from engine.training.trainer import run_training
 from gui.main_window import MainWindow
 from tests.trainkit import CancelAfter, Collector, one_thread, tiny_config
 

@@ -15,15 +15,15 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject
 
-from gui.controller import BackgroundTask, TaskState, live_threads
-from gui.task_slot import TaskSlot
+from gui.jobs.controller import BackgroundTask, TaskState, live_threads
+from gui.jobs.task_slot import TaskSlot
 
 ROOT = Path(__file__).resolve().parents[2]
 
 SCRIPT = textwrap.dedent("""
     import threading
     from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, QObject
-    from gui.controller import BackgroundTask, live_threads
+    from gui.jobs.controller import BackgroundTask, live_threads
 
     app = QCoreApplication([])
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, Qt
 
-from engine.freeze_state import FreezeState
-from engine.heads import HeadOptions
-from engine.layer_tree import analyse_model
-from gui.layer_tree_model import NAME, PARAMS, SHAPE, TRAINABLE, TYPE, LayerTreeModel
+from engine.models.layers.freeze_state import FreezeState
+from engine.models.heads import HeadOptions
+from engine.models.layers.tree import analyse_model
+from gui.panels.model.layer_tree_model import NAME, PARAMS, SHAPE, TRAINABLE, TYPE, LayerTreeModel
 
 
 def _model(arch: str = "resnet18", size: int = 64, head: HeadOptions | None = None) -> LayerTreeModel:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from engine.config import FreezePlan, Strategy
-from engine.heads import HeadOptions
-from engine.memory import GB
-from gui.panels.layers_panel import LayersPanel
+from engine.models.heads import HeadOptions
+from engine.models.memory import GB
+from gui.panels.model.layers_panel import LayersPanel
 
 
 def _ready(qtbot, panel: LayersPanel, arch: str) -> None:  # type: ignore[no-untyped-def]

@@ -12,7 +12,7 @@ from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 
 from engine.config import StopReason
-from engine.events import BatchEnded
+from engine.run.events import BatchEnded
 from gui.main_window import MainWindow
 from tests.imagegen import make_image_folder
 from tests.messygen import noise, save

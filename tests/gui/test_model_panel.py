@@ -12,11 +12,11 @@ import pytest
 import torch
 from safetensors.torch import save_file
 
-from engine import weights
+from engine.models import weights
 from engine.config import FreezePlan, ModelConfig, Strategy
-from engine.models import SHORTLIST, build_classifier, create_model
-from engine.runfolder import runs_root
-from gui.panels.model_panel import COLUMNS, ModelPanel
+from engine.models.catalog import SHORTLIST, build_classifier, create_model
+from engine.run.folder import runs_root
+from gui.panels.model.panel import COLUMNS, ModelPanel
 
 
 @pytest.fixture

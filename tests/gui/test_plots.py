@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from engine.config import StopReason
-from engine.events import BatchEnded, EpochEnded, OverfitWarning, RunFinished, RunStarted
-from gui.plots import LrFinderPlot, TrainingPlots
+from engine.run.events import BatchEnded, EpochEnded, OverfitWarning, RunFinished, RunStarted
+from gui.widgets.plots import LrFinderPlot, TrainingPlots
 
 STARTED = RunStarted("r", 10, 4, 40, 10, ("a", "b"), "cpu", 10, 100)
 

@@ -11,7 +11,7 @@ from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 
 from gui.main_window import MainWindow
-from gui.panels.predict_panel import PredictPanel, is_prediction_drop
+from gui.panels.predict.panel import PredictPanel, is_prediction_drop
 from tests.imagegen import make_image_folder
 from tests.trained_run import one_torch_thread, shared_run
 

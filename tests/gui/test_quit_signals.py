@@ -8,7 +8,7 @@ import signal
 from pathlib import Path
 
 from engine.config import StopReason
-from engine.events import EpochEnded
+from engine.run.events import EpochEnded
 from gui.main_window import MainWindow
 from gui.quit_signals import install_quit_signals
 from tests.gui.test_main_window import open_and_wait, small_settings

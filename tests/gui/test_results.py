@@ -9,13 +9,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import gui.gallery
-import gui.panels.results_panel as results_module
+import gui.widgets.gallery
+import gui.panels.results.panel as results_module
 from engine.config import StopReason
-from engine.events import RunFinished
-from engine.metrics import binary_figures
+from engine.run.events import RunFinished
+from engine.evaluation.metrics import binary_figures
 from gui.main_window import MainWindow
-from gui.panels.results_panel import ResultsPanel
+from gui.panels.results.panel import ResultsPanel
 from tests.imagegen import make_image_folder
 from tests.trained_run import TWO_CLASSES, copy_run, one_torch_thread, shared_run
 
@@ -95,7 +95,7 @@ def test_a_cell_opens_its_images_and_show_in_folder_never_touches_them(qtbot, pa
     qtbot.waitUntil(lambda: not gallery.loading, timeout=20_000)
     assert not gallery.list.item(0).icon().isNull()
     revealed: list[str] = []
-    monkeypatch.setattr(gui.gallery, "reveal_in_file_manager", revealed.append)
+    monkeypatch.setattr(gui.widgets.gallery, "reveal_in_file_manager", revealed.append)
     gallery.list.setCurrentRow(0)
     gallery.reveal_button.click()
     assert revealed == [gallery.items[0].path] and Path(revealed[0]).is_file()

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from engine.config import Augmentation, OptimizerKind, Strategy
-from engine.strategy import Advised, SimilarityClass, SizeClass
+from engine.strategy.table import Advised, SimilarityClass, SizeClass
 from gui.main_window import MainWindow
 from tests.trainkit import make_pretrained_file
 

@@ -18,8 +18,8 @@ from engine.config import (
     StopReason,
     TrainConfig,
 )
-from engine.dataset import scan_image_folder
-from engine.events import (
+from engine.data.report import scan_image_folder
+from engine.run.events import (
     EpochEnded,
     EpochTimeEstimate,
     LrFinderResult,
@@ -27,7 +27,7 @@ from engine.events import (
     RunFinished,
     RunStarted,
 )
-from gui.panels.training_panel import TrainingPanel
+from gui.panels.training.panel import TrainingPanel
 
 
 @pytest.fixture
@@ -161,7 +161,7 @@ def test_the_augmentation_editor_previews_what_the_model_sees(panel: TrainingPan
 
 
 def test_a_pause_after_batches_in_the_same_update_shows_paused(panel: TrainingPanel) -> None:
-    from engine.events import BatchEnded, RunPaused
+    from engine.run.events import BatchEnded, RunPaused
 
     panel.begin()
     panel.on_events([RunStarted("r", 3, 10, 40, 10, ("a", "b"), "cpu", 10, 100)])

@@ -1,0 +1,59 @@
+"""``python -m engine advise DATA_DIR --arch NAME [--weights imagenet|PATH] [--json]``: the strategy advisor."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from engine.cli.exit_codes import EXIT_BAD_INPUT, EXIT_OK
+from engine.cli.arg_types import number
+
+
+def register(sub: Any) -> None:
+    parser = sub.add_parser("advise", help="recommend a transfer-learning strategy for an image folder")
+    parser.add_argument("data_dir")
+    parser.add_argument("--arch", default="resnet18")
+    parser.add_argument("--weights", default="imagenet", help="imagenet | none | PATH (weights file or run folder)")
+    parser.add_argument("--json", action="store_true", help="print the recommendation as JSON")
+    parser.add_argument("--similar", choices=["yes", "no"],
+                        help="say whether your images look like everyday photos instead of measuring it")
+    parser.add_argument("--large-from", type=int, default=1000, metavar="N",
+                        help="images per class from which a dataset counts as large (default 1000)")
+    parser.add_argument("--gradual", action="store_true", help="plan gradual unfreezing")
+    parser.add_argument("--epochs", type=int, default=10)
+    parser.add_argument("--budget", type=number(above=0), default=30.0, metavar="SECONDS",
+                        help="time allowed for measuring similarity")
+    parser.add_argument("--image-size", type=int, default=224)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from engine.strategy.advisor import run_advisor
+    from engine.config import DataConfig, ModelConfig, OptimConfig, Strategy, TrainConfig
+    from engine.data.report import scan_image_folder
+    from engine.core.names import json_text
+    from engine.strategy.table import SimilarityClass, SizeThresholds
+
+    report = scan_image_folder(args.data_dir)
+    if not report.trainable:
+        for problem in report.blocking:
+            print(f"error: {problem.message}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    strategy = Strategy.HEAD if args.weights != "none" else Strategy.FULL
+    config = TrainConfig(DataConfig(args.data_dir, image_size=args.image_size), ModelConfig(args.arch, args.weights),
+                         OptimConfig(epochs=args.epochs), strategy=strategy, seed=args.seed)
+    override = {"yes": SimilarityClass.SIMILAR, "no": SimilarityClass.DIFFERENT}.get(args.similar or "")
+    advice = run_advisor(config, similarity_override=override, thresholds=SizeThresholds(args.large_from),
+                         gradual=args.gradual, budget_s=args.budget)
+    if args.json:
+        print(json_text(advice.to_dict()))
+    else:
+        number = advice.strategy.number
+        print(f"Recommended: {advice.strategy.label}" + (f" (strategy {number})" if number else ""))
+        print()
+        print(advice.explanation)
+        print()
+        print(advice.risk)
+    return EXIT_OK

@@ -1,0 +1,72 @@
+"""``python -m engine evaluate RUN_DIR [DATA_DIR] [--json FILE]``: how good the run's best model is.
+
+Without DATA_DIR the run's own validation set (and test set, when it has one) is evaluated; with it, a new
+labelled folder (one subfolder per class). The results are also written into the run folder
+(``metrics.json``, ``evaluation/<set>/``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from engine.cli.exit_codes import EXIT_OK
+
+
+def register(sub: Any) -> None:
+    parser = sub.add_parser("evaluate", help="measure a trained run's model on labelled images")
+    parser.add_argument("run_dir")
+    parser.add_argument("data_dir", nargs="?", metavar="DATA_DIR",
+                        help="a labelled folder to evaluate on (default: the run's validation/test images)")
+    parser.add_argument("--json", metavar="FILE", help="write the figures as JSON ('-' for standard output)")
+    parser.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from engine.evaluation.evaluate import evaluate_run, require_model
+    from engine.core.names import json_text
+    from engine.core.output_files import check_output_file, write_output_file
+
+    require_model(args.run_dir)
+    if args.json and args.json != "-":
+        check_output_file(args.json)  # before the evaluation, not after it
+    evaluation = evaluate_run(args.run_dir, args.data_dir, device=args.device)
+    summary = evaluation.summary()
+    if args.json:
+        text = json_text(summary)
+        if args.json == "-":
+            print(text)
+        else:
+            write_output_file(args.json, (text + "\n").encode("utf-8"))
+    if args.json != "-":
+        for result in evaluation.sets:
+            print_set(result.title, result.metrics)
+        print(f"results written to {evaluation.run_dir}")
+    for result in evaluation.sets:
+        for note in result.notes:
+            print(f"warning: {note}", file=sys.stderr)
+        for path, error in result.failed:
+            print(f"warning: {path} was left out: {error}", file=sys.stderr)
+    return EXIT_OK
+
+
+def print_set(title: str, m: dict[str, Any]) -> None:
+    print(f"{title}: {m['n_images']} images")
+    print(f"  accuracy {m['accuracy']:.1%}   balanced accuracy {m['balanced_accuracy']:.1%}   "
+          f"macro F1 {m['macro_avg']['f1']:.3f}   ECE {m['calibration']['ece']:.3f}")
+    if "binary" in m:
+        b = m["binary"]
+        auc = "—" if m["roc_auc"] is None else f"{m['roc_auc']:.3f}"
+        print(f"  positive class {b['positive_class']}: sensitivity {_pct(b['sensitivity'])}  specificity "
+              f"{_pct(b['specificity'])}  PPV {_pct(b['ppv'])}  NPV {_pct(b['npv'])}  ROC AUC {auc}")
+    width = max(len(name) for name in m["per_class"])
+    print(f"  {'class':<{width}}  precision  recall      F1  support")
+    for name, c in m["per_class"].items():
+        print(f"  {name:<{width}}  {c['precision']:9.3f}  {c['recall']:6.3f}  {c['f1']:6.3f}  "
+              f"{c['support']:7d}")
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1%}"

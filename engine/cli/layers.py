@@ -1,0 +1,87 @@
+"""``python -m engine layers --arch NAME [--image-size S] [--json]``: a model's layer tree.
+
+Text: one line per module, indented by depth, with its type, output shape for one image and parameter
+count. ``--json``: the same as nested nodes::
+
+    {"name": "", "arch": "resnet18", "type": "ResNet", "params": 11689512, "output_shape": [1000],
+     "image_size": 224, "head": "fc", "stages": [{"label": "Stem", "modules": ["conv1", "bn1"], ...}],
+     "children": [{"name": "conv1", "type": "Conv2d", "params": 9408, "output_shape": [64, 112, 112],
+                   "children": []}, ...]}
+
+``name`` is the dotted name that ``train --freeze`` and ``--freeze-upto`` accept.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from engine.cli.exit_codes import EXIT_OK
+from engine.cli.arg_types import whole
+from engine.config import IMAGE_SIZES
+
+
+def register(sub: Any) -> None:
+    parser = sub.add_parser("layers", help="show a model's layers: types, output shapes, parameters")
+    parser.add_argument("--arch", required=True, help="model name, e.g. resnet18 (see the app's model list)")
+    parser.add_argument("--image-size", type=whole(*IMAGE_SIZES), default=224,
+                        help="image size in pixels (default 224)")
+    parser.add_argument("--classes", type=whole(1), default=1000,
+                        help="classes of the output layer (default 1000: the model as published)")
+    parser.add_argument("--depth", type=whole(0), default=0, help="show only this many levels (0: all)")
+    parser.add_argument("--json", action="store_true", help="print JSON (nested nodes) instead of text")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from engine.models.layers.tree import analyse_model
+    from engine.core.names import json_text
+
+    tree = analyse_model(args.arch, args.image_size, args.classes)
+    if args.json:
+        print(json_text(tree_to_json(tree, args.depth)))
+        return EXIT_OK
+    print(f"{tree.arch} at {tree.image_size}×{tree.image_size} pixels: {tree.total_params:,} parameters, "
+          f"{tree.forward_flops / 1e9:.2f} GFLOPs per image; new output layer: {tree.head}")
+    print("stages: " + " | ".join(f"{s.label} ({', '.join(s.modules)})" for s in tree.stages))
+    print(f"{'layer':<48} {'type':<26} {'output':>16} {'parameters':>13}")
+    for depth, node in _rows(tree.root, 0, args.depth):
+        name = ("  " * depth + (node.label if depth else tree.arch))[:48]
+        shape = shape_text(node.output_shape or node.param_shape)
+        print(f"{name:<48} {node.type_name[:26]:<26} {shape:>16} {node.params:>13,}")
+    return EXIT_OK
+
+
+def _rows(node: Any, depth: int, limit: int) -> list[tuple[int, Any]]:
+    rows = [(depth, node)]
+    if not limit or depth < limit:
+        for child in node.children:
+            rows.extend(_rows(child, depth + 1, limit))
+    return rows
+
+
+def shape_text(shape: tuple[int, ...] | None) -> str:
+    return "×".join(str(d) for d in shape) if shape else "–"
+
+
+def tree_to_json(tree: Any, depth_limit: int = 0) -> dict[str, Any]:
+    """The nested-node JSON described in the module docstring."""
+    root = _node_json(tree.root, 0, depth_limit)
+    root.update({
+        "arch": tree.arch, "image_size": tree.image_size, "num_classes": tree.num_classes, "head": tree.head,
+        "forward_flops": tree.forward_flops,
+        "stages": [{"label": s.label, "modules": list(s.modules), "params": s.params} for s in tree.stages],
+    })
+    return root
+
+
+def _node_json(node: Any, depth: int, limit: int) -> dict[str, Any]:
+    children = node.children if not limit or depth < limit else []
+    out: dict[str, Any] = {"name": node.name, "type": node.type_name, "params": node.params,
+                           "output_shape": list(node.output_shape) if node.output_shape else None}
+    if node.param_shape is not None:
+        out["shape"] = list(node.param_shape)
+    if node.is_head:
+        out["new_head"] = True
+    out["children"] = [_node_json(c, depth + 1, limit) for c in children]
+    return out

@@ -1,0 +1,63 @@
+"""``train`` options about the model: which layers to freeze and what the new output layer looks like.
+
+``--freeze NAME[,NAME...]`` freezes those modules (names as ``python -m engine layers --arch ARCH`` prints
+them); ``--freeze-upto NAME`` freezes everything from the input up to and including NAME. Both may be
+combined. config.json then lists exactly the frozen modules (``freeze.frozen``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+from typing import Any
+
+
+def add_model_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("layers and output layer")
+    group.add_argument("--freeze", metavar="NAME[,NAME...]", default=None,
+                       help="freeze these modules (see `python -m engine layers --arch ARCH`)")
+    group.add_argument("--freeze-upto", metavar="NAME", default=None,
+                       help="freeze every layer from the input up to and including NAME")
+    group.add_argument("--head-dropout", type=float, default=0.0, metavar="P",
+                       help="dropout before the new output layer (0 = none)")
+    group.add_argument("--head-hidden", type=int, default=0, metavar="UNITS",
+                       help="add a hidden layer of UNITS units + ReLU to the new output layer (0 = none)")
+
+
+def apply_model_options(config: Any, args: argparse.Namespace) -> Any:
+    """``config`` with the head options and, when asked, an explicit freeze plan.
+
+    With a plan, the strategy is recorded as "head" if the plan freezes the whole base, "partial" if it
+    freezes part of it, "full" if nothing (the plan, not the strategy, decides what is frozen).
+    """
+    from engine.config import FreezePlan, Strategy
+
+    model = dataclasses.replace(config.model, head_dropout=args.head_dropout, head_hidden=args.head_hidden)
+    config = config.replace(model=model)
+    if args.freeze is None and args.freeze_upto is None:
+        return config
+    frozen, whole_base = resolve_freeze_arguments(config.model.arch, config.data.image_size,
+                                                  args.freeze, args.freeze_upto)
+    strategy = Strategy.HEAD if whole_base else (Strategy.PARTIAL if frozen else Strategy.FULL)
+    return config.replace(freeze=FreezePlan(tuple(frozen)), strategy=strategy)
+
+
+def resolve_freeze_arguments(arch: str, image_size: int, freeze: str | None,
+                             freeze_upto: str | None) -> tuple[list[str], bool]:
+    """The frozen names for ``--freeze`` / ``--freeze-upto``, and whether they freeze the whole base.
+
+    Raises:
+        ConfigError: an unknown layer name, or one inside the new output layer.
+    """
+    from engine.models.layers.freeze_state import FreezeState
+    from engine.models.layers.tree import analyse_model
+
+    state = FreezeState(analyse_model(arch, image_size, 2))
+    if freeze_upto:
+        state.freeze_upto(freeze_upto)
+    names = [n.strip() for n in (freeze or "").split(",") if n.strip()]
+    if names:
+        extra = FreezeState(state.tree, names)
+        state.set_plan(state.plan() + extra.plan())
+    whole_base = state.trainable_params() == state.tree.nodes[state.tree.head].params
+    return state.plan(), whole_base

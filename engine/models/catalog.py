@@ -1,0 +1,344 @@
+"""The model catalog over torchvision's weights API, and building a model with a new head.
+
+Facts about each model (parameters, ImageNet accuracy, download size, input size and preprocessing) come
+from the weights' ``meta`` and ``transforms()``, so they are known before anything is downloaded and stay
+right when torchvision adds or updates models: there is no hand-written table of numbers here. The only
+hand-written things are the shortlist (which models a newcomer sees first) and one sentence per family.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from typing import Any
+
+import torch
+import torchvision.models as tvm
+from torch import nn
+
+from engine.core.errors import ConfigError
+from engine.models.heads import HeadOptions, make_head
+
+log = logging.getLogger(__name__)
+
+#: Models offered first, in this order (the classics VGG, GoogLeNet and ResNet among them).
+#: Everything else with ImageNet weights is under "more".
+SHORTLIST = (
+    "resnet18", "resnet50", "mobilenet_v3_small", "mobilenet_v3_large", "efficientnet_b0", "efficientnet_b1",
+    "efficientnet_b2", "efficientnet_b3", "convnext_tiny", "regnet_y_800mf", "densenet121", "vgg16",
+    "googlenet", "vit_b_16", "swin_t",
+)
+IMAGENET_CLASSES = 1000
+
+#: Speed classes by ImageNet compute per image (torchvision's ``_ops``, GFLOPs at the native size).
+SPEED_CLASSES = ((0.5, "very fast"), (2.0, "fast"), (6.0, "medium"), (20.0, "slow"), (float("inf"), "very slow"))
+
+#: One plain sentence per family, shown beside the numbers.
+FAMILY_NOTES = {
+    "resnet": "ResNet: the dependable classic; a good first choice.",
+    "efficientnet": "EfficientNet: accurate for its size; needs a larger image size for its best results.",
+    "mobilenet": "MobileNet: small and fast, made for phones; a good choice without a GPU.",
+    "mnasnet": "MnasNet: small and fast, made for phones.",
+    "shufflenet": "ShuffleNet: very small and fast, made for phones.",
+    "squeezenet": "SqueezeNet: tiny and old; accuracy is limited.",
+    "convnext": "ConvNeXt: a modern convolutional network; accurate, needs a GPU to train comfortably.",
+    "regnet": "RegNet: a family designed for a good speed/accuracy balance at every size.",
+    "densenet": "DenseNet: compact and accurate, but memory-hungry while training.",
+    "vgg": "VGG: the 2014 classic; simple but very large and slow.",
+    "alexnet": "AlexNet: the 2012 classic that started deep learning for images; mainly of historical interest.",
+    "googlenet": "GoogLeNet (Inception v1): the 2014 classic; small and quick.",
+    "inception": "Inception v3: accurate; made for 299-pixel images.",
+    "vit": "Vision Transformer: needs many images or strong pretrained weights; slow without a GPU.",
+    "swin": "Swin Transformer: a transformer that works well at many image sizes; needs a GPU.",
+    "maxvit": "MaxViT: a large modern hybrid; needs a GPU and 224-pixel images.",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ModelInfo:
+    """What the catalog knows about one architecture, all from its default ImageNet weights."""
+
+    name: str
+    family: str
+    params: int
+    imagenet_top1: float | None
+    imagenet_top5: float | None
+    download_mb: float | None
+    weights_name: str  # e.g. "ResNet18_Weights.IMAGENET1K_V1"
+    url: str
+    crop_size: int
+    resize_size: int
+    interpolation: str
+    mean: tuple[float, ...]
+    std: tuple[float, ...]
+    min_size: int
+    gflops: float | None
+    shortlisted: bool
+
+    @property
+    def file_name(self) -> str:
+        return self.url.rsplit("/", 1)[-1]
+
+    @property
+    def speed_class(self) -> str:
+        return speed_class(self.gflops)
+
+    @property
+    def note(self) -> str:
+        return FAMILY_NOTES.get(self.family, "")
+
+    @property
+    def preprocessing_text(self) -> str:
+        """What the pretrained weights expect, in words."""
+        return (f"resize the short side to {self.resize_size} pixels ({self.interpolation}), centre crop "
+                f"{self.crop_size}×{self.crop_size}, scale to 0–1, normalise with mean "
+                f"{_triple(self.mean)} and standard deviation {_triple(self.std)}")
+
+
+def _triple(values: tuple[float, ...]) -> str:
+    return "(" + ", ".join(f"{v:.3f}" for v in values) + ")"
+
+
+def speed_class(gflops: float | None) -> str:
+    """``"very fast"`` … ``"very slow"`` from compute per image. Example: ``speed_class(1.8) == "fast"``."""
+    if gflops is None:
+        return "unknown"
+    return next(label for limit, label in SPEED_CLASSES if gflops < limit)
+
+
+def family(arch: str) -> str:
+    """The architecture family: ``resnet`` for resnet50, resnext50_32x4d and wide_resnet50_2, etc.
+
+    Example:
+        >>> family("wide_resnet50_2"), family("mobilenet_v3_small"), family("swin_v2_t")
+        ('resnet', 'mobilenet', 'swin')
+    """
+    for prefix, name in (("wide_resnet", "resnet"), ("resnext", "resnet"), ("inception", "inception"),
+                         ("maxvit", "maxvit"), ("vit_", "vit")):
+        if arch.startswith(prefix):
+            return name
+    for name in FAMILY_NOTES:
+        if arch.startswith(name):
+            return name
+    return "other"
+
+
+@lru_cache(maxsize=1)
+def _available() -> frozenset[str]:
+    return frozenset(tvm.list_models(module=tvm))
+
+
+def list_architectures() -> list[str]:
+    """Classification models with ImageNet weights: the shortlist first, then the rest alphabetically."""
+    available = _available()
+    rest = sorted(a for a in available if a not in SHORTLIST)
+    return [a for a in SHORTLIST if a in available] + rest
+
+
+@cache
+def model_info(arch: str) -> ModelInfo:
+    """Facts from ``weights.DEFAULT``.
+
+    Example:
+        >>> info = model_info("resnet18")
+        >>> info.params, info.imagenet_top1, info.crop_size, info.speed_class
+        (11689512, 69.758, 224, 'fast')
+    """
+    weights = imagenet_weights_enum(arch)
+    meta: dict[str, Any] = weights.meta
+    transforms = weights.transforms()
+    metrics = meta.get("_metrics", {}).get("ImageNet-1K", {})
+    interpolation = getattr(transforms, "interpolation", None)
+    return ModelInfo(
+        name=arch,
+        family=family(arch),
+        params=int(meta.get("num_params", 0)),
+        imagenet_top1=metrics.get("acc@1"),
+        imagenet_top5=metrics.get("acc@5"),
+        download_mb=meta.get("_file_size"),
+        weights_name=str(weights),
+        url=weights.url,
+        crop_size=int(_first(getattr(transforms, "crop_size", 224))),
+        resize_size=int(_first(getattr(transforms, "resize_size", 256))),
+        interpolation=str(getattr(interpolation, "value", "bilinear")),
+        mean=tuple(float(v) for v in getattr(transforms, "mean", (0.485, 0.456, 0.406))),
+        std=tuple(float(v) for v in getattr(transforms, "std", (0.229, 0.224, 0.225))),
+        min_size=int(_first(meta.get("min_size", (1, 1)))),
+        gflops=meta.get("_ops"),
+        shortlisted=arch in SHORTLIST,
+    )
+
+
+def _first(value: Any) -> Any:
+    return value[0] if isinstance(value, (list, tuple)) else value
+
+
+def imagenet_weights_enum(arch: str) -> Any:
+    """The torchvision weights entry (``ResNet18_Weights.IMAGENET1K_V1`` ...) for ``arch``."""
+    check_arch(arch)
+    return tvm.get_model_weights(arch).DEFAULT
+
+
+def imagenet_categories(arch: str) -> list[str]:
+    return list(imagenet_weights_enum(arch).meta["categories"])
+
+
+def check_arch(arch: str) -> None:
+    if arch not in _available():
+        raise ConfigError(f'"{arch}" is not a model this app knows. Choose one from the list.')
+
+
+def check_image_size(arch: str, image_size: int) -> None:
+    """Refuse, in words, an image size the architecture cannot take.
+
+    Transformers cut the image into patches or windows, so their sizes are constrained; convolutional
+    networks only need the image to survive their downsampling (torchvision's ``min_size``).
+    """
+    fam = family(arch)
+    if fam == "vit":
+        patch = _vit_patch(arch)
+        if image_size % patch:
+            lower = max(patch, image_size - image_size % patch)
+            raise ConfigError(f"{arch} cuts images into {patch}-pixel squares, so the image size must be a "
+                              f"multiple of {patch} (for example {lower} or {lower + patch}), not {image_size}.")
+    elif fam == "maxvit":
+        if image_size % 224:
+            raise ConfigError(f"{arch} only works with image sizes that are multiples of 224 "
+                              f"(224, 448…), not {image_size}.")
+    elif fam != "swin":  # swin's meta min_size is its training size; it pads smaller images itself
+        smallest = max(16, model_info(arch).min_size)
+        if image_size < smallest:
+            raise ConfigError(f"{arch} needs images of at least {smallest} pixels (the image size is "
+                              f"{image_size}). Choose a larger image size or another model.")
+
+
+def _vit_patch(arch: str) -> int:
+    return int(arch.rsplit("_", 1)[-1])
+
+
+def _size_kwargs(arch: str, image_size: int | None) -> dict[str, Any]:
+    # ViT and MaxViT fix their input size when built; every other family accepts any size.
+    if image_size is None:
+        return {}
+    fam = family(arch)
+    if fam == "vit":
+        return {"image_size": image_size}
+    if fam == "maxvit":
+        return {"input_size": (image_size, image_size)}
+    return {}
+
+
+def create_model(arch: str, image_size: int | None = None, *, meta: bool = False) -> nn.Module:
+    """The architecture with random weights and its original 1000-class ImageNet head.
+
+    Args:
+        arch: a name from :func:`list_architectures`.
+        image_size: the training image size (only ViT and MaxViT are built for one size).
+        meta: build on PyTorch's "meta" device: shapes only, no memory, near-instant. Used to describe a
+            model (layer tree, memory estimate) without building it for real.
+
+    Example:
+        >>> create_model("resnet18", meta=True).fc.weight.device.type
+        'meta'
+    """
+    check_arch(arch)
+    if image_size is not None:
+        check_image_size(arch, image_size)
+    kwargs: dict[str, Any] = _size_kwargs(arch, image_size)
+    if arch in ("googlenet", "inception_v3"):
+        # These build auxiliary classifiers only when asked; we never train them.
+        kwargs["aux_logits"] = False
+        kwargs["init_weights"] = False
+    model: nn.Module
+    if not meta:
+        model = tvm.get_model(arch, weights=None, **kwargs)
+        return model
+    try:
+        with torch.device("meta"):
+            model = tvm.get_model(arch, weights=None, **kwargs)
+    except (NotImplementedError, RuntimeError):
+        # RegNet computes its widths with tensors and reads them back, which the meta device cannot do.
+        log.debug("building %s on the CPU to describe it", arch)
+        model = tvm.get_model(arch, weights=None, **kwargs).to("meta")
+    return model
+
+
+def find_head(model: nn.Module) -> str:
+    """Dotted name of the layer that produces the 1000 ImageNet classes (``fc``, ``classifier.1``, ...).
+
+    Found by shape rather than by a table of families, so every torchvision classifier is covered.
+
+    Example:
+        >>> find_head(create_model("efficientnet_b0", meta=True))
+        'classifier.1'
+    """
+    found = ""
+    for name, module in model.named_modules():
+        if isinstance(module, nn.Linear) and module.out_features == IMAGENET_CLASSES:
+            found = name
+        elif isinstance(module, nn.Conv2d) and module.out_channels == IMAGENET_CLASSES:
+            found = name  # squeezenet classifies with a 1x1 convolution
+    if not found:
+        raise ConfigError("The app could not find this model's output layer.")
+    return found
+
+
+def get_submodule(model: nn.Module, dotted: str) -> nn.Module:
+    return model.get_submodule(dotted)
+
+
+def set_submodule(model: nn.Module, dotted: str, new: nn.Module) -> None:
+    parent_name, _, child = dotted.rpartition(".")
+    parent = model.get_submodule(parent_name) if parent_name else model
+    setattr(parent, child, new)
+
+
+def replace_head(model: nn.Module, head_name: str, num_classes: int,
+                 options: HeadOptions | None = None) -> nn.Module:
+    """Swap the ImageNet output layer for a fresh head with ``num_classes`` outputs (see :mod:`engine.models.heads`)."""
+    old = model.get_submodule(head_name)
+    device = next(old.parameters()).device
+    with torch.device(device):  # a meta model gets a meta head
+        new = make_head(old, num_classes, options)
+    set_submodule(model, head_name, new)
+    return new
+
+
+def build_classifier(arch: str, num_classes: int, head: HeadOptions | None = None,
+                     image_size: int | None = None, *, meta: bool = False) -> tuple[nn.Module, str]:
+    """A model for ``num_classes`` classes with random weights, and the dotted name of its head.
+
+    Example:
+        >>> model, head = build_classifier("resnet18", 3, HeadOptions(dropout=0.2), meta=True)
+        >>> head, type(model.fc).__name__
+        ('fc', 'ClassifierHead')
+    """
+    if num_classes < 2:
+        raise ConfigError("A classifier needs at least two classes.")
+    model = create_model(arch, image_size, meta=meta)
+    name = find_head(model)
+    replace_head(model, name, num_classes, head)
+    return model, name
+
+
+def count_parameters(model: nn.Module, *, trainable_only: bool = False) -> int:
+    return sum(p.numel() for p in model.parameters() if p.requires_grad or not trainable_only)
+
+
+def pick_device(requested: str) -> torch.device:
+    """``auto`` prefers CUDA, then Apple's MPS, then the CPU."""
+    if requested == "auto":
+        if torch.cuda.is_available():
+            return torch.device("cuda")
+        mps = getattr(torch.backends, "mps", None)
+        if mps is not None and mps.is_available():
+            return torch.device("mps")
+        return torch.device("cpu")
+    if requested == "cuda" and not torch.cuda.is_available():
+        raise ConfigError("No NVIDIA GPU is available on this computer. Choose the CPU or Automatic.")
+    if requested == "mps":
+        mps = getattr(torch.backends, "mps", None)
+        if mps is None or not mps.is_available():
+            raise ConfigError("Apple GPU acceleration (MPS) is not available on this computer.")
+    return torch.device(requested)

@@ -1,0 +1,180 @@
+"""Events a run emits, as frozen dataclasses.
+
+The same objects travel through the child process's queue (as dicts), are written one per line to
+``events.jsonl`` and are replayed by the GUI to redraw a past run's plots. ``event_from_dict`` is the only
+place that knows the mapping from the ``"type"`` key back to a class.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from engine.config import StopReason
+
+
+@dataclass(frozen=True, slots=True)
+class RunStarted:
+    run_dir: str
+    epochs: int
+    steps_per_epoch: int
+    train_images: int
+    val_images: int
+    classes: tuple[str, ...]
+    device: str
+    trainable_params: int
+    total_params: int
+    batch_size: int = 0
+    resumed_from_epoch: int = 0  # 0: a fresh run
+    notes: tuple[str, ...] = ()  # plain lines about how this run is made fast (caches, mixed precision)
+
+
+@dataclass(frozen=True, slots=True)
+class BatchEnded:
+    epoch: int  # 1-based
+    step: int  # 1-based within the epoch
+    steps: int
+    loss: float
+    accuracy: float
+    lr: float
+    images_per_s: float
+    eta_s: float | None = None  # seconds left for the whole run (pauses excluded)
+    gpu_memory_mb: float | None = None  # peak since the epoch began, CUDA only
+
+
+@dataclass(frozen=True, slots=True)
+class EpochEnded:
+    epoch: int
+    train_loss: float
+    train_accuracy: float
+    val_loss: float
+    val_accuracy: float
+    lr: float
+    seconds: float
+    train_images_per_s: float
+    is_best: bool
+    stale_epochs: int = 0  # epochs since the monitored figure last improved (early stopping counts these)
+    batch_size: int = 0
+    gpu_memory_mb: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EpochTimeEstimate:
+    """Measured on the first batches: how long an epoch and the whole run will take on this device."""
+
+    epoch_seconds: float
+    total_seconds: float
+    device: str
+    message: str
+    fast_path_seconds: float | None = None  # frozen base + cached features, when that is offered
+
+
+@dataclass(frozen=True, slots=True)
+class OverfitWarning:
+    """Validation got worse while training kept improving (engine/training/overfit.py)."""
+
+    began_epoch: int
+    best_epoch: int
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class RunPaused:
+    paused: bool  # False: resumed
+    epoch: int
+    step: int
+
+
+@dataclass(frozen=True, slots=True)
+class LrFinderResult:
+    """A learning-rate range test: loss after each step at growing rates, and the suggestion."""
+
+    lrs: tuple[float, ...]
+    losses: tuple[float, ...]
+    suggested_lr: float | None
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """Progress of a preparatory step that is not a training batch (e.g. downloading weights)."""
+
+    task: str
+    done: float
+    total: float
+    message: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    level: str  # "info" | "warning"
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class RunFinished:
+    reason: StopReason
+    detail: str  # one plain sentence the window shows as it is
+    best_epoch: int = 0
+    best_val_loss: float | None = None
+    best_val_accuracy: float | None = None
+    epochs_completed: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def succeeded(self) -> bool:
+        return self.reason in (StopReason.FINISHED, StopReason.EARLY_STOPPED)
+
+
+Event = (RunStarted | BatchEnded | EpochEnded | Progress | Notice | RunFinished | EpochTimeEstimate | OverfitWarning
+         | RunPaused | LrFinderResult)
+_TYPES: dict[str, type[Any]] = {
+    cls.__name__: cls for cls in (RunStarted, BatchEnded, EpochEnded, Progress, Notice, RunFinished,
+                                  EpochTimeEstimate, OverfitWarning, RunPaused, LrFinderResult)
+}
+
+
+def event_to_dict(event: Event) -> dict[str, Any]:
+    """Plain-JSON form with a ``"type"`` key. Example: ``{"type": "Notice", "level": "info", ...}``."""
+    out: dict[str, Any] = {"type": type(event).__name__}
+    for f in dataclasses.fields(event):
+        value = getattr(event, f.name)
+        if isinstance(value, StopReason):
+            value = value.value
+        elif isinstance(value, tuple):
+            value = list(value)
+        out[f.name] = value
+    return out
+
+
+def event_from_dict(data: dict[str, Any]) -> Event:
+    """Inverse of :func:`event_to_dict`; unknown keys are ignored so newer files still load."""
+    data = dict(data)
+    cls = _TYPES.get(str(data.pop("type", "")))
+    if cls is None:
+        raise ValueError(f"unknown event type in {data!r}")
+    names = {f.name for f in dataclasses.fields(cls)}
+    kwargs = {k: v for k, v in data.items() if k in names}
+    if cls is RunFinished:
+        kwargs["reason"] = StopReason(kwargs["reason"])
+    for f in dataclasses.fields(cls):  # JSON has lists where the events hold tuples
+        if str(f.type).startswith("tuple") and isinstance(kwargs.get(f.name), list):
+            kwargs[f.name] = tuple(kwargs[f.name])
+    return cls(**kwargs)  # type: ignore[no-any-return]
+
+
+def read_events(path: Path) -> Iterator[Event]:
+    """Events of a run folder's ``events.jsonl``; a torn last line (killed writer) is skipped."""
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            line = line.strip()
+            if not line:
+                continue
+            try:
+                yield event_from_dict(json.loads(line))
+            except (ValueError, TypeError, KeyError):
+                continue

@@ -1,0 +1,204 @@
+"""One epoch of training and one pass of validation, with everything a step needs.
+
+Figures stay on the device during the epoch; they are read back (a synchronisation on GPUs) only when a
+batch event is actually sent, at most :data:`BATCH_EVENTS_PER_SECOND` times a second. Stop and Pause are
+looked at before every batch.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from engine.core.cancel import CancelToken, wait_while_paused
+from engine.core.errors import StudioError
+from engine.run.events import BatchEnded, Event, Notice, RunPaused
+from engine.models.layers.freezing import keep_frozen_batchnorm_in_eval
+from engine.training.optim import l1_penalty
+from engine.training.session import Session
+from engine.training.device import ESTIMATE_BATCHES, gpu_memory_mb
+
+log = logging.getLogger(__name__)
+
+#: Per-batch events are coalesced to at most this many per second (the plots cannot show more).
+BATCH_EVENTS_PER_SECOND = 10.0
+
+
+class StopLoop(Exception):
+    """The user pressed Stop (or closed the window)."""
+
+
+class NonFiniteLoss(Exception):
+    """The loss became infinite or NaN."""
+
+
+@dataclass
+class EpochResult:
+    loss: float
+    accuracy: float
+    images_per_s: float
+
+
+class _Sums:
+    """Loss and correct answers summed on the device (no synchronisation until :meth:`read`)."""
+
+    def __init__(self, device: torch.device) -> None:
+        self.loss = torch.zeros((), device=device)
+        self.correct = torch.zeros((), device=device, dtype=torch.long)
+        self.nonfinite = torch.zeros((), device=device, dtype=torch.bool)
+        self.seen = 0
+
+    def add(self, loss: torch.Tensor, logits: torch.Tensor, labels: torch.Tensor) -> None:
+        n = int(labels.shape[0])
+        self.loss += loss * n
+        self.correct += (logits.argmax(1) == labels).sum()
+        self.nonfinite |= ~torch.isfinite(loss)
+        self.seen += n
+
+    def read(self) -> tuple[float, float]:
+        """``(mean loss, accuracy)``; raises :class:`NonFiniteLoss` when any loss was NaN or infinite."""
+        loss = self.loss.item() / self.seen
+        if bool(self.nonfinite) or not math.isfinite(loss):
+            raise NonFiniteLoss
+        return loss, self.correct.item() / self.seen
+
+
+class Clock:
+    """Active (unpaused) time since this session began, for the remaining-time estimate."""
+
+    def __init__(self, epochs: int, completed_epochs: int) -> None:
+        self.epochs = epochs
+        self.completed_at_start = completed_epochs
+        self.started = time.monotonic()
+        self.paused = 0.0
+
+    def eta(self, progress: float) -> float | None:
+        """Seconds left when ``progress`` epochs (fractional) are done, from the pace so far."""
+        done = progress - self.completed_at_start
+        if done <= 0:
+            return None
+        active = time.monotonic() - self.started - self.paused
+        return active / done * max(self.epochs - progress, 0.0)
+
+
+class EpochLoop:
+    """Runs epochs of a :class:`Session`; raises :class:`StopLoop`, :class:`NonFiniteLoss` or the device's
+    out-of-memory error for the trainer to handle."""
+
+    def __init__(self, session: Session, cancel: CancelToken, pause: CancelToken, emit: Callable[[Event], None],
+                 clock: Clock, on_timing: Callable[[float], None] | None = None) -> None:
+        self.session = session
+        self.cancel = cancel
+        self.pause = pause
+        self.emit = emit
+        self.clock = clock
+        self.on_timing = on_timing
+        self._timed = on_timing is None  # the estimate is made once, in the first epoch of this session
+        self._first_batch_done = 0.0
+
+    def check_between_batches(self, epoch: int, step: int) -> None:
+        if self.cancel.is_set():
+            raise StopLoop
+        if self.pause.is_set():
+            self.emit(RunPaused(True, epoch, step))
+            self.clock.paused += wait_while_paused(self.pause, self.cancel)
+            if self.cancel.is_set():
+                raise StopLoop
+            self.emit(RunPaused(False, epoch, step))
+
+    def train_epoch(self, epoch: int) -> EpochResult:
+        s = self.session
+        module = s.module
+        module.train()
+        keep_frozen_batchnorm_in_eval(module)
+        l1_params = [p for p in module.parameters() if p.requires_grad] if s.config.optim.l1 > 0 else []
+        steps = len(s.train_source)
+        epoch_sum, window = _Sums(s.device), _Sums(s.device)
+        started = last_emit = time.perf_counter()
+        for step, batch in enumerate(s.train_source, start=1):
+            self.check_between_batches(epoch, step)
+            self._report_failed(batch.failed)
+            if len(batch) == 0:
+                continue
+            s.schedule.set_progress(epoch - 1 + (step - 1) / steps)
+            loss, logits, labels = self._step(module, batch.images, batch.labels, l1_params)
+            for sums in (epoch_sum, window):
+                sums.add(loss, logits, labels)
+            if step == 1:
+                self._first_batch_done = time.perf_counter()
+            elif not self._timed and step == 1 + ESTIMATE_BATCHES:
+                self._time_batches(step)
+            now = time.perf_counter()
+            if now - last_emit >= 1.0 / BATCH_EVENTS_PER_SECOND or step == steps:
+                self._emit_batch(epoch, step, steps, window, epoch_sum.seen / max(now - started, 1e-9))
+                window, last_emit = _Sums(s.device), now
+        if epoch_sum.seen == 0:
+            raise StudioError("No training image could be read in this epoch.")
+        loss_value, accuracy = epoch_sum.read()
+        return EpochResult(loss_value, accuracy, epoch_sum.seen / max(time.perf_counter() - started, 1e-9))
+
+    def _emit_batch(self, epoch: int, step: int, steps: int, window: _Sums, images_per_s: float) -> None:
+        loss, accuracy = window.read()  # reads back from the device: only when an event goes out anyway
+        self.emit(BatchEnded(epoch=epoch, step=step, steps=steps, loss=loss, accuracy=accuracy,
+                             lr=self.session.schedule.lrs()[0], images_per_s=images_per_s,
+                             eta_s=self.clock.eta(epoch - 1 + step / steps),
+                             gpu_memory_mb=gpu_memory_mb(self.session.device)))
+
+    def _step(self, module: nn.Module, images: torch.Tensor, labels: torch.Tensor,
+              l1_params: list[nn.Parameter]) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        s = self.session
+        images = s.acc.to_device(images)
+        labels = labels.to(s.device, non_blocking=True)
+        if s.prefix is not None:
+            s.prefix.reset()  # grad mode back on, should an earlier forward have failed half-way
+        with s.acc.autocast():
+            logits = module(images)
+            loss = s.loss_fn(logits, labels)
+            objective = loss + s.config.optim.l1 * l1_penalty(l1_params) if l1_params else loss
+        s.optimizer.zero_grad(set_to_none=True)
+        s.scaler.scale(objective).backward()
+        s.scaler.step(s.optimizer)
+        s.scaler.update()
+        return loss.detach().float(), logits.detach(), labels
+
+    def _time_batches(self, step: int) -> None:
+        # The first batch pays one-off costs (worker start, cuDNN autotuning): time the ones after it.
+        self._timed = True
+        if self.session.device.type == "cuda":
+            torch.cuda.synchronize()
+        per_batch = (time.perf_counter() - self._first_batch_done) / (step - 1)
+        if self.on_timing is not None:
+            self.on_timing(per_batch)
+
+    @torch.no_grad()
+    def validate(self, epoch: int) -> tuple[float, float]:
+        s = self.session
+        module, device = s.module, s.device
+        module.eval()
+        total_loss = torch.zeros((), device=device)
+        correct = torch.zeros((), device=device, dtype=torch.long)
+        seen = 0
+        for step, batch in enumerate(s.val_source, start=1):
+            self.check_between_batches(epoch, step)
+            self._report_failed(batch.failed)
+            if len(batch) == 0:
+                continue
+            labels = batch.labels.to(device, non_blocking=True)
+            with s.acc.autocast():
+                logits = module(s.acc.to_device(batch.images))
+            total_loss += s.loss_fn(logits.float(), labels) * len(batch)
+            correct += (logits.argmax(1) == labels).sum()
+            seen += len(batch)
+        if seen == 0:
+            raise StudioError("No validation image could be read.")
+        return total_loss.item() / seen, correct.item() / seen
+
+    def _report_failed(self, failed: list[str]) -> None:
+        for path in failed:
+            self.emit(Notice("warning", f"The file {path} could not be read and was left out of this epoch."))

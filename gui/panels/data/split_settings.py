@@ -1,0 +1,115 @@
+"""The split settings of the data panel: validation and test shares, grouping, the folder's own split."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QSpinBox,
+    QWidget,
+)
+
+from engine.data.split import check_group_pattern
+
+#: (label, pattern, by DICOM patient). Patterns are searched in the path inside the class folder.
+GROUPINGS = [
+    ("No grouping: each image on its own", "", False),
+    ("Subfolder inside each class (e.g. cats/patient07/…)", r"^([^/]+)/", False),
+    ("File name up to the first _ (e.g. P07_scan2.png)", r"^(?:.*/)?([^/_]+)_", False),
+    ("DICOM patient (PatientID, never recorded)", "", True),
+    ("Custom pattern…", None, False),
+]
+_CUSTOM = len(GROUPINGS) - 1
+
+
+class SplitSettings(QGroupBox):
+    """Emits ``changed`` when a setting changes; ``values()`` gives the DataConfig fields."""
+
+    changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Training, validation and test", parent)
+        self.val = QSpinBox()
+        self.val.setRange(5, 50)
+        self.val.setValue(20)
+        self.val.setSuffix(" %")
+        self.val.setToolTip("Images kept aside to check the model during training (never trained on).")
+        self.test = QSpinBox()
+        self.test.setRange(0, 40)
+        self.test.setSuffix(" %")
+        self.test.setSpecialValueText("no test set")
+        self.test.setToolTip("Images kept aside until the end, for a final, untouched measurement.")
+        self.grouping = QComboBox()
+        self.grouping.addItems([label for label, _, _ in GROUPINGS])
+        self.grouping.setToolTip("Images of one patient or subject stay together on one side, so validation "
+                                 "does not recognise a person it trained on.")
+        self.pattern = QLineEdit()
+        self.pattern.setPlaceholderText(r"e.g. ^(P\d+)_  (the part in brackets names the group)")
+        self.pattern.setVisible(False)
+        self.use_folders = QCheckBox("Use the folder's own train/ val/ test/ folders")
+        self.use_folders.setEnabled(False)
+        self.problem = QLabel()
+        self.problem.setStyleSheet("color:#8a1c12;")
+        self.problem.setWordWrap(True)
+        self.problem.setVisible(False)
+        self.preview = QLabel()
+        self.preview.setWordWrap(True)
+        form = QFormLayout(self)
+        form.addRow("Validation:", self.val)
+        form.addRow("Test:", self.test)
+        form.addRow("Keep together:", self.grouping)
+        form.addRow("", self.pattern)
+        form.addRow(self.use_folders)
+        form.addRow(self.problem)
+        form.addRow(self.preview)
+        for signal in (self.val.valueChanged, self.test.valueChanged, self.use_folders.toggled,
+                       self.pattern.editingFinished):
+            signal.connect(self._emit)
+        self.grouping.currentIndexChanged.connect(self._on_grouping)
+
+    def _on_grouping(self, index: int) -> None:
+        self.pattern.setVisible(index == _CUSTOM)
+        self._emit()
+
+    def _emit(self) -> None:
+        self.test.setEnabled(not self.use_folders.isChecked())  # the folder's own test/ decides then
+        problem = self.pattern_problem()
+        self.problem.setText(problem)
+        self.problem.setVisible(bool(problem))
+        self.changed.emit()
+
+    def pattern_problem(self) -> str:
+        if self.grouping.currentIndex() != _CUSTOM or not self.pattern.text().strip():
+            return ""
+        return check_group_pattern(self.pattern.text().strip())
+
+    def values(self) -> dict[str, Any]:
+        """The DataConfig fields these settings stand for (an invalid custom pattern counts as none)."""
+        _, preset, by_patient = GROUPINGS[self.grouping.currentIndex()]
+        pattern = self.pattern.text().strip() if preset is None else preset
+        if preset is None and self.pattern_problem():
+            pattern = ""
+        return {"val_fraction": self.val.value() / 100, "test_fraction": self.test.value() / 100,
+                "group_pattern": pattern, "group_by_patient": by_patient,
+                "use_folder_split": self.use_folders.isChecked() and self.use_folders.isEnabled()}
+
+    def set_folder_split_available(self, available: bool) -> None:
+        self.use_folders.setEnabled(available)
+        if not available:
+            self.use_folders.setChecked(False)
+
+    def show_preview(self, counts: dict[str, dict[str, int]] | None, warnings: list[str]) -> None:
+        if counts is None:
+            self.preview.setText("")
+            return
+        total = {side: sum(per.values()) for side, per in counts.items()}
+        text = (f"Training {total['train']:,} · validation {total['val']:,} · test {total['test']:,} images"
+                if total["test"] else f"Training {total['train']:,} · validation {total['val']:,} images")
+        self.preview.setText("\n".join([text, *warnings]))

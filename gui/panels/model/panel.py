@@ -1,0 +1,242 @@
+"""Step 2: the model and its layers. Left: the catalog (what each model is, from torchvision's weights
+meta), the starting weights and the new output layer. Right: the layer tree with freeze checkboxes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QSpinBox,
+    QSplitter,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from engine.config import FreezePlan, ModelConfig, Strategy
+from engine.models.heads import HeadOptions
+from gui.jobs.controller import BackgroundTask, TaskState
+from gui.panels.model.layer_tree_model import count_text
+from gui.panels.model.layers_panel import LayersPanel
+from gui.panels.model.weights_box import WeightsBox
+from gui.widgets.common import read_only_table
+
+DEFAULT_ARCH = "resnet18"
+COLUMNS = ("Model", "Params", "Top-1", "Download", "Speed", "Here")
+TIPS = ("torchvision's name for the architecture", "Number of weights", "Accuracy on ImageNet (1000 classes)",
+        "Size of the pretrained weights", "Training speed class, by compute per image",
+        "The pretrained weights are already on this computer")
+
+
+def _load_catalog(_: TaskState) -> list[Any]:
+    # Importing torchvision takes seconds: done in the background so the window opens at once.
+    from engine.models.weights import catalog
+
+    return catalog()
+
+
+class ModelPanel(QWidget):
+    """Signals: ``changed`` for any change of model, weights, head or frozen layers."""
+
+    changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.catalog: dict[str, Any] = {}  # arch -> engine.models.weights.CatalogEntry
+        self.table = read_only_table(COLUMNS)
+        for column, tip in enumerate(TIPS):
+            self.table.horizontalHeaderItem(column).setToolTip(tip)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
+        self.table.itemSelectionChanged.connect(self._on_arch_changed)
+        self.show_all = QCheckBox("Show all models")
+        self.show_all.toggled.connect(self._filter_rows)
+        self.details = QLabel("Loading the model list…")
+        self.details.setWordWrap(True)
+        self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        self.weights = WeightsBox()
+        self.weights.changed.connect(self._on_weights_changed)
+        self.weights.cached.connect(self._on_cached)
+        self.weights.run_chosen.connect(lambda run: self.set_arch(run.arch))
+        self.dropout = QDoubleSpinBox()
+        self.dropout.setRange(0.0, 0.9)
+        self.dropout.setSingleStep(0.05)
+        self.dropout.setToolTip("Randomly silences this share of the features while training: less overfitting.")
+        self.hidden = QSpinBox()
+        self.hidden.setRange(0, 4096)
+        self.hidden.setSingleStep(64)
+        self.hidden.setSpecialValueText("none")
+        self.hidden.setToolTip("An extra layer (with ReLU) before the output: more room to adapt, more to learn.")
+        self.head_note = QLabel()
+        for spin in (self.dropout, self.hidden):
+            spin.valueChanged.connect(self._on_head_changed)
+        self._on_head_changed()
+        head_box = QGroupBox("New output layer")
+        head_form = QFormLayout(head_box)
+        head_form.addRow("Dropout before it", self.dropout)
+        head_form.addRow("Hidden layer (units)", self.hidden)
+        head_form.addRow(self.head_note)
+
+        model_box = QGroupBox("Model")
+        model_layout = QVBoxLayout(model_box)
+        model_layout.addWidget(self.table, 1)
+        model_layout.addWidget(self.show_all)
+        model_layout.addWidget(self.details)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(model_box, 1)
+        left_layout.addWidget(self.weights)
+        left_layout.addWidget(head_box)
+
+        self.layers = LayersPanel()
+        self.layers.changed.connect(self.changed)
+        layers_box = QGroupBox("Layers: tick to freeze (keep the pretrained weights)")
+        QVBoxLayout(layers_box).addWidget(self.layers)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(left)
+        splitter.addWidget(layers_box)
+        splitter.setStretchFactor(0, 5)
+        splitter.setStretchFactor(1, 7)
+        splitter.setSizes([500, 700])
+        QVBoxLayout(self).addWidget(splitter)
+
+        self._task = BackgroundTask(_load_catalog, self)
+        self._task.done.connect(self._on_catalog)
+        self._task.failed.connect(self.details.setText)
+        self._task.start()
+
+    def shutdown(self) -> None:
+        self._task.wait()
+        self.weights.shutdown()
+        self.layers.shutdown()
+
+    # -- catalog ------------------------------------------------------------------------------------------
+
+    def _on_catalog(self, entries: list[Any]) -> None:
+        self.table.blockSignals(True)
+        self.table.setRowCount(len(entries))
+        for row, entry in enumerate(entries):
+            self._fill_row(row, entry)
+            self.catalog[entry.info.name] = entry
+        self.table.blockSignals(False)
+        more = sum(1 for e in entries if not e.info.shortlisted)
+        self.show_all.setText(f"Show all {len(entries)} models ({more} more)")
+        self._filter_rows()
+        self.set_arch(DEFAULT_ARCH)
+        self._on_arch_changed()
+
+    def _fill_row(self, row: int, entry: Any) -> None:
+        info = entry.info
+        cells = (info.name, count_text(info.params), f"{info.imagenet_top1:.1f}%" if info.imagenet_top1 else "?",
+                 f"{info.download_mb:.0f} MB" if info.download_mb else "?", info.speed_class,
+                 "yes" if entry.cached else "")
+        for column, text in enumerate(cells):
+            item = QTableWidgetItem(text)
+            item.setData(Qt.ItemDataRole.UserRole, info.name)
+            if column:
+                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            item.setToolTip(info.note)
+            self.table.setItem(row, column, item)
+
+    def _filter_rows(self) -> None:
+        for row in range(self.table.rowCount()):
+            entry = self.catalog.get(self.table.item(row, 0).data(Qt.ItemDataRole.UserRole))
+            self.table.setRowHidden(row, not (self.show_all.isChecked() or entry is None or entry.info.shortlisted
+                                              or entry.info.name == self.arch()))
+
+    def set_arch(self, arch: str) -> None:
+        for row in range(self.table.rowCount()):
+            if self.table.item(row, 0).data(Qt.ItemDataRole.UserRole) == arch:
+                self.table.setRowHidden(row, False)
+                self.table.selectRow(row)
+                self.table.scrollToItem(self.table.item(row, 0), QAbstractItemView.ScrollHint.PositionAtCenter)
+                return
+
+    def arch(self) -> str:
+        rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
+        if not rows:
+            return DEFAULT_ARCH
+        return str(self.table.item(rows[0].row(), 0).data(Qt.ItemDataRole.UserRole))
+
+    def _on_arch_changed(self) -> None:
+        entry = self.catalog.get(self.arch())
+        if entry is None:
+            return
+        info = entry.info
+        top = f"ImageNet top-1 {info.imagenet_top1:.1f}%, top-5 {info.imagenet_top5:.1f}%" if info.imagenet_top5 \
+            else "ImageNet accuracy unknown"
+        self.details.setText(
+            f"<b>{info.name}</b>: {info.note}<br>{info.params / 1e6:.1f} million parameters · {top} · "
+            f"{info.download_mb or 0:.0f} MB download · {info.gflops or 0:.1f} GFLOPs per image ({info.speed_class})"
+            f"<br>Trained on {info.crop_size}×{info.crop_size} images: {info.preprocessing_text}.")
+        self.weights.set_model(info.name, info, entry.cached)
+        self._sync_layers()
+
+    def _on_cached(self, arch: str) -> None:
+        entry = self.catalog.get(arch)
+        if entry is not None:
+            from engine.models.weights import CatalogEntry
+
+            self.catalog[arch] = CatalogEntry(entry.info, True)
+            for row in range(self.table.rowCount()):
+                if self.table.item(row, 0).data(Qt.ItemDataRole.UserRole) == arch:
+                    self.table.item(row, len(COLUMNS) - 1).setText("yes")
+
+    # -- weights, head, layers ------------------------------------------------------------------------------
+
+    def _on_weights_changed(self) -> None:
+        self._sync_layers()
+
+    def _on_head_changed(self) -> None:
+        options = self.head_options()
+        self.head_note.setText("New output layer: " + options.describe("pretrained features", "your"))
+        self._sync_layers()
+
+    def head_options(self) -> HeadOptions:
+        return HeadOptions(dropout=round(self.dropout.value(), 3), hidden=self.hidden.value())
+
+    def _sync_layers(self) -> None:
+        if self.catalog:
+            self.layers.set_model(self.arch(), self.weights.pretrained, self.head_options())
+        self.changed.emit()
+
+    def set_image_size(self, size: int) -> None:
+        self.layers.set_image_size(size)
+
+    def set_batch_size(self, batch: int) -> None:
+        self.layers.set_batch_size(batch)
+
+    def set_report(self, report: Any) -> None:
+        """The data report (or None): the new output layer gets one output per class."""
+        if report is not None and getattr(report, "classes", None):
+            self.layers.set_num_classes(len(report.classes))
+
+    # -- what the main window reads --------------------------------------------------------------------------
+
+    def weights_spec(self) -> str:
+        return self.weights.spec()
+
+    def set_weights(self, spec: str) -> None:
+        self.weights.set_spec(spec)
+
+    def model_config(self) -> ModelConfig:
+        head = self.head_options()
+        return ModelConfig(arch=self.arch(), weights=self.weights_spec(), head_dropout=head.dropout,
+                           head_hidden=head.hidden)
+
+    def strategy(self) -> Strategy:
+        return self.layers.strategy()
+
+    def set_strategy(self, strategy: Strategy) -> None:
+        self.layers.set_strategy(strategy)
+
+    def freeze_plan(self) -> FreezePlan:
+        return self.layers.freeze_plan()

@@ -1,0 +1,250 @@
+"""Starting weights: ImageNet (download now, with progress and Cancel, or import a file), a weights file,
+a previous run, or none. Nothing is downloaded without the user asking or being told."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QFileDialog,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QRadioButton,
+    QWidget,
+)
+
+from engine.core.errors import ConfigError
+from gui.jobs.controller import BackgroundTask, TaskState
+from gui.widgets.common import MessageLabel
+
+FILE_FILTER = "Weights (*.safetensors *.pth *.pt);;All files (*)"
+
+
+class WeightsBox(QGroupBox):
+    """Signals: ``changed`` (the choice changed), ``cached(arch)`` (ImageNet weights arrived),
+    ``run_chosen(object)`` (a :class:`engine.models.weights.PreviousRun`, so the panel can match its model)."""
+
+    changed = Signal()
+    cached = Signal(str)
+    run_chosen = Signal(object)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Starting weights", parent)
+        self.arch = ""
+        self.info: Any = None
+        self.is_cached = False
+        self._task: BackgroundTask | None = None
+        self.imagenet = QRadioButton("Pretrained on ImageNet (recommended)")
+        self.file = QRadioButton("A weights file on this computer")
+        self.run = QRadioButton("A previous run of this app")
+        self.none = QRadioButton("None: train from scratch (needs many images)")
+        self.imagenet.setChecked(True)
+        group = QButtonGroup(self)
+        for button in (self.imagenet, self.file, self.run, self.none):
+            group.addButton(button)
+            button.toggled.connect(self._on_choice)
+        self.download = QPushButton("Download now")
+        self.download.clicked.connect(self.start_download)
+        self.cancel = QPushButton("Cancel")
+        self.cancel.clicked.connect(self.cancel_task)
+        self.import_button = QPushButton("Import weights file…")
+        self.import_button.setToolTip("Use a .pth or .safetensors file you downloaded elsewhere.")
+        self.import_button.clicked.connect(self._browse_import)
+        self.progress = QProgressBar()
+        self.progress.setVisible(False)
+        self.note = MessageLabel()
+        self.path = QLineEdit()
+        self.path.setPlaceholderText(".safetensors, .pth or .pt file")
+        self.path.editingFinished.connect(self.changed)
+        self.browse = QPushButton("Choose file…")
+        self.browse.clicked.connect(self._browse_file)
+        self.runs = QComboBox()
+        self.runs.currentIndexChanged.connect(self._on_run)
+
+        self.imagenet.setText("ImageNet (recommended)")
+        self.file.setText("A weights file")
+        self.run.setText("A previous run")
+        self.none.setText("None: from scratch (needs many images)")
+        busy_row = QHBoxLayout()
+        busy_row.addWidget(self.progress, 1)
+        busy_row.addWidget(self.cancel)
+        grid = QGridLayout(self)
+        grid.addWidget(self.imagenet, 0, 0)
+        grid.addWidget(self.download, 0, 1)
+        grid.addWidget(self.import_button, 0, 2)
+        grid.addLayout(busy_row, 1, 0, 1, 3)
+        grid.addWidget(self.note, 2, 0, 1, 3)
+        grid.addWidget(self.file, 3, 0)
+        grid.addWidget(self.path, 3, 1)
+        grid.addWidget(self.browse, 3, 2)
+        grid.addWidget(self.run, 4, 0)
+        grid.addWidget(self.runs, 4, 1, 1, 2)
+        grid.addWidget(self.none, 5, 0, 1, 3)
+        grid.setColumnStretch(1, 1)
+        self._on_choice()
+
+    # -- state --------------------------------------------------------------------------------------------
+
+    def set_model(self, arch: str, info: Any, cached: bool) -> None:
+        self.arch, self.info, self.is_cached = arch, info, cached
+        self._update()
+
+    def spec(self) -> str:
+        """``"imagenet"``, ``"none"`` or a path (file or run folder)."""
+        if self.none.isChecked():
+            return "none"
+        if self.file.isChecked():
+            if not self.path.text().strip():
+                raise ConfigError("Choose the weights file, or pick other starting weights.")
+            return self.path.text().strip()
+        if self.run.isChecked():
+            if self.runs.currentData() is None:
+                raise ConfigError("There is no previous run with a saved model yet; pick other starting weights.")
+            return str(self.runs.currentData().path)
+        return "imagenet"
+
+    def set_spec(self, spec: str) -> None:
+        if spec == "none":
+            self.none.setChecked(True)
+        elif spec == "imagenet":
+            self.imagenet.setChecked(True)
+        else:
+            self.file.setChecked(True)
+            self.path.setText(spec)
+            self.changed.emit()
+
+    @property
+    def pretrained(self) -> bool:
+        return not self.none.isChecked()
+
+    def shutdown(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            self._task.wait()
+
+    def refresh_runs(self) -> None:
+        from engine.models.weights import list_previous_runs
+
+        self.runs.blockSignals(True)
+        self.runs.clear()
+        for run in list_previous_runs():
+            accuracy = f", {100 * run.val_accuracy:.0f}% validation accuracy" if run.val_accuracy is not None else ""
+            self.runs.addItem(f"{run.name} ({run.arch}, {len(run.class_names)} classes{accuracy})", run)
+        self.runs.blockSignals(False)
+
+    def _on_choice(self) -> None:
+        self.path.setEnabled(self.file.isChecked())
+        self.browse.setEnabled(self.file.isChecked())
+        if self.run.isChecked():
+            self.refresh_runs()
+            self._on_run()
+        self.runs.setEnabled(self.run.isChecked())
+        self._update()
+        self.changed.emit()
+
+    def _on_run(self) -> None:
+        if self.run.isChecked() and self.runs.currentData() is not None:
+            self.run_chosen.emit(self.runs.currentData())
+            self.changed.emit()
+
+    def _update(self) -> None:
+        busy = self._task is not None
+        imagenet = self.imagenet.isChecked()
+        self.download.setVisible(imagenet and not self.is_cached and not busy)
+        self.import_button.setVisible(imagenet and not self.is_cached and not busy)
+        self.cancel.setVisible(busy)
+        self.progress.setVisible(busy)
+        if busy or self.info is None:
+            return
+        if not imagenet:
+            self.note.clear_message()
+        elif self.is_cached:
+            from engine.models.weights import imagenet_file_name
+
+            self.note.show_ok(f"The ImageNet weights ({imagenet_file_name(self.arch)}) are already on this computer.")
+        else:
+            self.note.show_info(f"The ImageNet weights ({self.info.download_mb or 0:.0f} MB) are not on this computer "
+                                "yet. They will be downloaded when training starts, or now with the button.")
+
+    # -- download and import ------------------------------------------------------------------------------
+
+    def start_download(self) -> None:
+        from engine.models.weights import download_imagenet_weights
+
+        arch = self.arch
+
+        def work(state: TaskState) -> Any:
+            # Kilobytes: the progress signal carries 32-bit integers and some files exceed 2 GB.
+            return download_imagenet_weights(arch, lambda done, total: state.set_progress(done // 1024, total // 1024),
+                                             cancel=state)
+        self._run(work, f"Downloading the ImageNet weights for {arch}…", lambda _: self._arrived(arch))
+
+    def import_file(self, path: str) -> None:
+        """Check a file (safely) against the model; the official file goes to the download folder."""
+        from engine.models.weights import import_weights_file
+
+        arch = self.arch
+        self._run(lambda _: import_weights_file(arch, path), f"Checking {Path(path).name}…", self._imported)
+
+    def cancel_task(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+
+    def _run(self, work: Any, busy_text: str, on_done: Any) -> None:
+        if self._task is not None:
+            return
+        self._task = BackgroundTask(work, self)
+        self._task.progress.connect(self._on_progress)
+        self._task.done.connect(lambda result: self._finished(on_done, result))
+        self._task.failed.connect(self._failed)
+        self.progress.setRange(0, 0)
+        self.note.show_info(busy_text)
+        self._task.start()
+        self._update()
+
+    def _on_progress(self, done: int, total: int) -> None:
+        if total > 0:
+            self.progress.setRange(0, total)
+            self.progress.setValue(done)
+            self.progress.setFormat(f"{done / 1024:.0f} of {total / 1024:.0f} MB")
+
+    def _finished(self, on_done: Any, result: Any) -> None:
+        self._task = None
+        self._update()
+        on_done(result)
+
+    def _failed(self, message: str) -> None:
+        self._task = None
+        self._update()
+        self.note.show_error(message)
+
+    def _arrived(self, arch: str) -> None:
+        self.is_cached = self.is_cached or arch == self.arch
+        self._update()
+        self.cached.emit(arch)
+
+    def _imported(self, imported: Any) -> None:
+        if imported.in_cache:
+            self.imagenet.setChecked(True)
+            self._arrived(self.arch)
+        else:
+            self.set_spec(str(imported.path))
+        self.note.show_ok(imported.message)
+
+    def _browse_import(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Import weights file", "", FILE_FILTER)
+        if path:
+            self.import_file(path)
+
+    def _browse_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Choose a weights file", "", FILE_FILTER)
+        if path:
+            self.import_file(path)  # checked the same way: a file that cannot be used says so now

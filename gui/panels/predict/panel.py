@@ -1,0 +1,284 @@
+"""Step 5: use the model. Drop images or a folder (or choose them); read the top classes, see Grad-CAM,
+sort by confidence, flag the answers the model is not sure of, save the table as CSV."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor, QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QProgressBar,
+                               QPushButton, QSpinBox, QSplitter, QTableWidgetItem, QVBoxLayout,
+                               QWidget)
+
+from engine.data.report import is_ignored_name
+from engine.core.errors import OutputError
+from engine.data.images.decode import IMAGE_EXTENSIONS
+from engine.core.names import readable
+from engine.evaluation.predict import Prediction, expand_image_paths, predict_images, write_predictions_csv
+from engine.run.folder import MODEL_DIR
+from gui.jobs.controller import TaskState
+from gui.widgets.gradcam_view import EXPLAINERS, GradCamView
+from gui.panels.predict.probability_bars import MAX_BARS, ProbabilityBars
+from gui.jobs.task_slot import TaskSlot
+from gui.widgets.common import MessageLabel, read_only_table
+
+COLUMNS = ("File", "Predicted class", "Confidence", "Not sure")
+UNSURE_BRUSH = QBrush(QColor("#fff4e5"))
+
+
+def is_prediction_drop(paths: list[Path]) -> bool:
+    """Dropped items meant for prediction: image files, or folders of images without class subfolders."""
+    if not paths:
+        return False
+    for path in paths:
+        if path.is_dir():
+            if any(p.is_dir() and not is_ignored_name(p.name) for p in path.iterdir()):
+                return False  # a folder of class folders is a dataset: the Data step takes it
+        elif path.suffix.lower() not in IMAGE_EXTENSIONS:
+            return False
+    return True
+
+
+def short_names(paths: list[str]) -> list[str]:
+    """Paths relative to the folder they share (``cats/1.jpg`` rather than two rows named ``1.jpg``)."""
+    if not paths:
+        return []
+    try:
+        common = os.path.commonpath([os.path.dirname(p) for p in paths])
+    except ValueError:  # different drives on Windows
+        return list(paths)
+    return [os.path.relpath(p, common) for p in paths]
+
+
+def _predict(run_dir: str, inputs: list[str], state: TaskState) -> list[Prediction]:
+    exported, _ = EXPLAINERS.get(run_dir)
+    paths = expand_image_paths(inputs)
+    return list(predict_images(exported, paths, top_k=MAX_BARS, progress=state.set_progress, cancel=state))
+
+
+class _NumberItem(QTableWidgetItem):
+    """Sorts by its number, not by its text ("9%" < "10%")."""
+
+    def __lt__(self, other: QTableWidgetItem) -> bool:
+        return float(self.data(Qt.UserRole) or 0.0) < float(other.data(Qt.UserRole) or 0.0)
+
+
+class PredictPanel(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAcceptDrops(True)
+        self.run_dir: str | None = None
+        self.class_names: tuple[str, ...] = ()
+        self.predictions: list[Prediction] = []
+        self._slot = TaskSlot(self)
+        self._build()
+
+    def _build(self) -> None:
+        self.model_label = QLabel("No model yet: train one, or choose a past run.")
+        self.run_button = QPushButton("Use another run…")
+        self.run_button.clicked.connect(self._choose_run)
+        self.images_button = QPushButton("Choose images…")
+        self.images_button.clicked.connect(self._choose_images)
+        self.folder_button = QPushButton("Choose folder…")
+        self.folder_button.clicked.connect(self._choose_folder)
+        self.save_button = QPushButton("Save table as CSV…")
+        self.save_button.clicked.connect(self._choose_csv)
+        self.unsure = QSpinBox()
+        self.unsure.setRange(0, 100)
+        self.unsure.setValue(70)
+        self.unsure.setSuffix(" %")
+        self.unsure.setToolTip("Answers less sure than this are flagged “not sure”: check those yourself.")
+        self.unsure.valueChanged.connect(lambda _v: self._mark_unsure())
+        top = QHBoxLayout()
+        top.addWidget(self.model_label, 1)
+        top.addWidget(self.run_button)
+        actions = QHBoxLayout()
+        for widget in (self.images_button, self.folder_button, QLabel("Not sure below"), self.unsure):
+            actions.addWidget(widget)
+        actions.addStretch(1)
+        actions.addWidget(self.save_button)
+        self.hint = QLabel("Drop images or a folder of images here.")
+        self.progress = QProgressBar()
+        self.progress.setFormat("Predicting… %v of %m images")
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.clicked.connect(self._slot.cancel)
+        self._slot.busy_changed.connect(self._set_busy)
+        busy = QHBoxLayout()
+        busy.addWidget(self.progress, 1)
+        busy.addWidget(self.cancel_button)
+        self.message = MessageLabel()
+        self.table = read_only_table(COLUMNS)
+        self.table.setSortingEnabled(True)
+        self.table.itemSelectionChanged.connect(self._on_selection)
+        self.bars = ProbabilityBars()
+        self.gradcam = GradCamView()
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(self.bars)
+        right_layout.addWidget(self.gradcam, 1)
+        splitter = QSplitter(Qt.Horizontal)
+        splitter.addWidget(self.table)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        layout = QVBoxLayout(self)
+        for part in (top, actions, busy):
+            layout.addLayout(part)
+        layout.addWidget(self.hint)
+        layout.addWidget(self.message)
+        layout.addWidget(splitter, 1)
+        self._set_busy(False)
+
+    # -- public ----------------------------------------------------------------------------------------
+
+    @property
+    def busy(self) -> bool:
+        return self._slot.running
+
+    @property
+    def min_confidence(self) -> float:
+        return self.unsure.value() / 100
+
+    def set_run(self, run_dir: str | Path) -> None:
+        """Predict with this run's saved model."""
+        meta = Path(run_dir) / MODEL_DIR / "model.json"
+        try:
+            names = tuple(json.loads(meta.read_text(encoding="utf-8"))["class_names"])
+        except (OSError, ValueError, KeyError):
+            self.message.show_error(f"No saved model was found in {run_dir}.")
+            return
+        self.run_dir, self.class_names = str(run_dir), names
+        self.model_label.setText(f"Model: <b>{Path(run_dir).name}</b> · classes: {', '.join(names)}")
+        self.gradcam.set_model(self.run_dir, names)
+        self.message.clear_message()
+        self._set_busy(self.busy)
+
+    def predict_paths(self, inputs: list[str | Path]) -> None:
+        """Predict image files and/or folders in the background; the table replaces the previous one."""
+        if self.run_dir is None:
+            self.message.show_warning("Train a model first, or choose a past run with “Use another run…”.")
+            return
+        run_dir, items = self.run_dir, [str(p) for p in inputs]
+        self.message.clear_message()
+        self.progress.setRange(0, 0)
+        self._slot.start(lambda state: _predict(run_dir, items, state), self._on_predictions,
+                         self.message.show_error, self._on_progress)
+
+    def save_csv(self, path: str | Path) -> Path | None:
+        """Write the table: file, predicted class, probability, not sure, every class's probability.
+
+        Returns ``None`` (and says why) when the place cannot be written."""
+        try:
+            out = write_predictions_csv(self.predictions, self.class_names, path,
+                                        min_confidence=self.min_confidence)
+        except OutputError as exc:
+            self.message.show_error(str(exc))
+            return None
+        self.message.show_ok(f"Saved {len(self.predictions)} rows to {out}.")
+        return out
+
+    def shutdown(self) -> None:
+        self._slot.shutdown()
+        self.gradcam.shutdown()
+
+    # -- results ---------------------------------------------------------------------------------------
+
+    def _on_progress(self, done: int, total: int) -> None:
+        self.progress.setRange(0, max(total, 1))
+        self.progress.setValue(done)
+
+    def _on_predictions(self, predictions: list[Prediction]) -> None:
+        self.predictions = predictions
+        if not predictions:
+            self.message.show_warning("No image files were found in what you gave.")
+        self.table.setSortingEnabled(False)
+        self.table.setRowCount(len(predictions))
+        names = short_names([p.path for p in predictions])
+        for row, p in enumerate(predictions):
+            name = QTableWidgetItem(readable(names[row]))  # Qt would drop an undecodable byte unseen
+            name.setToolTip(readable(p.path))
+            name.setData(Qt.UserRole, row)
+            confidence = _NumberItem(f"{p.confidence:.1%}" if p.ok else "")
+            confidence.setData(Qt.UserRole, p.confidence)
+            confidence.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
+            label = QTableWidgetItem(p.best[0] if p.ok else f"could not be read: {p.error}")
+            for col, item in enumerate((name, label, confidence, QTableWidgetItem(""))):
+                self.table.setItem(row, col, item)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(2, Qt.AscendingOrder)  # the least sure answers first: check those
+        self._mark_unsure()
+        failed = sum(not p.ok for p in predictions)
+        if failed:
+            self.message.show_warning(f"{failed} file{'s' if failed != 1 else ''} could not be read.")
+        if predictions:
+            self.table.selectRow(0)
+        self._set_busy(False)
+
+    def _mark_unsure(self) -> None:
+        for row in range(self.table.rowCount()):
+            prediction = self.prediction_at(row)
+            if prediction is None:
+                continue
+            unsure = prediction.is_unsure(self.min_confidence)
+            self.table.item(row, 3).setText("not sure" if unsure else "")
+            for col in range(len(COLUMNS)):
+                self.table.item(row, col).setBackground(UNSURE_BRUSH if unsure else QBrush())
+
+    def prediction_at(self, row: int) -> Prediction | None:
+        """The prediction shown in table row ``row`` (rows move when the user sorts)."""
+        item = self.table.item(row, 0)
+        return self.predictions[int(item.data(Qt.UserRole))] if item is not None else None
+
+    def _on_selection(self) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        prediction = self.prediction_at(rows[0].row()) if rows else None
+        if prediction is None or not prediction.ok:
+            self.bars.set_top(())
+            return
+        self.bars.set_top(prediction.top)
+        self.gradcam.show_image(prediction.path)
+
+    def _set_busy(self, busy: bool) -> None:
+        self.progress.setVisible(busy)
+        self.cancel_button.setVisible(busy)
+        has_model = self.run_dir is not None
+        for button in (self.images_button, self.folder_button):
+            button.setEnabled(has_model and not busy)
+        self.save_button.setEnabled(bool(self.predictions) and not busy)
+
+    # -- choosing and dropping -------------------------------------------------------------------------
+
+    def _choose_images(self) -> None:
+        patterns = " ".join(f"*{ext}" for ext in sorted(IMAGE_EXTENSIONS))
+        files, _ = QFileDialog.getOpenFileNames(self, "Choose images", "", f"Images ({patterns})")
+        if files:
+            self.predict_paths(list(files))
+
+    def _choose_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Choose a folder of images")
+        if folder:
+            self.predict_paths([folder])
+
+    def _choose_csv(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Save the table", "predictions.csv", "CSV (*.csv)")
+        if path:
+            self.save_csv(path)
+
+    def _choose_run(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Choose a run folder (it holds model/)")
+        if folder:
+            self.set_run(folder)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        if paths:
+            event.acceptProposedAction()
+            self.predict_paths(list(paths))

@@ -1,0 +1,131 @@
+"""The figures of one evaluated set: headline numbers, a per-class table and, with two classes, the decision
+threshold with sensitivity, specificity, PPV and NPV."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QSlider, QTableWidgetItem,
+                               QVBoxLayout, QWidget)
+
+from gui.widgets.common import read_only_table
+
+COLUMNS = ("Class", "Precision", "Recall", "F1", "Images")
+#: What each two-class figure means, for the tooltips (users are not expected to know the jargon).
+EXPLAIN = {
+    "sensitivity": "Of the images that really are {pos}, the share the model finds (recall, true positive "
+                   "rate).",
+    "specificity": "Of the images that are not {pos}, the share the model correctly leaves out.",
+    "ppv": "When the model says {pos}, how often it is right (precision, positive predictive value).",
+    "npv": "When the model says it is not {pos}, how often it is right (negative predictive value).",
+}
+
+
+def pct(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1%}"
+
+
+class MetricsView(QWidget):
+    """Signals: ``threshold_changed(float)`` while the slider moves, ``positive_changed(int)``.
+
+    ``summary`` (the headline figures) is not in this widget's layout: the owner places it, e.g. across the
+    whole panel.
+    """
+
+    threshold_changed = Signal(float)
+    positive_changed = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.summary = QLabel("")
+        self.summary.setWordWrap(True)
+        self.summary.setTextFormat(Qt.RichText)
+        self.table = read_only_table(COLUMNS, select_rows=False)
+        self.table.setToolTip("Precision: when the model says this class, how often it is right. Recall: of "
+                              "the images of this class, the share it finds. F1 combines both.")
+        self.binary_box = self._make_binary_box()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.binary_box)
+
+    def _make_binary_box(self) -> QGroupBox:
+        box = QGroupBox("Decision threshold (two classes)")
+        self.positive = QComboBox()
+        self.positive.setToolTip("The class the model is meant to find (for example the disease).")
+        self.positive.activated.connect(lambda i: self.positive_changed.emit(i))
+        self.slider = QSlider(Qt.Horizontal)
+        self.slider.setRange(0, 100)
+        self.slider.setValue(50)
+        self.slider.setToolTip("Call an image positive when its probability is at least this. Lower finds "
+                               "more positives (higher sensitivity) at the cost of more false alarms.")
+        self.slider.valueChanged.connect(self._on_slider)
+        self.threshold_label = QLabel("0.50")
+        self.figures = {key: QLabel("—") for key in ("sensitivity", "specificity", "ppv", "npv", "counts")}
+        row = QHBoxLayout()
+        row.addWidget(self.slider, 1)
+        row.addWidget(self.threshold_label)
+        form = QFormLayout(box)
+        form.addRow("Positive class", self.positive)
+        form.addRow("Threshold", row)
+        form.addRow("Sensitivity", self.figures["sensitivity"])
+        form.addRow("Specificity", self.figures["specificity"])
+        form.addRow("PPV (precision)", self.figures["ppv"])
+        form.addRow("NPV", self.figures["npv"])
+        form.addRow("Counts", self.figures["counts"])
+        box.setVisible(False)
+        return box
+
+    @property
+    def threshold(self) -> float:
+        return self.slider.value() / 100
+
+    def set_metrics(self, m: dict[str, Any]) -> None:
+        """Show one set's figures (``engine.evaluation.metrics.summarize`` output)."""
+        parts = [f"<b>Accuracy {pct(m['accuracy'])}</b>", f"balanced accuracy {pct(m['balanced_accuracy'])}",
+                 f"macro F1 {m['macro_avg']['f1']:.3f}",
+                 f"calibration error (ECE) {m['calibration']['ece']:.3f}"]
+        auc = m.get("roc_auc", m.get("roc_auc_ovr_macro"))
+        if auc is not None:
+            parts.append(f"ROC AUC {auc:.3f}")
+        self.summary.setText(f"{m['n_images']} images · " + " · ".join(parts))
+        rows = [(name, c) for name, c in m["per_class"].items()]
+        rows += [("macro average", {**m["macro_avg"], "support": m["n_images"]}),
+                 ("weighted average", {**m["weighted_avg"], "support": m["n_images"]})]
+        self.table.setRowCount(len(rows))
+        for r, (name, c) in enumerate(rows):
+            values = (name, *(f"{c[k]:.3f}" for k in ("precision", "recall", "f1")), str(c["support"]))
+            for col, text in enumerate(values):
+                item = QTableWidgetItem(text)
+                if col:
+                    item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
+                if r >= len(rows) - 2:
+                    font = item.font()
+                    font.setItalic(True)
+                    item.setFont(font)
+                self.table.setItem(r, col, item)
+        binary = m.get("binary")
+        self.binary_box.setVisible(binary is not None)
+        if binary is not None:
+            self._set_positive_choices(m["class_names"], binary["positive_class"])
+            self.set_binary(binary)
+
+    def _set_positive_choices(self, names: list[str], positive: str) -> None:
+        self.positive.blockSignals(True)
+        self.positive.clear()
+        self.positive.addItems(names)
+        self.positive.setCurrentIndex(names.index(positive))
+        self.positive.blockSignals(False)
+
+    def set_binary(self, b: dict[str, Any]) -> None:
+        pos = b["positive_class"]
+        for key in ("sensitivity", "specificity", "ppv", "npv"):
+            self.figures[key].setText(pct(b[key]))
+            self.figures[key].setToolTip(EXPLAIN[key].format(pos=pos))
+        self.figures["counts"].setText(f"{b['tp']} found, {b['fn']} missed, {b['fp']} false alarms, "
+                                       f"{b['tn']} correctly left out")
+
+    def _on_slider(self, value: int) -> None:
+        self.threshold_label.setText(f"{value / 100:.2f}")
+        self.threshold_changed.emit(value / 100)

@@ -1,0 +1,162 @@
+"""Past runs: every run folder under the app's runs folder, with its plots replayed from events.jsonl.
+
+A run that was stopped, failed or was cut short by a crash, and that has a resumable checkpoint, offers
+"Resume": the main window continues it in place (``MainWindow.resume_training``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from engine.training.checkpoint import has_checkpoint
+from engine.config import StopReason
+from engine.run.folder import RunSummary, iter_run_events, list_runs, runs_root
+from gui.widgets.plots import TrainingPlots
+from gui.widgets.common import read_only_table
+
+COLUMNS = ("Run", "Model", "Epochs", "Best val. accuracy", "Outcome")
+
+
+def can_resume(summary: RunSummary) -> bool:
+    """True for a run that did not end on its own (stopped, failed, or cut off by a crash: no end recorded)
+    and that saved a checkpoint to continue from."""
+    finished = summary.finished
+    if finished is not None:
+        if finished.reason not in (StopReason.CANCELLED, StopReason.FAILED):
+            return False
+        if not finished.extra.get("resumable", True):  # the trainer knew there was nothing to continue
+            return False
+    return has_checkpoint(summary.path)
+
+
+class RunsPanel(QWidget):
+    run_selected = Signal(object)  # Path of the selected run folder
+    results_requested = Signal(object)  # Path of the run whose results the user wants to see
+    resume_requested = Signal(object)  # Path of the interrupted run the user wants to continue
+
+    def __init__(self, root: Path | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.root = root
+        self.summaries: list[RunSummary] = []
+        self.table = read_only_table(COLUMNS)
+        self.table.itemSelectionChanged.connect(self._on_selection)
+        self.detail = QLabel("Choose a run to see its training curves.")
+        self.detail.setWordWrap(True)
+        self.detail.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.plots = TrainingPlots()
+        refresh = QPushButton("Refresh")
+        refresh.clicked.connect(self.refresh)
+        self.open_button = QPushButton("Open run folder")
+        self.open_button.setEnabled(False)
+        self.open_button.clicked.connect(self._open_folder)
+        buttons = QHBoxLayout()
+        buttons.addWidget(QLabel(f"Runs are kept in {self._root()}"), 1)
+        self.results_button = QPushButton("Show results")
+        self.results_button.setToolTip("Metrics, confusion matrix, mistakes and Grad-CAM of this run's model")
+        self.results_button.setEnabled(False)
+        self.results_button.clicked.connect(self._request_results)
+        self.resume_button = QPushButton("Resume")
+        self.resume_button.setToolTip("Continue this interrupted run where it was last saved, in the same folder")
+        self.resume_button.setEnabled(False)
+        self.resume_button.clicked.connect(self._request_resume)
+        buttons.addWidget(self.resume_button)
+        buttons.addWidget(self.results_button)
+        buttons.addWidget(self.open_button)
+        buttons.addWidget(refresh)
+
+        lower = QWidget()
+        lower_layout = QVBoxLayout(lower)
+        lower_layout.setContentsMargins(0, 0, 0, 0)
+        lower_layout.addWidget(self.detail)
+        lower_layout.addWidget(self.plots, 1)
+        splitter = QSplitter(Qt.Vertical)
+        splitter.addWidget(self.table)
+        splitter.addWidget(lower)
+        splitter.setStretchFactor(1, 2)
+        layout = QVBoxLayout(self)
+        layout.addLayout(buttons)
+        layout.addWidget(splitter, 1)
+        self.refresh()
+
+    def _root(self) -> Path:
+        return self.root or runs_root()
+
+    def refresh(self) -> None:
+        """Read the runs folder again; the selected run stays selected and its buttons follow its new state
+        (e.g. Resume goes once the run has finished)."""
+        previous = self._selected() if self.summaries else None
+        self.summaries = list_runs(self._root())
+        self.table.blockSignals(True)  # rows may move (a new run on top): select by folder afterwards
+        self.table.clearSelection()
+        self._fill_table()
+        self.table.blockSignals(False)
+        if previous is not None:
+            self.select_run(previous.path)
+        if self._selected() is None:
+            self._on_selection()
+
+    def _fill_table(self) -> None:
+        self.table.setRowCount(len(self.summaries))
+        for row, s in enumerate(self.summaries):
+            best = f"{100 * s.best_val_accuracy:.1f}%" if s.best_val_accuracy is not None else "—"
+            for col, text in enumerate((s.name, s.arch, str(s.epochs), best, s.status)):
+                item = QTableWidgetItem(text)
+                if col in (2, 3):
+                    item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
+                self.table.setItem(row, col, item)
+
+    def select_run(self, run_dir: Path) -> None:
+        for row, s in enumerate(self.summaries):
+            if s.path == run_dir:
+                self.table.selectRow(row)
+                return
+
+    def _selected(self) -> RunSummary | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.summaries[rows[0].row()] if rows else None
+
+    def _on_selection(self) -> None:
+        summary = self._selected()
+        self.open_button.setEnabled(summary is not None)
+        has_model = summary is not None and (summary.path / "model" / "model.json").is_file()
+        self.results_button.setEnabled(has_model)
+        resumable = summary is not None and can_resume(summary)
+        self.resume_button.setEnabled(resumable)
+        if summary is None:
+            return
+        self.plots.clear()
+        self.plots.add_events(iter_run_events(summary.path))
+        outcome = summary.finished.detail if summary.finished else (
+            "This run did not finish (the app or the computer stopped during training).")
+        if resumable:
+            outcome += " Resume continues it where it was last saved."
+        classes = ", ".join(summary.classes) if summary.classes else "—"
+        self.detail.setText(f"<b>{summary.name}</b> · {summary.arch} · classes: {classes}<br>{outcome}")
+        self.run_selected.emit(summary.path)
+
+    def _request_results(self) -> None:
+        summary = self._selected()
+        if summary is not None:
+            self.results_requested.emit(summary.path)
+
+    def _request_resume(self) -> None:
+        summary = self._selected()
+        if summary is not None and can_resume(summary):
+            self.resume_requested.emit(summary.path)
+
+    def _open_folder(self) -> None:
+        summary = self._selected()
+        if summary is not None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(summary.path)))

@@ -1,0 +1,204 @@
+"""The strategy advisor: the 2x2 chart, the plain-language plan, Apply, and "Try all three"."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QGroupBox, QHBoxLayout, QLabel, QProgressBar, QPushButton,
+                               QRadioButton, QSpinBox, QSplitter, QVBoxLayout, QWidget)
+
+from engine.strategy.advisor import Advice, run_advisor
+from engine.config import TrainConfig
+from engine.strategy.table import SimilarityClass, SizeThresholds
+from gui.jobs.controller import BackgroundTask, TaskState
+from gui.panels.strategy.quadrant_chart import QuadrantChart
+from gui.panels.strategy.trials_view import TrialsView
+from gui.widgets.common import MessageLabel
+
+ConfigSource = Callable[[], TrainConfig]
+
+
+class StrategyPanel(QWidget):
+    """Asks the engine's advisor for a recommendation and offers to apply it.
+
+    Signals:
+        apply_requested(Advice): the user accepted the plan (the window sets the layer tree and options).
+    The comparison of strategies ("Try all three") is :attr:`trials`, a :class:`TrialsView`.
+    """
+
+    apply_requested = Signal(object)
+
+    def __init__(self, config_source: ConfigSource, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._config_source = config_source
+        self._task: BackgroundTask | None = None
+        self.advice: Advice | None = None
+
+        intro = QLabel("Which layers to train depends on two questions: <b>how many images</b> you have, and "
+                       "<b>how much they look like</b> the photos the model was pretrained on. The app measures "
+                       "both on your data and recommends one of the four classic strategies.")
+        intro.setWordWrap(True)
+        self.measure = QRadioButton("Measure it on my images (recommended)")
+        self.say_similar = QRadioButton("Everyday photos (objects, animals, plants, scenes)")
+        self.say_different = QRadioButton("Unlike everyday photos (X-rays, scans, microscopy, satellite…)")
+        self.measure.setChecked(True)
+        group = QButtonGroup(self)
+        for button in (self.measure, self.say_similar, self.say_different):
+            group.addButton(button)
+        self.large_from = QSpinBox()
+        self.large_from.setRange(10, 100_000)
+        self.large_from.setValue(SizeThresholds().large_per_class)
+        self.large_from.setSuffix(" images per class")
+        self.large_from.setToolTip("From how many images per class (counting the smallest classes most) a "
+                                   "dataset counts as large.")
+        self.gradual = QCheckBox("Unfreeze gradually (one more stage every few epochs)")
+        self.advise_button = QPushButton("Recommend a strategy")
+        self.advise_button.clicked.connect(self.request_advice)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setVisible(False)
+        self.cancel_button.clicked.connect(self._cancel)
+        self.progress = QProgressBar()
+        self.progress.setVisible(False)
+
+        questions = QGroupBox("Your images")
+        ql = QVBoxLayout(questions)
+        for button in (self.measure, self.say_similar, self.say_different):
+            ql.addWidget(button)
+        size_row = QHBoxLayout()
+        size_row.addWidget(QLabel("A dataset counts as large from"))
+        size_row.addWidget(self.large_from)
+        size_row.addStretch(1)
+        ql.addLayout(size_row)
+        ql.addWidget(self.gradual)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.advise_button)
+        buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.progress, 1)
+        ql.addLayout(buttons)
+
+        self.chart = QuadrantChart()
+        self.title = QLabel()
+        self.title.setWordWrap(True)
+        self.title.setStyleSheet("font-size: 14pt; font-weight: 600;")
+        self.explanation = QLabel("Press “Recommend a strategy”.")
+        self.explanation.setWordWrap(True)
+        self.explanation.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.explanation.setAlignment(Qt.AlignTop | Qt.AlignLeft)
+        self.risk = MessageLabel()
+        self.message = MessageLabel()
+        self.apply_button = QPushButton("Apply this plan")
+        self.apply_button.setEnabled(False)
+        self.apply_button.setToolTip("Sets the frozen layers, learning rates, optimizer and augmentation. "
+                                     "You can still change any of them.")
+        self.apply_button.clicked.connect(self._apply)
+        self.trials = TrialsView()
+        self.applied_note = QLabel()
+        self.applied_note.setWordWrap(True)
+
+        right = QVBoxLayout()
+        right.addWidget(self.title)
+        right.addWidget(self.explanation, 1)
+        right.addWidget(self.risk)
+        action_row = QHBoxLayout()
+        action_row.addWidget(self.apply_button)
+        action_row.addStretch(1)
+        right.addLayout(action_row)
+        right.addWidget(self.applied_note)
+        left = QVBoxLayout()
+        left.addWidget(questions)
+        left.addWidget(self.chart, 1)
+        advice_area = QWidget()
+        body = QHBoxLayout(advice_area)
+        body.setContentsMargins(0, 0, 0, 0)
+        body.addLayout(left, 1)
+        body.addLayout(right, 1)
+        trials_box = QGroupBox("Not sure? Try all three on your data")
+        QVBoxLayout(trials_box).addWidget(self.trials)
+        splitter = QSplitter(Qt.Vertical)
+        splitter.addWidget(advice_area)
+        splitter.addWidget(trials_box)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(self.message)
+        layout.addWidget(splitter, 1)
+
+    # -- asking ----------------------------------------------------------------------------------------
+
+    def similarity_override(self) -> SimilarityClass | None:
+        if self.say_similar.isChecked():
+            return SimilarityClass.SIMILAR
+        if self.say_different.isChecked():
+            return SimilarityClass.DIFFERENT
+        return None
+
+    def request_advice(self) -> None:
+        try:
+            config = self._config_source()
+        except Exception as exc:  # noqa: BLE001 - StudioError or ConfigError: a sentence for the user
+            self.message.show_error(str(exc))
+            return
+        self.message.clear_message()
+        override = self.similarity_override()
+        thresholds = SizeThresholds(self.large_from.value())
+        gradual = self.gradual.isChecked()
+
+        def work(state: TaskState) -> Advice:
+            return run_advisor(config, similarity_override=override, thresholds=thresholds, gradual=gradual,
+                               progress=state.set_progress, cancel=state)
+
+        self._set_busy(True, measuring=override is None and config.model.pretrained)
+        task = BackgroundTask(work, self)
+        task.progress.connect(self._on_progress)
+        task.done.connect(self.show_advice)
+        task.failed.connect(self._on_failed)
+        self._task = task
+        task.start()
+
+    def _set_busy(self, busy: bool, measuring: bool = False) -> None:
+        self.advise_button.setEnabled(not busy)
+        self.cancel_button.setVisible(busy)
+        self.progress.setVisible(busy)
+        if busy:
+            self.progress.setRange(0, 0)
+            self.progress.setFormat("Measuring how familiar your images are to the model…" if measuring else "")
+            self.progress.setTextVisible(measuring)
+
+    def _on_progress(self, done: int, total: int) -> None:
+        self.progress.setRange(0, max(total, 1))
+        self.progress.setValue(done)
+
+    def _cancel(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+
+    def _on_failed(self, message: str) -> None:
+        self._set_busy(False)
+        self.message.show_error(message)
+
+    def shutdown(self) -> None:
+        if self._task is not None and self._task.running:
+            self._task.cancel()
+            self._task.wait()
+
+    # -- showing ---------------------------------------------------------------------------------------
+
+    def show_advice(self, advice: Advice) -> None:
+        self._set_busy(False)
+        self.advice = advice
+        number = advice.strategy.number
+        self.title.setText(f"Recommended: {advice.strategy.label}" + (f" (strategy {number})" if number else ""))
+        self.explanation.setText(advice.explanation)
+        self.risk.show_warning(advice.risk)
+        cell = (advice.size, advice.similarity_class) if advice.similarity_class is not None else None
+        self.chart.set_position(advice.size_position, advice.similarity_position, cell)
+        self.apply_button.setEnabled(True)
+        self.applied_note.clear()
+
+    def _apply(self) -> None:
+        if self.advice is not None:
+            self.apply_requested.emit(self.advice)
+            self.applied_note.setText("Applied: the layer tree and the training settings now follow this plan. "
+                                      "You can still change any of them.")

@@ -1,0 +1,197 @@
+"""Editing the augmentation transforms, with a preview grid of what the model will see.
+
+The preview is computed in the background (engine.data.augment.preview_grid decodes and transforms a few
+training images) so the dialog never freezes; "Show other examples" draws new random variants.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from engine.data.augment import describe
+from engine.config import Augmentation, AugmentConfig
+from gui.jobs.controller import BackgroundTask, TaskState
+from gui.panels.training.options import EXPLAIN_STYLE
+from gui.widgets.common import MessageLabel
+
+PREVIEW_IMAGES = 4
+PREVIEW_VARIANTS = 5
+THUMB = 96
+
+#: field -> (label, low, high, step, explanation)
+NUMBERS: dict[str, tuple[str, float, float, float, str]] = {
+    "crop_scale_min": ("Smallest crop", 0.05, 1.0, 0.05,
+                       "Random crops keep at least this share of the image (1 = no cropping)."),
+    "rotation": ("Rotation (degrees)", 0.0, 180.0, 5.0, "Turn images by up to this many degrees either way."),
+    "brightness": ("Brightness", 0.0, 1.0, 0.05, "How much brightness may change (0 = never)."),
+    "contrast": ("Contrast", 0.0, 1.0, 0.05, "How much contrast may change (0 = never)."),
+    "saturation": ("Colour strength", 0.0, 1.0, 0.05, "How much colours may fade or strengthen (0 = never)."),
+    "hue": ("Hue", 0.0, 0.5, 0.01, "How far colours may shift around the colour wheel (0 = never)."),
+    "erasing": ("Blanked patch", 0.0, 1.0, 0.05, "Share of images in which a random rectangle is blanked."),
+}
+FLAGS: dict[str, tuple[str, str]] = {
+    "hflip": ("Mirror left-right", "Only if left and right mean the same in your images."),
+    "vflip": ("Flip upside down", "Only if up and down mean the same (e.g. microscopy, satellite images)."),
+}
+
+
+def to_pixmap(array: np.ndarray, size: int = THUMB) -> QPixmap:
+    """An ``(H, W, 3)`` uint8 array as a pixmap scaled to ``size`` (the array is copied)."""
+    array = np.ascontiguousarray(array)
+    h, w, _ = array.shape
+    image = QImage(array.data, w, h, 3 * w, QImage.Format_RGB888).copy()
+    return QPixmap.fromImage(image).scaled(size, size, Qt.KeepAspectRatio, Qt.SmoothTransformation)
+
+
+class AugmentDialog(QDialog):
+    """Shows ``aug`` for editing; :meth:`result_augment` is the edited transforms after Accept."""
+
+    def __init__(self, aug: AugmentConfig, preset: Augmentation, root: str | None, paths: list[str],
+                 image_size: int, resize_size: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Augmentation: edit and preview")
+        self.root, self.paths = root, paths[:PREVIEW_IMAGES]
+        self.image_size, self.resize_size = image_size, resize_size
+        self._task: BackgroundTask | None = None
+        self._tasks: list[BackgroundTask] = []
+        self._seed = 0
+        self._debounce = QTimer(self)  # one preview per burst of edits, not one per spin-box step
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(150)
+        self._debounce.timeout.connect(lambda: self.refresh_preview(self._seed))
+        self.numbers: dict[str, QDoubleSpinBox] = {}
+        self.flags: dict[str, QCheckBox] = {}
+        self.medical_note = MessageLabel()
+        if preset is Augmentation.MEDICAL:
+            self.medical_note.show_info("Medical-safe: flips and colour changes are off. Allow them only if "
+                                        "left/right and grey levels carry no meaning in your images.")
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        left = QVBoxLayout()
+        left.addWidget(self.medical_note)
+        left.addWidget(self._make_form(aug))
+        left.addWidget(self.summary)
+        top = QHBoxLayout()
+        top.addLayout(left)
+        top.addLayout(self._make_preview(), 1)
+        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(buttons)
+        self._changed()
+
+    def _make_form(self, aug: AugmentConfig) -> QGroupBox:
+        form_box = QGroupBox("Transforms")
+        form_box.setMinimumWidth(380)  # wrapped explanations need room, or Qt clips their last line
+        form = QFormLayout(form_box)
+        for name, (label, text) in FLAGS.items():
+            self.flags[name] = box = QCheckBox(label)
+            box.setChecked(bool(getattr(aug, name)))
+            box.toggled.connect(self._changed)
+            _add(form, box, None, text)
+        for name, (label, low, high, step, text) in NUMBERS.items():
+            self.numbers[name] = spin = QDoubleSpinBox()
+            spin.setRange(low, high)
+            spin.setSingleStep(step)
+            spin.setDecimals(2)
+            spin.setValue(float(getattr(aug, name)))
+            spin.valueChanged.connect(self._changed)
+            _add(form, spin, label, text)
+        return form_box
+
+    def _make_preview(self) -> QVBoxLayout:
+        self.grid = QGridLayout()
+        self.preview_status = QLabel()
+        again = QPushButton("Show other examples")
+        again.clicked.connect(lambda: self.refresh_preview(random.randrange(1 << 30)))
+        right = QVBoxLayout()
+        right.addWidget(QLabel("<b>What the model will see</b> (each row: one image, several random versions)"))
+        right.addLayout(self.grid)
+        right.addWidget(self.preview_status)
+        right.addWidget(again, 0, Qt.AlignLeft)
+        right.addStretch(1)
+        return right
+
+    def result_augment(self) -> AugmentConfig:
+        values: dict[str, Any] = {name: box.isChecked() for name, box in self.flags.items()}
+        values.update({name: spin.value() for name, spin in self.numbers.items()})
+        return AugmentConfig(**values)
+
+    def _changed(self) -> None:
+        self.summary.setText(" ".join(describe(self.result_augment())))
+        self._debounce.start()
+
+    def refresh_preview(self, seed: int) -> None:
+        """Recompute the grid in the background with ``seed``."""
+        if not self.root or not self.paths:
+            self.preview_status.setText("Choose an image folder to see examples.")
+            return
+        from engine.data.augment import preview_grid
+
+        self._seed = seed
+        self._tasks = [t for t in self._tasks if t.running]
+
+        aug, root, paths = self.result_augment(), self.root, list(self.paths)
+        size, resize = self.image_size, self.resize_size
+
+        def work(_: TaskState) -> list[list[np.ndarray]]:
+            return preview_grid(root, paths, aug, size, resize, variants=PREVIEW_VARIANTS, seed=seed)
+
+        self.preview_status.setText("Preparing examples…")
+        task = BackgroundTask(work, self)
+        task.done.connect(lambda rows, t=task: self._show(rows) if t is self._task else None)
+        task.failed.connect(self.preview_status.setText)
+        self._task = task
+        self._tasks.append(task)
+        task.start()
+
+    def _show(self, rows: list[list[np.ndarray]]) -> None:
+        while self.grid.count():
+            item = self.grid.takeAt(0)
+            if item.widget() is not None:
+                item.widget().deleteLater()
+        for r, row in enumerate(rows):
+            for c, array in enumerate(row):
+                label = QLabel()
+                label.setPixmap(to_pixmap(array))
+                self.grid.addWidget(label, r, c)
+        self.preview_status.setText("" if rows else "None of the example images could be read.")
+
+    def done(self, result: int) -> None:
+        self._debounce.stop()
+        for task in self._tasks:
+            task.wait()
+        super().done(result)
+
+
+def _add(form: QFormLayout, widget: QWidget, label: str | None, text: str) -> None:
+    if label is None:
+        form.addRow(widget)
+    else:
+        form.addRow(label, widget)
+    line = QLabel(text)
+    line.setWordWrap(True)
+    line.setStyleSheet(EXPLAIN_STYLE)
+    form.addRow(line)
+    widget.setToolTip(text)

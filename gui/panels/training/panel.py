@@ -1,0 +1,374 @@
+"""Step 3: training settings, Train / Pause / Stop / Resume, live figures, banners and the plots.
+
+Everything shown while training comes from engine events (coalesced by the controller to ~10 per second);
+the panel never computes anything slow itself.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from engine.config import EarlyStoppingConfig, Monitor, OptimConfig, StopReason, TrainConfig
+from engine.run.events import (
+    BatchEnded,
+    EpochEnded,
+    EpochTimeEstimate,
+    Event,
+    LrFinderResult,
+    Notice,
+    OverfitWarning,
+    Progress,
+    RunFinished,
+    RunPaused,
+    RunStarted,
+)
+from engine.data.loaders import Preprocessing
+from engine.training.device import format_duration
+from gui.panels.training.lr_finder_box import LrFinderBox
+from gui.panels.training.options import TrainingOptions
+from gui.widgets.plots import TrainingPlots
+from gui.widgets.common import MessageLabel
+
+__all__ = ["TrainingPanel", "format_duration"]
+
+
+class TrainingPanel(QWidget):
+    train_requested = Signal()
+    stop_requested = Signal()
+    pause_requested = Signal(bool)
+    resume_requested = Signal(object)  # the run folder to continue
+    find_lr_requested = Signal()
+    fast_path_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.options = TrainingOptions()
+        self.options.find_lr_requested.connect(self._on_find_lr)
+        self.options.edit_augmentation.connect(self.edit_augmentation)
+        self.dataset: Any = None
+        self.resumable_run: Path | None = None
+        self._steps_per_epoch = 0
+        self._epochs = 0
+        self._paused = False
+        splitter = QSplitter()
+        splitter.addWidget(self.options)
+        splitter.addWidget(self._make_live_column())
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([470, 800])
+        splitter.setChildrenCollapsible(False)
+        layout = QHBoxLayout(self)
+        layout.addWidget(splitter)
+        self._hide_estimate()
+        self.set_running(False)
+
+    def _make_buttons(self) -> QHBoxLayout:
+        self.train_button = QPushButton("Train")
+        self.train_button.setDefault(True)
+        self.train_button.setMinimumHeight(32)
+        self.train_button.clicked.connect(self.train_requested)
+        self.pause_button = QPushButton("Pause")
+        self.pause_button.clicked.connect(self._on_pause_clicked)
+        self.stop_button = QPushButton("Stop")
+        self.stop_button.clicked.connect(self._on_stop_clicked)
+        self.resume_button = QPushButton("Resume this run")
+        self.resume_button.setToolTip("Continue the interrupted run from its last checkpoint.")
+        self.resume_button.clicked.connect(lambda: self.resume_requested.emit(self.resumable_run))
+        self.resume_button.setVisible(False)
+        return _row(self.train_button, self.pause_button, self.stop_button, self.resume_button)
+
+    def _make_live_column(self) -> QWidget:
+        """Buttons, progress, live figures, banners and plots, top to bottom."""
+        buttons = self._make_buttons()
+        self.progress = QProgressBar()
+        self.progress.setFormat("%p%")
+        self.eta = QLabel("")
+        self.live = QLabel("")  # images/s, learning rate, GPU memory
+        self.stopping = QLabel("")  # early stopping: what it watches and how close it is to stopping
+        for label in (self.live, self.stopping):
+            label.setWordWrap(True)
+        self.status, self.estimate, self.overfit_banner = MessageLabel(), MessageLabel(), MessageLabel()
+        self.fast_path_button = QPushButton("Switch to the fast path")
+        self.fast_path_button.clicked.connect(self._on_fast_path)
+        self.keep_going_button = QPushButton("Keep going")
+        self.keep_going_button.clicked.connect(self._hide_estimate)
+        self.lr_box = LrFinderBox()
+        self.lr_box.apply_lr.connect(self.options.lr.setValue)
+        self.plots = TrainingPlots()
+        self.plots.setMinimumHeight(380)
+        right = QWidget()
+        column = QVBoxLayout(right)
+        column.addLayout(buttons)
+        progress_row = QHBoxLayout()
+        progress_row.addWidget(self.progress, 1)
+        progress_row.addWidget(self.eta)
+        column.addLayout(progress_row)
+        for widget in (self.live, self.stopping, self.status, self.estimate):
+            column.addWidget(widget)
+        column.addLayout(_row(self.fast_path_button, self.keep_going_button))
+        column.addWidget(self.overfit_banner)
+        column.addWidget(self.lr_box)
+        column.addWidget(self.plots, 1)
+        return right
+
+    # -- settings (the skeleton's names stay) ------------------------------------------------------------
+
+    @property
+    def epochs(self) -> Any:
+        return self.options.epochs
+
+    @property
+    def batch_size(self) -> Any:
+        return self.options.batch_size
+
+    @property
+    def image_size(self) -> Any:
+        return self.options.image_size
+
+    @property
+    def lr(self) -> Any:
+        return self.options.lr
+
+    def optim_config(self) -> OptimConfig:
+        return self.options.optim_config()
+
+    def early_stopping_config(self) -> EarlyStoppingConfig:
+        return self.options.early_stopping_config()
+
+    def apply_to(self, config: TrainConfig) -> TrainConfig:
+        return self.options.apply_to(config)
+
+    def set_from(self, config: TrainConfig) -> None:
+        self.options.set_from(config)
+
+    def set_dataset(self, report: Any) -> None:
+        """The current data report (for the augmentation preview's example images)."""
+        self.dataset = report
+
+    # -- run state --------------------------------------------------------------------------------------
+
+    def set_running(self, running: bool) -> None:
+        self.train_button.setEnabled(not running)
+        self.options.find_lr.setEnabled(not running)
+        self.stop_button.setEnabled(running)
+        self.pause_button.setEnabled(running)
+        self.stop_button.setText("Stop")
+        self._paused = False
+        self.pause_button.setText("Pause")
+        if running:
+            self.offer_resume(None)
+
+    def show_error(self, message: str) -> None:
+        self.status.show_error(message)
+
+    def begin(self) -> None:
+        self.plots.clear()
+        self.progress.setValue(0)
+        self.eta.setText("Starting…")
+        for label in (self.live, self.stopping):
+            label.setText("")
+        self.overfit_banner.clear_message()
+        self._hide_estimate()
+        self.lr_box.setVisible(False)
+        self.status.show_info("Preparing the data and the model…")
+        self.set_running(True)
+
+    def on_events(self, events: list[Event]) -> None:
+        self.plots.add_events(events)
+        last_batch: BatchEnded | None = None
+        for event in events:
+            if isinstance(event, BatchEnded):
+                last_batch = event  # of a run of batch events only the newest matters for the labels
+                continue
+            if last_batch is not None:  # in order: a pause after these batches must win
+                self._on_batch(last_batch)
+                last_batch = None
+            self._on_event(event)
+        if last_batch is not None:
+            self._on_batch(last_batch)
+
+    def _on_event(self, event: Event) -> None:
+        if isinstance(event, RunStarted):
+            self._on_started(event)
+        elif isinstance(event, EpochEnded):
+            self._on_epoch(event)
+        elif isinstance(event, Progress):
+            self._on_progress(event)
+        elif isinstance(event, EpochTimeEstimate):
+            self._on_estimate(event)
+        elif isinstance(event, OverfitWarning):
+            self.overfit_banner.show_warning(event.message)
+        elif isinstance(event, RunPaused):
+            self._on_paused(event)
+        elif isinstance(event, LrFinderResult):
+            self.lr_box.show_result(event)
+        elif isinstance(event, Notice):
+            (self.status.show_warning if event.level == "warning" else self.status.show_info)(event.message)
+
+    def _on_started(self, event: RunStarted) -> None:
+        self._steps_per_epoch, self._epochs = event.steps_per_epoch, event.epochs
+        self.progress.setRange(0, max(event.epochs * event.steps_per_epoch, 1))
+        self.progress.setFormat("%p%")
+        self.progress.setValue(event.resumed_from_epoch * event.steps_per_epoch)
+        text = (f"Training on {event.device}: {event.train_images} training images, {event.val_images} "
+                f"validation images, {event.trainable_params:,} of {event.total_params:,} parameters trained.")
+        self.status.show_info(" ".join([text, *event.notes]))
+        self._show_stopping(None)
+
+    def _on_batch(self, event: BatchEnded) -> None:
+        steps = event.steps or self._steps_per_epoch
+        if steps != self._steps_per_epoch and steps:  # the batch size changed (out of memory)
+            self._steps_per_epoch = steps
+            self.progress.setRange(0, max(self._epochs * steps, 1))
+        self.progress.setValue((event.epoch - 1) * steps + event.step)
+        left = f" · about {format_duration(event.eta_s)} left" if event.eta_s is not None else ""
+        self.eta.setText(f"epoch {event.epoch} of {self._epochs}{left}")
+        memory = f" · GPU memory {event.gpu_memory_mb / 1024:.1f} GB" if event.gpu_memory_mb is not None else ""
+        self.live.setText(f"{event.images_per_s:,.0f} images/s · learning rate {event.lr:.3g}{memory}")
+
+    def _on_epoch(self, event: EpochEnded) -> None:
+        self.progress.setValue(event.epoch * self._steps_per_epoch)
+        self._show_stopping(event)
+
+    def _show_stopping(self, event: EpochEnded | None) -> None:
+        cfg = self.options.early_stopping_config()
+        what = "validation loss" if cfg.monitor is Monitor.VAL_LOSS else "validation accuracy"
+        if not cfg.enabled:
+            self.stopping.setText(f"Early stopping is off; the best model by {what} is kept.")
+            return
+        delta = f" by more than {cfg.min_delta:g}" if cfg.min_delta else ""
+        text = (f"Early stopping watches the {what}: training stops after {cfg.patience} epochs without "
+                f"improving{delta}; {'the best' if cfg.restore_best else 'the last'} model is kept.")
+        if event is not None:
+            best = self.plots.best_epoch
+            text += f" Best so far: epoch {best}. Epochs without improvement: {event.stale_epochs} of {cfg.patience}."
+        self.stopping.setText(text)
+
+    def _on_progress(self, event: Progress) -> None:
+        total = max(int(event.total), 1)
+        self.progress.setRange(0, total)
+        self.progress.setValue(int(event.done))
+        if event.task == "download":
+            done_mb = f"{event.done / 1e6:.0f}"
+            amount = f"{done_mb} of {event.total / 1e6:.0f} MB" if event.total else f"{done_mb} MB"
+            self.progress.setFormat(f"{event.message}: {amount}")
+        else:
+            self.progress.setFormat(f"{event.message}: {int(event.done)} of {int(event.total)}")
+
+    def _on_estimate(self, event: EpochTimeEstimate) -> None:
+        offer = event.fast_path_seconds is not None
+        (self.estimate.show_warning if offer else self.estimate.show_info)(event.message)
+        self.fast_path_button.setVisible(offer)
+        self.keep_going_button.setVisible(offer)
+
+    def _hide_estimate(self) -> None:
+        self.estimate.clear_message()
+        self.fast_path_button.setVisible(False)
+        self.keep_going_button.setVisible(False)
+
+    def _on_fast_path(self) -> None:
+        """Frozen base, no augmentation, cached features: then ask for a new run."""
+        from engine.config import Augmentation
+
+        index = self.options.augmentation.findData(Augmentation.NONE)
+        self.options.augmentation.setCurrentIndex(index)
+        self.options.feature_cache.setChecked(True)
+        self._hide_estimate()
+        self.fast_path_requested.emit()
+
+    def _on_paused(self, event: RunPaused) -> None:
+        if event.paused:
+            self.status.show_info(f"Paused in epoch {event.epoch}. Nothing is lost: press Continue to go on.")
+            self.eta.setText("paused")
+        else:
+            self.status.show_info("Training continues.")
+
+    def on_finished(self, finished: RunFinished) -> None:
+        self.set_running(False)
+        self.plots.add_events([finished])
+        self.eta.setText("")
+        self._hide_estimate()
+        overfit = self.plots.overfit
+        if overfit is not None and self.overfit_banner.isVisibleTo(self):  # "what happens next" is over now
+            self.overfit_banner.show_warning(
+                f"Overfitting began around epoch {overfit.began_epoch}: validation got worse while training kept "
+                f"improving. The best model (epoch {finished.best_epoch or overfit.best_epoch}) is the one kept. "
+                "Next time, more augmentation, more regularisation (weight decay, dropout, label smoothing) or "
+                "freezing more of the pretrained layers usually helps.")
+        # The bar's text was the last step's ("Measuring the best model…: 40 of 40"); say what it ended as.
+        if finished.reason is StopReason.FAILED:
+            self.progress.setFormat("Failed")
+            self.status.show_error(finished.detail)
+        elif finished.reason is StopReason.CANCELLED:
+            self.progress.setFormat("Cancelled")
+            self.status.show_warning(finished.detail)
+        else:
+            self.progress.setValue(self.progress.maximum())
+            self.progress.setFormat("Done")
+            self.status.show_ok(finished.detail)
+
+    def offer_resume(self, run_dir: Path | None) -> None:
+        """Show "Resume this run" for ``run_dir`` (``None`` hides it)."""
+        self.resumable_run = run_dir
+        self.resume_button.setVisible(run_dir is not None)
+
+    def _on_stop_clicked(self) -> None:
+        self.stop_button.setEnabled(False)
+        self.pause_button.setEnabled(False)
+        self.stop_button.setText("Stopping…")
+        self.stop_requested.emit()
+
+    def _on_pause_clicked(self) -> None:
+        self._paused = not self._paused
+        self.pause_button.setText("Continue" if self._paused else "Pause")
+        if self._paused:
+            self.status.show_info("Pausing after the current batch…")
+        self.pause_requested.emit(self._paused)
+
+    # -- learning-rate finder and augmentation ------------------------------------------------------------
+
+    def _on_find_lr(self) -> None:
+        self.options.find_lr.setEnabled(False)
+        self.train_button.setEnabled(False)
+        self.lr_box.started()
+        self.find_lr_requested.emit()
+
+    def on_lr_finder_finished(self, finished: RunFinished) -> None:
+        self.options.find_lr.setEnabled(True)
+        self.train_button.setEnabled(True)
+        self.lr_box.finished(finished)
+
+    def augment_dialog(self) -> Any:
+        """The augmentation editor for the current settings (not yet shown)."""
+        from gui.panels.training.augment_dialog import AugmentDialog
+
+        report = self.dataset
+        root = getattr(report, "root", None)
+        paths = [files[0] for files in getattr(report, "classes", {}).values() if files]
+        pre = Preprocessing.for_size(self.options.image_size.value())
+        return AugmentDialog(self.options.augment(), self.options.preset(), root, paths, pre.image_size,
+                             pre.resize_size, self)
+
+    def edit_augmentation(self) -> None:
+        dialog = self.augment_dialog()
+        if dialog.exec():
+            self.options.set_custom_augment(dialog.result_augment())
+
+
+def _row(*buttons: QPushButton) -> QHBoxLayout:
+    row = QHBoxLayout()
+    for button in buttons:
+        row.addWidget(button)
+    row.addStretch(1)
+    return row

@@ -1,0 +1,170 @@
+"""A gallery of image thumbnails with captions (a confusion-matrix cell, the top losses).
+
+Thumbnails are decoded in the background; captions show at once. "Show in folder" opens the file manager at
+the file: the app never moves, renames or edits the user's images.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+from PySide6.QtCore import QSize, Qt, QUrl, Signal
+from PySide6.QtGui import QColor, QDesktopServices, QIcon, QImage, QPixmap
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListView, QListWidget, QListWidgetItem, QPushButton,
+                               QVBoxLayout, QWidget)
+
+from engine.evaluation.evaluate import SetEvaluation
+from engine.data.images.decode import ImageLoadError, load_image
+from gui.jobs.controller import TaskState
+from gui.jobs.task_slot import TaskSlot
+
+THUMB = 96
+
+
+@dataclass(frozen=True, slots=True)
+class GalleryItem:
+    """One image: ``caption`` under the thumbnail (short), ``tooltip`` with every detail."""
+
+    path: str
+    caption: str
+    tooltip: str = ""
+
+
+def to_qimage(array: np.ndarray) -> QImage:
+    """``(H, W, 3)`` uint8 RGB -> QImage (a copy, so the array may go away)."""
+    array = np.ascontiguousarray(array, dtype=np.uint8)
+    height, width = array.shape[:2]
+    return QImage(array.data, width, height, 3 * width, QImage.Format_RGB888).copy()
+
+
+def load_thumbnails(paths: list[str], state: TaskState, size: int = THUMB) -> list[np.ndarray | None]:
+    """Small RGB arrays for ``paths`` (``None`` where a file cannot be read); runs in a background thread."""
+    out: list[np.ndarray | None] = []
+    for done, path in enumerate(paths, start=1):
+        if state.is_set():
+            break
+        try:
+            image = Image.fromarray(load_image(path, min_side=size))
+            image.thumbnail((size, size), Image.Resampling.BILINEAR)
+            out.append(np.asarray(image))
+        except ImageLoadError:
+            out.append(None)
+        state.set_progress(done, len(paths))
+    return out
+
+
+def evaluation_items(result: SetEvaluation, indices: list[int], predicted: np.ndarray) -> list[GalleryItem]:
+    """Gallery items for images of an evaluated set: name, true class → answer with its probability."""
+    names = result.class_names
+    items = []
+    for i in indices:
+        probs = result.probs[i]
+        true, said = names[result.labels[i]], names[predicted[i]]
+        detail = "\n".join(f"{n}: {p:.1%}" for n, p in sorted(zip(names, probs), key=lambda x: -x[1]))
+        items.append(GalleryItem(result.paths[i],
+                                 f"{Path(result.paths[i]).name}\n{true} → {said} {probs[predicted[i]]:.0%}",
+                                 f"{result.paths[i]}\ntrue class: {true}\n{detail}"))
+    return items
+
+
+def reveal_in_file_manager(path: str) -> None:
+    """Open the file manager with ``path`` selected where the system allows it, else at its folder."""
+    target = Path(path)
+    if sys.platform == "darwin":
+        subprocess.Popen(["open", "-R", str(target)])  # noqa: S603,S607 - fixed program, our own argument
+    elif sys.platform == "win32":
+        subprocess.Popen(["explorer", "/select,", str(target)])  # noqa: S603,S607
+    else:  # Linux file managers differ in how to select a file: open the folder
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(target.parent)))
+
+
+class ImageGallery(QWidget):
+    """Thumbnails in a grid: selecting one emits ``current_changed(path)``, a double-click ``activated``."""
+
+    current_changed = Signal(str)
+    activated = Signal(str)
+
+    def __init__(self, empty_text: str = "No images.", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.empty_text = empty_text
+        self.items: list[GalleryItem] = []
+        self.title = QLabel(empty_text)
+        self.title.setWordWrap(True)
+        self.list = QListWidget()
+        self.list.setViewMode(QListView.IconMode)
+        self.list.setIconSize(QSize(THUMB, THUMB))
+        self.list.setGridSize(QSize(THUMB + 64, THUMB + 58))  # room for three caption lines
+        self.list.setResizeMode(QListView.Adjust)
+        self.list.setMovement(QListView.Static)
+        self.list.setWordWrap(True)
+        self.list.setUniformItemSizes(True)
+        self.list.currentRowChanged.connect(self._on_row)
+        self.list.itemDoubleClicked.connect(lambda item: self.activated.emit(self._path(item)))
+        self.reveal_button = QPushButton("Show in folder")
+        self.reveal_button.setToolTip("Open the folder that holds this image "
+                                      "(the app never moves or edits it).")
+        self.reveal_button.setEnabled(False)
+        self.reveal_button.clicked.connect(self.reveal_selected)
+        top = QHBoxLayout()
+        top.addWidget(self.title, 1)
+        top.addWidget(self.reveal_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(top)
+        layout.addWidget(self.list, 1)
+        self._slot = TaskSlot(self)
+
+    @property
+    def loading(self) -> bool:
+        return self._slot.running
+
+    def set_items(self, title: str, items: list[GalleryItem]) -> None:
+        """Show ``items`` (captions now, thumbnails when decoded)."""
+        self._slot.cancel()
+        self.items = list(items)
+        self.title.setText(title or self.empty_text)
+        self.list.clear()
+        placeholder = QPixmap(THUMB, THUMB)
+        placeholder.fill(QColor("#e8e8e8"))  # also fixes the item size before the thumbnails arrive
+        for item in items:
+            entry = QListWidgetItem(QIcon(placeholder), item.caption)
+            entry.setToolTip(item.tooltip or item.path)
+            entry.setData(Qt.UserRole, item.path)
+            entry.setTextAlignment(Qt.AlignHCenter | Qt.AlignTop)
+            self.list.addItem(entry)
+        self.reveal_button.setEnabled(False)
+        if items:
+            paths = [i.path for i in items]
+            self._slot.start(lambda state: load_thumbnails(paths, state), self._show_thumbnails)
+
+    def selected_path(self) -> str | None:
+        item = self.list.currentItem()
+        return self._path(item) if item is not None else None
+
+    def reveal_selected(self) -> None:
+        path = self.selected_path()
+        if path:
+            reveal_in_file_manager(path)
+
+    def shutdown(self) -> None:
+        self._slot.shutdown()
+
+    def _show_thumbnails(self, thumbs: list[np.ndarray | None]) -> None:
+        for row, thumb in enumerate(thumbs):
+            entry = self.list.item(row)
+            if entry is not None and thumb is not None:
+                entry.setIcon(QIcon(QPixmap.fromImage(to_qimage(thumb))))
+
+    def _on_row(self, row: int) -> None:
+        self.reveal_button.setEnabled(row >= 0)
+        if 0 <= row < len(self.items):
+            self.current_changed.emit(self.items[row].path)
+
+    @staticmethod
+    def _path(item: QListWidgetItem) -> str:
+        return str(item.data(Qt.UserRole))
