@@ -31,7 +31,7 @@ from engine.strategy.advisor import run_advisor  # noqa: E402
 from engine.config import (Augmentation, DataConfig, Device, EarlyStoppingConfig, ModelConfig,  # noqa: E402
                            OptimConfig, Strategy, TrainConfig)
 from engine.strategy.table import SizeClass  # noqa: E402
-from engine.training.trainer import run_training  # noqa: E402
+from engine.jobs.training_job import run_training_job  # noqa: E402
 from engine.strategy.trials import run_trials  # noqa: E402
 
 
@@ -45,7 +45,7 @@ def pretrain(datasets: Path, work: Path, size: int, epochs: int) -> Path:
                          ModelConfig("resnet18", "none"), OptimConfig(epochs=epochs, batch_size=32, lr=0.05),
                          EarlyStoppingConfig(patience=8), strategy=Strategy.FULL, device=Device.CPU)
     started = time.perf_counter()
-    finished = run_training(config, run, _quiet)
+    finished = run_training_job(config, run, _quiet)
     print(f"pretraining: {finished.detail} ({time.perf_counter() - started:.0f} s)")
     if not finished.succeeded:
         raise SystemExit("pretraining failed")

@@ -30,7 +30,7 @@ def head_only_epoch_times(data: Path, weights: Path, run_dir: Path, *, size: int
     from engine.config import (Augmentation, DataConfig, Device, EarlyStoppingConfig, ModelConfig, OptimConfig,
                                Strategy, TrainConfig)
     from engine.run.events import EpochEnded, RunStarted
-    from engine.training.trainer import run_training
+    from engine.jobs.training_job import run_training_job
 
     config = TrainConfig(
         data=DataConfig(str(data), image_size=size, augmentation=Augmentation(augmentation)),
@@ -47,7 +47,7 @@ def head_only_epoch_times(data: Path, weights: Path, run_dir: Path, *, size: int
         elif isinstance(event, EpochEnded) and event.epoch > 1:
             epoch_seconds.append(event.seconds)
 
-    finished = run_training(config, run_dir, sink, own_process=True)
+    finished = run_training_job(config, run_dir, sink, own_process=True)
     if not finished.succeeded:
         raise SystemExit(finished.detail)
     return statistics.mean(epoch_seconds), ready[0]

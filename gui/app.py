@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPixmap
 from PySide6.QtWidgets import QApplication, QMessageBox, QSplashScreen
 
-from engine.run.folder import studio_home
+from engine.core.paths import logs_dir
 from gui.gui_thread_gc import pin_garbage_collection_to_gui_thread
 from gui.platform_check import window_problem
 
@@ -21,7 +21,7 @@ log = logging.getLogger("finetune_studio")
 
 
 def log_file() -> Path:
-    return studio_home() / "logs" / "app.log"
+    return logs_dir() / "app.log"
 
 
 def setup_logging() -> None:

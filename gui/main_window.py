@@ -19,7 +19,8 @@ from engine.jobs.runner import TRIALS
 from engine.models.layers.stages import architecture_stages
 from engine.strategy.table import Advised, SimilarityClass, SizeClass
 from engine.run.location import check_run_location
-from engine.run.folder import new_run_dir, runs_root
+from engine.core.paths import runs_root
+from engine.run.listing import new_run_dir
 from gui.jobs.controller import TrainingController
 from gui.widgets.common import weak_method
 from gui.panels.data.panel import DataPanel

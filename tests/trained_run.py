@@ -20,7 +20,7 @@ import torch
 
 from engine.config import (Augmentation, DataConfig, Device, EarlyStoppingConfig, ModelConfig, OptimConfig,
                            Strategy, TrainConfig)
-from engine.training.trainer import run_training
+from engine.jobs.training_job import run_training_job
 from tests.imagegen import make_image_folder
 
 THREE_CLASSES = {"red": 12, "green": 12, "blue": 12}
@@ -55,7 +55,7 @@ def train_tiny_run(root: Path, counts: Mapping[str, int] | None = None, *, epoch
     )
     run_dir = root / "run"
     with one_torch_thread():
-        finished = run_training(config, run_dir, lambda _event: None)
+        finished = run_training_job(config, run_dir, lambda _event: None)
     assert finished.succeeded, finished.detail
     return run_dir
 

@@ -70,9 +70,9 @@ def _setup_logging() -> None:
     terminal.setFormatter(one_line)
     root.addHandler(terminal)
     root.setLevel(logging.WARNING)
-    from engine.run.folder import studio_home
+    from engine.core.paths import logs_dir
 
-    path = studio_home() / "logs" / LOG_NAME
+    path = logs_dir() / LOG_NAME
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         detail = RotatingFileHandler(path, maxBytes=2_000_000, backupCount=3, encoding="utf-8",

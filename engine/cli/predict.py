@@ -28,7 +28,7 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from engine.run.saved_model import load_exported_model
+    from engine.models.saved import load_exported_model
     from engine.core.names import json_text
     from engine.core.output_files import check_output_file
     from engine.evaluation.predict import expand_image_paths, predict_images, write_predictions_csv

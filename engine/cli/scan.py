@@ -33,7 +33,8 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from engine.data.report import scan_image_folder
     from engine.core.names import json_text
-    from engine.core.output_files import check_output_file, write_output_file
+    from engine.core.atomic import write_output_file
+    from engine.core.output_files import check_output_file
     from engine.data.report_files import report_to_json, write_report_csv
 
     for output, suffix in ((args.json, ".json"), (args.csv, ".csv")):  # refused before the scan (minutes)

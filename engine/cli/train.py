@@ -118,7 +118,7 @@ def _options_beside_resume(args: argparse.Namespace) -> list[str]:
 def _train(config: Any, run_dir: Path) -> int:
     """Train (``config``) or continue (``config=None``) ``run_dir``; Ctrl+C or SIGTERM stops within one batch."""
     from engine.config import StopReason
-    from engine.training.trainer import run_training
+    from engine.jobs.training_job import run_training_job
 
     resume = config is None
     if resume:
@@ -127,7 +127,7 @@ def _train(config: Any, run_dir: Path) -> int:
         config = load_run_config(run_dir)
     cancel = threading.Event()
     with _stop_on_signals(cancel):
-        finished = run_training(config, run_dir, print_event, cancel, resume=resume, own_process=True)
+        finished = run_training_job(config, run_dir, print_event, cancel, resume=resume, own_process=True)
     # The outcome sentence goes to stdout, but a failure's to stderr (scripts read errors there).
     print(finished.detail, file=sys.stderr if finished.reason is StopReason.FAILED else sys.stdout)
     if finished.succeeded:

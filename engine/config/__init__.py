@@ -20,6 +20,7 @@ from engine.config.settings import (
     StopReason,
     Strategy,
     TrainConfig,
+    check_group_pattern,
 )
 
 __all__ = [
@@ -41,4 +42,5 @@ __all__ = [
     "StopReason",
     "Strategy",
     "TrainConfig",
+    "check_group_pattern",
 ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -123,11 +124,19 @@ def _check_split_settings(data: DataConfig) -> None:
         raise ConfigError("Validation and test together may take at most 60% of the images; keep the rest for "
                           "training.")
     if data.group_pattern:
-        from engine.data.split import check_group_pattern
-
         problem = check_group_pattern(data.group_pattern)
         if problem:
             raise ConfigError(problem)
+
+
+def check_group_pattern(pattern: str) -> str:
+    """``""`` when ``pattern`` is a usable regular expression, else a sentence saying what is wrong."""
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        return (f"The grouping pattern is not a valid pattern ({exc}). Example: ^(P\\d+)_ groups "
+                "P001_scan1.png and P001_scan2.png together.")
+    return ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from engine.core.names import readable
-from engine.core.output_files import write_output_file
+from engine.core.atomic import write_output_file
 
 #: Cells starting with one of these run as formulas in Excel, LibreOffice and Google Sheets.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

@@ -113,25 +113,6 @@ def check_output_file(path: str | Path, suffix: str = ".json") -> Path:
     return Path(path).expanduser()
 
 
-def write_output_file(path: str | Path, payload: bytes, suffix: str = ".json") -> Path:
-    """Write ``payload`` atomically (a reader or a failure never leaves an empty or half file).
-
-    Raises:
-        OutputError: the place cannot be written (see :func:`describe_write_failure`).
-    """
-    from engine.run.folder import write_bytes_atomic  # here: the run folder's own writers use this module
-
-    target = Path(path).expanduser()
-    problem = output_file_problem(target, suffix) if target.is_dir() else None
-    if problem:
-        raise OutputError(problem)
-    try:
-        write_bytes_atomic(target, payload)
-    except OSError as exc:
-        raise OutputError(describe_write_failure(target, exc)) from exc
-    return target
-
-
 def prepare_folder(folder: Path, what: str = "") -> Path:
     """Create ``folder`` (and its parents) for the app to write into.
 

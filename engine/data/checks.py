@@ -20,7 +20,7 @@ from engine.data.reasons import reason_label
 from engine.data.scan.records import FileRecord, Problem
 
 if TYPE_CHECKING:
-    from engine.data.report import FileOutcome
+    from engine.data.dataset import FileOutcome
 
 #: Folder names (lower-case) that mean "this folder is one side of a split".
 SPLIT_FOLDER_NAMES = {"train": "train", "training": "train", "val": "val", "valid": "val", "validation": "val",

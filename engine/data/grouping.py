@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from engine.data.report import DatasetReport
+    from engine.data.dataset import DatasetReport
 
 Item = tuple[str, int]
 

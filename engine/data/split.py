@@ -14,7 +14,6 @@
 from __future__ import annotations
 
 import random
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -22,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from engine.data.grouping import GroupPlan, plan_groups
 
 if TYPE_CHECKING:
-    from engine.data.report import DatasetReport
+    from engine.data.dataset import DatasetReport
 
 Item = tuple[str, int]  # (path relative to root, class index)
 
@@ -65,6 +64,23 @@ class Split:
             "val": [[p, self.classes[label]] for p, label in self.val],
             "test": [[p, self.classes[label]] for p, label in self.test],
         }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Split:
+        """The inverse of :meth:`to_dict` (what ``split.json`` holds); KeyError/TypeError/ValueError when damaged."""
+        classes = tuple(str(c) for c in data["classes"])
+        index = {name: i for i, name in enumerate(classes)}
+
+        def items(key: str) -> tuple[Item, ...]:
+            return tuple((str(p), index[str(c)]) for p, c in data.get(key) or [])
+
+        known = {"root", "method", "seed", "val_fraction", "test_fraction", "classes", "counts", "train", "val",
+                 "test"}
+        return cls(root=str(data["root"]), classes=classes, train=items("train"), val=items("val"),
+                   seed=int(data.get("seed", 0)), val_fraction=float(data.get("val_fraction", 0.2)),
+                   method=str(data.get("method", "stratified")), test=items("test"),
+                   test_fraction=float(data.get("test_fraction", 0.0)),
+                   extra={k: v for k, v in data.items() if k not in known})
 
 
 def split_stratified(report: DatasetReport, val_fraction: float, seed: int) -> Split:
@@ -199,13 +215,3 @@ def _extra(report: DatasetReport, plan: GroupPlan, sides: dict[str, str], method
         "warnings": warnings,
         "privacy": "No DICOM header value (patient name, ID, date) is recorded in this file.",
     }
-
-
-def check_group_pattern(pattern: str) -> str:
-    """``""`` when ``pattern`` is a usable regular expression, else a sentence saying what is wrong."""
-    try:
-        re.compile(pattern)
-    except re.error as exc:
-        return (f"The grouping pattern is not a valid pattern ({exc}). Example: ^(P\\d+)_ groups "
-                "P001_scan1.png and P001_scan2.png together.")
-    return ""

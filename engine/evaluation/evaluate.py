@@ -29,20 +29,18 @@ from engine.core.cancel import CancelToken
 from engine.data.report import scan_image_folder
 from engine.core.csv_files import read_csv_dicts, write_csv
 from engine.core.errors import DataError, ModelFileError, OutputError, StudioError
-from engine.run.saved_model import ExportedModel, load_exported_model
+from engine.models.saved import ExportedModel, load_exported_model
 from engine.evaluation.metrics import FloatArray, IntArray, predicted_labels, summarize
 from engine.models.catalog import pick_device
 from engine.core.names import readable
 from engine.core.output_files import describe_write_failure
 from engine.evaluation.predict import predict_images
-from engine.run.folder import MODEL_DIR, SPLIT, no_model_sentence, write_json_atomic
+from engine.core.atomic import write_json_atomic
+from engine.core.run_layout import EvaluationSetFiles, RunLayout
+from engine.run.folder import RunFileError, RunFolder, no_model_sentence
 
 log = logging.getLogger(__name__)
 
-EVALUATION_DIR = "evaluation"
-METRICS_FILE = "metrics.json"
-PREDICTIONS_FILE = "predictions.csv"
-CONFUSION_FILE = "confusion_matrix.csv"
 #: In a set's metrics.json: the table's readable file name -> the exact name (only names not valid UTF-8).
 EXACT_FILE_NAMES = "exact_file_names"
 #: split.json key -> the set's name in the run folder and its title in the window.
@@ -141,28 +139,27 @@ class RunEvaluation:
 
 def run_label_sets(run_dir: Path, class_names: tuple[str, ...]) -> list[LabelledSet]:
     """The validation set (and test set, when the run has one) listed in the run's ``split.json``."""
-    split_path = Path(run_dir) / SPLIT
     try:
-        split = json.loads(split_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise DataError(f"This run has no readable list of its validation images ({split_path.name}). "
-                        "Evaluate it on a labelled folder instead.") from exc
+        split = RunFolder(Path(run_dir)).read_split()
+    except RunFileError as exc:
+        raise DataError(f"{exc} Evaluate it on a labelled folder instead.") from exc
     sets = []
     for key, name, title in RUN_SETS:
-        items, notes = _map_items(split.get(key) or [], class_names)
+        entries = [(path, split.classes[label]) for path, label in getattr(split, key)]
+        items, notes = _map_items(entries, class_names)
         if items:
-            sets.append(LabelledSet(name, title, str(split.get("root", "")), tuple(items), tuple(notes)))
+            sets.append(LabelledSet(name, title, split.root, tuple(items), tuple(notes)))
     if not sets:
         raise DataError("This run has no validation images to evaluate on. Evaluate it on a labelled folder.")
     return sets
 
 
-def _map_items(raw: list[Any], class_names: tuple[str, ...]) -> tuple[list[tuple[str, int]], list[str]]:
+def _map_items(entries: list[tuple[str, str]], class_names: tuple[str, ...]) -> tuple[list[tuple[str, int]], list[str]]:
+    """The entries (path, class name) whose class the model knows, as (path, index in the model's classes)."""
     index = {name: i for i, name in enumerate(class_names)}
     items: list[tuple[str, int]] = []
     unknown: set[str] = set()
-    for entry in raw:
-        path, cls = (entry["path"], entry["class"]) if isinstance(entry, dict) else (entry[0], entry[1])
+    for path, cls in entries:
         if str(cls) in index:
             items.append((str(path), index[str(cls)]))
         else:
@@ -286,7 +283,7 @@ def evaluate_after_training(run_dir: str | Path, *, device: str = "auto", progre
 
 def _model_stamp(run_dir: Path) -> str:
     """Changes when the exported model is rewritten, so stale results are not shown for a new model."""
-    stat = (run_dir / MODEL_DIR / "model.safetensors").stat()
+    stat = RunLayout(run_dir).model_weights.stat()
     return f"{stat.st_size}-{stat.st_mtime_ns}"
 
 
@@ -296,14 +293,14 @@ def write_evaluation(evaluation: RunEvaluation) -> None:
     Raises:
         OutputError: the run folder cannot be written (one sentence naming it).
     """
-    run_dir = evaluation.run_dir
-    stamp = _model_stamp(run_dir)
+    run = RunLayout(evaluation.run_dir)
+    stamp = _model_stamp(run.path)
     try:
         for result in evaluation.sets:
-            write_set(result, run_dir / EVALUATION_DIR / result.name, stamp)
+            write_set(result, run.evaluation_set(result.name), stamp)
     except OSError as exc:  # the figures, the folder itself
-        raise OutputError(describe_write_failure(run_dir / EVALUATION_DIR, exc, "The evaluation results")) from exc
-    path = run_dir / METRICS_FILE
+        raise OutputError(describe_write_failure(run.evaluation, exc, "The evaluation results")) from exc
+    path = run.summary
     try:
         existing = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
     except (OSError, ValueError):
@@ -314,7 +311,7 @@ def write_evaluation(evaluation: RunEvaluation) -> None:
     write_json_atomic(path, {"evaluated_on": primary, **sets[primary], "model_stamp": stamp, "sets": sets})
 
 
-def write_set(result: SetEvaluation, folder: Path, stamp: str) -> None:
+def write_set(result: SetEvaluation, files: EvaluationSetFiles, stamp: str) -> None:
     names = result.class_names
     predicted = result.predicted(0.5 if len(names) == 2 else None)
     losses = result.losses()
@@ -325,35 +322,35 @@ def write_set(result: SetEvaluation, folder: Path, stamp: str) -> None:
         rows.append([path, names[result.labels[i]], names[predicted[i]], f"{probs[predicted[i]]:.6f}",
                      "yes" if predicted[i] == result.labels[i] else "no", f"{losses[i]:.6f}"]
                     + [f"{p:.8g}" for p in probs])
-    folder.mkdir(parents=True, exist_ok=True)
-    write_csv(folder / PREDICTIONS_FILE, rows)
-    write_csv(folder / CONFUSION_FILE, [["true \\ predicted", *names]] + [
+    files.folder.mkdir(parents=True, exist_ok=True)
+    write_csv(files.predictions, rows)
+    write_csv(files.confusion_table, [["true \\ predicted", *names]] + [
         [name, *counts] for name, counts in zip(names, result.metrics["confusion_matrix"])])
-    _write_figures(result, folder)
+    _write_figures(result, files)
     # The table shows odd file names readably (engine/core/names.py); the exact names, to open the files again:
     exact = {readable(p): p for p in result.paths if readable(p) != p}
     # metrics.json last: load_evaluation() starts from it, so it never meets a set without its table.
-    write_json_atomic(folder / METRICS_FILE, {**result.metrics, "model_stamp": stamp,
+    write_json_atomic(files.summary, {**result.metrics, "model_stamp": stamp,
                                               **({EXACT_FILE_NAMES: exact} if exact else {})})
 
 
-def _write_figures(result: SetEvaluation, folder: Path) -> None:
+def _write_figures(result: SetEvaluation, files: EvaluationSetFiles) -> None:
     m = result.metrics
-    figures.confusion_png(m["confusion_matrix"], result.class_names, folder / "confusion_matrix.png",
+    figures.confusion_png(m["confusion_matrix"], result.class_names, files.confusion_figure,
                           title=f"Confusion matrix, {result.title.lower()}")
-    figures.reliability_png(m["calibration"]["bins"], m["calibration"]["ece"], folder / "reliability.png")
+    figures.reliability_png(m["calibration"]["bins"], m["calibration"]["ece"], files.reliability_figure)
     if "roc" in m and m["roc_auc"] is not None:
         binary = m["binary"]
         spec = binary["specificity"]
         point = (1 - spec, binary["sensitivity"]) if spec is not None else None
-        figures.roc_png(m["roc"]["fpr"], m["roc"]["tpr"], m["roc_auc"], folder / "roc.png",
+        figures.roc_png(m["roc"]["fpr"], m["roc"]["tpr"], m["roc_auc"], files.roc_figure,
                         positive_class=binary["positive_class"], operating_point=point)
 
 
 def load_evaluation(run_dir: str | Path) -> RunEvaluation | None:
     """The evaluation written earlier for the run's current model, or ``None`` (then evaluate again)."""
     run_path = Path(run_dir).expanduser()
-    folder = run_path / EVALUATION_DIR
+    folder = RunLayout(run_path).evaluation
     try:
         stamp = _model_stamp(run_path)
     except OSError:
@@ -362,7 +359,7 @@ def load_evaluation(run_dir: str | Path) -> RunEvaluation | None:
         return None
     sets = []
     for sub in sorted(p for p in folder.iterdir() if p.is_dir()):
-        loaded = _load_set(sub, stamp)
+        loaded = _load_set(EvaluationSetFiles(sub), stamp)
         if loaded is not None:
             sets.append(loaded)
     order = {"validation": 0, "test": 1}
@@ -370,15 +367,16 @@ def load_evaluation(run_dir: str | Path) -> RunEvaluation | None:
     return RunEvaluation(run_path, tuple(sets)) if sets else None
 
 
-def _load_set(folder: Path, stamp: str) -> SetEvaluation | None:
+def _load_set(files: EvaluationSetFiles, stamp: str) -> SetEvaluation | None:
+    folder = files.folder
     try:
-        metrics = json.loads((folder / METRICS_FILE).read_text(encoding="utf-8"))
+        metrics = json.loads(files.summary.read_text(encoding="utf-8"))
         if metrics.pop("model_stamp", None) != stamp:
             return None
         exact = metrics.pop(EXACT_FILE_NAMES, {})
         names = tuple(metrics["class_names"])
         index = {n: i for i, n in enumerate(names)}
-        rows = read_csv_dicts(folder / PREDICTIONS_FILE)
+        rows = read_csv_dicts(files.predictions)
         paths = tuple(exact.get(r["file"], r["file"]) for r in rows)
         labels = np.array([index[r["true_class"]] for r in rows], dtype=np.int64)
         probs = np.array([[float(r[f"p_{n}"]) for n in names] for r in rows], dtype=np.float64)
@@ -394,5 +392,5 @@ def _load_set(folder: Path, stamp: str) -> SetEvaluation | None:
 
 def require_model(run_dir: str | Path) -> None:
     """Raise :class:`ModelFileError` in plain words when the run saved no model (e.g. stopped in epoch 1)."""
-    if not (Path(run_dir).expanduser() / MODEL_DIR / "model.json").is_file():
+    if not RunLayout(Path(run_dir).expanduser()).model_card.is_file():
         raise ModelFileError(no_model_sentence(Path(run_dir)))

@@ -33,7 +33,7 @@ from torch import nn
 from torchvision.transforms import v2
 
 from engine.core.errors import StudioError
-from engine.run.saved_model import ExportedModel
+from engine.models.saved import ExportedModel
 from engine.data.images.decode import load_image
 from engine.data.loaders import Preprocessing, image_to_tensor
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from engine.run.folder import write_bytes_atomic
+from engine.core.atomic import write_bytes_atomic
 
 DPI = 110
 

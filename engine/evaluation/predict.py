@@ -12,7 +12,7 @@ from engine.core.cancel import CancelToken, NeverCancelled
 from engine.core.csv_files import write_csv
 from engine.data.report import is_ignored_name
 from engine.core.errors import StudioError
-from engine.run.saved_model import ExportedModel
+from engine.models.saved import ExportedModel
 from engine.data.images.decode import IMAGE_EXTENSIONS, ImageLoadError, load_image
 from engine.data.loaders import image_to_tensor
 
@@ -71,7 +71,7 @@ def predict_images(exported: ExportedModel, paths: Iterable[Path | str], *, top_
     """Yield one :class:`Prediction` per path (in order); unreadable files yield one with ``error`` set.
 
     Args:
-        exported: from :func:`engine.run.saved_model.load_exported_model`.
+        exported: from :func:`engine.models.saved.load_exported_model`.
         paths: image files.
         top_k: how many classes each prediction lists.
         batch_size: images per forward pass.

@@ -26,12 +26,12 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any, Protocol
 
+from engine.core.run_layout import RunLayout
 from engine.config import StopReason, TrainConfig
 from engine.run.events import Event, RunFinished, event_from_dict, event_to_dict
 
 log = logging.getLogger(__name__)
 
-TRAINING_LOG = "training.log"
 TRAIN, LR_FINDER, TRIALS = "train", "lr_finder", "trials"
 
 
@@ -67,9 +67,10 @@ def run_job(job: dict[str, Any], sink: Callable[[Event], None], cancel: Any, pau
 
         run_trials_for(config, run_dir, sink, cancel)
         return
-    from engine.training.trainer import run_training
+    from engine.jobs.training_job import run_training_job
 
-    run_training(config, run_dir, sink, cancel, pause=pause, resume=bool(job.get("resume")), own_process=own_process)
+    run_training_job(config, run_dir, sink, cancel, pause=pause, resume=bool(job.get("resume")),
+                     own_process=own_process)
 
 
 def _child_main(jobs: Any, events: Any, cancel: Any, pause: Any, ready: Any = None, link: Any = None,
@@ -89,7 +90,7 @@ def _child_main(jobs: Any, events: Any, cancel: Any, pause: Any, ready: Any = No
         return
     run_dir = Path(job["run_dir"])
     run_dir.mkdir(parents=True, exist_ok=True)
-    handler = logging.FileHandler(run_dir / TRAINING_LOG, encoding="utf-8")
+    handler = logging.FileHandler(RunLayout(run_dir).training_log, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logging.getLogger().addHandler(handler)
     logging.getLogger().setLevel(logging.INFO)
@@ -190,10 +191,8 @@ class ProcessRunner:
         return out
 
     def _death(self, exitcode: int | None) -> RunFinished:
-        from engine.training.checkpoint import has_checkpoint
-
         run_dir = Path(self._job.get("run_dir", "."))
-        resumable = self._job.get("kind") == TRAIN and has_checkpoint(run_dir)
+        resumable = self._job.get("kind") == TRAIN and RunLayout(run_dir).can_resume()
         return RunFinished(StopReason.FAILED, _death_sentence(exitcode, resumable),
                            extra={"child_died": True, "resumable": resumable, "job": self._job.get("kind", TRAIN)})
 

@@ -9,7 +9,6 @@ appear there only complete and with the SHA-256 that the file name promises.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import os
 import pickle
@@ -26,8 +25,11 @@ from safetensors.torch import load_file as load_safetensors
 from torch import nn
 
 from engine.core.cancel import CancelToken, NeverCancelled
-from engine.core.errors import WeightsError
+from engine.core.errors import ModelFileError, WeightsError
+from engine.core.paths import runs_root
+from engine.core.run_layout import MODEL_DIR, ModelFiles, RunLayout
 from engine.models.heads import HeadOptions
+from engine.models.saved import read_model_card
 from engine.models.catalog import IMAGENET_CLASSES, ModelInfo, create_model, find_head, list_architectures, model_info
 
 log = logging.getLogger(__name__)
@@ -174,9 +176,9 @@ def resolve_weights_path(path: str | Path) -> Path:
     """The weights file itself; a run folder or its ``model/`` folder means its exported model."""
     path = Path(path).expanduser()
     if path.is_dir():
-        for candidate in (path / "model" / "model.safetensors", path / "model.safetensors"):
-            if candidate.is_file():
-                return candidate
+        for files in (RunLayout(path).model, ModelFiles(path)):  # a run folder, or a model folder itself
+            if files.weights.is_file():
+                return files.weights
         raise WeightsError(f"No saved model was found in the folder {path}.")
     if not path.is_file():
         raise WeightsError(f"The weights file {path} does not exist.")
@@ -358,28 +360,21 @@ class PreviousRun:
 
 def previous_run(path: str | Path) -> PreviousRun | None:
     """The run (or ``model/`` folder) at ``path``, or ``None`` when it is not one."""
-    folder = Path(path).expanduser()
-    meta_path = next((p for p in (folder / "model" / "model.json", folder / "model.json") if p.is_file()), None)
-    if meta_path is None:
+    files = ModelFiles.find(Path(path).expanduser())
+    if files is None:
         return None
     try:
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        run_dir = meta_path.parent.parent if meta_path.parent.name == "model" else meta_path.parent
-        accuracy = (meta.get("metrics") or {}).get("val_accuracy")
-        return PreviousRun(path=run_dir, name=run_dir.name, arch=str(meta["architecture"]),
-                           class_names=tuple(str(c) for c in meta["class_names"]),
-                           head=HeadOptions.from_dict(meta.get("head")),
-                           image_size=int(meta["preprocessing"]["image_size"]),
-                           val_accuracy=float(accuracy) if accuracy is not None else None)
-    except (OSError, ValueError, KeyError, TypeError):
-        log.warning("unreadable model description %s", meta_path)
+        card = read_model_card(files)
+    except ModelFileError:
+        log.warning("unreadable model description %s", files.card)
         return None
+    run_dir = files.folder.parent if files.folder.name == MODEL_DIR else files.folder
+    return PreviousRun(path=run_dir, name=run_dir.name, arch=card.arch, class_names=card.class_names, head=card.head,
+                       image_size=card.preprocessing.image_size, val_accuracy=card.val_accuracy)
 
 
 def list_previous_runs(root: Path | None = None) -> list[PreviousRun]:
     """Runs under ``root`` (default: the app's runs folder) that saved a model, newest first."""
-    from engine.run.folder import runs_root
-
     root = root or runs_root()
     if not root.is_dir():
         return []

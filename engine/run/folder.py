@@ -1,122 +1,131 @@
-"""The run folder: one training run = one folder; the engine writes it, the GUI and the CLI read it.
+"""The run folder, the contract between engine, window and command line: :class:`RunFolder` reads and writes it.
 
-Layout (design.md section 2)::
-
-    config.json  split.json  events.jsonl  metrics.csv
-    checkpoints/last.safetensors  checkpoints/best.safetensors
-    model/model.safetensors  model/model.json
-    run.lock  (only while a process trains the run: engine/run/lock.py)
+Its file names are in :class:`engine.core.run_layout.RunLayout` (listed there); nothing else names them.
+:class:`RunFolder` adds the typed readers (settings, split, events, model card, the best model's figures) and
+:class:`RunLog`, which appends the history while a run trains. Every file is written atomically
+(engine/core/atomic.py) except the two append-only history files.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import logging
-import re
-import tempfile
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    import torch
-
+from engine.config import TrainConfig
+from engine.core.atomic import write_json_atomic
 from engine.core.csv_files import SafeWriter
-from engine.core.errors import OutputError
-from engine.run.events import EpochEnded, Event, RunFinished, event_to_dict, read_events
+from engine.core.errors import ConfigError, ModelFileError, OutputError, StudioError
 from engine.core.names import display_path, json_text
 from engine.core.output_files import describe_write_failure, prepare_folder
+from engine.core.run_layout import RunLayout
+from engine.data.split import Split
+from engine.models.saved import ModelCard, read_model_card
+from engine.run.events import EpochEnded, Event, RunFinished, event_to_dict, read_events
 
 log = logging.getLogger(__name__)
 
-CONFIG = "config.json"
-SPLIT = "split.json"
-EVENTS = "events.jsonl"
-METRICS = "metrics.csv"
-CHECKPOINTS = "checkpoints"
-#: The checkpoint a run continues from (engine/training/checkpoint.py LAST).
-LAST_CHECKPOINT = "last.safetensors"
-MODEL_DIR = "model"
 METRIC_COLUMNS = ("epoch", "train_loss", "train_accuracy", "val_loss", "val_accuracy", "lr", "seconds")
 
 
-def studio_home() -> Path:
-    """The app's own folder for runs (never inside the user's image folder)."""
-    override = os.environ.get("FINETUNE_STUDIO_HOME")
-    return Path(override).expanduser() if override else Path.home() / "FinetuneStudio"
+class RunFileError(StudioError):
+    """A file of a run folder is missing or damaged (the sentence names it)."""
 
 
-def runs_root() -> Path:
-    return studio_home() / "runs"
+@dataclass(frozen=True, slots=True)
+class RunFolder(RunLayout):
+    """One run folder: its paths (:class:`RunLayout`) and typed readers.
 
-
-def new_run_dir(name: str, root: Path | None = None) -> Path:
-    """``<root>/<YYYYmmdd-HHMMSS>-<name>``, made unique with a counter when needed."""
-    root = root or runs_root()
-    safe = re.sub(r"[^\w.-]+", "-", name, flags=re.UNICODE).strip("-") or "run"
-    stem = f"{time.strftime('%Y%m%d-%H%M%S')}-{safe}"
-    candidate = root / stem
-    counter = 2
-    while candidate.exists():
-        candidate = root / f"{stem}-{counter}"
-        counter += 1
-    return candidate
-
-
-def write_json_atomic(path: Path, data: Any) -> None:
-    """Write through a temporary file in the same folder, then rename: readers never see half a file.
-
-    Names that are not valid UTF-8 are kept exactly (see :func:`engine.core.names.json_text`).
-
-    Raises:
-        OutputError: the place cannot be written (a sentence naming it; the previous file is kept).
+    Example:
+        >>> run = RunFolder(Path("runs/first"))  # doctest: +SKIP
+        >>> run.read_config().optim.epochs, run.read_split().classes  # doctest: +SKIP
+        (10, ('ants', 'bees'))
     """
-    try:
-        write_bytes_atomic(path, json_text(data).encode("utf-8"))
-    except OSError as exc:
-        raise OutputError(describe_write_failure(path, exc)) from exc
+
+    @classmethod
+    def at(cls, path: str | Path) -> RunFolder:
+        return cls(Path(path).expanduser())
+
+    # -- settings ------------------------------------------------------------------------------------------
+
+    def read_config_data(self) -> dict[str, Any]:
+        """``config.json`` as written (settings, versions and what was resolved at start).
+
+        Raises:
+            ConfigError: it is missing (not a run folder) or unreadable.
+        """
+        try:
+            data = json.loads(self.config.read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise ConfigError(f"{display_path(self.path)} is not a run folder (it has no {self.config.name}).") from exc
+        except (OSError, ValueError) as exc:
+            raise ConfigError(f"The settings of {display_path(self.path)} could not be read ({exc}).") from exc
+        if not isinstance(data, dict):
+            raise ConfigError(f"The settings of {display_path(self.path)} are damaged.")
+        return data
+
+    def read_config(self) -> TrainConfig:
+        return TrainConfig.from_dict(self.read_config_data())
+
+    def write_config(self, data: dict[str, Any]) -> None:
+        write_json_atomic(self.config, data)
+
+    # -- split -----------------------------------------------------------------------------------------------
+
+    def read_split(self) -> Split:
+        """Which file went to training, validation and test.
+
+        Raises:
+            RunFileError: ``split.json`` is missing or damaged.
+        """
+        try:
+            return Split.from_dict(json.loads(self.split.read_text(encoding="utf-8")))
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise RunFileError(f"The list of the images this run used ({self.split.name} in "
+                               f"{display_path(self.path)}) is missing or damaged.") from exc
+
+    def write_split(self, split: Split) -> None:
+        write_json_atomic(self.split, split.to_dict())
+
+    # -- history, model, figures --------------------------------------------------------------------------
+
+    def iter_events(self) -> Iterator[Event]:
+        """Every event the run recorded, in order (nothing when it has none yet)."""
+        if self.events.is_file():
+            yield from read_events(self.events)
+
+    def read_model_card(self) -> ModelCard | None:
+        """The saved model's description, or None when the run saved no model (or it is unreadable)."""
+        if not self.model_card.is_file():
+            return None
+        try:
+            return read_model_card(self.model)
+        except ModelFileError as exc:
+            log.warning("%s", exc)
+            return None
+
+    def read_summary(self) -> dict[str, Any] | None:
+        """The best model's figures (``metrics.json``), or None when it was not measured yet."""
+        try:
+            data = json.loads(self.summary.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return data if isinstance(data, dict) else None
+
+    def next_step(self) -> str:
+        """What to do once a failed write into the folder is fixed: continue only if there is a checkpoint."""
+        return "continue the run" if self.last_checkpoint.is_file() else "start the run again"
 
 
-def write_bytes_atomic(path: Path, payload: bytes) -> None:
-    """Temporary file in the same folder, flush + fsync, rename, fsync the folder: a writer killed at any
-    point leaves either the previous file or the new one, never half of one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    _fsync_folder(path.parent)
+def iter_run_events(run_dir: Path) -> Iterator[Event]:
+    return RunFolder(run_dir).iter_events()
 
 
-def _fsync_folder(folder: Path) -> None:
-    # Makes the rename itself durable; not possible on Windows, where os.replace is durable enough.
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def save_tensors_atomic(path: Path, tensors: dict[str, torch.Tensor], metadata: dict[str, str] | None = None) -> None:
-    """A safetensors file written atomically (a killed writer leaves the previous file intact)."""
-    from safetensors.torch import save  # imported here: this module must not load torch for `engine scan`
-
-    contiguous = {k: v.detach().to("cpu").contiguous() for k, v in tensors.items()}
-    write_bytes_atomic(path, save(contiguous, metadata=metadata))
+def next_step(run_dir: Path) -> str:
+    return RunFolder(run_dir).next_step()
 
 
 class RunLog:
@@ -130,12 +139,13 @@ class RunLog:
     def __init__(self, run_dir: Path) -> None:
         self.run_dir = run_dir
         self.failed = False
+        layout = RunLayout(run_dir)
         prepare_folder(run_dir, f"The run folder {display_path(run_dir)}")
-        new_metrics = not (run_dir / METRICS).exists()
+        new_metrics = not (layout.metrics).exists()
         try:
             # Open for the whole run (closed by close()): reopening per event would cost a syscall per batch.
-            self._events = open(run_dir / EVENTS, "a", encoding="utf-8")  # noqa: SIM115
-            self._metrics_file = open(run_dir / METRICS, "a", encoding="utf-8", newline="")  # noqa: SIM115
+            self._events = open(layout.events, "a", encoding="utf-8")  # noqa: SIM115
+            self._metrics_file = open(layout.metrics, "a", encoding="utf-8", newline="")  # noqa: SIM115
             self._metrics = SafeWriter(self._metrics_file)
             if new_metrics:
                 self._metrics.writerow(METRIC_COLUMNS)
@@ -174,72 +184,6 @@ class RunLog:
                 log.warning("closing %s failed: %s", handle.name, exc)
 
 
-@dataclass(frozen=True, slots=True)
-class RunSummary:
-    """What the past-runs list shows about a run folder."""
-
-    path: Path
-    name: str
-    arch: str
-    classes: tuple[str, ...]
-    finished: RunFinished | None
-    epochs: int
-    best_val_accuracy: float | None
-
-    @property
-    def status(self) -> str:
-        if self.finished is None:
-            return "interrupted"
-        return self.finished.reason.value.replace("_", " ")
-
-
-def summarize_run(run_dir: Path) -> RunSummary | None:
-    """Summary of one run folder, or ``None`` when it is not a run folder."""
-    config_path = run_dir / CONFIG
-    if not config_path.is_file():
-        return None
-    try:
-        config = json.loads(config_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    finished: RunFinished | None = None
-    epochs = 0
-    best: float | None = None
-    events_path = run_dir / EVENTS
-    classes: tuple[str, ...] = ()
-    if events_path.is_file():
-        for event in read_events(events_path):
-            if isinstance(event, EpochEnded):
-                epochs = event.epoch
-                best = event.val_accuracy if best is None else max(best, event.val_accuracy)
-            elif isinstance(event, RunFinished):
-                finished = event
-            elif type(event).__name__ == "RunStarted":
-                classes = tuple(getattr(event, "classes", ()))
-    return RunSummary(path=run_dir, name=run_dir.name, arch=str(config.get("model", {}).get("arch", "?")),
-                      classes=classes, finished=finished, epochs=epochs, best_val_accuracy=best)
-
-
-def list_runs(root: Path | None = None) -> list[RunSummary]:
-    """Run folders under ``root``, newest first."""
-    root = root or runs_root()
-    if not root.is_dir():
-        return []
-    summaries = (summarize_run(p) for p in root.iterdir() if p.is_dir())
-    return sorted((s for s in summaries if s is not None), key=lambda s: s.name, reverse=True)
-
-
-def iter_run_events(run_dir: Path) -> Iterator[Event]:
-    path = run_dir / EVENTS
-    if path.is_file():
-        yield from read_events(path)
-
-
-def next_step(run_dir: Path) -> str:
-    """What to do once a failed write into ``run_dir`` is fixed: continue it only if it has a checkpoint."""
-    return "continue the run" if (run_dir / CHECKPOINTS / LAST_CHECKPOINT).is_file() else "start the run again"
-
-
 def no_model_sentence(run_dir: Path) -> str:
     """Why ``run_dir`` has no saved model, true to what the run recorded, and what to do about it.
 
@@ -256,7 +200,7 @@ def no_model_sentence(run_dir: Path) -> str:
             finished = event
     if not last_epoch:
         return "This run saved no model (it stopped before the first epoch ended), so there is nothing to evaluate."
-    can_continue = ((run_dir / CHECKPOINTS / LAST_CHECKPOINT).is_file() and (run_dir / CONFIG).is_file()
+    can_continue = (RunLayout(run_dir).can_resume()
                     and (finished is None or bool(finished.extra.get("resumable", True))))
     if can_continue:
         return (f"This run has no saved model yet: it was interrupted after epoch {last_epoch}, before it could "

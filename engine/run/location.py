@@ -8,8 +8,8 @@ runners and resume too) and the window's Train button call it.
 
 What marks a run folder: its ``config.json`` and ``events.jsonl`` side by side (both written when a run
 starts, see :class:`engine.run.folder.RunLog`). No extra marker file, so every run folder ever written is
-recognised, including those made before this check existed. :func:`is_run_folder` is what the folder scan
-uses to skip one.
+recognised, including those made before this check existed. The folder scan skips one with
+:func:`engine.core.run_layout.is_run_folder`.
 
 Example:
     >>> check_run_location("photos", "photos/run")
@@ -25,22 +25,11 @@ import re
 from pathlib import Path
 
 from engine.core.errors import ConfigError
-from engine.run.folder import CONFIG, EVENTS
+from engine.core.run_layout import is_run_folder
 
 
 class RunLocationError(ConfigError):
     """The run folder and the image folder overlap (one is the other, or lies inside it)."""
-
-
-def is_run_folder(folder: str | Path) -> bool:
-    """True when ``folder`` holds a training run (its ``config.json`` and ``events.jsonl``).
-
-    Example:
-        >>> is_run_folder("photos/cats")
-        False
-    """
-    folder = Path(folder)
-    return (folder / CONFIG).is_file() and (folder / EVENTS).is_file()
 
 
 def check_run_location(data_dir: str | Path, run_dir: str | Path, *, what_to_do: str | None = None) -> None:

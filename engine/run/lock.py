@@ -26,10 +26,10 @@ from typing import Any
 from engine.core.errors import OutputError, StudioError
 from engine.core.names import display_path
 from engine.core.output_files import describe_write_failure, prepare_folder
+from engine.core.run_layout import LOCK, RunLayout
 
 log = logging.getLogger(__name__)
 
-LOCK_FILE = "run.lock"
 #: A lock file still empty after this many seconds was left by a process killed while writing it.
 EMPTY_LOCK_GRACE_S = 10.0
 
@@ -70,7 +70,7 @@ def acquire_run_lock(run_dir: Path) -> RunLock:
 
 
 def _acquire(run_dir: Path) -> RunLock:
-    path = run_dir / LOCK_FILE
+    path = RunLayout(run_dir).lock
     owner = _this_process()
     note = None
     for _ in range(3):  # a stale lock taken over, or one that vanished while being read: try again
@@ -107,7 +107,7 @@ def _stale_owner(path: Path, run_dir: Path) -> str | None:
     if owner is None:  # empty or unreadable: being written this instant, or its writer was killed mid-way
         if time.time() - _mtime(path) < EMPTY_LOCK_GRACE_S:
             raise RunLocked(_in_use(run_dir))
-        return (f"The run folder {display_path(run_dir)} had an unreadable lock file ({LOCK_FILE}); this training "
+        return (f"The run folder {display_path(run_dir)} had an unreadable lock file ({LOCK}); this training "
                 "takes it over.")
     pid, host = int(owner.get("pid", 0)), str(owner.get("host", ""))
     if host != socket.gethostname():

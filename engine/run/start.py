@@ -13,14 +13,17 @@ import logging
 import shutil
 from pathlib import Path
 
-from engine.training.checkpoint import LAST
+from engine.core.run_layout import RunLayout
 from engine.run.events import EpochEnded
-from engine.run.folder import CHECKPOINTS, CONFIG, EVENTS, METRICS, MODEL_DIR, SPLIT, iter_run_events
+from engine.run.folder import RunFolder
 
 log = logging.getLogger(__name__)
 
-#: What a start writes before its first checkpoint (training.log is the child's, and is kept).
-START_FILES = (CONFIG, EVENTS, METRICS, SPLIT)
+
+
+def start_files(layout: RunLayout) -> tuple[Path, ...]:
+    """What a start writes before its first checkpoint (training.log is the child's, and is kept)."""
+    return (layout.config, layout.events, layout.metrics, layout.split)
 
 
 def is_unstarted(run_dir: Path) -> bool:
@@ -31,16 +34,18 @@ def is_unstarted(run_dir: Path) -> bool:
         >>> is_unstarted(Path("runs/20260101-120000-flowers"))  # doctest: +SKIP
         False
     """
-    if (run_dir / CHECKPOINTS / LAST).exists() or (run_dir / MODEL_DIR / "model.json").exists():
+    run = RunFolder(run_dir)
+    if run.last_checkpoint.exists() or run.model_card.exists():
         return False
-    return not any(isinstance(event, EpochEnded) for event in iter_run_events(run_dir))
+    return not any(isinstance(event, EpochEnded) for event in run.iter_events())
 
 
 def clear_unstarted(run_dir: Path) -> None:
-    """Remove what a start wrote before its first checkpoint (see :data:`START_FILES`)."""
-    for name in START_FILES:
-        (run_dir / name).unlink(missing_ok=True)
-    shutil.rmtree(run_dir / CHECKPOINTS, ignore_errors=True)  # at most half-written temporaries
+    """Remove what a start wrote before its first checkpoint (see :func:`start_files`)."""
+    layout = RunLayout(run_dir)
+    for path in start_files(layout):
+        path.unlink(missing_ok=True)
+    shutil.rmtree(layout.checkpoints, ignore_errors=True)  # at most half-written temporaries
     log.info("removed the files of a start that saved nothing from %s", run_dir)
 
 

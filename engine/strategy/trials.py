@@ -14,16 +14,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from engine.core.run_layout import RunLayout
 from engine.strategy.advisor import apply_plan, make_plan
 from engine.core.cancel import CancelToken, NeverCancelled
 from engine.config import EarlyStoppingConfig, StopReason, TrainConfig
 from engine.core.errors import ConfigError
 from engine.run.events import Event, Notice, Progress, RunFinished
-from engine.run.folder import write_json_atomic
+from engine.core.atomic import write_json_atomic
 from engine.models.layers.stages import architecture_stages
 from engine.strategy.table import Advised, SimilarityClass, SizeClass
 
-TRIALS_FILE = "trials.json"
 #: The order trials run in: the cheapest first, so the user sees results soonest.
 TRIAL_ORDER = (Advised.HEAD, Advised.PARTIAL, Advised.FULL, Advised.SCRATCH)
 EventSink = Any
@@ -91,11 +91,11 @@ def run_trials(base: TrainConfig, out_dir: Path, sink: EventSink, cancel: Cancel
         sink(Progress("trials", float(index), float(len(configs)), title))
         run_dir = out_dir / advised.value
         started = time.perf_counter()
-        finished = run_training(config, run_dir, _InnerSink(sink, title), cancel, evaluate=False)
+        finished = run_training(config, run_dir, _InnerSink(sink, title), cancel)
         results.append(TrialResult(advised, str(run_dir), finished.best_val_accuracy,
                                    finished.best_val_loss, finished.best_epoch, finished.epochs_completed,
                                    time.perf_counter() - started, finished.reason.value))
-        write_json_atomic(out_dir / TRIALS_FILE, {"epochs": epochs, "trials": [r.to_dict() for r in results]})
+        write_json_atomic(RunLayout(out_dir).trials, {"epochs": epochs, "trials": [r.to_dict() for r in results]})
     sink(_summary(results, cancel.is_set(), len(configs)))
     return results
 
@@ -146,7 +146,7 @@ def run_trials_for(config: TrainConfig, out_dir: Path, sink: EventSink,
 
 def read_trials(out_dir: Path) -> dict[str, Any]:
     """The trials table of a trials folder (empty when there is none)."""
-    path = out_dir / TRIALS_FILE
+    path = RunLayout(out_dir).trials
     if not path.is_file():
         return {}
     return dict(json.loads(path.read_text(encoding="utf-8")))

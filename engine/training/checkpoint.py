@@ -29,14 +29,13 @@ from torch import nn
 from engine.core.errors import OutputError, StudioError
 from engine.core.names import display_path
 from engine.core.output_files import describe_write_failure
-from engine.run.folder import write_bytes_atomic
+from engine.core.atomic import write_bytes_atomic
+from engine.core.run_layout import LAST
 
 log = logging.getLogger(__name__)
 
 FORMAT = "finetune-studio-checkpoint"
 FORMAT_VERSION = 1
-LAST = "last.safetensors"
-BEST = "best.safetensors"
 
 
 class CheckpointError(StudioError):
@@ -192,11 +191,6 @@ def remove_stale_temporaries(folder: Path) -> int:
     return removed
 
 
-def has_checkpoint(run_dir: Path) -> bool:
-    """True when ``run_dir`` can be continued with ``--resume``."""
-    return (run_dir / "checkpoints" / LAST).is_file() and (run_dir / "config.json").is_file()
-
-
 def write_safely(path: Path, text: str) -> None:
     """Atomically replace a small text file (events/metrics rewritten on resume)."""
     try:
@@ -215,7 +209,6 @@ def load_into(model: nn.Module, optimizer: torch.optim.Optimizer | None, checkpo
 __all__ = [
     "Checkpoint",
     "CheckpointError",
-    "has_checkpoint",
     "load_checkpoint",
     "load_into",
     "read_model_state",

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from engine.core.run_layout import RunLayout
 from engine.core.cancel import CancelToken, NeverCancelled
 from engine.config import StopReason, TrainConfig
 from engine.core.errors import StudioError
@@ -88,7 +89,7 @@ def run_lr_finder(config: TrainConfig, work_dir: Path, sink: Callable[[Event], N
         if session is not None:
             session.close()
     sink(finished)
-    shutil.rmtree(work_dir / "cache", ignore_errors=True)
+    shutil.rmtree(RunLayout(work_dir).cache, ignore_errors=True)
     return finished
 
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from engine.training.checkpoint import BEST, CheckpointError, load_checkpoint
-from engine.run.folder import CHECKPOINTS
+from engine.core.run_layout import RunLayout
+from engine.training.checkpoint import CheckpointError, load_checkpoint
 
 CANCELLED_BEFORE_START = "Training was stopped by you before the first epoch began, so no model was saved."
 
@@ -45,7 +45,7 @@ def resume_failed_sentence(why: str, run_dir: Path) -> str:
 
 
 def _instead_of_resume(run_dir: Path) -> str:
-    best = run_dir / CHECKPOINTS / BEST
+    best = RunLayout(run_dir).best_checkpoint
     if best.is_file():
         try:
             load_checkpoint(best)

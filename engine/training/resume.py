@@ -4,18 +4,15 @@ epoch once). Reading and restoring write nothing: a resume that fails leaves the
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import logging
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from engine.training.checkpoint import (
-    BEST,
-    LAST,
     Checkpoint,
     CheckpointError,
     load_checkpoint,
@@ -25,9 +22,10 @@ from engine.training.checkpoint import (
 )
 from engine.config import TrainConfig
 from engine.data.report import Split
-from engine.core.errors import ConfigError, StudioError
+from engine.core.errors import StudioError
 from engine.run.events import BatchEnded, EpochEnded, Event, RunFinished, event_from_dict
-from engine.run.folder import CHECKPOINTS, CONFIG, EVENTS, METRICS, SPLIT
+from engine.core.run_layout import RunLayout
+from engine.run.folder import RunFileError, RunFolder
 
 if TYPE_CHECKING:
     import torch
@@ -56,37 +54,15 @@ def load_run_config(run_dir: Path) -> TrainConfig:
         >>> load_run_config(Path("runs/20260101-120000-flowers")).optim.epochs  # doctest: +SKIP
         10
     """
-    path = Path(run_dir) / CONFIG
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise ConfigError(f"{run_dir} is not a run folder (it has no {CONFIG}).") from exc
-    except (OSError, ValueError) as exc:
-        raise ConfigError(f"The settings of {run_dir} could not be read ({exc}).") from exc
-    return TrainConfig.from_dict(data)
+    return RunFolder(Path(run_dir)).read_config()
 
 
 def load_split(run_dir: Path) -> Split:
     """The split a run used (``split.json``), so a resumed run trains on exactly the same files."""
-    path = Path(run_dir) / SPLIT
     try:
-        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-        classes = tuple(str(c) for c in data["classes"])
-        index = {name: i for i, name in enumerate(classes)}
-
-        def items(key: str) -> tuple[tuple[str, int], ...]:
-            return tuple((str(p), index[str(c)]) for p, c in data.get(key, []))
-
-        values: dict[str, Any] = {"root": str(data["root"]), "classes": classes, "train": items("train"),
-                                  "val": items("val"), "seed": int(data.get("seed", 0)),
-                                  "val_fraction": float(data.get("val_fraction", 0.2)),
-                                  "method": str(data.get("method", "stratified")), "test": items("test"),
-                                  "test_fraction": float(data.get("test_fraction", 0.0))}
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise CheckpointError(f"The split of {run_dir} ({SPLIT}) is missing or damaged, so the run cannot be "
-                              "continued.") from exc
-    names = {f.name for f in dataclasses.fields(Split)}
-    return Split(**{k: v for k, v in values.items() if k in names})
+        return RunFolder(Path(run_dir)).read_split()
+    except RunFileError as exc:
+        raise CheckpointError(f"{exc} The run cannot be continued.") from exc
 
 
 def cut_history(run_dir: Path, epoch: int) -> list[Event]:
@@ -95,7 +71,8 @@ def cut_history(run_dir: Path, epoch: int) -> list[Event]:
     Kept: everything up to the end of epoch ``epoch`` (and the overfitting notes written right after it).
     Dropped: the later, lost epochs and the interrupted session's end.
     """
-    events_path = Path(run_dir) / EVENTS
+    layout = RunLayout(Path(run_dir))
+    events_path = layout.events
     kept_lines: list[str] = []
     replay: list[Event] = []
     if events_path.is_file():
@@ -113,7 +90,7 @@ def cut_history(run_dir: Path, epoch: int) -> list[Event]:
                 continue
             kept_lines.append(line)
         write_safely(events_path, "".join(f"{line}\n" for line in kept_lines))
-    _cut_metrics(Path(run_dir) / METRICS, epoch)
+    _cut_metrics(layout.metrics, epoch)
     return replay
 
 
@@ -144,9 +121,9 @@ def load_resume_checkpoint(run_dir: Path, config: TrainConfig) -> Checkpoint:
         CheckpointError: there is none, or it is damaged.
         StudioError: the run already ended (all epochs, or early stopping): nothing to continue.
     """
-    checkpoints = Path(run_dir) / CHECKPOINTS
-    remove_stale_temporaries(checkpoints)  # half-written files of a killed writer, never a whole checkpoint
-    checkpoint = load_checkpoint(checkpoints / LAST)
+    layout = RunLayout(Path(run_dir))
+    remove_stale_temporaries(layout.checkpoints)  # half-written files of a killed writer, never a whole checkpoint
+    checkpoint = load_checkpoint(layout.last_checkpoint)
     stopping = checkpoint.state.get("callbacks", {}).get("EarlyStopping", {})
     stopped_early = config.early_stopping.enabled and int(stopping.get("wait", 0)) >= config.early_stopping.patience
     if checkpoint.epoch >= config.optim.epochs or stopped_early:
@@ -155,7 +132,7 @@ def load_resume_checkpoint(run_dir: Path, config: TrainConfig) -> Checkpoint:
 
 
 def restore_session(session: Session, callbacks: Sequence[Callback], checkpoint: Checkpoint,
-                    checkpoints: Path) -> BestSoFar:
+                    layout: RunLayout) -> BestSoFar:
     """Put ``checkpoint`` into a freshly opened session: callbacks, weights, optimizer, scaler, schedule,
     batch size; returns the best epoch so far with its weights (from ``best.safetensors``).
 
@@ -169,7 +146,7 @@ def restore_session(session: Session, callbacks: Sequence[Callback], checkpoint:
         load_into(session.prepared.model, session.optimizer, checkpoint)
     except (RuntimeError, ValueError, KeyError) as exc:  # another model's checkpoint, or a damaged one
         log.warning("the checkpoint does not fit: %s", exc)
-        raise CheckpointError(f"The checkpoint {checkpoints / LAST} does not fit this run's model.") from exc
+        raise CheckpointError(f"The checkpoint {layout.last_checkpoint} does not fit this run's model.") from exc
     if state.get("scaler") and session.scaler.is_enabled():
         session.scaler.load_state_dict(state["scaler"])
     session.schedule.load_state_dict(state.get("schedule", {}))
@@ -177,6 +154,7 @@ def restore_session(session: Session, callbacks: Sequence[Callback], checkpoint:
         session.rebuild_sources(int(state["batch_size"]))
     best = state.get("best", {})
     epoch = int(best.get("epoch", 0))
-    weights = load_checkpoint(checkpoints / BEST).model if epoch and (checkpoints / BEST).is_file() else None
+    best_file = layout.best_checkpoint
+    weights = load_checkpoint(best_file).model if epoch and best_file.is_file() else None
     return BestSoFar(epoch, best.get("score"), float(best.get("val_loss", math.inf)), best.get("val_accuracy"),
                      weights)

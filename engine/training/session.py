@@ -19,6 +19,7 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader
 
+from engine.core.run_layout import RunLayout
 from engine.data.augment import resolve_augment, train_transform
 from engine.core.cancel import CancelToken
 from engine.config import AugmentConfig, Imbalance, TrainConfig
@@ -41,7 +42,6 @@ from engine.training.device import Acceleration, accelerate, split_cpu_threads
 
 log = logging.getLogger(__name__)
 
-CACHE_DIR = "cache"
 #: ``progress(task, done, total, message)``
 ProgressFn = Callable[[str, float, float, str], None]
 
@@ -144,7 +144,7 @@ class Session:
         self.train_source = self.val_source = None
         if self.prefix is not None:
             self.prefix.remove()
-        shutil.rmtree(self.run_dir / CACHE_DIR, ignore_errors=True)
+        shutil.rmtree(RunLayout(self.run_dir).cache, ignore_errors=True)
 
 
 def trains_batchnorm(module: nn.Module) -> bool:
@@ -248,7 +248,7 @@ def _use_images(session: Session, progress: ProgressFn, cancel: CancelToken) -> 
         for name, items in (("train", prepared.split.train), ("val", prepared.split.val)):
             cache = build_image_cache(
                 prepared.split.root, [p for p, _ in items], prepared.preprocessing.resize_size,
-                directory=session.run_dir / CACHE_DIR, name=name, workers=prepared.num_workers,
+                directory=RunLayout(session.run_dir).cache, name=name, workers=prepared.num_workers,
                 progress=lambda d, t: progress("cache", d, t, "Reading every image once"), cancel=cancel)
             if cache is None:
                 raise SessionCancelled

@@ -15,13 +15,12 @@ leaves nothing behind, and a resume that fails changes nothing (engine/run/start
 
 from __future__ import annotations
 
-import dataclasses
 import gc
 import logging
 import math
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -31,11 +30,8 @@ from engine.core.versions import versions
 from engine.training.callbacks.base import Callback, CheckpointSaver, EarlyStopping, OverfitWatch, better, monitored
 from engine.core.cancel import CancelToken, NeverCancelled
 from engine.training.checkpoint import (
-    BEST,
-    LAST,
     Checkpoint,
     CheckpointError,
-    has_checkpoint,
     load_checkpoint,
     load_into,
     save_checkpoint,
@@ -44,7 +40,7 @@ from engine.training.checkpoint import (
 from engine.config import StopReason, TrainConfig
 from engine.core.errors import OutputError, StudioError
 from engine.run.events import EpochEnded, EpochTimeEstimate, Event, Notice, Progress, RunFinished, RunStarted
-from engine.run.saved_model import export_model
+from engine.models.saved import export_model
 from engine.training.callbacks.finetuning import finetune_callbacks
 from engine.data.loaders import seed_epoch
 from engine.training.loop import BATCH_EVENTS_PER_SECOND, Clock, EpochLoop, EpochResult, NonFiniteLoss, StopLoop
@@ -59,7 +55,7 @@ from engine.training.outcomes import (
 )
 from engine.training.resume import cut_history, load_resume_checkpoint, load_split, restore_session
 from engine.run.location import check_run_location
-from engine.run.folder import CHECKPOINTS, CONFIG, EVENTS, SPLIT, RunLog, write_json_atomic
+from engine.run.folder import RunFolder, RunLog
 from engine.run.lock import RunLock, RunLocked, acquire_run_lock
 from engine.run.start import clear_unstarted, is_unstarted, remove_if_empty
 from engine.training.session import Session, SessionCancelled, open_session
@@ -74,6 +70,9 @@ from engine.training.device import (
 log = logging.getLogger(__name__)
 
 EventSink = Callable[[Event], None]
+#: Work done once a run has ended, before its end is announced, while the run folder is still owned: it may
+#: emit events and return the end with more said (engine/jobs/training_job.py measures the saved model).
+Finisher = Callable[["Trainer", RunFinished], RunFinished]
 #: Validation of a batch costs about this share of a training step (forward only).
 VALIDATION_COST = 0.35
 
@@ -83,9 +82,9 @@ class Trainer:
 
     def __init__(self, config: TrainConfig, run_dir: Path, sink: EventSink, cancel: CancelToken | None = None,
                  pause: CancelToken | None = None, *, resume: bool = False, own_process: bool = False,
-                 callbacks: list[Callback] | None = None, evaluate: bool = True) -> None:
+                 callbacks: list[Callback] | None = None, finishers: Sequence[Finisher] = ()) -> None:
         self.config = config
-        self.evaluate = evaluate
+        self.finishers = tuple(finishers)
         self.run_dir = Path(run_dir)
         self._sink = sink
         self.cancel = cancel or NeverCancelled()
@@ -118,8 +117,8 @@ class Trainer:
         return self.session.prepared if self.session is not None else None
 
     @property
-    def checkpoints(self) -> Path:
-        return self.run_dir / CHECKPOINTS
+    def folder(self) -> RunFolder:
+        return RunFolder(self.run_dir)
 
     # -- public -----------------------------------------------------------------------------------------
 
@@ -143,11 +142,11 @@ class Trainer:
                      "val_accuracy": self.best_val_accuracy},
             "callbacks": {type(cb).__name__: cb.state_dict() for cb in self.callbacks},
         }
-        save_checkpoint(self.checkpoints / LAST, s.prepared.model, s.optimizer, state)
+        save_checkpoint(self.folder.last_checkpoint, s.prepared.model, s.optimizer, state)
 
     def save_best(self, event: EpochEnded) -> None:
         assert self.session is not None
-        save_weights(self.checkpoints / BEST, self.session.prepared.model,
+        save_weights(self.folder.best_checkpoint, self.session.prepared.model,
                      {"epoch": str(event.epoch), "val_loss": repr(event.val_loss),
                       "val_accuracy": repr(event.val_accuracy), "score": repr(self.best_score)})
 
@@ -156,7 +155,7 @@ class Trainer:
         existed = self.run_dir.exists()
         try:
             finished = self._end(self._attempt())
-            if self._fresh and not has_checkpoint(self.run_dir) and not finished.extra.get("model_saved"):
+            if self._fresh and not self.folder.can_resume() and not finished.extra.get("model_saved"):
                 clear_unstarted(self.run_dir)  # nothing to continue: leave nothing that blocks the name
             return finished
         finally:
@@ -179,7 +178,7 @@ class Trainer:
             return self._finish(StopReason.FAILED, f"Training could not run: {exc}", input_error=True)
         except OutputError as exc:  # a full or read-only disk: the sentence says whether there is anything to continue
             # An unwritable place is the user's to fix (CLI exit code 2); the checkpoint so far is kept.
-            started = "Training stopped" if has_checkpoint(self.run_dir) else "Training could not start"
+            started = "Training stopped" if self.folder.can_resume() else "Training could not start"
             return self._finish(StopReason.FAILED, f"{started}: {exc}", input_error=True)
         except CheckpointError as exc:  # a damaged or missing checkpoint
             if self.resume and self._log is None:  # nothing was written: say what to do instead
@@ -194,8 +193,8 @@ class Trainer:
                                                    "The details are in the log file.")
 
     def _end(self, finished: RunFinished) -> RunFinished:
-        if self.evaluate and finished.succeeded and finished.extra.get("model_saved"):
-            finished = self._evaluate(finished)
+        for finisher in self.finishers:  # e.g. measuring the saved model (engine/jobs/training_job.py)
+            finished = finisher(self, finished)
         for callback in self.callbacks:
             callback.on_run_end(self, finished)
         self.emit(finished)
@@ -204,26 +203,6 @@ class Trainer:
         if self._log is not None:
             self._log.close()
         return finished
-
-    def _evaluate(self, finished: RunFinished) -> RunFinished:
-        """Measure the saved model on the validation (and test) images into the run folder (metrics.json,
-        evaluation/), as the window does; a problem there is a Notice, never a failed run."""
-        s = self.session
-        images = "validation and test images" if s is not None and s.prepared.split.test else "validation images"
-        message = f"Measuring the best model on the {images}"
-        try:
-            from engine.evaluation.evaluate import evaluate_after_training  # matplotlib: once a model exists
-
-            problem = evaluate_after_training(
-                self.run_dir, device=s.device.type if s is not None else "auto",
-                progress=lambda done, total: self._progress("evaluate", done, total, message), cancel=self.cancel)
-        except Exception as exc:  # noqa: BLE001 - measuring must never turn a saved model into a failed run
-            log.exception("evaluation after training failed")
-            problem = (f"The model was saved, but measuring it afterwards failed ({exc}). Open the run's results "
-                       "to measure it again.")
-        if problem is not None:
-            self.emit(Notice("warning", problem))
-        return dataclasses.replace(finished, extra={**finished.extra, "evaluated": problem is None})
 
     # -- setting up -------------------------------------------------------------------------------------
 
@@ -235,7 +214,7 @@ class Trainer:
         self._own_folder()
         if self.resume:
             return load_resume_checkpoint(self.run_dir, self.config)
-        reused = (self.run_dir / CONFIG).exists() or (self.run_dir / EVENTS).exists()
+        reused = self.folder.config.exists() or self.folder.events.exists()
         if reused:
             if not is_unstarted(self.run_dir):
                 # A second run appended to the first's history would plot two runs as one; never overwrite either.
@@ -262,7 +241,7 @@ class Trainer:
                                         own_process=self.own_process)
         if checkpoint is None:
             self._write_config({**s.resolved(), "resumed_from_epoch": None})
-            write_json_atomic(self.run_dir / SPLIT, s.prepared.split.to_dict())
+            self.folder.write_split(s.prepared.split)
             self.save_last(0)  # what an out-of-memory retry of epoch 1, or a resume after a crash, starts from
         else:
             self._restore(checkpoint)  # may fail: nothing in the folder has been changed yet
@@ -275,7 +254,7 @@ class Trainer:
 
     def _restore(self, checkpoint: Checkpoint) -> None:
         assert self.session is not None
-        best = restore_session(self.session, self.callbacks, checkpoint, self.checkpoints)
+        best = restore_session(self.session, self.callbacks, checkpoint, self.folder)
         self.best_epoch, self.best_score, self._best_state = best.epoch, best.score, best.state
         self.best_val_loss, self.best_val_accuracy = best.val_loss, best.val_accuracy
         self.start_epoch = checkpoint.epoch + 1
@@ -358,7 +337,7 @@ class Trainer:
             gc.collect()
         if s.device.type == "cuda":
             torch.cuda.empty_cache()
-        checkpoint = load_checkpoint(self.checkpoints / LAST)
+        checkpoint = load_checkpoint(self.folder.last_checkpoint)
         load_into(s.prepared.model, s.optimizer, checkpoint)
         if checkpoint.state.get("scaler") and s.scaler.is_enabled():
             s.scaler.load_state_dict(checkpoint.state["scaler"])
@@ -399,6 +378,10 @@ class Trainer:
 
     # -- helpers ----------------------------------------------------------------------------------------
 
+    def progress(self, task: str, done: float, total: float, message: str) -> None:
+        """A :class:`Progress` event, at most ~10 a second (finishers report their progress through it)."""
+        self._progress(task, done, total, message)
+
     def _progress(self, task: str, done: float, total: float, message: str) -> None:
         # One event per image would flood the queue, the log and the window: at most ~10 a second.
         now = time.monotonic()
@@ -411,7 +394,7 @@ class Trainer:
         data = self.config.to_dict()
         data["versions"] = versions()
         data["resolved"] = resolved
-        write_json_atomic(self.run_dir / CONFIG, data)
+        self.folder.write_config(data)
 
     def _finish(self, reason: StopReason, detail: str, input_error: bool = False) -> RunFinished:
         """Restore the best weights, export the model when there is one, and describe the outcome."""
@@ -431,7 +414,7 @@ class Trainer:
             except Exception as exc:
                 log.exception("export failed")
                 detail += f" The model could not be saved ({exc})."
-        resumable = (reason in (StopReason.CANCELLED, StopReason.FAILED) and has_checkpoint(self.run_dir)
+        resumable = (reason in (StopReason.CANCELLED, StopReason.FAILED) and self.folder.can_resume()
                      and not self._unresumable)
         return RunFinished(reason=reason, detail=detail, best_epoch=self.best_epoch,
                            best_val_loss=self.best_val_loss if self.best_epoch else None,
@@ -446,16 +429,15 @@ class Trainer:
 
 def run_training(config: TrainConfig, run_dir: Path, sink: EventSink, cancel: CancelToken | None = None, *,
                  pause: CancelToken | None = None, resume: bool = False, own_process: bool = False,
-                 callbacks: list[Callback] | None = None, evaluate: bool = True) -> RunFinished:
+                 callbacks: list[Callback] | None = None, finishers: Sequence[Finisher] = ()) -> RunFinished:
     """Train ``config`` into ``run_dir``, sending every event to ``sink``. Never raises for user errors.
 
     ``resume=True`` continues ``run_dir`` from its last checkpoint (``config`` is then the run's own, see
     :func:`engine.training.resume.load_run_config`). ``own_process``: this process does nothing else (the training
     child, the CLI), so the CPU threads may be set for it. ``callbacks``: extra callbacks (e.g. gradual
-    unfreezing, which uses :meth:`Callback.on_epoch_start` and :meth:`Session.unfrozen`). ``evaluate``: when
-    the run succeeds, measure the saved model on the validation (and test) images into ``metrics.json`` and
-    ``evaluation/`` (engine/evaluation/evaluate.py), as the Results tab and ``python -m engine evaluate`` do; ``False``
-    for short runs that only compare figures (trials).
+    unfreezing, which uses :meth:`Callback.on_epoch_start` and :meth:`Session.unfrozen`). ``finishers``: see
+    :data:`Finisher`. Training alone never measures the saved model: the job that wants it does
+    (:func:`engine.jobs.training_job.run_training_job`, as the window and ``python -m engine train`` do).
 
     Example:
         >>> cfg = TrainConfig(DataConfig("flowers"), ModelConfig("resnet18", "none"),  # doctest: +SKIP
@@ -464,4 +446,4 @@ def run_training(config: TrainConfig, run_dir: Path, sink: EventSink, cancel: Ca
         <StopReason.FINISHED: 'finished'>
     """
     return Trainer(config, run_dir, sink, cancel, pause, resume=resume, own_process=own_process,
-                   callbacks=callbacks, evaluate=evaluate).run()
+                   callbacks=callbacks, finishers=finishers).run()

@@ -25,7 +25,7 @@ from PySide6.QtCore import QObject, QThread, QTimer, Signal
 from engine.config import TrainConfig
 from engine.core.errors import StudioError
 from engine.run.events import BatchEnded, Event, Progress
-from engine.run.folder import studio_home
+from engine.core.paths import lr_finder_dir
 from engine.jobs.runner import LR_FINDER, TRAIN, TRIALS, ProcessRunner, Runner, ThreadRunner
 
 log = logging.getLogger(__name__)
@@ -142,7 +142,7 @@ class TrainingController(QObject):
 
     def find_lr(self, config: TrainConfig) -> None:
         """Run the learning-rate range test for ``config`` (a few dozen steps; nothing is saved)."""
-        work = studio_home() / "lr-finder" / time.strftime("%Y%m%d-%H%M%S")
+        work = lr_finder_dir() / time.strftime("%Y%m%d-%H%M%S")
         self._launch(config, work, resume=False, job=LR_FINDER)
 
     def compare_strategies(self, config: TrainConfig, run_dir: Path) -> None:

@@ -16,8 +16,9 @@ from PySide6.QtGui import QPixmap, QResizeEvent
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QHBoxLayout, QLabel, QSizePolicy, QSlider, QVBoxLayout,
                                QWidget)
 
+from engine.core.run_layout import RunLayout
 from engine.evaluation.explain import Explanation, GradCam, explain_image, model_view, overlay
-from engine.run.saved_model import ExportedModel, load_exported_model
+from engine.models.saved import ExportedModel, load_exported_model
 from engine.data.images.decode import load_image
 from engine.core.names import readable
 from gui.jobs.controller import TaskState
@@ -35,7 +36,7 @@ class ExplainerCache:
         self._value: tuple[ExportedModel, GradCam] | None = None
 
     def get(self, run_dir: str | Path) -> tuple[ExportedModel, GradCam]:
-        weights = Path(run_dir) / "model" / "model.safetensors"
+        weights = RunLayout(Path(run_dir)).model_weights
         key = (str(run_dir), weights.stat().st_mtime_ns if weights.is_file() else 0)
         with self._lock:
             if self._value is None or self._key != key:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from engine.config import StopReason
 from engine.evaluation.predict import expand_image_paths, predict_images
-from engine.run.saved_model import load_exported_model
+from engine.models.saved import load_exported_model
 from gui.main_window import MainWindow
 from gui.panels.data.panel import SAMPLE_DATA
 

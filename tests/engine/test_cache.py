@@ -14,7 +14,7 @@ from engine.run.events import EpochEnded, RunStarted
 from engine.training.feature_cache import head_is_terminal
 from engine.data.image_cache import build_image_cache
 from engine.data.loaders import ImageListDataset, Preprocessing, make_loader
-from engine.training.trainer import run_training
+from engine.jobs.training_job import run_training_job
 from tests.imagegen import make_image_folder
 from tests.trainkit import Collector, make_pretrained_file, one_thread, tiny_config
 
@@ -61,7 +61,7 @@ def test_the_run_says_images_were_cached_and_learns_the_same(image_folder: Path,
     for cached in (True, False):
         sink = Collector()
         config = tiny_config(image_folder, epochs=2, image_cache=cached, data={"augmentation": Augmentation.NONE})
-        assert run_training(config, tmp_path / str(cached), sink).reason is StopReason.FINISHED
+        assert run_training_job(config, tmp_path / str(cached), sink).reason is StopReason.FINISHED
         results[cached] = [x for e in sink.of(EpochEnded) for x in (e.train_loss, e.val_loss)]
         notes = " ".join(sink.of(RunStarted)[0].notes)
         assert ("decoded once" in notes) == cached
@@ -85,7 +85,7 @@ def test_cached_features_train_the_head_exactly_like_rerunning_the_frozen_base(t
         config = tiny_config(folder, weights=str(weights), epochs=3, strategy=Strategy.HEAD,
                              feature_cache=use_cache, model={"arch": "resnet18"},
                              data={"augmentation": Augmentation.NONE})
-        finished = run_training(config, tmp_path / f"run-{use_cache}", sink)
+        finished = run_training_job(config, tmp_path / f"run-{use_cache}", sink)
         assert finished.reason is StopReason.FINISHED, finished.detail
         notes = " ".join(sink.of(RunStarted)[0].notes)
         assert ("computed once" in notes) == use_cache

@@ -25,7 +25,7 @@ from engine.config import (
 from engine.data.report import scan_image_folder
 from engine.run.events import Event, Notice, RunStarted
 from engine.training.preparation import prepare_data
-from engine.training.trainer import run_training
+from engine.jobs.training_job import run_training_job
 from tests.imagegen import make_image_folder
 from tests.messygen import make_messy_folder
 
@@ -76,7 +76,7 @@ def test_scan_and_training_never_write_inside_the_users_folder(tmp_path: Path) -
     report = scan_image_folder(root)
     assert report.trainable, report.blocking
     events: list[Event] = []
-    finished = run_training(tiny_config(root), tmp_path / "run", events.append)
+    finished = run_training_job(tiny_config(root), tmp_path / "run", events.append)
     scan_image_folder(root)  # and a second (cached) scan
     assert finished.reason is StopReason.FINISHED, finished.detail
     assert tree_fingerprint(root) == before
@@ -86,7 +86,7 @@ def test_scan_and_training_never_write_inside_the_users_folder(tmp_path: Path) -
 
 def test_unicode_class_names_round_trip_into_model_json(tmp_path: Path) -> None:
     root = make_image_folder(tmp_path / "photos", CLASSES, size=24)
-    finished = run_training(tiny_config(root), tmp_path / "run", lambda event: None)
+    finished = run_training_job(tiny_config(root), tmp_path / "run", lambda event: None)
     assert finished.reason is StopReason.FINISHED, finished.detail
     model = json.loads((tmp_path / "run" / "model" / "model.json").read_text(encoding="utf-8"))
     assert model["class_names"] == sorted(CLASSES)
@@ -106,7 +106,7 @@ def test_a_file_that_breaks_after_the_scan_is_reported_and_left_out(tmp_path: Pa
             victim.write_bytes(b"overwritten while training")
 
     config = tiny_config(root).replace(image_cache=False, feature_cache=False)
-    finished = run_training(config, tmp_path / "run", sink)
+    finished = run_training_job(config, tmp_path / "run", sink)
     assert finished.reason is StopReason.FINISHED, finished.detail
     notices = [e.message for e in events if isinstance(e, Notice)]
     assert any("red/img_003.png" in message for message in notices), notices

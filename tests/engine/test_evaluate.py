@@ -15,7 +15,8 @@ from PIL import Image
 
 from engine.cli.main import main as cli_main
 from engine.core.errors import DataError
-from engine.evaluation.evaluate import EVALUATION_DIR, SetEvaluation, evaluate_run, folder_label_set, load_evaluation
+from engine.core.run_layout import EVALUATION as EVALUATION_DIR
+from engine.evaluation.evaluate import SetEvaluation, evaluate_run, folder_label_set, load_evaluation
 from engine.evaluation.predict import PredictionCancelled
 from tests.imagegen import make_image_folder
 from tests.trained_run import TWO_CLASSES, copy_run, one_torch_thread, shared_run

@@ -12,7 +12,7 @@ from torch import nn
 from torchvision.models.vision_transformer import VisionTransformer
 
 from engine.evaluation.explain import GradCam, explain_image, find_target_layer, overlay
-from engine.run.saved_model import load_exported_model
+from engine.models.saved import load_exported_model
 from tests.trained_run import one_torch_thread, shared_run
 
 SIZE, SQUARE = 48, 10

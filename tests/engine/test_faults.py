@@ -13,14 +13,14 @@ import pytest
 import torch
 
 import engine.training.checkpoint
-import engine.run.folder
+import engine.core.atomic
 from engine.training.checkpoint import load_checkpoint
 from engine.config import StopReason
 from engine.run.events import EpochEnded, Notice, RunFinished, RunPaused
-from engine.run.saved_model import load_exported_model
+from engine.models.saved import load_exported_model
 from engine.training.loop import EpochLoop
 from engine.jobs.runner import ThreadRunner
-from engine.training.trainer import run_training
+from engine.jobs.training_job import run_training_job
 from tests.trainkit import Collector, one_thread, tiny_config
 
 pytestmark = pytest.mark.usefixtures("one_thread")
@@ -52,7 +52,7 @@ def test_out_of_memory_halves_the_batch_retries_the_epoch_and_says_so(image_fold
             raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
 
     steps["before"] = fail_big_batches_in_epoch_2
-    finished = run_training(tiny_config(image_folder, epochs=2, batch_size=8), tmp_path / "run", sink)
+    finished = run_training_job(tiny_config(image_folder, epochs=2, batch_size=8), tmp_path / "run", sink)
 
     assert finished.reason is StopReason.FINISHED, finished.detail
     notices = [n.message for n in sink.of(Notice) if "out of memory" in n.message]
@@ -73,7 +73,7 @@ def test_a_nan_loss_stops_with_advice_and_keeps_the_last_good_weights(image_fold
 
     steps["before"] = poison_after_epoch_1
     run = tmp_path / "run"
-    finished = run_training(tiny_config(image_folder, epochs=3), run, sink)
+    finished = run_training_job(tiny_config(image_folder, epochs=3), run, sink)
 
     assert finished.reason is StopReason.FAILED
     assert "the learning rate is probably too high; try 0.001" in finished.detail
@@ -96,7 +96,7 @@ def test_stop_takes_effect_before_the_next_batch(image_folder: Path, tmp_path: P
             seen_at_cancel.append(steps["count"] + 1)
 
     steps["before"] = cancel_at_third_step
-    finished = run_training(tiny_config(image_folder, epochs=5, batch_size=4), tmp_path / "run", Collector(),
+    finished = run_training_job(tiny_config(image_folder, epochs=5, batch_size=4), tmp_path / "run", Collector(),
                             cancel)
     assert finished.reason is StopReason.CANCELLED
     assert steps["count"] == seen_at_cancel[0], "no batch may start after Stop"
@@ -142,9 +142,9 @@ def test_a_full_disk_stops_with_a_clear_message_and_keeps_the_previous_checkpoin
             raise OSError(errno.ENOSPC, "No space left on device")
         real_fsync(fd)
 
-    monkeypatch.setattr(engine.run.folder.os, "fsync", fsync)
+    monkeypatch.setattr(engine.core.atomic.os, "fsync", fsync)
     run = tmp_path / "run"
-    finished = run_training(tiny_config(image_folder, epochs=3), run, sink)
+    finished = run_training_job(tiny_config(image_folder, epochs=3), run, sink)
 
     assert finished.reason is StopReason.FAILED
     assert "The disk is full" in finished.detail and "previous checkpoint is kept" in finished.detail

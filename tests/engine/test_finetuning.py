@@ -13,7 +13,7 @@ from engine.config import (Augmentation, DataConfig, Device, EarlyStoppingConfig
                            OptimConfig, Strategy, TrainConfig)
 from engine.run.events import EpochEnded, Notice
 from engine.training.callbacks.finetuning import unfrozen_stage_count
-from engine.training.trainer import run_training
+from engine.jobs.training_job import run_training_job
 from tests.trainkit import make_pretrained_file
 
 
@@ -58,7 +58,7 @@ def test_head_warm_up_then_gradual_unfreezing_from_the_top(image_folder: Path, t
     )
     snaps = Snapshots()
     notices: list[str] = []
-    finished = run_training(config, tmp_path / "run", lambda e: notices.append(e.message)
+    finished = run_training_job(config, tmp_path / "run", lambda e: notices.append(e.message)
                             if isinstance(e, Notice) else None, callbacks=[snaps])
     assert finished.succeeded, finished.detail
     start, e1, e2, e3, e4 = snaps.after

@@ -20,7 +20,7 @@ from engine.training.feature_cache import FeatureBatches, FeatureSet
 from engine.data.loaders import ImageListDataset, Preprocessing, make_loader, set_loader_epoch
 from engine.training.loop import EpochLoop
 from engine.training.session import trains_batchnorm
-from engine.training.trainer import run_training
+from engine.jobs.training_job import run_training_job
 from tests.trainkit import Collector, one_thread, tiny_config
 
 pytestmark = pytest.mark.usefixtures("one_thread")
@@ -48,7 +48,7 @@ def test_a_last_batch_of_one_image_joins_the_batch_before(image_folder: Path, tm
                                                           batch_sizes: list[int]) -> None:
     sink = Collector()
     batch = TRAIN_IMAGES - 1  # 30 images in batches of 29: the last batch would hold one image
-    finished = run_training(tiny_config(image_folder, epochs=2, batch_size=batch), tmp_path / "run", sink)
+    finished = run_training_job(tiny_config(image_folder, epochs=2, batch_size=batch), tmp_path / "run", sink)
 
     assert finished.reason is StopReason.FINISHED, finished.detail
     started = sink.of(RunStarted)[0]
@@ -71,7 +71,7 @@ def test_halving_after_running_out_of_memory_stops_at_two_images(image_folder: P
         return original(self, module, images, labels, l1)
 
     monkeypatch.setattr(EpochLoop, "_step", out_of_memory_from_two_images)
-    finished = run_training(tiny_config(image_folder, epochs=1, batch_size=4), tmp_path / "run", Collector())
+    finished = run_training_job(tiny_config(image_folder, epochs=1, batch_size=4), tmp_path / "run", Collector())
 
     assert finished.reason is StopReason.FAILED
     assert "ran out of memory even with 2 images per batch" in finished.detail

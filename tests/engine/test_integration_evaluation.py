@@ -15,7 +15,7 @@ import engine.evaluation.evaluate
 from engine.cli.main import main as cli_main
 from engine.config import StopReason
 from engine.run.events import EpochEnded, Notice, Progress
-from engine.training.trainer import run_training
+from engine.jobs.training_job import run_training_job
 from tests.imagegen import make_image_folder
 from tests.trainkit import CancelAfter, Collector, one_thread, tiny_config
 
@@ -58,7 +58,7 @@ def test_cli_train_leaves_the_metrics_that_evaluate_json_documents(tmp_path: Pat
 
 def test_progress_is_shown_while_the_saved_model_is_measured(image_folder: Path, tmp_path: Path) -> None:
     sink = Collector()
-    finished = run_training(tiny_config(image_folder, epochs=1), tmp_path / "run", sink)
+    finished = run_training_job(tiny_config(image_folder, epochs=1), tmp_path / "run", sink)
     assert finished.reason is StopReason.FINISHED and finished.extra["evaluated"] is True
     measuring = [e for e in sink.of(Progress) if e.task == "evaluate"]
     assert measuring and measuring[-1].done == measuring[-1].total
@@ -72,7 +72,7 @@ def test_an_evaluation_error_is_a_notice_and_the_run_still_finishes(image_folder
 
     monkeypatch.setattr(engine.evaluation.evaluate, "evaluate_run", broken)
     sink = Collector()
-    finished = run_training(tiny_config(image_folder, epochs=1), tmp_path / "run", sink)
+    finished = run_training_job(tiny_config(image_folder, epochs=1), tmp_path / "run", sink)
 
     assert finished.reason is StopReason.FINISHED and finished.succeeded
     assert finished.extra == {**finished.extra, "model_saved": True, "evaluated": False}
@@ -85,7 +85,7 @@ def test_an_evaluation_error_is_a_notice_and_the_run_still_finishes(image_folder
 def test_a_run_stopped_by_the_user_is_not_evaluated(image_folder: Path, tmp_path: Path) -> None:
     cancel = CancelAfter()
     sink = Collector(lambda e: cancel.set() if isinstance(e, EpochEnded) else None)
-    finished = run_training(tiny_config(image_folder, epochs=3), tmp_path / "run", sink, cancel)
+    finished = run_training_job(tiny_config(image_folder, epochs=3), tmp_path / "run", sink, cancel)
 
     assert finished.reason is StopReason.CANCELLED and finished.extra["model_saved"]
     assert "evaluated" not in finished.extra

@@ -15,7 +15,7 @@ from safetensors.torch import save_file
 from engine.cli.main import main as cli_main
 from engine.config import StopReason
 from engine.core.errors import WeightsError
-from engine.training.trainer import run_training
+from engine.jobs.training_job import run_training_job
 from engine.models.weights import read_weights_file
 from tests.trainkit import ARCH, Collector, one_thread, tiny_config
 
@@ -52,7 +52,7 @@ def test_advise_with_nan_weights_says_the_file_is_invalid(image_folder: Path, na
 
 def test_training_from_nan_weights_blames_the_file_not_the_learning_rate(image_folder: Path, nan_weights: Path,
                                                                         tmp_path: Path) -> None:
-    finished = run_training(tiny_config(image_folder, weights=str(nan_weights)), tmp_path / "run", Collector())
+    finished = run_training_job(tiny_config(image_folder, weights=str(nan_weights)), tmp_path / "run", Collector())
     assert finished.reason is StopReason.FAILED and finished.extra["input_error"]
     assert "invalid numbers" in finished.detail and "learning rate" not in finished.detail
 

@@ -13,7 +13,7 @@ from torch import nn
 from engine.cli.main import main
 from engine.config import DataConfig, FreezePlan, ModelConfig, Strategy, TrainConfig
 from engine.core.errors import ConfigError, WeightsError
-from engine.run.saved_model import load_exported_model
+from engine.models.saved import load_exported_model
 from engine.models.layers.freezing import (
     base_modules,
     freeze_modules,

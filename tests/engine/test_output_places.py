@@ -18,11 +18,11 @@ from typing import Any
 
 import pytest
 
-import engine.run.folder
+import engine.core.atomic
 from engine.cli.main import main as cli_main
 from engine.config import StopReason
 from engine.run.events import EpochEnded
-from engine.training.trainer import run_training
+from engine.jobs.training_job import run_training_job
 from tests.trainkit import Collector, one_thread, tiny_config
 from tests.trained_run import copy_run, shared_run
 
@@ -54,7 +54,7 @@ def refuse_writes(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
             raise OSError(state["errno"], "refused", str(folder))
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(engine.run.folder.tempfile, "mkstemp", mkstemp)
+    monkeypatch.setattr(engine.core.atomic.tempfile, "mkstemp", mkstemp)
     yield state
 
 
@@ -184,7 +184,7 @@ def test_a_run_folder_made_unwritable_mid_training_stops_with_one_sentence(
     run = tmp_path / "run"
     refuse_writes.update(under=run, errno=errno.EACCES, when=lambda: bool(sink.of(EpochEnded)))
     with caplog.at_level(logging.WARNING):
-        finished = run_training(tiny_config(image_folder, epochs=3), run, sink)
+        finished = run_training_job(tiny_config(image_folder, epochs=3), run, sink)
 
     assert finished.reason is StopReason.FAILED
     assert finished.extra["input_error"], "exit code 2: the place given cannot be used"

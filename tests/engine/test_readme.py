@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 
 from engine.config import DataConfig, ModelConfig, OptimConfig, Strategy, TrainConfig
-from engine.run.saved_model import load_exported_model
+from engine.models.saved import load_exported_model
 from engine.evaluation.predict import predict_images
-from engine.training.trainer import run_training
+from engine.jobs.training_job import run_training_job
 
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -38,7 +38,7 @@ def test_the_reload_snippet_predicts_like_the_app(image_folder: Path, tmp_path: 
     run = tmp_path / "run"
     config = TrainConfig(DataConfig(str(image_folder), image_size=32), ModelConfig("resnet18", "none"),
                          OptimConfig(epochs=1, batch_size=8), strategy=Strategy.FULL)
-    assert run_training(config, run, lambda e: None).succeeded
+    assert run_training_job(config, run, lambda e: None).succeeded
     snippet = re.search(r"Reloading a saved model in plain Python:\s*```python\n(.*?)```", README, re.S)
     assert snippet is not None
     code = snippet.group(1).replace("RUN/", f"{run}/").replace('"x.jpg"', repr(str(image_folder / "red" / "img_000.png")))

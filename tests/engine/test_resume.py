@@ -11,7 +11,7 @@ import pytest
 from engine.config import Augmentation, StopReason
 from engine.run.events import BatchEnded, EpochEnded, RunStarted, read_events
 from engine.training.resume import load_run_config
-from engine.training.trainer import run_training
+from engine.jobs.training_job import run_training_job
 from tests.trainkit import CancelAfter, Collector, one_thread, tiny_config
 
 pytestmark = pytest.mark.usefixtures("one_thread")
@@ -27,7 +27,7 @@ def test_resumed_run_ends_with_the_same_metrics_as_an_uninterrupted_one(image_fo
     config = tiny_config(image_folder, epochs=3, batch_size=8, deterministic=True,
                          data={"augmentation": Augmentation.STRONG})
     straight = Collector()
-    uninterrupted = run_training(config, tmp_path / "straight", straight)
+    uninterrupted = run_training_job(config, tmp_path / "straight", straight)
     assert uninterrupted.reason is StopReason.FINISHED
 
     cancel = CancelAfter()
@@ -37,11 +37,11 @@ def test_resumed_run_ends_with_the_same_metrics_as_an_uninterrupted_one(image_fo
             cancel.set()  # training of epoch 3 has run; it is lost and must be redone identically
 
     interrupted = tmp_path / "interrupted"
-    first = run_training(config, interrupted, Collector(stop_in_epoch_3), cancel)
+    first = run_training_job(config, interrupted, Collector(stop_in_epoch_3), cancel)
     assert first.reason is StopReason.CANCELLED and first.extra["resumable"]
 
     resumed = Collector()
-    finished = run_training(load_run_config(interrupted), interrupted, resumed, resume=True)
+    finished = run_training_job(load_run_config(interrupted), interrupted, resumed, resume=True)
     assert finished.reason is StopReason.FINISHED, finished.detail
 
     assert resumed.of(RunStarted)[0].resumed_from_epoch == 2
@@ -57,13 +57,13 @@ def test_resumed_run_ends_with_the_same_metrics_as_an_uninterrupted_one(image_fo
 
 def test_a_finished_run_is_not_resumed(image_folder: Path, tmp_path: Path) -> None:
     config = tiny_config(image_folder, epochs=1)
-    run_training(config, tmp_path / "run", Collector())
-    again = run_training(config, tmp_path / "run", Collector(), resume=True)
+    run_training_job(config, tmp_path / "run", Collector())
+    again = run_training_job(config, tmp_path / "run", Collector(), resume=True)
     assert again.reason is StopReason.FAILED
     assert "already finished" in again.detail
 
 
 def test_resuming_a_folder_without_checkpoint_says_so(tmp_path: Path, image_folder: Path) -> None:
-    finished = run_training(tiny_config(image_folder), tmp_path / "empty", Collector(), resume=True)
+    finished = run_training_job(tiny_config(image_folder), tmp_path / "empty", Collector(), resume=True)
     assert finished.reason is StopReason.FAILED
     assert "There is no checkpoint" in finished.detail

@@ -11,7 +11,7 @@ from engine.cli.main import main
 from engine.config import DataConfig, Device, EarlyStoppingConfig, ModelConfig, OptimConfig, Strategy, TrainConfig
 from engine.data.report import Outcome, scan_image_folder
 from engine.data.reasons import REASONS
-from engine.training.trainer import run_training
+from engine.jobs.training_job import run_training_job
 from tests.imagegen import make_image_folder
 from tests.trained_run import copy_run, shared_run
 
@@ -67,7 +67,7 @@ def test_the_trainer_itself_refuses_so_every_entry_point_is_protected(tmp_path: 
     """The window's thread and process runners and resume all go through run_training."""
     data = _images(tmp_path)
     before = tree(data)
-    finished = run_training(_config(data), data / "green" / "run", lambda _event: None, resume=resume)
+    finished = run_training_job(_config(data), data / "green" / "run", lambda _event: None, resume=resume)
     assert not finished.succeeded and finished.extra["input_error"]
     assert "inside the image folder" in finished.detail and str(data) in finished.detail
     assert tree(data) == before

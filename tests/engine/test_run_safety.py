@@ -19,6 +19,7 @@ from engine.config import StopReason
 from engine.run.events import EpochEnded, Notice, Progress, RunFinished, RunStarted, event_to_dict, read_events
 from engine.training.resume import load_run_config
 from engine.run.lock import acquire_run_lock
+from engine.jobs.training_job import run_training_job
 from engine.training.trainer import run_training
 from tests.trainkit import CancelAfter, Collector, one_thread, tiny_config
 
@@ -33,7 +34,7 @@ def stopped_run(folder: Path, run_dir: Path, *, epochs: int = 3, after_epoch: in
     """A run of ``epochs`` epochs stopped by the user once epoch ``after_epoch`` had ended (checkpoint there)."""
     cancel = CancelAfter()
     sink = Collector(lambda e: cancel.set() if isinstance(e, EpochEnded) and e.epoch == after_epoch else None)
-    finished = run_training(tiny_config(folder, epochs=epochs), run_dir, sink, cancel, evaluate=False)
+    finished = run_training(tiny_config(folder, epochs=epochs), run_dir, sink, cancel)
     assert finished.reason is StopReason.CANCELLED and finished.extra["resumable"], finished.detail
     return run_dir
 
@@ -79,9 +80,9 @@ def test_resuming_a_run_that_is_still_training_is_refused_and_changes_nothing(im
 
     def resume_meanwhile(event: object) -> None:
         if isinstance(event, EpochEnded) and not second:  # as `train --resume RUN` from another terminal
-            second.append(run_training(load_run_config(run), run, Collector(), resume=True, evaluate=False))
+            second.append(run_training(load_run_config(run), run, Collector(), resume=True))
 
-    first = run_training(tiny_config(image_folder, epochs=2), run, Collector(resume_meanwhile), evaluate=False)
+    first = run_training(tiny_config(image_folder, epochs=2), run, Collector(resume_meanwhile))
 
     assert first.reason is StopReason.FINISHED, first.detail
     refused = second[0]
@@ -115,7 +116,7 @@ def test_a_lock_left_by_a_killed_process_is_taken_over_with_a_note(stopped: Path
     subprocess.run([sys.executable, "-c", grab_and_die, str(stopped)], cwd=ROOT, env=_env(), timeout=120,
                    check=True)
     sink = Collector()
-    finished = run_training(load_run_config(stopped), stopped, sink, resume=True, evaluate=False)
+    finished = run_training(load_run_config(stopped), stopped, sink, resume=True)
     assert finished.reason is StopReason.FINISHED, finished.detail
     notes = [n.message for n in sink.of(Notice) if "no longer running" in n.message]
     assert len(notes) == 1, [n.message for n in sink.of(Notice)]
@@ -133,7 +134,7 @@ def test_a_resume_from_a_damaged_checkpoint_changes_nothing_and_says_what_to_do(
                                                                                advice: str) -> None:
     (stopped / "checkpoints" / damaged).write_bytes(b"\0damaged")
     before = history(stopped)
-    finished = run_training(load_run_config(stopped), stopped, Collector(), resume=True, evaluate=False)
+    finished = run_training(load_run_config(stopped), stopped, Collector(), resume=True)
     assert finished.reason is StopReason.FAILED
     assert "damaged" in finished.detail and advice in finished.detail, finished.detail
     if damaged == "best.safetensors":
@@ -165,10 +166,10 @@ def test_a_start_refused_for_its_weights_file_leaves_nothing_that_blocks_the_nam
     bad = tmp_path / "bad.safetensors"
     bad.write_bytes(b"these are not weights")
     run = tmp_path / "run"
-    refused = run_training(tiny_config(image_folder, weights=str(bad)), run, Collector())
+    refused = run_training_job(tiny_config(image_folder, weights=str(bad)), run, Collector())
     assert refused.reason is StopReason.FAILED and refused.extra["input_error"], refused.detail
     assert not run.exists(), sorted(p.name for p in run.iterdir())
-    again = run_training(tiny_config(image_folder, epochs=1), run, Collector(), evaluate=False)
+    again = run_training(tiny_config(image_folder, epochs=1), run, Collector())
     assert again.reason is StopReason.FINISHED, again.detail
 
 
@@ -180,7 +181,7 @@ def test_a_folder_left_by_a_start_that_crashed_before_any_checkpoint_is_reused(i
     (run / "config.json").write_text(json.dumps(config.to_dict()))  # killed while preparing the data
     (run / "events.jsonl").write_text(json.dumps(event_to_dict(Progress("prepare", 1, 10, "Reading"))) + "\n")
     sink = Collector()
-    finished = run_training(config, run, sink, evaluate=False)
+    finished = run_training(config, run, sink)
     assert finished.reason is StopReason.FINISHED, finished.detail
     assert any("never saved a checkpoint" in n.message for n in sink.of(Notice))
     events = list(read_events(run / "events.jsonl"))
@@ -202,14 +203,14 @@ def test_a_full_disk_before_the_first_checkpoint_says_there_is_nothing_to_contin
     else:
         monkeypatch.setattr(engine.training.checkpoint, "write_bytes_atomic", disk_full)
     run = tmp_path / "run"
-    finished = run_training(tiny_config(image_folder), run, Collector())
+    finished = run_training_job(tiny_config(image_folder), run, Collector())
     assert finished.reason is StopReason.FAILED
     assert "the disk is full" in finished.detail.lower() and "could not start" in finished.detail, finished.detail
     assert "continue the run" not in finished.detail and "previous checkpoint" not in finished.detail
     assert not finished.extra["resumable"]
     assert not run.exists(), "nothing to continue, and nothing left that blocks the name"
     monkeypatch.undo()  # space again: the same name starts
-    again = run_training(tiny_config(image_folder, epochs=1), run, Collector(), evaluate=False)
+    again = run_training(tiny_config(image_folder, epochs=1), run, Collector())
     assert again.reason is StopReason.FINISHED, again.detail
 
 

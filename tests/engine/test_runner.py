@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.training.checkpoint import has_checkpoint
+from engine.core.run_layout import RunLayout
 from engine.config import StopReason
 from engine.run.events import BatchEnded, Event, RunFinished, read_events
 from engine.jobs.runner import ProcessRunner
@@ -39,7 +39,7 @@ def test_a_killed_training_child_is_reported_and_the_run_can_be_resumed(image_fo
     assert isinstance(finished, RunFinished) and finished.reason is StopReason.FAILED
     assert "the training process was killed" in finished.detail and "Press Resume" in finished.detail
     assert finished.extra["child_died"] and finished.extra["resumable"]
-    assert has_checkpoint(run)
+    assert RunLayout(run).can_resume()
 
 
 # -- the child never outlives its parent -------------------------------------------------------------------
@@ -124,4 +124,4 @@ def test_a_training_child_whose_parent_is_killed_stops_within_a_batch_and_keeps_
     ends = [e for e in read_events(run / "events.jsonl") if isinstance(e, RunFinished)]
     assert [e.reason for e in ends] == [StopReason.CANCELLED], "the run ended as if stopped, and said so"
     assert (run / "model" / "model.json").is_file(), "the best model so far was saved"
-    assert has_checkpoint(run)
+    assert RunLayout(run).can_resume()

@@ -68,7 +68,7 @@ def test_the_cache_is_in_the_apps_folder_and_never_in_the_users(image_folder: Pa
 
 
 def test_the_cache_folder_follows_the_run_folders_home(isolated_home: Path) -> None:
-    from engine.run.folder import studio_home
+    from engine.core.paths import studio_home
 
     assert cache_dir().parent.parent == studio_home() == isolated_home
 

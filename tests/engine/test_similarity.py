@@ -14,7 +14,7 @@ from engine.core.errors import WeightsError
 from engine.strategy.similarity import (combine, measure_similarity, pretraining_image_size, recognition_scores,
                                sample_per_class)
 from engine.data.split import split_stratified
-from engine.training.trainer import run_training
+from engine.jobs.training_job import run_training_job
 from tests.imagegen import make_image_folder
 
 
@@ -44,7 +44,7 @@ def test_in_domain_images_score_above_out_of_domain_ones(tmp_path: Path) -> None
     config = TrainConfig(DataConfig(str(source), image_size=32), ModelConfig("resnet18", "none"),
                          OptimConfig(epochs=3, batch_size=16), strategy=Strategy.FULL, device=Device.CPU,
                          num_workers=0)
-    assert run_training(config, tmp_path / "pretrained", lambda e: None).succeeded
+    assert run_training_job(config, tmp_path / "pretrained", lambda e: None).succeeded
     pretrained = tmp_path / "pretrained"
 
     # New images of the pretraining kind (other samples, the same four colours)...
@@ -92,6 +92,7 @@ def test_a_previous_run_is_measured_at_the_image_size_it_was_trained_at(tmp_path
     # images look unfamiliar.
     (tmp_path / "run" / "model").mkdir(parents=True)
     (tmp_path / "run" / "model" / "model.json").write_text(
-        '{"architecture": "resnet18", "class_names": ["a", "b"], "preprocessing": {"image_size": 128}}')
+        '{"architecture": "resnet18", "class_names": ["a", "b"], "preprocessing": {"image_size": 128, '
+        '"resize_size": 146, "mean": [0.485, 0.456, 0.406], "std": [0.229, 0.224, 0.225]}}')
     assert pretraining_image_size("resnet18", str(tmp_path / "run")) == 128
     assert pretraining_image_size("resnet18", "imagenet") == 224

@@ -23,7 +23,7 @@ from engine.config import (
 from engine.run.events import BatchEnded, EpochEnded, EpochTimeEstimate, RunStarted
 from engine.training.frozen_prefix import NoGradPrefix, frozen_prefix
 from engine.data.loaders import EpochSampler, balanced_weights
-from engine.training.trainer import run_training
+from engine.jobs.training_job import run_training_job
 from tests.trainkit import Collector, make_pretrained_file, one_thread, tiny_config
 
 pytestmark = pytest.mark.usefixtures("one_thread")
@@ -36,7 +36,7 @@ def test_every_choice_and_how_it_was_resolved_is_in_config_json(image_folder: Pa
                          data={"augmentation": Augmentation.MEDICAL})
     config = config.replace(schedule=config.schedule.__class__(ScheduleKind.ONE_CYCLE))
     sink = Collector()
-    assert run_training(config, tmp_path / "run", sink).reason is StopReason.FINISHED
+    assert run_training_job(config, tmp_path / "run", sink).reason is StopReason.FINISHED
     saved = json.loads((tmp_path / "run" / "config.json").read_text())
     assert saved["optim"]["optimizer"] == "adamw" and saved["optim"]["label_smoothing"] == 0.1
     assert saved["schedule"]["kind"] == "one_cycle" and saved["imbalance"] == "weighted_loss"
@@ -49,7 +49,7 @@ def test_every_choice_and_how_it_was_resolved_is_in_config_json(image_folder: Pa
 
 def test_live_figures_carry_rate_speed_and_time_left(image_folder: Path, tmp_path: Path) -> None:
     sink = Collector()
-    run_training(tiny_config(image_folder, epochs=2, batch_size=4), tmp_path / "run", sink)
+    run_training_job(tiny_config(image_folder, epochs=2, batch_size=4), tmp_path / "run", sink)
     batches = sink.of(BatchEnded)
     assert batches and all(b.images_per_s > 0 and b.lr > 0 for b in batches)
     assert batches[-1].eta_s == pytest.approx(0.0, abs=1e-6), "nothing is left after the last batch"
@@ -66,7 +66,7 @@ def test_a_slow_cpu_run_is_offered_the_cached_features_path(image_folder: Path, 
     weights = make_pretrained_file(tmp_path / "w.safetensors", "mobilenet_v3_small")
     sink = Collector()
     config = tiny_config(image_folder, weights=str(weights), epochs=1, batch_size=4, strategy=Strategy.FULL)
-    run_training(config, tmp_path / "run", sink)
+    run_training_job(config, tmp_path / "run", sink)
     estimate = sink.of(EpochTimeEstimate)[0]
     assert estimate.fast_path_seconds is not None and estimate.fast_path_seconds > 0
     assert "features computed once" in estimate.message and "long for this computer" in estimate.message
@@ -105,7 +105,7 @@ def test_a_frozen_plan_is_run_under_no_grad_and_recorded(image_folder: Path, tmp
     config = tiny_config(image_folder, weights=str(weights), epochs=1, strategy=Strategy.FULL,
                          model={"arch": "resnet18"}, freeze=FreezePlan(("conv1", "bn1", "layer1")))
     sink = Collector()
-    assert run_training(config, tmp_path / "run", sink).reason is StopReason.FINISHED
+    assert run_training_job(config, tmp_path / "run", sink).reason is StopReason.FINISHED
     resolved = json.loads((tmp_path / "run" / "config.json").read_text())["resolved"]
     assert resolved["no_grad_prefix"] == ["conv1", "bn1", "relu", "maxpool", "layer1"]
     assert "run without keeping anything" in " ".join(sink.of(RunStarted)[0].notes)

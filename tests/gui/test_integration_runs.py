@@ -10,6 +10,7 @@ import pytest
 import gui.panels.results.panel as results_module
 from engine.config import StopReason
 from engine.run.events import EpochEnded
+from engine.jobs.training_job import run_training_job
 from engine.training.trainer import run_training
 from gui.main_window import MainWindow
 from tests.trainkit import CancelAfter, Collector, one_thread, tiny_config
@@ -24,7 +25,7 @@ def stopped_run(folder: Path, run_dir: Path) -> Path:
     """A run of ``EPOCHS`` epochs stopped by the user during epoch 2 (checkpoint after epoch 1)."""
     cancel = CancelAfter()
     sink = Collector(lambda e: cancel.set() if isinstance(e, EpochEnded) else None)
-    finished = run_training(tiny_config(folder, epochs=EPOCHS), run_dir, sink, cancel)
+    finished = run_training_job(tiny_config(folder, epochs=EPOCHS), run_dir, sink, cancel)
     assert finished.reason is StopReason.CANCELLED and finished.extra["resumable"]
     return run_dir
 
@@ -42,7 +43,7 @@ def crashed_run(folder: Path, run_dir: Path) -> Path:
 def runs(image_folder: Path, tmp_path: Path) -> dict[str, Path]:
     root = tmp_path / "runs"
     finished = root / "20260101-000004-finished"
-    assert run_training(tiny_config(image_folder, epochs=1), finished, Collector(), evaluate=False).succeeded
+    assert run_training(tiny_config(image_folder, epochs=1), finished, Collector()).succeeded
     no_checkpoint = stopped_run(image_folder, root / "20260101-000003-no-checkpoint")
     for path in (no_checkpoint / "checkpoints").iterdir():
         path.unlink()

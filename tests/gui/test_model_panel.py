@@ -15,7 +15,7 @@ from safetensors.torch import save_file
 from engine.models import weights
 from engine.config import FreezePlan, ModelConfig, Strategy
 from engine.models.catalog import SHORTLIST, build_classifier, create_model
-from engine.run.folder import runs_root
+from engine.core.paths import runs_root
 from gui.panels.model.panel import COLUMNS, ModelPanel
 
 
@@ -151,7 +151,8 @@ def test_start_from_a_previous_run(qtbot, panel: ModelPanel) -> None:  # type: i
     model, _ = build_classifier("mobilenet_v3_small", 2)
     save_file(model.state_dict(), str(run / "model" / "model.safetensors"))
     (run / "model" / "model.json").write_text(json.dumps({
-        "architecture": "mobilenet_v3_small", "class_names": ["a", "b"], "preprocessing": {"image_size": 64},
+        "architecture": "mobilenet_v3_small", "class_names": ["a", "b"], "preprocessing": {"image_size": 64, "resize_size": 73, "mean": [0.485, 0.456, 0.406],
+                                                                  "std": [0.229, 0.224, 0.225]},
         "metrics": {"val_accuracy": 0.9}}))
     panel.weights.run.setChecked(True)
     assert "20260101-120000-flowers (mobilenet_v3_small, 2 classes, 90% validation accuracy)" in \

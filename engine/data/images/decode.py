@@ -29,7 +29,6 @@ import logging
 import re
 import stat
 import warnings
-from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -38,15 +37,17 @@ from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 from PIL import _imaging as pillow_core  # Image.core: the block allocator's settings
 
 from engine.data.images.decode_budget import DECODE_BUDGET
-from engine.core.errors import StudioError
-
+# Re-exported: callers take everything about opening an image from here.
+from engine.data.images.pixels import MAX_PIXELS as MAX_PIXELS
+from engine.data.images.pixels import Conversion as Conversion
+from engine.data.images.pixels import ImageInfo as ImageInfo
+from engine.data.images.pixels import ImageLoadError as ImageLoadError
+from engine.data.images.pixels import rescale_to_uint8 as rescale_to_uint8
 log = logging.getLogger(__name__)
 
 # A truncated file must fail loudly (Pillow would otherwise fill the rest with grey and carry on).
 ImageFile.LOAD_TRUNCATED_IMAGES = False
 
-#: The largest image the app decodes. Larger files (and decompression bombs) are refused from their header.
-MAX_PIXELS = 120_000_000
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 # Our own check (after the header, before the pixels) refuses these files with a sentence; Pillow's warning
 # would only add noise, and catching it per call is not thread-safe (the scan runs files in threads).
@@ -88,42 +89,6 @@ REDUCE_ABOVE_PIXELS = 4_000_000
 #: Modes whose pixels can be averaged before conversion (a palette index or a 16-bit value rescaled by the
 #: image's own range cannot: those are reduced after conversion to RGB).
 _REDUCIBLE_MODES = {"RGB", "RGBX", "RGBA", "L", "LA", "CMYK"}
-
-
-class ImageLoadError(StudioError):
-    """A file could not be turned into an image. ``reason`` is a stable code, ``str()`` a plain sentence."""
-
-    def __init__(self, reason: str, message: str) -> None:
-        super().__init__(message)
-        self.reason = reason
-
-
-@dataclass(frozen=True, slots=True)
-class Conversion:
-    """One thing done to a file's pixels (or noticed about it): a stable code and a sentence."""
-
-    code: str
-    message: str
-
-
-@dataclass(frozen=True, slots=True)
-class ImageInfo:
-    """What the file was and what was done to it.
-
-    ``conversions`` changed what the pixels mean (the file is reported as *converted*); ``notes`` did not
-    (e.g. a PNG named ``.jpg``). ``patient_key`` is a one-way hash of a DICOM PatientID, used only to keep
-    one patient's images on one side of a split; the ID itself is never kept.
-    """
-
-    width: int  # of the returned array
-    height: int
-    source_format: str
-    source_mode: str
-    conversions: tuple[Conversion, ...] = ()
-    notes: tuple[Conversion, ...] = ()
-    frames: int = 1
-    patient_key: str = ""
-    source_size: tuple[int, int] = (0, 0)  # (width, height) stored in the file
 
 
 def load_image(path: str | Path, *, min_side: int | None = None) -> np.ndarray:
@@ -357,29 +322,3 @@ _MODE_CONVERSIONS = {
     "1": Conversion("one_bit", "A black-and-white (1-bit) image converted to grey levels."),
     "P": Conversion("palette", "Palette colours expanded to full colour."),
 }
-
-
-def rescale_to_uint8(values: np.ndarray, conversions: list[Conversion], *, floating: bool,
-                     what: str = "") -> np.ndarray:
-    """Stretch ``values``' own finite min..max to 0..255 (:data:`HIGH_DEPTH_RULE`); records the conversion.
-
-    Example:
-        >>> rescale_to_uint8(np.array([[1000, 3000]], dtype=np.uint16), [], floating=False).tolist()
-        [[0, 255]]
-    """
-    data = values.astype(np.float32)
-    finite = np.isfinite(data)
-    low, high = (float(data[finite].min()), float(data[finite].max())) if finite.any() else (0.0, 0.0)
-    scale = 255.0 / (high - low) if high > low else 0.0
-    out = np.where(finite, (data - low) * scale, 0.0)
-    grey = np.clip(out, 0, 255).round().astype(np.uint8)
-    if floating:
-        conversions.append(Conversion("float_image", f"{what or 'A floating-point image'}: its values "
-                                                     f"{low:g}..{high:g} were stretched to 0..255."))
-    else:
-        depth = "16-bit" if values.dtype.itemsize == 2 else f"{values.dtype.itemsize * 8}-bit"
-        conversions.append(Conversion("high_bit_depth", f"{what or 'A ' + depth + ' image'}: its values "
-                                                        f"{low:g}..{high:g} were stretched to 0..255 so its "
-                                                        "tonal range survives."))
-    return grey
-

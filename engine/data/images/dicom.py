@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from engine.data.images.decode import MAX_PIXELS, Conversion, ImageInfo, ImageLoadError, rescale_to_uint8
+from engine.data.images.pixels import MAX_PIXELS, Conversion, ImageInfo, ImageLoadError, rescale_to_uint8
 
 log = logging.getLogger(__name__)
 

@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from engine.data.images.decode import MAX_PIXELS, heic_supported
-from engine.run.folder import studio_home, write_bytes_atomic
+from engine.core.atomic import write_bytes_atomic
+from engine.core.paths import scan_cache_dir
 from engine.data.scan.records import FileRecord
 
 log = logging.getLogger(__name__)
@@ -29,7 +30,7 @@ CACHE_FORMAT = 2
 
 
 def cache_dir() -> Path:
-    return studio_home() / "cache" / "scans"
+    return scan_cache_dir()
 
 
 def _rules() -> dict[str, Any]:

@@ -27,7 +27,7 @@ from engine.core.cancel import CancelToken, NeverCancelled
 from engine.data.scan.duplicates import content_hash, fingerprint
 from engine.core.errors import DataError
 from engine.data.images.decode import IMAGE_EXTENSIONS, ImageLoadError, load_image_with_info
-from engine.run.location import is_run_folder
+from engine.core.run_layout import is_run_folder
 from engine.data.scan.cache import ScanCache
 from engine.data.scan.records import FileRecord, Outcome
 
@@ -234,7 +234,7 @@ def _classify(entry: os.DirEntry[str], rel: str, visited: set[tuple[int, int]],
             records.append(FileRecord(rel, Outcome.SKIPPED.value, "folder_named_like_image",
                                       "This is a folder whose name looks like an image file; it was not opened."))
             return None
-        if is_run_folder(entry.path):
+        if is_run_folder(Path(entry.path)):
             # A run's plots are PNG files: scanned, they would become training images of this class.
             records.append(FileRecord(rel, Outcome.SKIPPED.value, "run_folder", RUN_FOLDER_MESSAGE))
             return None

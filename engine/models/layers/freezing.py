@@ -14,6 +14,8 @@ from typing import Any
 from torch import nn
 
 from engine.core.errors import ConfigError
+from engine.models.layers.base import base_modules, unknown_layer_message
+from engine.models.layers.stages import frozen_for_stages, model_stages
 
 log = logging.getLogger(__name__)
 
@@ -42,8 +44,6 @@ def resolve_frozen_parameters(model: nn.Module, names: Iterable[str], head: str 
         elif name in params:
             frozen.add(name)
         else:
-            from engine.models.layers.tree import unknown_layer_message
-
             raise ConfigError(unknown_layer_message(name, arch, [m for m in modules if m] + list(params)))
     if head and head_contains(frozen, head):  # a parent of the head was named: the head stays trainable
         frozen = {p for p in frozen if not p.startswith(head + ".")}
@@ -72,33 +72,6 @@ def frozen_parameter_names(model: nn.Module) -> set[str]:
     return {name for name, p in model.named_parameters() if not p.requires_grad}
 
 
-def base_modules(model: nn.Module, head: str) -> list[str]:
-    """Top-level modules that make up the pretrained base: every module not containing the head.
-
-    For ``classifier.1`` (EfficientNet) the sibling ``classifier.0`` (dropout) counts as base too.
-    Loose parameters of the modules on the way (ViT's ``class_token``) are listed by name.
-
-    Example:
-        >>> from engine.models.catalog import build_classifier
-        >>> model, head = build_classifier("efficientnet_b0", 2, meta=True)
-        >>> base_modules(model, head)
-        ['features', 'avgpool', 'classifier.0']
-    """
-    names: list[str] = []
-    parts = head.split(".")
-    scope: nn.Module = model
-    prefix = ""
-    for depth, part in enumerate(parts):
-        names.extend(prefix + p for p, _ in scope.named_parameters(recurse=False))
-        for child_name, _ in scope.named_children():
-            if child_name != part:
-                names.append(prefix + child_name)
-        if depth < len(parts) - 1:
-            scope = scope.get_submodule(part)
-            prefix = prefix + part + "."
-    return names
-
-
 def plan_for_strategy(model: nn.Module, head: str, strategy: str, arch: str = "") -> list[str]:
     """The frozen names a strategy stands for: ``head`` freezes the whole base, ``full`` nothing,
     ``partial`` (without a freeze plan from the advisor or the layer tree) the lower half of the stages."""
@@ -107,8 +80,6 @@ def plan_for_strategy(model: nn.Module, head: str, strategy: str, arch: str = ""
     if strategy == "full":
         return []
     if strategy == "partial" and arch:
-        from engine.models.layers.stages import frozen_for_stages, model_stages
-
         stages = model_stages(model, arch, head)
         return frozen_for_stages(stages, len(stages) // 2)
     raise ConfigError(f'The strategy "{strategy}" needs a list of frozen layers (a freeze plan).')

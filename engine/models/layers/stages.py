@@ -24,6 +24,7 @@ from functools import lru_cache
 
 from torch import nn
 
+from engine.models.layers.base import base_modules
 from engine.models.heads import HeadOptions
 from engine.models.catalog import build_classifier, family
 
@@ -296,8 +297,6 @@ def _inception(model: nn.Module, head: str) -> Groups:
 
 def _generic_groups(model: nn.Module, head: str) -> Groups:
     """Any other model: the top-level parts (a dominant container opened up), in at most 8 groups."""
-    from engine.models.layers.freezing import base_modules
-
     units = base_modules(model, head)
     for _ in range(2):
         biggest = max(units, key=lambda n: _params(model, n), default="")

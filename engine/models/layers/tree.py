@@ -24,6 +24,7 @@ from torch.utils.flop_counter import FlopCounterMode
 from engine.core.errors import ConfigError
 from engine.models.heads import HeadOptions
 from engine.models.catalog import build_classifier
+from engine.models.layers.base import unknown_layer_message as unknown_layer_message
 from engine.models.layers.stages import Stage, model_stages
 
 log = logging.getLogger(__name__)
@@ -116,14 +117,6 @@ class LayerTree:
             return self.nodes[name]
         except KeyError:
             raise ConfigError(unknown_layer_message(name, self.arch, list(self.nodes))) from None
-
-
-def unknown_layer_message(name: str, arch: str, known: list[str]) -> str:
-    import difflib
-
-    close = difflib.get_close_matches(name, known, n=3, cutoff=0.6)
-    hint = f" Did you mean {', '.join(close)}?" if close else " `python -m engine layers --arch ARCH` lists them."
-    return f'{arch} has no layer called "{name}".{hint}'
 
 
 @lru_cache(maxsize=16)

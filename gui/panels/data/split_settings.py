@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.data.split import check_group_pattern
+from engine.config.settings import check_group_pattern
 
 #: (label, pattern, by DICOM patient). Patterns are searched in the path inside the class folder.
 GROUPINGS = [

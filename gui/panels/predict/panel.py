@@ -3,7 +3,6 @@ sort by confidence, flag the answers the model is not sure of, save the table as
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from engine.core.errors import OutputError
 from engine.data.images.decode import IMAGE_EXTENSIONS
 from engine.core.names import readable
 from engine.evaluation.predict import Prediction, expand_image_paths, predict_images, write_predictions_csv
-from engine.run.folder import MODEL_DIR
+from engine.run.folder import RunFolder
 from gui.jobs.controller import TaskState
 from gui.widgets.gradcam_view import EXPLAINERS, GradCamView
 from gui.panels.predict.probability_bars import MAX_BARS, ProbabilityBars
@@ -145,12 +144,11 @@ class PredictPanel(QWidget):
 
     def set_run(self, run_dir: str | Path) -> None:
         """Predict with this run's saved model."""
-        meta = Path(run_dir) / MODEL_DIR / "model.json"
-        try:
-            names = tuple(json.loads(meta.read_text(encoding="utf-8"))["class_names"])
-        except (OSError, ValueError, KeyError):
+        card = RunFolder(Path(run_dir)).read_model_card()
+        if card is None:
             self.message.show_error(f"No saved model was found in {run_dir}.")
             return
+        names = card.class_names
         self.run_dir, self.class_names = str(run_dir), names
         self.model_label.setText(f"Model: <b>{Path(run_dir).name}</b> · classes: {', '.join(names)}")
         self.gradcam.set_model(self.run_dir, names)
@@ -264,7 +262,7 @@ class PredictPanel(QWidget):
             self.predict_paths([folder])
 
     def _choose_csv(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save the table", "predictions.csv", "CSV (*.csv)")
+        path, _ = QFileDialog.getSaveFileName(self, "Save the table", "answers.csv", "CSV (*.csv)")
         if path:
             self.save_csv(path)
 

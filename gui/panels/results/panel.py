@@ -14,9 +14,10 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QProgressBar, QPushButton,
                                QSplitter, QTabWidget, QVBoxLayout, QWidget)
 
-from engine.evaluation.evaluate import EVALUATION_DIR, RunEvaluation, SetEvaluation, evaluate_run, load_evaluation
+from engine.evaluation.evaluate import RunEvaluation, SetEvaluation, evaluate_run, load_evaluation
 from engine.evaluation.metrics import at_threshold, roc
-from engine.run.folder import MODEL_DIR, no_model_sentence
+from engine.core.run_layout import RunLayout
+from engine.run.folder import no_model_sentence
 from gui.panels.results.confusion_matrix import ConfusionMatrixView
 from gui.jobs.controller import TaskState
 from gui.widgets.gallery import GalleryItem, ImageGallery, evaluation_items
@@ -137,7 +138,7 @@ class ResultsPanel(QWidget):
         self.body.setVisible(False)
         self.metrics.summary.setText("")
         self.message.clear_message()
-        if not (self.run_dir / MODEL_DIR / "model.json").is_file():
+        if not RunLayout(self.run_dir).has_model():
             self._slot.cancel()
             self._set_busy(False)
             self.message.show_warning(no_model_sentence(self.run_dir))
@@ -306,9 +307,9 @@ class ResultsPanel(QWidget):
     def _open_folder(self) -> None:
         if self.run_dir is None:
             return
-        target = self.run_dir / EVALUATION_DIR
+        target = RunLayout(self.run_dir).evaluation
         name = self.set_combo.currentData()
-        if name and (target / name).is_dir():
-            target = target / name
+        if name and RunLayout(self.run_dir).evaluation_set(name).folder.is_dir():
+            target = RunLayout(self.run_dir).evaluation_set(name).folder
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(target if target.is_dir() else self.run_dir)))
 

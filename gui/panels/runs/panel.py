@@ -20,13 +20,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.training.checkpoint import has_checkpoint
+from engine.core.run_layout import RunLayout
 from engine.config import StopReason
-from engine.run.folder import RunSummary, iter_run_events, list_runs, runs_root
+from engine.core.paths import runs_root
+from engine.run.folder import iter_run_events
+from engine.run.listing import RunSummary, list_runs
 from gui.widgets.plots import TrainingPlots
 from gui.widgets.common import read_only_table
 
-COLUMNS = ("Run", "Model", "Epochs", "Best val. accuracy", "Outcome")
+COLUMNS = ("Run", "Model", "Epochs", "Saved model: val. accuracy", "Outcome")
 
 
 def can_resume(summary: RunSummary) -> bool:
@@ -38,7 +40,7 @@ def can_resume(summary: RunSummary) -> bool:
             return False
         if not finished.extra.get("resumable", True):  # the trainer knew there was nothing to continue
             return False
-    return has_checkpoint(summary.path)
+    return RunLayout(summary.path).can_resume()
 
 
 class RunsPanel(QWidget):
@@ -110,7 +112,8 @@ class RunsPanel(QWidget):
     def _fill_table(self) -> None:
         self.table.setRowCount(len(self.summaries))
         for row, s in enumerate(self.summaries):
-            best = f"{100 * s.best_val_accuracy:.1f}%" if s.best_val_accuracy is not None else "—"
+            best = (f"{100 * s.saved_val_accuracy:.1f}% (epoch {s.saved_epoch})" if s.saved_val_accuracy is not None
+                    else "—")
             for col, text in enumerate((s.name, s.arch, str(s.epochs), best, s.status)):
                 item = QTableWidgetItem(text)
                 if col in (2, 3):
@@ -130,7 +133,7 @@ class RunsPanel(QWidget):
     def _on_selection(self) -> None:
         summary = self._selected()
         self.open_button.setEnabled(summary is not None)
-        has_model = summary is not None and (summary.path / "model" / "model.json").is_file()
+        has_model = summary is not None and RunLayout(summary.path).has_model()
         self.results_button.setEnabled(has_model)
         resumable = summary is not None and can_resume(summary)
         self.resume_button.setEnabled(resumable)

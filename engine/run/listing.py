@@ -1,0 +1,85 @@
+"""The runs on this computer: new run folders' names, and the list the Past runs tab and the CLI show."""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from engine.core.errors import ConfigError
+from engine.core.paths import runs_root
+from engine.run.events import EpochEnded, RunFinished, RunStarted
+from engine.run.folder import RunFolder
+
+
+def new_run_dir(name: str, root: Path | None = None) -> Path:
+    """``<root>/<YYYYmmdd-HHMMSS>-<name>``, made unique with a counter when needed."""
+    root = root or runs_root()
+    safe = re.sub(r"[^\w.-]+", "-", name, flags=re.UNICODE).strip("-") or "run"
+    stem = f"{time.strftime('%Y%m%d-%H%M%S')}-{safe}"
+    candidate = root / stem
+    counter = 2
+    while candidate.exists():
+        candidate = root / f"{stem}-{counter}"
+        counter += 1
+    return candidate
+
+
+@dataclass(frozen=True, slots=True)
+class RunSummary:
+    """What the past-runs list shows about a run folder.
+
+    ``saved_val_accuracy`` and ``saved_epoch`` are the saved (best) model's: the model a user gets when they
+    open the run. The best epoch may be chosen by validation loss, so it is not always the highest accuracy.
+    """
+
+    path: Path
+    name: str
+    arch: str
+    classes: tuple[str, ...]
+    finished: RunFinished | None
+    epochs: int
+    saved_val_accuracy: float | None
+    saved_epoch: int | None
+
+    @property
+    def status(self) -> str:
+        if self.finished is None:
+            return "interrupted"
+        return self.finished.reason.value.replace("_", " ")
+
+
+def summarize_run(run_dir: Path) -> RunSummary | None:
+    """Summary of one run folder, or ``None`` when it is not a run folder."""
+    run = RunFolder(run_dir)
+    try:
+        config = run.read_config_data()
+    except ConfigError:
+        return None
+    finished: RunFinished | None = None
+    epochs = 0
+    classes: tuple[str, ...] = ()
+    for event in run.iter_events():
+        if isinstance(event, EpochEnded):
+            epochs = event.epoch
+        elif isinstance(event, RunFinished):
+            finished = event
+        elif isinstance(event, RunStarted):
+            classes = tuple(event.classes)
+    card = run.read_model_card()
+    return RunSummary(path=run_dir, name=run_dir.name, arch=str(config.get("model", {}).get("arch", "?")),
+                      classes=classes, finished=finished, epochs=epochs,
+                      saved_val_accuracy=card.val_accuracy if card else None,
+                      saved_epoch=card.best_epoch if card else None)
+
+
+def list_runs(root: Path | None = None) -> list[RunSummary]:
+    """Run folders under ``root``, newest first."""
+    root = root or runs_root()
+    if not root.is_dir():
+        return []
+    summaries = (summarize_run(p) for p in root.iterdir() if p.is_dir())
+    return sorted((s for s in summaries if s is not None), key=lambda s: s.name, reverse=True)
+
+
