@@ -25,3 +25,25 @@ def test_engine_and_its_cli_import_no_qt() -> None:
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("ok")
+
+
+def test_every_package_export_resolves_and_importing_a_package_imports_none_of_its_modules() -> None:
+    # `python -m engine scan` must stay quick: engine.data's exports include the loaders (torch), yet importing
+    # the package, or a name from its scan part, must not load torch.
+    code = (
+        "import sys, importlib\n"
+        "packages = ['engine.core', 'engine.data', 'engine.data.images', 'engine.data.scan', 'engine.models',\n"
+        "            'engine.models.layers', 'engine.run', 'engine.evaluation', 'engine.strategy', 'engine.jobs']\n"
+        "for name in packages:\n"
+        "    importlib.import_module(name)\n"
+        "assert 'torch' not in sys.modules, 'importing the packages loaded torch'\n"
+        "from engine.data import scan_image_folder\n"
+        "assert 'torch' not in sys.modules, 'a scan loaded torch'\n"
+        "missing = [(p, n) for p in packages for n in importlib.import_module(p).__all__\n"
+        "           if getattr(importlib.import_module(p), n, None) is None]\n"
+        "assert not missing, missing\n"
+        "print('ok')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.strip() == "ok"

@@ -1,1 +1,1 @@
-"""``python -m engine``: the same engine as the window, without Qt (engine/cli/main.py). One module a command."""
+"""``python -m engine``: the same engine as the window, without Qt (engine/cli/main.py); one module a command."""

@@ -1,1 +1,87 @@
-"""engine/run."""
+"""The run folder, the contract between engine, window and CLI: RunFolder (typed readers and writers), the
+events a run records, the list of runs, the lock that gives a folder one owner, where a run may live.
+
+Names are exported lazily (engine/core/lazy.py): importing this package imports none of its modules."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from engine.core.lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from engine.run.events import (
+        BatchEnded as BatchEnded,
+        EpochEnded as EpochEnded,
+        EpochTimeEstimate as EpochTimeEstimate,
+        Event as Event,
+        LrFinderResult as LrFinderResult,
+        Notice as Notice,
+        OverfitWarning as OverfitWarning,
+        Progress as Progress,
+        RunFinished as RunFinished,
+        RunPaused as RunPaused,
+        RunStarted as RunStarted,
+        event_from_dict as event_from_dict,
+        event_to_dict as event_to_dict,
+        read_events as read_events,
+    )
+    from engine.run.folder import (
+        RunFileError as RunFileError,
+        RunFolder as RunFolder,
+        RunLog as RunLog,
+        iter_run_events as iter_run_events,
+        no_model_sentence as no_model_sentence,
+    )
+    from engine.run.listing import (
+        RunSummary as RunSummary,
+        list_runs as list_runs,
+        new_run_dir as new_run_dir,
+    )
+    from engine.run.location import (
+        check_run_location as check_run_location,
+    )
+    from engine.run.lock import (
+        RunLock as RunLock,
+        RunLocked as RunLocked,
+        acquire_run_lock as acquire_run_lock,
+    )
+    from engine.run.start import (
+        clear_unstarted as clear_unstarted,
+        is_unstarted as is_unstarted,
+        remove_if_empty as remove_if_empty,
+    )
+
+_EXPORTS = {
+    "BatchEnded": "engine.run.events",
+    "EpochEnded": "engine.run.events",
+    "EpochTimeEstimate": "engine.run.events",
+    "Event": "engine.run.events",
+    "LrFinderResult": "engine.run.events",
+    "Notice": "engine.run.events",
+    "OverfitWarning": "engine.run.events",
+    "Progress": "engine.run.events",
+    "RunFinished": "engine.run.events",
+    "RunPaused": "engine.run.events",
+    "RunStarted": "engine.run.events",
+    "event_from_dict": "engine.run.events",
+    "event_to_dict": "engine.run.events",
+    "read_events": "engine.run.events",
+    "RunFileError": "engine.run.folder",
+    "RunFolder": "engine.run.folder",
+    "RunLog": "engine.run.folder",
+    "iter_run_events": "engine.run.folder",
+    "no_model_sentence": "engine.run.folder",
+    "RunSummary": "engine.run.listing",
+    "list_runs": "engine.run.listing",
+    "new_run_dir": "engine.run.listing",
+    "check_run_location": "engine.run.location",
+    "RunLock": "engine.run.lock",
+    "RunLocked": "engine.run.lock",
+    "acquire_run_lock": "engine.run.lock",
+    "clear_unstarted": "engine.run.start",
+    "is_unstarted": "engine.run.start",
+    "remove_if_empty": "engine.run.start",
+}
+__all__ = sorted(_EXPORTS)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -1,1 +1,2 @@
-"""gui/panels/data."""
+"""Step 1, Data: choose the image folder and read its health report (class chart, file verdicts, thumbnails,
+split settings)."""

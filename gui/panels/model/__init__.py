@@ -1,1 +1,1 @@
-"""gui/panels/model."""
+"""Step 2, Model: the catalog, the starting weights, and the layer tree with freeze checkboxes."""

@@ -1,1 +1,1 @@
-"""gui/panels/predict."""
+"""Step 6, Predict: classify dropped images or folders with a saved model, with Grad-CAM and a CSV table."""

@@ -1,1 +1,2 @@
-"""gui/panels/results."""
+"""Step 5, Results: the figures that matter, the confusion matrix whose cells open their images, the most
+confident mistakes and Grad-CAM."""

@@ -1,1 +1,1 @@
-"""gui/panels/runs."""
+"""Past runs: every run folder with its curves replayed, its results, and Resume."""
