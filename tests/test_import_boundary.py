@@ -1,4 +1,4 @@
-"""engine/ must never import Qt or the GUI (design.md section 1).
+"""engine/ must never import Qt or the GUI (docs/ARCHITECTURE.md section 1).
 
 Checked in a subprocess because pytest-qt loads Qt into the test process.
 """

@@ -6,7 +6,7 @@ reason code (:mod:`engine.data.reasons`), dataset-level warnings, and blocking p
 to do. Re-interpreting (another layout, files excluded) reads nothing again: see :func:`build_report`.
 
 We do not use torchvision's ``ImageFolder``: an empty hidden folder (``.ipynb_checkpoints``) makes it refuse
-the whole dataset and ``__MACOSX`` becomes a class (design.md section 6).
+the whole dataset and ``__MACOSX`` becomes a class (docs/ARCHITECTURE.md section 6).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Evaluating a run's best model on labelled images: its validation (and test) set, or a new labelled folder.
 
-Everything lands in the run folder (design.md section 2)::
+Everything lands in the run folder (docs/ARCHITECTURE.md section 2)::
 
     metrics.json                         every evaluated set's figures (engine.evaluation.metrics.summarize)
     evaluation/<set>/metrics.json        the same, for one set, with the files that could not be read

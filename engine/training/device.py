@@ -2,7 +2,7 @@
 
 * CUDA: autocast (bf16 where the GPU supports it, else fp16 with a grad scaler), channels_last memory for
   CNNs, ``cudnn.benchmark`` (off in deterministic mode), TF32 matrix maths. Autocast is used *only* on CUDA:
-  on CPUs without bf16 support it made ResNet-18 2.7x slower (design.md section 6).
+  on CPUs without bf16 support it made ResNet-18 2.7x slower (docs/ARCHITECTURE.md section 6).
 * CPU: the compute threads get the cores the loader processes do not use.
 * Epoch-time estimate from a few timed batches; on a CPU a run that would take hours gets an offer of the
   frozen-base + cached-features path.

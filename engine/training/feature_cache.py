@@ -3,7 +3,7 @@
 When the whole pretrained base is frozen and there is no augmentation, the base turns each image into the
 same features every epoch. They are computed once (one pass of the frozen base over train and validation
 images, in evaluation mode, under ``no_grad``), and the head alone is trained on them: an epoch then costs
-a few matrix products instead of a pass of the whole network (~10^4x faster per epoch, design.md section 6).
+a few matrix products instead of a pass of the whole network (~10^4x faster per epoch, docs/ARCHITECTURE.md section 6).
 
 Frozen dropout layers inside the base are inactive in this pass (evaluation mode); the head's own dropout,
 if any, still applies while it trains.
