@@ -25,3 +25,19 @@ def test_engine_and_its_cli_import_no_qt() -> None:
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("ok")
+
+
+def test_the_apps_state_imports_no_qt_and_no_view() -> None:
+    # gui/state is the model the panels observe: usable (and tested) without Qt or any widget module.
+    code = (
+        "import sys, pkgutil, importlib, gui.state\n"
+        "for m in pkgutil.walk_packages(gui.state.__path__, 'gui.state.'):\n"
+        "    importlib.import_module(m.name)\n"
+        "qt = sorted(m for m in sys.modules if m.startswith(('PySide6', 'shiboken6', 'pyqtgraph')))\n"
+        "views = sorted(m for m in sys.modules if m.startswith('gui.') and not m.startswith('gui.state'))\n"
+        "assert not qt and not views, (qt, views)\n"
+        "print('ok', len([m for m in sys.modules if m.startswith('gui.state')]))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("ok")
