@@ -1,5 +1,10 @@
 """The main window: composes the panels, the actions and the training controller. No logic of its own
-beyond wiring: settings come from the panels as engine config objects, progress comes back as events."""
+beyond wiring: settings come from the panels as engine config objects, progress comes back as events.
+
+The panels share what they need through :class:`~gui.state.StudioState` (each fact set by one panel, observed
+by the others) and talk to the window through their own signals and methods, never through each other's
+widgets (tests/gui/test_panel_boundaries.py checks this module for that).
+"""
 
 from __future__ import annotations
 
@@ -23,13 +28,15 @@ from engine.core.paths import runs_root
 from engine.run.listing import new_run_dir
 from gui.jobs.controller import TrainingController
 from gui.widgets.common import weak_method
+from gui.drops import dropped_folder, dropped_images
 from gui.panels.data.panel import DataPanel
 from gui.panels.model.panel import ModelPanel
-from gui.panels.predict.panel import PredictPanel, is_prediction_drop
+from gui.panels.predict.panel import PredictPanel
 from gui.panels.results.panel import ResultsPanel
 from gui.panels.runs.panel import RunsPanel
 from gui.panels.strategy.panel import StrategyPanel
 from gui.panels.training.panel import TrainingPanel
+from gui.state import AppliedAdvice, ModelChoice, RunState, StudioState
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +52,7 @@ class MainWindow(QMainWindow):
         self.resize(1200, 760)
         self.setAcceptDrops(True)
         self.runs_dir = runs_dir or runs_root()
+        self.state = StudioState()
         self.controller = TrainingController(runner_kind, self)
 
         self.data_panel = DataPanel()
@@ -54,7 +62,6 @@ class MainWindow(QMainWindow):
         self.results_panel = ResultsPanel()
         self.predict_panel = PredictPanel()
         self.strategy_panel = StrategyPanel(weak_method(self.build_config, _window_closed))
-        self._advice: dict[str, object] | None = None  # what the advisor said, recorded in config.json
         self.tabs = QTabWidget()
         self.tabs.addTab(self.data_panel, "1 · Data")
         self.tabs.addTab(self.model_panel, "2 · Model")
@@ -64,37 +71,55 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.predict_panel, "6 · Predict")
         self.tabs.addTab(self.runs_panel, "Past runs")
         self.setCentralWidget(self.tabs)
-
-        self.data_panel.report_changed.connect(self._on_report)
-        # The layer tree's shapes, head size and memory estimate follow the data and training settings.
-        self.data_panel.report_changed.connect(self.model_panel.set_report)
-        self.training_panel.image_size.valueChanged.connect(self.model_panel.set_image_size)
-        self.training_panel.image_size.valueChanged.connect(self.data_panel.set_image_size)
-        self.training_panel.batch_size.valueChanged.connect(self.model_panel.set_batch_size)
-        self.model_panel.dropout.valueChanged.connect(self.training_panel.options.show_head_dropout)
-        self.model_panel.set_image_size(self.training_panel.image_size.value())
-        self.data_panel.set_image_size(self.training_panel.image_size.value())
-        self.model_panel.set_batch_size(self.training_panel.batch_size.value())
-        self.training_panel.train_requested.connect(self.start_training)
-        self.training_panel.stop_requested.connect(self.controller.stop)
-        self.controller.events.connect(self._on_events)
-        self.strategy_panel.apply_requested.connect(self.apply_advice)
-        self.strategy_panel.trials.run_requested.connect(self.start_trials)
-        self.strategy_panel.trials.stop_requested.connect(self.controller.stop)
-        self.strategy_panel.trials.continue_with.connect(self.continue_with_strategy)
-        self.controller.trials_finished.connect(self.strategy_panel.trials.on_finished)
-        self.model_panel.changed.connect(self._forget_advice_if_model_changed)
-        self.controller.finished.connect(self._on_finished)
-        self.runs_panel.results_requested.connect(self.show_results)
-        self.runs_panel.resume_requested.connect(self.resume_past_run)
-        self.training_panel.pause_requested.connect(self.controller.set_paused)
-        self.training_panel.resume_requested.connect(self.resume_training)
-        self.training_panel.find_lr_requested.connect(self.find_learning_rate)
-        self.training_panel.fast_path_requested.connect(self.switch_to_fast_path)
-        self.controller.lr_finder_finished.connect(self.training_panel.on_lr_finder_finished)
+        self._wire_state()
+        self._wire_jobs()
         self._closing = False
         self._make_menu()
         self.statusBar().showMessage("Choose an image folder to begin.")
+
+    def _wire_state(self) -> None:
+        """Each fact has one owner that sets it and observers that follow it (the table in gui/state/studio.py).
+        Observers are bound methods: the state holds them weakly, so it keeps no panel alive."""
+        state, events = self.state, self.state.events
+        self.data_panel.report_changed.connect(state.set_report)
+        self.model_panel.model_changed.connect(state.set_model)
+        self.training_panel.basics_changed.connect(state.set_basics)
+        self.strategy_panel.advice_changed.connect(state.set_advice)
+        self.data_panel.scan_started.connect(self._on_scan_started)
+        events.report.connect(self._on_report)
+        # The layer tree's shapes, head size and memory estimate follow the data and training settings.
+        events.report.connect(self.model_panel.set_report)
+        events.report.connect(self.training_panel.set_dataset)
+        events.image_size.connect(self.model_panel.set_image_size)
+        events.image_size.connect(self.data_panel.set_image_size)
+        events.batch_size.connect(self.model_panel.set_batch_size)
+        events.model.connect(self.training_panel.show_model)
+        events.model.connect(self._forget_advice_for_another_model)
+        state.set_basics(self.training_panel.basics())  # what the owners show now
+        state.set_model(self.model_panel.model_choice())
+        self.model_panel.set_image_size(state.image_size)  # also when the form shows the engine's defaults
+        self.data_panel.set_image_size(state.image_size)
+        self.model_panel.set_batch_size(state.batch_size)
+
+    def _wire_jobs(self) -> None:
+        training, strategy, controller = self.training_panel, self.strategy_panel, self.controller
+        training.train_requested.connect(self.start_training)
+        training.stop_requested.connect(controller.stop)
+        training.pause_requested.connect(controller.set_paused)
+        training.resume_requested.connect(self.resume_training)
+        training.find_lr_requested.connect(self.find_learning_rate)
+        training.fast_path_requested.connect(self.switch_to_fast_path)
+        strategy.apply_requested.connect(self.apply_advice)
+        strategy.trials_requested.connect(self.start_trials)
+        strategy.trials_stop_requested.connect(controller.stop)
+        strategy.continue_with.connect(self.continue_with_strategy)
+        self.runs_panel.results_requested.connect(self.show_results)
+        self.runs_panel.resume_requested.connect(self.resume_past_run)
+        controller.started.connect(self._on_job_started)
+        controller.events.connect(self._on_events)
+        controller.finished.connect(self._on_finished)
+        controller.trials_finished.connect(self._on_trials_finished)
+        controller.lr_finder_finished.connect(self._on_lr_finder_finished)
 
     def _make_menu(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
@@ -120,28 +145,29 @@ class MainWindow(QMainWindow):
     # -- drag and drop ---------------------------------------------------------------------------------
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if _dropped_folder(event) is not None or _dropped_images(event):
+        if dropped_folder(event) is not None or dropped_images(event):
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:
-        images = _dropped_images(event)  # image files (not a folder of classes) are for prediction
+        images = dropped_images(event)  # image files (not a folder of classes) are for prediction
         if images:
             event.acceptProposedAction()
             self.tabs.setCurrentWidget(self.predict_panel)
             self.predict_panel.predict_paths(images)
             return
-        folder = _dropped_folder(event)
+        folder = dropped_folder(event)
         if folder is not None:
             event.acceptProposedAction()
             self.open_folder(folder)
 
     # -- training --------------------------------------------------------------------------------------
 
+    def _on_scan_started(self, _folder: str) -> None:
+        self.statusBar().showMessage("Reading the folder…")
+
     def _on_report(self, report: DatasetReport | None) -> None:
-        self.training_panel.set_dataset(report)
         if report is None:
-            self.statusBar().showMessage("Reading the folder…")
-            return
+            return  # a folder is being read (_on_scan_started says so)
         if report.trainable:
             self.statusBar().showMessage(f"{len(report.classes)} classes, {report.total_images} images.")
             self.controller.prewarm()  # hide the seconds it takes to start torch
@@ -149,19 +175,19 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("This folder cannot be trained on yet: see the Data tab.")
 
     def build_config(self) -> TrainConfig:
-        report = self.data_panel.report
+        report, applied = self.state.report, self.state.applied_advice
         if report is None:
             raise ConfigError("Choose an image folder first (step 1).")
         report.require_trainable()
         return self.training_panel.apply_to(TrainConfig(
-            data=self.data_panel.data_config(image_size=self.training_panel.image_size.value()),
+            data=self.data_panel.data_config(image_size=self.state.image_size),
             model=self.model_panel.model_config(),
             optim=self.training_panel.optim_config(),
             early_stopping=self.training_panel.early_stopping_config(),
             strategy=self.model_panel.strategy(),
             freeze=self.model_panel.freeze_plan(),
             device=Device.AUTO,
-            advice=self._advice,
+            advice=applied.record if applied is not None else None,
         ))
 
     def start_training(self) -> None:
@@ -190,8 +216,14 @@ class MainWindow(QMainWindow):
 
     # -- strategy ----------------------------------------------------------------------------------------
 
+    def _on_job_started(self, job: str, folder: Path) -> None:
+        self.state.set_run(RunState(folder, job, running=True))
+
     def _on_events(self, events: list[Event]) -> None:
-        (self.strategy_panel.trials if self.controller.job == TRIALS else self.training_panel).on_events(events)
+        if self.state.run.job == TRIALS:
+            self.strategy_panel.on_trial_events(events)
+        else:
+            self.training_panel.on_events(events)
 
     def apply_advice(self, advice: Advice) -> None:
         """Carry out the advisor's plan in the layer tree and the training settings (all still editable)."""
@@ -199,12 +231,12 @@ class MainWindow(QMainWindow):
 
     def continue_with_strategy(self, advised: Advised) -> None:
         """After the trials: set up the chosen strategy for the real training run."""
-        advice = self.strategy_panel.advice
+        advice = self.state.advice
         size = advice.size if advice is not None else SizeClass.SMALL
         similarity = advice.similarity_class if advice is not None else SimilarityClass.DIFFERENT
         plan = make_plan(advised, size, similarity or SimilarityClass.DIFFERENT,
-                         architecture_stages(self.model_panel.arch()), self.training_panel.epochs.value(),
-                         self.strategy_panel.gradual.isChecked())
+                         architecture_stages(self.model_panel.arch()), self.state.epochs,
+                         self.strategy_panel.unfreeze_gradually())
         self._apply_plan(plan, advice.to_dict() if advice is not None else None)
         self.tabs.setCurrentWidget(self.training_panel)
         self.statusBar().showMessage(f"Set up: {advised.label}. Press Train when ready.")
@@ -213,18 +245,20 @@ class MainWindow(QMainWindow):
         try:
             config = apply_plan(self.build_config(), plan, advice)
         except StudioError as exc:
-            self.strategy_panel.message.show_error(str(exc))
+            self.strategy_panel.show_error(str(exc))
             return
         if plan.strategy is Advised.SCRATCH:
             self.model_panel.set_weights("none")
         else:
-            self.model_panel.layers.set_plan(config.freeze.frozen or ())
+            self.model_panel.set_freeze(config.freeze.frozen or ())
         self.training_panel.set_from(config)
-        self._advice, self._advice_arch = advice, self.model_panel.arch()
+        applied = AppliedAdvice(advice, self.model_panel.arch()) if advice is not None else None
+        self.state.set_applied_advice(applied)
 
-    def _forget_advice_if_model_changed(self) -> None:
-        if self._advice is not None and self.model_panel.arch() != getattr(self, "_advice_arch", None):
-            self._advice = None  # advice was for another model
+    def _forget_advice_for_another_model(self, model: ModelChoice | None) -> None:
+        applied = self.state.applied_advice
+        if applied is not None and model is not None and model.arch != applied.arch:
+            self.state.set_applied_advice(None)  # the plan was for another model
 
     def start_trials(self, epochs: int) -> None:
         if self.controller.running:
@@ -233,12 +267,12 @@ class MainWindow(QMainWindow):
             config = self.build_config()
             run_dir = self._new_run_dir(config, "-strategies")
         except StudioError as exc:
-            self.strategy_panel.trials.message.show_error(str(exc))
+            self.strategy_panel.show_trials_error(str(exc))
             return
-        advice = self.strategy_panel.advice
+        advice = self.state.advice
         config = config.replace(optim=dataclasses.replace(config.optim, epochs=epochs),
                                 advice=advice.to_dict() if advice is not None else config.advice)
-        self.strategy_panel.trials.begin()
+        self.strategy_panel.begin_trials()
         self.statusBar().showMessage(f"Comparing strategies… the trials are saved in {run_dir}")
         self.controller.compare_strategies(config, run_dir)
 
@@ -280,15 +314,25 @@ class MainWindow(QMainWindow):
         self.controller.stop_then(self.start_training, CLOSE_TIMEOUT_S)
 
     def _on_finished(self, finished: RunFinished) -> None:
-        resumable = bool(finished.extra.get("resumable")) and self.controller.run_dir is not None
-        self.training_panel.offer_resume(self.controller.run_dir if resumable else None)
+        run_dir = self.state.run.folder
+        self.state.set_run(self.state.run.ended(finished))
+        resumable = bool(finished.extra.get("resumable")) and run_dir is not None
+        self.training_panel.offer_resume(run_dir if resumable else None)
         self.training_panel.on_finished(finished)
         self.statusBar().showMessage(finished.detail)
         self.runs_panel.refresh()
-        if self.controller.run_dir is not None:
-            self.runs_panel.select_run(self.controller.run_dir)
+        if run_dir is not None:
+            self.runs_panel.select_run(run_dir)
             if finished.extra.get("model_saved"):  # results are evaluated in the background
-                self.show_results(self.controller.run_dir, switch=finished.succeeded)
+                self.show_results(run_dir, switch=finished.succeeded)
+
+    def _on_trials_finished(self, finished: RunFinished) -> None:
+        self.state.set_run(self.state.run.ended(finished))
+        self.strategy_panel.on_trials_finished(finished)
+
+    def _on_lr_finder_finished(self, finished: RunFinished) -> None:
+        self.state.set_run(self.state.run.ended(finished))
+        self.training_panel.on_lr_finder_finished(finished)
 
     def show_results(self, run_dir: Path, switch: bool = True) -> None:
         """Results of a run (evaluated in the background when needed); its model also predicts."""
@@ -342,20 +386,3 @@ class MainWindow(QMainWindow):
 
 def _window_closed() -> TrainConfig:
     raise ConfigError("The window is closing.")
-
-
-def _dropped_images(event: QDragEnterEvent | QDropEvent) -> list[str]:
-    mime = event.mimeData()
-    paths = [Path(u.toLocalFile()) for u in mime.urls() if u.isLocalFile()] if mime.hasUrls() else []
-    return [str(p) for p in paths] if is_prediction_drop(paths) else []
-
-
-def _dropped_folder(event: QDragEnterEvent | QDropEvent) -> str | None:
-    mime = event.mimeData()
-    if not mime.hasUrls():
-        return None
-    for url in mime.urls():
-        if url.isLocalFile() and Path(url.toLocalFile()).is_dir():
-            return url.toLocalFile()
-    return None
-

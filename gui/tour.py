@@ -36,10 +36,9 @@ def take_screenshots(window: MainWindow, out_dir: Path, data_dir: Path) -> list[
     window.resize(1280, 820)
     _wait(lambda: bool(window.model_panel.catalog), 60)
     window.open_folder(data_dir)
-    _wait(lambda: window.data_panel.report is not None, 60)
+    _wait(lambda: window.state.report is not None, 60)
     window.model_panel.set_weights("none")
-    window.training_panel.epochs.setValue(TOUR_EPOCHS)
-    window.training_panel.image_size.setValue(TOUR_IMAGE_SIZE)
+    window.training_panel.set_basics(epochs=TOUR_EPOCHS, image_size=TOUR_IMAGE_SIZE)
     done: list[object] = []
     window.controller.finished.connect(done.append)
     window.start_training()

@@ -47,3 +47,19 @@ def test_every_package_export_resolves_and_importing_a_package_imports_none_of_i
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout.strip() == "ok"
+
+
+def test_the_apps_state_imports_no_qt_and_no_view() -> None:
+    # gui/state is the model the panels observe: usable (and tested) without Qt or any widget module.
+    code = (
+        "import sys, pkgutil, importlib, gui.state\n"
+        "for m in pkgutil.walk_packages(gui.state.__path__, 'gui.state.'):\n"
+        "    importlib.import_module(m.name)\n"
+        "qt = sorted(m for m in sys.modules if m.startswith(('PySide6', 'shiboken6', 'pyqtgraph')))\n"
+        "views = sorted(m for m in sys.modules if m.startswith('gui.') and not m.startswith('gui.state'))\n"
+        "assert not qt and not views, (qt, views)\n"
+        "print('ok', len([m for m in sys.modules if m.startswith('gui.state')]))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("ok")

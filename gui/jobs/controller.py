@@ -90,12 +90,14 @@ class TrainingController(QObject):
     """Starts, watches, pauses and stops one job at a time: a training run or a learning-rate test.
 
     Signals:
+        started(str, object): a job began: its kind (``"train"``, ``"trials"``, ``"lr_finder"``) and its folder.
         events(list): engine events, in order, several at a time (batch events at most ~10 per second).
         finished(object): a training run's :class:`RunFinished` (also when its child process died).
         lr_finder_finished(object): a learning-rate test's :class:`RunFinished`.
         paused_changed(bool): Pause/Resume was asked for.
     """
 
+    started = Signal(str, object)
     events = Signal(list)
     finished = Signal(object)
     lr_finder_finished = Signal(object)
@@ -165,6 +167,7 @@ class TrainingController(QObject):
         self._thread = thread
         _LIVE_THREADS.add(thread)
         thread.start()
+        self.started.emit(job, run_dir)
 
     def stop(self) -> None:
         """Ask the job to stop; it does so within one batch and still saves the best model so far."""
@@ -186,17 +189,21 @@ class TrainingController(QObject):
             done()
             return
         self.stop()
-        timer = QTimer(self)
-        timer.setSingleShot(True)
-        timer.timeout.connect(lambda: self._force_end(done))
-        self._close_timer = timer
+        if self._close_timer is None:  # one timer, restarted: a second request replaces the first
+            self._close_timer = QTimer(self)
+            self._close_timer.setSingleShot(True)
+            # A bound method, not a lambda holding ``done``: the connection would keep its owner (the window)
+            # alive for as long as this controller lives.
+            self._close_timer.timeout.connect(self._force_end)
         self._after_end = done
-        timer.start(int(timeout * 1000))
+        self._close_timer.start(int(timeout * 1000))
 
-    def _force_end(self, done: Callable[[], None]) -> None:
+    def _force_end(self) -> None:
         log.warning("the training job did not stop in time; ending it")
+        done = self._after_end
         self.shutdown(2.0)
-        done()
+        if done is not None:
+            done()
 
     def shutdown(self, timeout: float = 10.0) -> None:
         """Stop everything this controller started, waiting at most about ``timeout`` seconds."""

@@ -104,7 +104,7 @@ class ImageGallery(QWidget):
         self.list.setWordWrap(True)
         self.list.setUniformItemSizes(True)
         self.list.currentRowChanged.connect(self._on_row)
-        self.list.itemDoubleClicked.connect(lambda item: self.activated.emit(self._path(item)))
+        self.list.itemDoubleClicked.connect(self._on_double_clicked)
         self.reveal_button = QPushButton("Show in folder")
         self.reveal_button.setToolTip("Open the folder that holds this image "
                                       "(the app never moves or edits it).")
@@ -164,6 +164,9 @@ class ImageGallery(QWidget):
         self.reveal_button.setEnabled(row >= 0)
         if 0 <= row < len(self.items):
             self.current_changed.emit(self.items[row].path)
+
+    def _on_double_clicked(self, item: QListWidgetItem) -> None:
+        self.activated.emit(self._path(item))
 
     @staticmethod
     def _path(item: QListWidgetItem) -> str:

@@ -92,7 +92,7 @@ class GradCamView(QWidget):
         self.opacity.valueChanged.connect(self._render)
         self.class_combo = QComboBox()
         self.class_combo.setToolTip("Explain the predicted class, or why the image could be another class")
-        self.class_combo.activated.connect(lambda _i: self._reload())
+        self.class_combo.activated.connect(self._reload)
         self.caption = QLabel("")
         self.caption.setWordWrap(True)
         self.message = MessageLabel()
@@ -148,7 +148,7 @@ class GradCamView(QWidget):
     def shutdown(self) -> None:
         self._slot.shutdown()
 
-    def _reload(self) -> None:
+    def _reload(self, _index: int | None = None) -> None:
         if self._path is None or self.run_dir is None:
             return
         self.message.clear_message()

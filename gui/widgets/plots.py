@@ -1,8 +1,9 @@
 """Live loss, accuracy and learning-rate plots.
 
-Curves and markers are created once and updated with ``setData`` (downsampling and clip-to-view on); the
-same widget replays a past run from its events. Markers: a dashed line at the best epoch, and a shaded
-band from where overfitting began (engine/training/overfit.py) to the latest epoch.
+Curves and markers are created once and updated with ``setData`` (downsampling and clip-to-view on); they
+draw a :class:`~gui.state.history.RunHistory` (live, or replayed from a past run's events) that the panel
+keeps. Markers: a dashed line at the best epoch, and a shaded band from where overfitting began
+(engine/training/overfit.py) to the latest epoch.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ import pyqtgraph as pg
 import PySide6  # noqa: F401  - import Qt before pyqtgraph so it binds to PySide6
 from PySide6.QtWidgets import QGridLayout, QWidget
 
-from engine.run.events import BatchEnded, EpochEnded, Event, OverfitWarning, RunFinished, RunStarted
+from engine.run.events import OverfitWarning
+from gui.state.history import RunHistory
 
 TRAIN_COLOR = "#1f77b4"
 VAL_COLOR = "#d62728"
@@ -21,7 +23,6 @@ LR_COLOR = "#6a3d9a"
 BEST_COLOR = "#2ca02c"
 BATCH_COLOR = (31, 119, 180, 90)
 OVERFIT_BRUSH = (255, 160, 60, 45)
-SMOOTHING = 0.8  # exponential moving average of the per-batch figures
 
 
 def _plot(title: str, y_label: str) -> pg.PlotWidget:
@@ -67,7 +68,11 @@ class _MetricPlot:
 
 
 class TrainingPlots(QWidget):
-    """Loss and accuracy side by side, the learning rate below; fed with engine events."""
+    """Loss and accuracy side by side, the learning rate below: a drawing of a :class:`RunHistory`.
+
+    The history belongs to the panel that shows it (the Train tab, Past runs); :meth:`draw` shows its
+    current state, so nothing is read back from the plots.
+    """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -84,91 +89,43 @@ class TrainingPlots(QWidget):
         layout.addWidget(self.lr_plot, 1, 0, 1, 2)
         layout.setRowStretch(0, 3)
         layout.setRowStretch(1, 1)
-        self.clear()
+        self.draw(RunHistory())
 
-    def clear(self) -> None:
-        self._batch_x: list[float] = []
-        self._batch_loss: list[float] = []
-        self._batch_acc: list[float] = []
-        self._batch_lr: list[float] = []
-        self._epochs: list[EpochEnded] = []
-        self._ema_loss: float | None = None
-        self._ema_acc: float | None = None
-        self.overfit: OverfitWarning | None = None
-        self.best_epoch = 0
-        for metric in (self.loss, self.accuracy):
-            for curve in (metric.batch_curve, metric.train_curve, metric.val_curve):
-                curve.setData([], [])
-            for item in (metric.best_line, metric.overfit_region, metric.overfit_label):
-                item.setVisible(False)
-        self.lr_curve.setData([], [])
-
-    @property
-    def epochs(self) -> list[EpochEnded]:
-        return list(self._epochs)
-
-    def add_events(self, events: Iterable[Event]) -> None:
-        """Feed events (live or replayed); the curves are redrawn once per call."""
-        changed = False
-        for event in events:
-            if isinstance(event, RunStarted):
-                if not event.resumed_from_epoch:  # a resumed run continues the same curves
-                    self.clear()
-            elif isinstance(event, BatchEnded):
-                self._add_batch(event)
-                changed = True
-            elif isinstance(event, EpochEnded):
-                self._epochs = [e for e in self._epochs if e.epoch < event.epoch] + [event]
-                changed = True
-            elif isinstance(event, OverfitWarning):
-                self.overfit = event
-                changed = True
-            elif isinstance(event, RunFinished) and event.best_epoch:
-                self._show_best(event.best_epoch)
-        if changed:
-            self._redraw()
-
-    def _add_batch(self, event: BatchEnded) -> None:
-        x = event.epoch - 1 + event.step / max(event.steps, 1)
-        while self._batch_x and self._batch_x[-1] >= x:  # an epoch run again (after running out of memory)
-            for values in (self._batch_x, self._batch_loss, self._batch_acc, self._batch_lr):
-                values.pop()
-        a = SMOOTHING
-        self._ema_loss = event.loss if self._ema_loss is None else a * self._ema_loss + (1 - a) * event.loss
-        self._ema_acc = event.accuracy if self._ema_acc is None else a * self._ema_acc + (1 - a) * event.accuracy
-        self._batch_x.append(x)
-        self._batch_loss.append(self._ema_loss)
-        self._batch_acc.append(100 * self._ema_acc)
-        self._batch_lr.append(event.lr)
-
-    def _redraw(self) -> None:
-        x = [e.epoch for e in self._epochs]
-        self.loss.batch_curve.setData(self._batch_x, self._batch_loss)
-        self.accuracy.batch_curve.setData(self._batch_x, self._batch_acc)
-        self.loss.train_curve.setData(x, [e.train_loss for e in self._epochs])
-        self.loss.val_curve.setData(x, [e.val_loss for e in self._epochs])
-        self.accuracy.train_curve.setData(x, [100 * e.train_accuracy for e in self._epochs])
-        self.accuracy.val_curve.setData(x, [100 * e.val_accuracy for e in self._epochs])
-        self.lr_curve.setData(self._batch_x, self._batch_lr)
-        best = [e.epoch for e in self._epochs if e.is_best]
-        if best:
-            self._show_best(best[-1])
-        self._show_overfit()
+    def draw(self, history: RunHistory) -> None:
+        """Show ``history``: every curve updated in place (created once), the markers moved or hidden."""
+        epochs = history.epochs
+        x = [e.epoch for e in epochs]
+        self.loss.batch_curve.setData(history.batch_x, history.batch_loss)
+        self.accuracy.batch_curve.setData(history.batch_x, history.batch_accuracy)
+        self.loss.train_curve.setData(x, [e.train_loss for e in epochs])
+        self.loss.val_curve.setData(x, [e.val_loss for e in epochs])
+        self.accuracy.train_curve.setData(x, [100 * e.train_accuracy for e in epochs])
+        self.accuracy.val_curve.setData(x, [100 * e.val_accuracy for e in epochs])
+        self.lr_curve.setData(history.batch_x, history.batch_lr)
+        self._show_best(history.best_epoch)
+        self._show_overfit(history.overfit, epochs[-1].epoch if epochs else None)
 
     def _show_best(self, epoch: int) -> None:
-        self.best_epoch = epoch
         for metric in (self.loss, self.accuracy):
-            metric.best_line.setValue(epoch)
-            metric.best_line.setVisible(True)
+            if epoch:
+                metric.best_line.setValue(epoch)
+            metric.best_line.setVisible(bool(epoch))
 
-    def _show_overfit(self) -> None:
-        if self.overfit is None or not self._epochs:
-            return
-        start, end = self.overfit.began_epoch - 0.5, max(self._epochs[-1].epoch, self.overfit.began_epoch) + 0.25
+    def _show_overfit(self, overfit: OverfitWarning | None, last_epoch: int | None) -> None:
+        shown = overfit is not None and last_epoch is not None
         for metric in (self.loss, self.accuracy):
-            metric.overfit_region.setRegion((start, end))
-            metric.overfit_region.setVisible(True)
-            metric.overfit_label.setVisible(True)
+            if shown:
+                assert overfit is not None and last_epoch is not None
+                start, end = overfit.began_epoch - 0.5, max(last_epoch, overfit.began_epoch) + 0.25
+                metric.overfit_region.setRegion((start, end))
+            metric.overfit_region.setVisible(shown)
+            metric.overfit_label.setVisible(shown)
+
+    @property
+    def best_line(self) -> float | None:
+        """Where the dashed "best" line is drawn (epochs), or ``None`` when it is hidden."""
+        line = self.loss.best_line
+        return float(line.value()) if line.isVisible() else None
 
     @property
     def overfit_region(self) -> tuple[float, float] | None:

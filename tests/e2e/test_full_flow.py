@@ -45,7 +45,7 @@ def test_train_in_the_child_process_then_predict_with_the_saved_model(qtbot, ima
         assert run_dir is not None
         config = json.loads((run_dir / "config.json").read_text())
         assert config["resolved"]["device"] == "cpu"
-        assert win.training_panel.plots.epochs, "the live plots received the epochs"
+        assert win.training_panel.history.epochs, "the live plots received the epochs"
     finally:
         win.shutdown()
 

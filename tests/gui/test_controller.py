@@ -88,7 +88,7 @@ def test_the_window_stays_responsive_and_survives_the_training_process_dying(
         result = finished.args[0]
         assert result.reason is StopReason.FAILED and result.extra["child_died"]
         assert "was killed" in panel.status.text() and panel.status.kind == "error"
-        assert len(panel.plots.epochs) >= 3, "the plots are kept"
+        assert len(panel.history.epochs) >= 3, "the plots are kept"
         assert not panel.resume_button.isHidden()
 
         starts: list[RunStarted] = []
@@ -97,7 +97,7 @@ def test_the_window_stays_responsive_and_survives_the_training_process_dying(
         qtbot.waitUntil(lambda: bool(starts), timeout=120_000)
         resumed_from = starts[0].resumed_from_epoch
         assert resumed_from >= 2, "it continues from the last checkpoint, not from the start"
-        qtbot.waitUntil(lambda: len(panel.plots.epochs) >= resumed_from, timeout=30_000)  # the history is back
+        qtbot.waitUntil(lambda: len(panel.history.epochs) >= resumed_from, timeout=30_000)  # the history is back
         assert panel.resume_button.isHidden()
     finally:
         window.shutdown()
@@ -208,3 +208,26 @@ def test_a_slow_run_switches_to_the_cached_features_path_on_request(
             window.controller.stop()
     finally:
         window.shutdown()
+
+
+@pytest.mark.usefixtures("one_thread")
+def test_a_second_stop_then_replaces_the_first_and_leaves_no_timer_behind(qtbot, image_folder: Path,  # type: ignore[no-untyped-def]
+                                                                          tmp_path: Path) -> None:
+    # E.g. "Switch to the fast path" (stop, then train again), then closing the window (stop, then close): only
+    # closing may follow, and nothing may fire later (a left-over timer would start training in a closed window).
+    from PySide6.QtCore import QTimer
+
+    controller = TrainingController("thread")
+    batches: list[BatchEnded] = []
+    controller.events.connect(lambda evs: batches.extend(e for e in evs if isinstance(e, BatchEnded)))
+    called: list[str] = []
+    try:
+        controller.start(tiny_config(image_folder, epochs=100, batch_size=2), tmp_path / "run")
+        qtbot.waitUntil(lambda: bool(batches), timeout=60_000)
+        with qtbot.waitSignal(controller.finished, timeout=60_000):
+            controller.stop_then(lambda: called.append("train again"), 60.0)
+            controller.stop_then(lambda: called.append("close"), 60.0)
+    finally:
+        controller.shutdown(10)
+    assert called == ["close"]
+    assert [t for t in controller.findChildren(QTimer) if t.isActive()] == [], "a timer would still fire later"

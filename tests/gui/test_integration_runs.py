@@ -98,7 +98,7 @@ def test_resume_continues_the_run_in_place_and_shows_its_stored_results(qtbot, w
     assert result.epochs_completed == EPOCHS and result.extra["evaluated"]
     assert window.controller.run_dir == run_dir
     assert sorted(p.name for p in run_dir.parent.iterdir()) == before  # no new run folder
-    assert [e.epoch for e in window.training_panel.plots.epochs] == list(range(1, EPOCHS + 1))
+    assert [e.epoch for e in window.training_panel.history.epochs] == list(range(1, EPOCHS + 1))
     assert f"finished all {EPOCHS} epochs" in window.training_panel.status.text()
 
     qtbot.waitUntil(lambda: window.results_panel.evaluation is not None, timeout=30_000)

@@ -98,3 +98,17 @@ def test_memory_says_whether_it_fits_and_suggests_a_batch(panel: LayersPanel) ->
     panel.set_batch_size(256)
     assert panel.memory.kind == "error"
     assert "it does not fit. Use batches of" in panel.memory.text()
+
+
+def test_a_closed_context_menu_is_freed(panel: LayersPanel) -> None:
+    from PySide6.QtCore import QCoreApplication, QEvent
+    from PySide6.QtWidgets import QMenu
+
+    view = panel.view
+    for _ in range(3):  # right-click, then close the menu without choosing
+        menu = view.menu_for(panel.model.index_of("layer1"))
+        assert menu is not None
+        menu.popup(view.viewport().mapToGlobal(view.visualRect(panel.model.index_of("layer1")).center()))
+        menu.close()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    assert view.findChildren(QMenu) == [], "every right-click left a menu (holding the view) behind"

@@ -80,7 +80,7 @@ def test_a_run_from_folder_to_saved_model_and_back_in_past_runs(qtbot, window: M
     bar = window.training_panel.progress
     assert bar.value() == bar.maximum() and bar.format() == "Done"
     assert window.training_panel.train_button.isEnabled()
-    assert len(window.training_panel.plots.epochs) == 2
+    assert len(window.training_panel.history.epochs) == 2
     run_dir = window.controller.run_dir
     assert run_dir is not None and (run_dir / "model" / "model.safetensors").is_file()
     assert run_dir.parent == tmp_path / "runs"
@@ -91,7 +91,7 @@ def test_a_run_from_folder_to_saved_model_and_back_in_past_runs(qtbot, window: M
     try:
         assert [s.path for s in again.runs_panel.summaries] == [run_dir]
         again.runs_panel.table.selectRow(0)
-        assert len(again.runs_panel.plots.epochs) == 2
+        assert len(again.runs_panel.history.epochs) == 2
         assert "finished all 2 epochs" in again.runs_panel.detail.text()
     finally:
         again.shutdown()
@@ -147,3 +147,17 @@ def test_the_data_report_follows_the_training_image_size(qtbot, window: MainWind
                           timeout=30_000):
         window.training_panel.image_size.setValue(64)
     assert "far smaller" not in window.data_panel.message.text()
+
+
+def test_the_status_bar_says_a_folder_is_being_read_each_time_one_is_opened(qtbot, window: MainWindow,  # type: ignore[no-untyped-def]
+                                                                           image_folder: Path, tmp_path: Path) -> None:
+    with qtbot.waitSignal(window.data_panel.report_changed, check_params_cb=lambda r: r is not None, timeout=30_000):
+        window.open_folder(image_folder)
+        assert window.statusBar().currentMessage() == "Reading the folder…"
+    assert window.statusBar().currentMessage() == "3 classes, 36 images."
+    missing = tmp_path / "gone"
+    window.open_folder(missing)  # a scan that fails leaves no report …
+    qtbot.waitUntil(lambda: window.data_panel.message.kind == "error", timeout=30_000)
+    with qtbot.waitSignal(window.data_panel.report_changed, check_params_cb=lambda r: r is not None, timeout=30_000):
+        window.open_folder(image_folder)  # … and the next folder is still announced
+        assert window.statusBar().currentMessage() == "Reading the folder…"

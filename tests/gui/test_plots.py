@@ -1,4 +1,6 @@
-"""Live plots: curves made once, downsampled, markers for the best epoch and overfitting, replay-safe."""
+"""Live plots: curves made once, downsampled, markers for the best epoch and overfitting, replay-safe.
+
+The plots draw a :class:`RunHistory` the panel keeps (its own logic: tests/state/test_run_history.py)."""
 
 from __future__ import annotations
 
@@ -6,6 +8,7 @@ import pytest
 
 from engine.config import StopReason
 from engine.run.events import BatchEnded, EpochEnded, OverfitWarning, RunFinished, RunStarted
+from gui.state import RunHistory
 from gui.widgets.plots import LrFinderPlot, TrainingPlots
 
 STARTED = RunStarted("r", 10, 4, 40, 10, ("a", "b"), "cpu", 10, 100)
@@ -19,44 +22,71 @@ def _epoch(epoch: int, val: float, best: bool = False) -> EpochEnded:
     return EpochEnded(epoch, 1.0 / epoch, 0.6, val, 0.5, 0.01, 1.0, 100.0, best)
 
 
+def _xs(curve) -> list[float]:  # type: ignore[no-untyped-def]
+    xs = curve.getData()[0]
+    return [] if xs is None else list(xs)
+
+
+class Shown:
+    """A panel's pair: the history it keeps and the plots that draw it."""
+
+    def __init__(self, plots: TrainingPlots) -> None:
+        self.plots, self.history = plots, RunHistory()
+
+    def add(self, events: list) -> None:  # type: ignore[type-arg]
+        if self.history.add(events):
+            self.plots.draw(self.history)
+
+
 @pytest.fixture
-def plots(qtbot):  # type: ignore[no-untyped-def]
+def shown(qtbot):  # type: ignore[no-untyped-def]
     widget = TrainingPlots()
     qtbot.addWidget(widget)
-    return widget
+    return Shown(widget)
 
 
-def test_curves_are_created_once_and_downsampled(plots: TrainingPlots) -> None:
+def test_curves_are_created_once_and_downsampled(shown: Shown) -> None:
+    plots = shown.plots
     items = [list(p.listDataItems()) for p in (plots.loss_plot, plots.acc_plot, plots.lr_plot)]
     for epoch in range(1, 6):
-        plots.add_events([*_batches(epoch), _epoch(epoch, 1.0 / epoch, best=True)])
+        shown.add([*_batches(epoch), _epoch(epoch, 1.0 / epoch, best=True)])
     assert [list(p.listDataItems()) for p in (plots.loss_plot, plots.acc_plot, plots.lr_plot)] == items
     for curve in (plots.loss.batch_curve, plots.loss.val_curve, plots.lr_curve):
         assert curve.opts["autoDownsample"] and curve.opts["clipToView"]
     assert list(plots.loss.val_curve.getData()[0]) == [1, 2, 3, 4, 5]
     assert len(plots.lr_curve.getData()[0]) == 20
-    assert plots.best_epoch == 5
+    assert plots.best_line == 5
 
 
-def test_a_resumed_run_continues_its_curves_and_a_retried_epoch_does_not_draw_backwards(plots: TrainingPlots) -> None:
-    plots.add_events([STARTED, *_batches(1), _epoch(1, 0.9, True), *_batches(2, 4)[:2]])
-    plots.add_events([*_batches(2, 8)])  # epoch 2 again with half the batch size (out of memory)
+def test_a_resumed_run_continues_its_curves_and_a_retried_epoch_does_not_draw_backwards(shown: Shown) -> None:
+    plots = shown.plots
+    shown.add([STARTED, *_batches(1), _epoch(1, 0.9, True), *_batches(2, 4)[:2]])
+    shown.add([*_batches(2, 8)])  # epoch 2 again with half the batch size (out of memory)
     xs = list(plots.loss.batch_curve.getData()[0])
     assert xs == sorted(xs) and len(xs) == 4 + 8
     resumed = RunStarted("r", 10, 4, 40, 10, ("a", "b"), "cpu", 10, 100, resumed_from_epoch=1)
-    plots.add_events([resumed, _epoch(2, 0.8, True)])
-    assert [e.epoch for e in plots.epochs] == [1, 2]
-    plots.add_events([STARTED])
-    assert plots.epochs == [] and plots.overfit_region is None
+    shown.add([resumed, _epoch(2, 0.8, True)])
+    assert list(plots.loss.val_curve.getData()[0]) == [1, 2]
+    shown.add([STARTED])
+    assert _xs(plots.loss.val_curve) == [] and _xs(plots.loss.batch_curve) == []
+    assert plots.overfit_region is None and plots.best_line is None
 
 
-def test_overfitting_is_shaded_from_where_it_began(plots: TrainingPlots) -> None:
-    plots.add_events([STARTED, _epoch(1, 1.0, True), _epoch(2, 0.6, True), _epoch(3, 0.7), _epoch(4, 0.8)])
+def test_overfitting_is_shaded_from_where_it_began(shown: Shown) -> None:
+    plots = shown.plots
+    shown.add([STARTED, _epoch(1, 1.0, True), _epoch(2, 0.6, True), _epoch(3, 0.7), _epoch(4, 0.8)])
     assert plots.overfit_region is None
-    plots.add_events([OverfitWarning(3, 2, "…")])
+    shown.add([OverfitWarning(3, 2, "…")])
     assert plots.overfit_region == (2.5, 4.25)
-    plots.add_events([_epoch(5, 0.9), RunFinished(StopReason.EARLY_STOPPED, "…", best_epoch=2)])
-    assert plots.overfit_region == (2.5, 5.25) and plots.best_epoch == 2
+    shown.add([_epoch(5, 0.9), RunFinished(StopReason.EARLY_STOPPED, "…", best_epoch=2)])
+    assert plots.overfit_region == (2.5, 5.25) and plots.best_line == 2
+
+
+def test_the_best_epoch_of_the_end_is_marked_even_without_new_epochs(shown: Shown) -> None:
+    shown.add([STARTED, _epoch(1, 1.0), _epoch(2, 0.9)])
+    assert shown.plots.best_line is None
+    shown.add([RunFinished(StopReason.FINISHED, "…", best_epoch=2)])
+    assert shown.plots.best_line == 2
 
 
 def test_the_learning_rate_test_plot_marks_the_suggestion(qtbot) -> None:  # type: ignore[no-untyped-def]

@@ -14,8 +14,10 @@ import gui.panels.results.panel as results_module
 from engine.config import StopReason
 from engine.run.events import RunFinished
 from engine.evaluation.metrics import binary_figures
+from engine.jobs.runner import TRAIN
 from gui.main_window import MainWindow
 from gui.panels.results.panel import ResultsPanel
+from gui.state import RunState
 from tests.imagegen import make_image_folder
 from tests.trained_run import TWO_CLASSES, copy_run, one_torch_thread, shared_run
 
@@ -202,7 +204,7 @@ def test_the_window_shows_results_after_a_run_and_from_past_runs(qtbot, run: Pat
     window = MainWindow(runner_kind="thread", runs_dir=runs)
     qtbot.addWidget(window)
     try:
-        window.controller.run_dir = past  # as after the controller's run
+        window.state.set_run(RunState(past, TRAIN, running=True))  # as while the controller's run went on
         with qtbot.waitSignal(window.results_panel.evaluated, timeout=60_000):
             window._on_finished(RunFinished(StopReason.FINISHED, "Training finished.", best_epoch=1,
                                             extra={"model_saved": True}))

@@ -83,7 +83,7 @@ def test_try_all_three_compares_on_one_plot_and_continues_with_the_choice(qtbot,
     assert names == [a.label for a in (Advised.HEAD, Advised.PARTIAL, Advised.FULL, Advised.SCRATCH)]
     assert len(trials._curves) == 4  # one validation curve per strategy
     assert "best" in [trials.table.item(r, 4).text() for r in range(4)]
-    assert window.training_panel.plots.epochs == []  # trials do not draw over the Train tab
+    assert window.training_panel.history.epochs == []  # trials do not draw over the Train tab
 
     trials.table.selectRow(2)  # "Train the whole model"
     trials.continue_button.click()

@@ -118,7 +118,7 @@ def test_overfitting_is_marked_on_the_plot_and_explained_in_a_banner(panel: Trai
     panel.on_events([OverfitWarning(3, 2, "Overfitting began around epoch 3: … usually helps.")])
     assert panel.overfit_banner.isVisible() and panel.overfit_banner.kind == "warning"
     assert panel.plots.overfit_region == (2.5, 4.25)
-    assert panel.plots.best_epoch == 2
+    assert panel.plots.best_line == 2  # the dashed line the user sees
     assert "Best so far: epoch 2. Epochs without improvement: 2 of 3." in panel.stopping.text()
     panel.on_finished(RunFinished(StopReason.EARLY_STOPPED, "Stopped early at epoch 5 …", best_epoch=2))
     assert "The best model (epoch 2) is the one kept." in panel.overfit_banner.text()
@@ -168,3 +168,16 @@ def test_a_pause_after_batches_in_the_same_update_shows_paused(panel: TrainingPa
     panel.on_events([BatchEnded(1, 4, 10, 0.5, 0.5, 0.01, 20.0, eta_s=30.0), RunPaused(True, 1, 5)])
     assert panel.eta.text() == "paused" and panel.status.text().startswith("Paused in epoch 1")
     assert panel.progress.value() == 4
+
+
+def test_the_augmentation_editor_is_freed_once_closed(panel: TrainingPanel, qtbot,  # type: ignore[no-untyped-def]
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    from gui.panels.training.augment_dialog import AugmentDialog
+
+    monkeypatch.setattr(AugmentDialog, "exec", lambda self: 0)  # the user closes it with Cancel at once
+    for _ in range(2):
+        panel.edit_augmentation()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    assert panel.findChildren(AugmentDialog) == [], "every Edit and preview… left a dialog (and its images) behind"

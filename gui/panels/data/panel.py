@@ -43,8 +43,10 @@ SAMPLE_DATA = Path(__file__).resolve().parents[3] / "resources" / "sample_data" 
 
 
 class DataPanel(QWidget):
-    """Emits ``report_changed`` with a :class:`DatasetReport` after each scan (``None`` while scanning)."""
+    """Emits ``scan_started(folder)`` when a folder is opened and ``report_changed`` with a
+    :class:`DatasetReport` after each scan (``None`` while scanning)."""
 
+    scan_started = Signal(str)
     report_changed = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -74,12 +76,12 @@ class DataPanel(QWidget):
     def _build_top(self) -> None:
         self.path_edit = QLineEdit()
         self.path_edit.setPlaceholderText("Image folder")
-        self.path_edit.returnPressed.connect(lambda: self.open_folder(self.path_edit.text()))
+        self.path_edit.returnPressed.connect(self._open_typed_folder)
         self.browse = QPushButton("Choose folder…")
         self.browse.clicked.connect(self._browse)
         self.sample = QPushButton("Use sample data")
         self.sample.setToolTip("Brain MRI scans in 4 classes, bundled with the app (CC0)")
-        self.sample.clicked.connect(lambda: self.open_folder(SAMPLE_DATA))
+        self.sample.clicked.connect(self._open_sample)
         self.progress = QProgressBar()
         self.progress.setVisible(False)
         self.cancel_button = QPushButton("Cancel")
@@ -87,7 +89,7 @@ class DataPanel(QWidget):
         self.cancel_button.clicked.connect(self.cancel_scan)
         self.message = MessageLabel()
         self.use_folders_offer = QPushButton("Use the folder's own train/val split")
-        self.use_folders_offer.clicked.connect(lambda: self.split.use_folders.setChecked(True))
+        self.use_folders_offer.clicked.connect(self._use_folder_split)
         self.exclude_offer = QPushButton()
         self.exclude_offer.clicked.connect(self._exclude_suggested)
         self.tiny_offer = QPushButton()
@@ -165,9 +167,10 @@ class DataPanel(QWidget):
         self.path_edit.setText(folder)
         self._scan, self._exclude, self._cancelled = None, set(), False
         self.split.blockSignals(True)  # a new folder starts without the last one's folder split
-        self.split.use_folders.setChecked(False)
+        self.split.set_use_folder_split(False)
         self.split.blockSignals(False)
         self._set_report(None)
+        self.scan_started.emit(folder)
         self.message.clear_message()
         self.summary.setText("Reading the folder…")
         self.progress.setRange(0, 0)
@@ -176,6 +179,15 @@ class DataPanel(QWidget):
         self.cancel_button.setVisible(True)
         options = self._job_options()
         self._start(lambda state: scan_job(folder, options, state), self._on_scanned)
+
+    def _open_typed_folder(self) -> None:
+        self.open_folder(self.path_edit.text())
+
+    def _open_sample(self) -> None:
+        self.open_folder(SAMPLE_DATA)
+
+    def _use_folder_split(self) -> None:
+        self.split.set_use_folder_split(True)
 
     def cancel_scan(self) -> None:
         if self._task is not None and self._task.running:

@@ -100,6 +100,10 @@ class SplitSettings(QGroupBox):
                 "group_pattern": pattern, "group_by_patient": by_patient,
                 "use_folder_split": self.use_folders.isChecked() and self.use_folders.isEnabled()}
 
+    def set_use_folder_split(self, use: bool) -> None:
+        """Tick (or untick) "use the folder's own train/ val/ test/ folders"."""
+        self.use_folders.setChecked(use)
+
     def set_folder_split_available(self, available: bool) -> None:
         self.use_folders.setEnabled(available)
         if not available:

@@ -42,6 +42,8 @@ class LayerTreeView(QTreeView):
             return None
         editable = bool(model.flags(index) & Qt.ItemFlag.ItemIsUserCheckable)
         menu = QMenu(self)
+        # Gone once closed: a child of the view otherwise, one more (with its actions' lambdas) per right-click.
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         upto = menu.addAction("Freeze everything up to here")
         upto.setEnabled(model.editable and not node.is_head)
         upto.triggered.connect(lambda: self.freeze_upto_requested.emit(node.name))

@@ -56,10 +56,10 @@ class LayersPanel(QWidget):
 
         self.head_only = QPushButton("Only the new output layer")
         self.head_only.setToolTip("Freeze every pretrained layer: fast, best with few images like everyday photos.")
-        self.head_only.clicked.connect(lambda: self.set_strategy(Strategy.HEAD))
+        self.head_only.clicked.connect(self._train_head_only)
         self.everything = QPushButton("Every layer")
         self.everything.setToolTip("Train every layer, the pretrained ones at a lower learning rate.")
-        self.everything.clicked.connect(lambda: self.set_strategy(Strategy.FULL))
+        self.everything.clicked.connect(self._train_everything)
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setPageStep(1)
         self.slider.valueChanged.connect(self._on_slider)
@@ -154,6 +154,12 @@ class LayersPanel(QWidget):
             else:
                 self.state.unfreeze_all()
             self._on_freeze_changed()
+
+    def _train_head_only(self) -> None:
+        self.set_strategy(Strategy.HEAD)
+
+    def _train_everything(self) -> None:
+        self.set_strategy(Strategy.FULL)
 
     def set_plan(self, names: tuple[str, ...]) -> None:
         """Freeze exactly ``names`` (the strategy advisor's plan); applied when the tree is ready."""

@@ -21,11 +21,13 @@ from PySide6.QtWidgets import (
 )
 
 from engine.config import FreezePlan, ModelConfig, Strategy
+from engine.core.errors import ConfigError
 from engine.models.heads import HeadOptions
 from gui.jobs.controller import BackgroundTask, TaskState
 from gui.panels.model.layer_tree_model import count_text
 from gui.panels.model.layers_panel import LayersPanel
 from gui.panels.model.weights_box import WeightsBox
+from gui.state import ModelChoice
 from gui.widgets.common import read_only_table
 
 DEFAULT_ARCH = "resnet18"
@@ -43,9 +45,11 @@ def _load_catalog(_: TaskState) -> list[Any]:
 
 
 class ModelPanel(QWidget):
-    """Signals: ``changed`` for any change of model, weights, head or frozen layers."""
+    """Signals: ``changed`` for any change of model, weights, head or frozen layers; ``model_changed``
+    with the :class:`~gui.state.ModelChoice` (architecture, weights, head) when one of those may have changed."""
 
     changed = Signal()
+    model_changed = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -64,7 +68,7 @@ class ModelPanel(QWidget):
         self.weights = WeightsBox()
         self.weights.changed.connect(self._on_weights_changed)
         self.weights.cached.connect(self._on_cached)
-        self.weights.run_chosen.connect(lambda run: self.set_arch(run.arch))
+        self.weights.run_chosen.connect(self._on_run_chosen)
         self.dropout = QDoubleSpinBox()
         self.dropout.setRange(0.0, 0.9)
         self.dropout.setSingleStep(0.05)
@@ -195,6 +199,9 @@ class ModelPanel(QWidget):
     def _on_weights_changed(self) -> None:
         self._sync_layers()
 
+    def _on_run_chosen(self, run: Any) -> None:
+        self.set_arch(run.arch)  # a previous run's weights fit only its own architecture
+
     def _on_head_changed(self) -> None:
         options = self.head_options()
         self.head_note.setText("New output layer: " + options.describe("pretrained features", "your"))
@@ -206,6 +213,7 @@ class ModelPanel(QWidget):
     def _sync_layers(self) -> None:
         if self.catalog:
             self.layers.set_model(self.arch(), self.weights.pretrained, self.head_options())
+        self.model_changed.emit(self.model_choice())
         self.changed.emit()
 
     def set_image_size(self, size: int) -> None:
@@ -224,6 +232,14 @@ class ModelPanel(QWidget):
     def weights_spec(self) -> str:
         return self.weights.spec()
 
+    def model_choice(self) -> ModelChoice:
+        """What is chosen now; weights ``""`` while a file or run is still to be picked."""
+        try:
+            weights = self.weights.spec()
+        except ConfigError:
+            weights = ""
+        return ModelChoice(self.arch(), weights, self.head_options())
+
     def set_weights(self, spec: str) -> None:
         self.weights.set_spec(spec)
 
@@ -237,6 +253,10 @@ class ModelPanel(QWidget):
 
     def set_strategy(self, strategy: Strategy) -> None:
         self.layers.set_strategy(strategy)
+
+    def set_freeze(self, names: tuple[str, ...]) -> None:
+        """Freeze exactly these layers (a strategy's plan); applied once the layer tree is ready."""
+        self.layers.set_plan(names)
 
     def freeze_plan(self) -> FreezePlan:
         return self.layers.freeze_plan()

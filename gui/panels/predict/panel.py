@@ -90,7 +90,7 @@ class PredictPanel(QWidget):
         self.unsure.setValue(70)
         self.unsure.setSuffix(" %")
         self.unsure.setToolTip("Answers less sure than this are flagged “not sure”: check those yourself.")
-        self.unsure.valueChanged.connect(lambda _v: self._mark_unsure())
+        self.unsure.valueChanged.connect(self._mark_unsure)
         top = QHBoxLayout()
         top.addWidget(self.model_label, 1)
         top.addWidget(self.run_button)
@@ -216,7 +216,7 @@ class PredictPanel(QWidget):
             self.table.selectRow(0)
         self._set_busy(False)
 
-    def _mark_unsure(self) -> None:
+    def _mark_unsure(self, _threshold: int | None = None) -> None:
         for row in range(self.table.rowCount()):
             prediction = self.prediction_at(row)
             if prediction is None:

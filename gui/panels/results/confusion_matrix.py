@@ -44,7 +44,7 @@ class ConfusionMatrixView(QWidget):
         self.class_names: tuple[str, ...] = ()
         self.normalised = QCheckBox("Show shares of each true class")
         self.normalised.setToolTip("Each row adds up to 100%: how the images of one class were answered.")
-        self.normalised.toggled.connect(lambda _on: self._fill())
+        self.normalised.toggled.connect(self._fill)
         self.table = QTableWidget()
         self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.table.setSelectionMode(QAbstractItemView.SingleSelection)
@@ -76,7 +76,7 @@ class ConfusionMatrixView(QWidget):
         item = self.table.item(row, column)
         return item.text() if item is not None else ""
 
-    def _fill(self) -> None:
+    def _fill(self, _normalised: bool | None = None) -> None:
         shares = row_normalised(self.counts) if self.counts.size else self.counts.astype(float)
         totals = self.counts.sum(axis=1) if self.counts.size else []
         for i in range(len(self.class_names)):

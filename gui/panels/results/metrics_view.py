@@ -54,7 +54,7 @@ class MetricsView(QWidget):
         box = QGroupBox("Decision threshold (two classes)")
         self.positive = QComboBox()
         self.positive.setToolTip("The class the model is meant to find (for example the disease).")
-        self.positive.activated.connect(lambda i: self.positive_changed.emit(i))
+        self.positive.activated.connect(self.positive_changed)
         self.slider = QSlider(Qt.Horizontal)
         self.slider.setRange(0, 100)
         self.slider.setValue(50)

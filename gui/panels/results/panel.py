@@ -62,7 +62,7 @@ class ResultsPanel(QWidget):
         self.set_combo = QComboBox()
         self.set_combo.setToolTip("Which images the figures are about")
         self.set_combo.setSizeAdjustPolicy(QComboBox.AdjustToContents)
-        self.set_combo.activated.connect(lambda _i: self._show_set(self.set_combo.currentData()))
+        self.set_combo.activated.connect(self._on_set_chosen)
         self.folder_button = QPushButton("Evaluate on another folder…")
         self.folder_button.setToolTip("Measure the model on new labelled images (one subfolder per class).")
         self.folder_button.clicked.connect(self._choose_folder)
@@ -216,6 +216,9 @@ class ResultsPanel(QWidget):
         self.open_button.setEnabled(self.run_dir is not None)
 
     # -- showing one set -------------------------------------------------------------------------------
+
+    def _on_set_chosen(self, _index: int) -> None:
+        self._show_set(self.set_combo.currentData())
 
     def _show_set(self, name: str | None) -> None:
         result = self.evaluation.get(name) if self.evaluation is not None and name else None

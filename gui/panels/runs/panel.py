@@ -25,6 +25,7 @@ from engine.config import StopReason
 from engine.core.paths import runs_root
 from engine.run.folder import iter_run_events
 from engine.run.listing import RunSummary, list_runs
+from gui.state import RunHistory
 from gui.widgets.plots import TrainingPlots
 from gui.widgets.common import read_only_table
 
@@ -57,6 +58,7 @@ class RunsPanel(QWidget):
         self.detail = QLabel("Choose a run to see its training curves.")
         self.detail.setWordWrap(True)
         self.detail.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.history = RunHistory()  # the selected run's, replayed from its events; the plots draw it
         self.plots = TrainingPlots()
         refresh = QPushButton("Refresh")
         refresh.clicked.connect(self.refresh)
@@ -139,8 +141,9 @@ class RunsPanel(QWidget):
         self.resume_button.setEnabled(resumable)
         if summary is None:
             return
-        self.plots.clear()
-        self.plots.add_events(iter_run_events(summary.path))
+        self.history.clear()
+        self.history.add(iter_run_events(summary.path))
+        self.plots.draw(self.history)
         outcome = summary.finished.detail if summary.finished else (
             "This run did not finish (the app or the computer stopped during training).")
         if resumable:

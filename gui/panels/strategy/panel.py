@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QGroupBox, QHBoxLayout, 
 
 from engine.strategy.advisor import Advice, run_advisor
 from engine.config import TrainConfig
+from engine.run.events import Event, RunFinished
 from engine.strategy.table import SimilarityClass, SizeThresholds
 from gui.jobs.controller import BackgroundTask, TaskState
 from gui.panels.strategy.quadrant_chart import QuadrantChart
@@ -23,11 +24,18 @@ class StrategyPanel(QWidget):
     """Asks the engine's advisor for a recommendation and offers to apply it.
 
     Signals:
+        advice_changed(Advice): a new recommendation is shown.
         apply_requested(Advice): the user accepted the plan (the window sets the layer tree and options).
-    The comparison of strategies ("Try all three") is :attr:`trials`, a :class:`TrialsView`.
+        trials_requested(int): "Try all three", with this many epochs each.
+        trials_stop_requested(): Stop, while the trials run.
+        continue_with(Advised): the user chose a strategy after the trials.
     """
 
+    advice_changed = Signal(object)
     apply_requested = Signal(object)
+    trials_requested = Signal(int)
+    trials_stop_requested = Signal()
+    continue_with = Signal(object)
 
     def __init__(self, config_source: ConfigSource, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -93,6 +101,9 @@ class StrategyPanel(QWidget):
                                      "You can still change any of them.")
         self.apply_button.clicked.connect(self._apply)
         self.trials = TrialsView()
+        self.trials.run_requested.connect(self.trials_requested)
+        self.trials.stop_requested.connect(self.trials_stop_requested)
+        self.trials.continue_with.connect(self.continue_with)
         self.applied_note = QLabel()
         self.applied_note.setWordWrap(True)
 
@@ -126,6 +137,13 @@ class StrategyPanel(QWidget):
         layout.addWidget(splitter, 1)
 
     # -- asking ----------------------------------------------------------------------------------------
+
+    def unfreeze_gradually(self) -> bool:
+        """The user's "unfreeze gradually" choice (one more stage every few epochs)."""
+        return self.gradual.isChecked()
+
+    def show_error(self, message: str) -> None:
+        self.message.show_error(message)
 
     def similarity_override(self) -> SimilarityClass | None:
         if self.say_similar.isChecked():
@@ -196,9 +214,24 @@ class StrategyPanel(QWidget):
         self.chart.set_position(advice.size_position, advice.similarity_position, cell)
         self.apply_button.setEnabled(True)
         self.applied_note.clear()
+        self.advice_changed.emit(advice)
 
     def _apply(self) -> None:
         if self.advice is not None:
             self.apply_requested.emit(self.advice)
             self.applied_note.setText("Applied: the layer tree and the training settings now follow this plan. "
                                       "You can still change any of them.")
+
+    # -- "Try all three" ---------------------------------------------------------------------------------
+
+    def begin_trials(self) -> None:
+        self.trials.begin()
+
+    def on_trial_events(self, events: list[Event]) -> None:
+        self.trials.on_events(events)
+
+    def on_trials_finished(self, finished: RunFinished) -> None:
+        self.trials.on_finished(finished)
+
+    def show_trials_error(self, message: str) -> None:
+        self.trials.show_error(message)

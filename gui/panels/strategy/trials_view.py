@@ -34,7 +34,7 @@ class TrialsView(QWidget):
         self.epochs.setSuffix(" epochs each")
         self.epochs.setToolTip("Every strategy gets the same budget, so the comparison is fair.")
         self.run_button = QPushButton("Compare the strategies")
-        self.run_button.clicked.connect(lambda: self.run_requested.emit(self.epochs.value()))
+        self.run_button.clicked.connect(self._on_run_clicked)
         self.stop_button = QPushButton("Stop")
         self.stop_button.setEnabled(False)
         self.stop_button.clicked.connect(self.stop_requested)
@@ -93,6 +93,12 @@ class TrialsView(QWidget):
         self.progress.setVisible(True)
         self.run_button.setEnabled(False)
         self.stop_button.setEnabled(True)
+
+    def _on_run_clicked(self) -> None:
+        self.run_requested.emit(self.epochs.value())
+
+    def show_error(self, message: str) -> None:
+        self.message.show_error(message)
 
     def on_events(self, events: list[Event]) -> None:
         for event in events:

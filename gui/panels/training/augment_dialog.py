@@ -77,7 +77,7 @@ class AugmentDialog(QDialog):
         self._debounce = QTimer(self)  # one preview per burst of edits, not one per spin-box step
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(150)
-        self._debounce.timeout.connect(lambda: self.refresh_preview(self._seed))
+        self._debounce.timeout.connect(self._refresh_same_examples)
         self.numbers: dict[str, QDoubleSpinBox] = {}
         self.flags: dict[str, QCheckBox] = {}
         self.medical_note = MessageLabel()
@@ -124,7 +124,7 @@ class AugmentDialog(QDialog):
         self.grid = QGridLayout()
         self.preview_status = QLabel()
         again = QPushButton("Show other examples")
-        again.clicked.connect(lambda: self.refresh_preview(random.randrange(1 << 30)))
+        again.clicked.connect(self._show_other_examples)
         right = QVBoxLayout()
         right.addWidget(QLabel("<b>What the model will see</b> (each row: one image, several random versions)"))
         right.addLayout(self.grid)
@@ -141,6 +141,12 @@ class AugmentDialog(QDialog):
     def _changed(self) -> None:
         self.summary.setText(" ".join(describe(self.result_augment())))
         self._debounce.start()
+
+    def _refresh_same_examples(self) -> None:
+        self.refresh_preview(self._seed)
+
+    def _show_other_examples(self) -> None:
+        self.refresh_preview(random.randrange(1 << 30))
 
     def refresh_preview(self, seed: int) -> None:
         """Recompute the grid in the background with ``seed``."""

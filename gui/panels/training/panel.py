@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.config import EarlyStoppingConfig, Monitor, OptimConfig, StopReason, TrainConfig
+from engine.config import EarlyStoppingConfig, OptimConfig, StopReason, TrainConfig
 from engine.run.events import (
     BatchEnded,
     EpochEnded,
@@ -38,6 +38,8 @@ from engine.data.loaders import Preprocessing
 from engine.training.device import format_duration
 from gui.panels.training.lr_finder_box import LrFinderBox
 from gui.panels.training.options import TrainingOptions
+from gui.panels.training.sentences import overfit_summary, progress_format, stopping_sentence
+from gui.state import ModelChoice, RunHistory, TrainingBasics
 from gui.widgets.plots import TrainingPlots
 from gui.widgets.common import MessageLabel
 
@@ -45,6 +47,10 @@ __all__ = ["TrainingPanel", "format_duration"]
 
 
 class TrainingPanel(QWidget):
+    """Signals the buttons' requests, and ``basics_changed(TrainingBasics)`` when the image size, batch size or
+    number of epochs changes (other steps depend on them: gui/state/studio.py)."""
+
+    basics_changed = Signal(object)
     train_requested = Signal()
     stop_requested = Signal()
     pause_requested = Signal(bool)
@@ -57,7 +63,10 @@ class TrainingPanel(QWidget):
         self.options = TrainingOptions()
         self.options.find_lr_requested.connect(self._on_find_lr)
         self.options.edit_augmentation.connect(self.edit_augmentation)
+        for box in (self.options.epochs, self.options.batch_size, self.options.image_size):
+            box.valueChanged.connect(self._on_basics_changed)
         self.dataset: Any = None
+        self.history = RunHistory()  # what the plots draw, and what the labels read (the best epoch)
         self.resumable_run: Path | None = None
         self._steps_per_epoch = 0
         self._epochs = 0
@@ -84,7 +93,7 @@ class TrainingPanel(QWidget):
         self.stop_button.clicked.connect(self._on_stop_clicked)
         self.resume_button = QPushButton("Resume this run")
         self.resume_button.setToolTip("Continue the interrupted run from its last checkpoint.")
-        self.resume_button.clicked.connect(lambda: self.resume_requested.emit(self.resumable_run))
+        self.resume_button.clicked.connect(self._on_resume_clicked)
         self.resume_button.setVisible(False)
         return _row(self.train_button, self.pause_button, self.stop_button, self.resume_button)
 
@@ -140,6 +149,25 @@ class TrainingPanel(QWidget):
     def lr(self) -> Any:
         return self.options.lr
 
+    def basics(self) -> TrainingBasics:
+        o = self.options
+        return TrainingBasics(o.image_size.value(), o.batch_size.value(), o.epochs.value())
+
+    def set_basics(self, *, image_size: int | None = None, batch_size: int | None = None,
+                   epochs: int | None = None) -> None:
+        """Show these settings as if the user had typed them (``None`` keeps one as it is)."""
+        for box, value in ((self.options.image_size, image_size), (self.options.batch_size, batch_size),
+                           (self.options.epochs, epochs)):
+            if value is not None:
+                box.setValue(value)
+
+    def _on_basics_changed(self) -> None:
+        self.basics_changed.emit(self.basics())
+
+    def show_model(self, model: ModelChoice | None) -> None:
+        """The model chosen in step 2: its new output layer's dropout is shown with the regularisation."""
+        self.options.show_head_dropout(model.head.dropout if model is not None else 0.0)
+
     def optim_config(self) -> OptimConfig:
         return self.options.optim_config()
 
@@ -173,7 +201,8 @@ class TrainingPanel(QWidget):
         self.status.show_error(message)
 
     def begin(self) -> None:
-        self.plots.clear()
+        self.history.clear()
+        self.plots.draw(self.history)
         self.progress.setValue(0)
         self.eta.setText("Starting…")
         for label in (self.live, self.stopping):
@@ -185,7 +214,8 @@ class TrainingPanel(QWidget):
         self.set_running(True)
 
     def on_events(self, events: list[Event]) -> None:
-        self.plots.add_events(events)
+        if self.history.add(events):
+            self.plots.draw(self.history)
         last_batch: BatchEnded | None = None
         for event in events:
             if isinstance(event, BatchEnded):
@@ -242,29 +272,13 @@ class TrainingPanel(QWidget):
         self._show_stopping(event)
 
     def _show_stopping(self, event: EpochEnded | None) -> None:
-        cfg = self.options.early_stopping_config()
-        what = "validation loss" if cfg.monitor is Monitor.VAL_LOSS else "validation accuracy"
-        if not cfg.enabled:
-            self.stopping.setText(f"Early stopping is off; the best model by {what} is kept.")
-            return
-        delta = f" by more than {cfg.min_delta:g}" if cfg.min_delta else ""
-        text = (f"Early stopping watches the {what}: training stops after {cfg.patience} epochs without "
-                f"improving{delta}; {'the best' if cfg.restore_best else 'the last'} model is kept.")
-        if event is not None:
-            best = self.plots.best_epoch
-            text += f" Best so far: epoch {best}. Epochs without improvement: {event.stale_epochs} of {cfg.patience}."
-        self.stopping.setText(text)
+        self.stopping.setText(stopping_sentence(self.options.early_stopping_config(), event, self.history.best_epoch))
 
     def _on_progress(self, event: Progress) -> None:
         total = max(int(event.total), 1)
         self.progress.setRange(0, total)
         self.progress.setValue(int(event.done))
-        if event.task == "download":
-            done_mb = f"{event.done / 1e6:.0f}"
-            amount = f"{done_mb} of {event.total / 1e6:.0f} MB" if event.total else f"{done_mb} MB"
-            self.progress.setFormat(f"{event.message}: {amount}")
-        else:
-            self.progress.setFormat(f"{event.message}: {int(event.done)} of {int(event.total)}")
+        self.progress.setFormat(progress_format(event))
 
     def _on_estimate(self, event: EpochTimeEstimate) -> None:
         offer = event.fast_path_seconds is not None
@@ -296,16 +310,13 @@ class TrainingPanel(QWidget):
 
     def on_finished(self, finished: RunFinished) -> None:
         self.set_running(False)
-        self.plots.add_events([finished])
+        if self.history.add([finished]):
+            self.plots.draw(self.history)
         self.eta.setText("")
         self._hide_estimate()
-        overfit = self.plots.overfit
+        overfit = self.history.overfit
         if overfit is not None and self.overfit_banner.isVisibleTo(self):  # "what happens next" is over now
-            self.overfit_banner.show_warning(
-                f"Overfitting began around epoch {overfit.began_epoch}: validation got worse while training kept "
-                f"improving. The best model (epoch {finished.best_epoch or overfit.best_epoch}) is the one kept. "
-                "Next time, more augmentation, more regularisation (weight decay, dropout, label smoothing) or "
-                "freezing more of the pretrained layers usually helps.")
+            self.overfit_banner.show_warning(overfit_summary(overfit, finished))
         # The bar's text was the last step's ("Measuring the best model…: 40 of 40"); say what it ended as.
         if finished.reason is StopReason.FAILED:
             self.progress.setFormat("Failed")
@@ -322,6 +333,9 @@ class TrainingPanel(QWidget):
         """Show "Resume this run" for ``run_dir`` (``None`` hides it)."""
         self.resumable_run = run_dir
         self.resume_button.setVisible(run_dir is not None)
+
+    def _on_resume_clicked(self) -> None:
+        self.resume_requested.emit(self.resumable_run)
 
     def _on_stop_clicked(self) -> None:
         self.stop_button.setEnabled(False)
@@ -364,6 +378,7 @@ class TrainingPanel(QWidget):
         dialog = self.augment_dialog()
         if dialog.exec():
             self.options.set_custom_augment(dialog.result_augment())
+        dialog.deleteLater()  # a child of this panel: it (and its example images) would stay until the end
 
 
 def _row(*buttons: QPushButton) -> QHBoxLayout:
