@@ -14,7 +14,6 @@
 from __future__ import annotations
 
 import random
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -199,13 +198,3 @@ def _extra(report: DatasetReport, plan: GroupPlan, sides: dict[str, str], method
         "warnings": warnings,
         "privacy": "No DICOM header value (patient name, ID, date) is recorded in this file.",
     }
-
-
-def check_group_pattern(pattern: str) -> str:
-    """``""`` when ``pattern`` is a usable regular expression, else a sentence saying what is wrong."""
-    try:
-        re.compile(pattern)
-    except re.error as exc:
-        return (f"The grouping pattern is not a valid pattern ({exc}). Example: ^(P\\d+)_ groups "
-                "P001_scan1.png and P001_scan2.png together.")
-    return ""
