@@ -160,7 +160,7 @@ _AUGMENT = (
     OptionSpec("augment.vflip", "Flip upside down", "Flips images upside down at random; only if up and down mean "
                "the same (e.g. microscopy, satellite images).", cli="--vflip", cli_unset=True),
     OptionSpec("augment.crop_scale_min", "Smallest crop", "Random crops keep at least this share of the image "
-               "(1 = no cropping).", "The share a random crop keeps", Limits(0.05, 1), unit="of the image",
+               "(1 = no cropping).", "The smallest crop", Limits(0.05, 1), unit="of the image",
                percent=True, step=0.05, decimals=2, cli="--crop-scale-min", cli_unset=True),
     OptionSpec("augment.rotation", "Rotation (degrees)", "Turns images by up to this many degrees either way.",
                "Rotation", Limits(0, 180), unit="degrees", step=5, decimals=2, cli="--rotation", cli_unset=True),

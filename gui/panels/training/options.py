@@ -62,25 +62,24 @@ def _joined(first: str, second: str) -> str:
 class _Group(QGroupBox):
     """A titled group of rows; each row has its explanation line right under it."""
 
-    def __init__(self, title: str, owner: TrainingOptions) -> None:
+    def __init__(self, title: str) -> None:
         super().__init__(title)
         self.form = QFormLayout(self)
         self.form.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
         self.explanations: dict[str, QLabel] = {}
-        self._owner = owner
+        self.fields: dict[str, Any] = {}  # setting path -> its widget
 
-    def option(self, path: str, attr: str) -> Any:
-        """A row for the setting at ``path``, its widget kept as ``owner.<attr>`` and read by ``apply_to``."""
+    def option(self, path: str) -> Any:
+        """A row for the setting at ``path``: the table's label, widget and plain line."""
         spec = option(path)
-        widget = self.owner_widget(path, attr)
+        widget = self.widget(path)
         self.row(spec.label, widget, spec.help)
         return widget
 
-    def owner_widget(self, path: str, attr: str) -> Any:
-        """The widget of the setting at ``path`` (in a row the caller builds), kept as ``owner.<attr>``."""
+    def widget(self, path: str) -> Any:
+        """The widget of the setting at ``path``, for a row the caller builds."""
         widget = option_widget(path)
-        setattr(self._owner, attr, widget)
-        self._owner.fields[path] = widget
+        self.fields[path] = widget
         return widget
 
     def row(self, label: str, widget: QWidget, explanation: str) -> QLabel:
@@ -101,7 +100,6 @@ class TrainingOptions(QScrollArea):
         self.setWidgetResizable(True)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         self.custom_augment: AugmentConfig | None = None
-        self.fields: dict[str, Any] = {}  # setting path -> its widget (apply_to and set_from go through these)
         self.groups: list[_Group] = []
         body = QWidget()
         layout = QVBoxLayout(body)
@@ -110,6 +108,8 @@ class TrainingOptions(QScrollArea):
             self.groups.append(group)
             layout.addWidget(group)
         layout.addStretch(1)
+        # setting path -> its widget: apply_to and set_from go through these
+        self.fields: dict[str, Any] = {path: w for group in self.groups for path, w in group.fields.items()}
         self.setWidget(body)
         self.setMinimumWidth(400)
         self._sync_enabled()
@@ -117,17 +117,17 @@ class TrainingOptions(QScrollArea):
     # -- groups -----------------------------------------------------------------------------------------
 
     def _basics(self) -> _Group:
-        g = _Group("Basics", self)
-        g.option("optim.epochs", "epochs")
-        g.option("optim.batch_size", "batch_size")
-        g.option("data.image_size", "image_size")
-        g.option("device", "device")
+        g = _Group("Basics")
+        self.epochs = g.option("optim.epochs")
+        self.batch_size = g.option("optim.batch_size")
+        self.image_size = g.option("data.image_size")
+        self.device = g.option("device")
         return g
 
     def _learning(self) -> _Group:
-        g = _Group("Learning", self)
-        g.option("optim.optimizer", "optimizer")
-        g.owner_widget("optim.lr", "lr")
+        g = _Group("Learning")
+        self.optimizer = g.option("optim.optimizer")
+        self.lr = g.widget("optim.lr")
         self.find_lr = QPushButton("Find…")
         self.find_lr.setToolTip("Try growing learning rates for a few seconds and suggest one.")
         self.find_lr.clicked.connect(self.find_lr_requested)
@@ -137,16 +137,16 @@ class TrainingOptions(QScrollArea):
         row.addWidget(self.lr, 1)
         row.addWidget(self.find_lr)
         g.row(option("optim.lr").label, lr_row, f"{option('optim.lr').help} {FIND_NOTE}")
-        g.option("optim.pretrained_lr_ratio", "lr_ratio")
-        g.option("optim.momentum", "momentum")
-        g.option("optim.nesterov", "nesterov")
-        g.option("schedule.kind", "schedule")
-        g.option("schedule.warmup_epochs", "warmup")
+        self.lr_ratio = g.option("optim.pretrained_lr_ratio")
+        self.momentum = g.option("optim.momentum")
+        self.nesterov = g.option("optim.nesterov")
+        self.schedule = g.option("schedule.kind")
+        self.warmup = g.option("schedule.warmup_epochs")
         g.row("Step", self._step_row(g), _joined(option("schedule.step_epochs").help,
                                                  option("schedule.step_gamma").help))
-        for path, attr in (("finetune.head_warmup_epochs", "head_warmup"),
-                           ("finetune.unfreeze_every", "unfreeze_every")):
-            box: QSpinBox = g.option(path, attr)
+        self.head_warmup: QSpinBox = g.option("finetune.head_warmup_epochs")
+        self.unfreeze_every: QSpinBox = g.option("finetune.unfreeze_every")
+        for box in (self.head_warmup, self.unfreeze_every):
             box.setSuffix(" epochs")
         self.optimizer.currentIndexChanged.connect(self._sync_enabled)
         self.schedule.currentIndexChanged.connect(self._sync_enabled)
@@ -158,52 +158,54 @@ class TrainingOptions(QScrollArea):
         srow = QHBoxLayout(step)
         srow.setContentsMargins(0, 0, 0, 0)
         srow.addWidget(QLabel("every"))
-        srow.addWidget(g.owner_widget("schedule.step_epochs", "step_epochs"))
+        self.step_epochs = g.widget("schedule.step_epochs")
+        self.step_gamma = g.widget("schedule.step_gamma")
+        srow.addWidget(self.step_epochs)
         srow.addWidget(QLabel("epochs ×"))
-        srow.addWidget(g.owner_widget("schedule.step_gamma", "step_gamma"))
+        srow.addWidget(self.step_gamma)
         return step
 
     def _regularisation(self) -> _Group:
-        g = _Group("Against overfitting", self)
-        g.option("optim.weight_decay", "weight_decay")
-        g.option("optim.l1", "l1")
+        g = _Group("Against overfitting")
+        self.weight_decay = g.option("optim.weight_decay")
+        self.l1 = g.option("optim.l1")
         # One setting, one place: the dropout belongs to the new output layer (step 2); shown here too.
         self.dropout = QLabel()
         dropout = option("model.head_dropout")
         g.row(dropout.label, self.dropout, f"{dropout.help} {DROPOUT_NOTE}")
         self.show_head_dropout(0.0)
-        g.option("optim.label_smoothing", "label_smoothing")
+        self.label_smoothing = g.option("optim.label_smoothing")
         return g
 
     def _data(self) -> _Group:
-        g = _Group("Augmentation and class balance", self)
-        g.option("data.augmentation", "augmentation")
+        g = _Group("Augmentation and class balance")
+        self.augmentation = g.option("data.augmentation")
         self.augmentation.currentIndexChanged.connect(self._on_preset_changed)
         self.edit_button = QPushButton("Edit and preview…")
         self.edit_button.clicked.connect(self.edit_augmentation)
         self.augment_summary = QLabel()
         self.augment_summary.setWordWrap(True)
         g.form.addRow(self.edit_button, self.augment_summary)
-        g.option("imbalance", "imbalance")
+        self.imbalance = g.option("imbalance")
         self._show_augment()
         return g
 
     def _stopping(self) -> _Group:
-        g = _Group("Early stopping", self)
-        g.option("early_stopping.enabled", "early_stop")
-        g.option("early_stopping.monitor", "monitor")
-        g.option("early_stopping.patience", "patience")
-        g.option("early_stopping.min_delta", "min_delta")
-        g.option("early_stopping.restore_best", "restore_best")
+        g = _Group("Early stopping")
+        self.early_stop = g.option("early_stopping.enabled")
+        self.monitor = g.option("early_stopping.monitor")
+        self.patience = g.option("early_stopping.patience")
+        self.min_delta = g.option("early_stopping.min_delta")
+        self.restore_best = g.option("early_stopping.restore_best")
         self.early_stop.toggled.connect(self._sync_enabled)
         return g
 
     def _more(self) -> _Group:
-        g = _Group("Reproducibility and speed", self)
-        g.option("seed", "seed")
-        g.option("deterministic", "deterministic")
-        g.option("image_cache", "image_cache")
-        g.option("feature_cache", "feature_cache")
+        g = _Group("Reproducibility and speed")
+        self.seed = g.option("seed")
+        self.deterministic = g.option("deterministic")
+        self.image_cache = g.option("image_cache")
+        self.feature_cache = g.option("feature_cache")
         return g
 
     # -- behaviour ---------------------------------------------------------------------------------------
