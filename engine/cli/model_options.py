@@ -2,14 +2,16 @@
 
 ``--freeze NAME[,NAME...]`` freezes those modules (names as ``python -m engine layers --arch ARCH`` prints
 them); ``--freeze-upto NAME`` freezes everything from the input up to and including NAME. Both may be
-combined. config.json then lists exactly the frozen modules (``freeze.frozen``).
+combined. config.json then lists exactly the frozen modules (``freeze.frozen``). The output-layer options are
+settings of the option table (engine/config/options), applied with the others by ``config_from_args``.
 """
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
 from typing import Any
+
+from engine.cli.option_args import add_options
 
 
 def add_model_options(parser: argparse.ArgumentParser) -> None:
@@ -18,22 +20,17 @@ def add_model_options(parser: argparse.ArgumentParser) -> None:
                        help="freeze these modules (see `python -m engine layers --arch ARCH`)")
     group.add_argument("--freeze-upto", metavar="NAME", default=None,
                        help="freeze every layer from the input up to and including NAME")
-    group.add_argument("--head-dropout", type=float, default=0.0, metavar="P",
-                       help="dropout before the new output layer (0 = none)")
-    group.add_argument("--head-hidden", type=int, default=0, metavar="UNITS",
-                       help="add a hidden layer of UNITS units + ReLU to the new output layer (0 = none)")
+    add_options(group, ("model.head_dropout", "model.head_hidden"))
 
 
-def apply_model_options(config: Any, args: argparse.Namespace) -> Any:
-    """``config`` with the head options and, when asked, an explicit freeze plan.
+def apply_freeze_options(config: Any, args: argparse.Namespace) -> Any:
+    """``config`` with, when asked, an explicit freeze plan.
 
     With a plan, the strategy is recorded as "head" if the plan freezes the whole base, "partial" if it
     freezes part of it, "full" if nothing (the plan, not the strategy, decides what is frozen).
     """
     from engine.config import FreezePlan, Strategy
 
-    model = dataclasses.replace(config.model, head_dropout=args.head_dropout, head_hidden=args.head_hidden)
-    config = config.replace(model=model)
     if args.freeze is None and args.freeze_upto is None:
         return config
     frozen, whole_base = resolve_freeze_arguments(config.model.arch, config.data.image_size,

@@ -14,28 +14,24 @@ from typing import Any
 from engine.cli.exit_codes import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK
 
 
+#: The settings of the first group of ``train --help``, in its order (the others: train_options.py and co.).
+BASIC_OPTIONS = ("optim.epochs", "optim.batch_size", "optim.lr", "data.image_size", "data.val_fraction", "seed",
+                 "device", "early_stopping.patience", "early_stopping.enabled", "data.augmentation", "num_workers")
+
+
 def register(sub: Any) -> None:
+    from engine.cli.option_args import add_options
+
     parser = sub.add_parser("train", help="train a model into a run folder")
     parser.add_argument("data_dir", nargs="?", help="the image folder (not needed with --resume)")
     parser.add_argument("--out", metavar="RUN_DIR", help="the run folder to create (required unless --resume)")
     parser.add_argument("--resume", metavar="RUN_DIR", help="continue an interrupted run in place")
-    parser.add_argument("--arch", default="resnet18")
-    parser.add_argument("--weights", default="imagenet", help="imagenet | none | PATH (weights file or run folder)")
+    add_options(parser, ("model.arch", "model.weights"))
+    # Written by hand: "auto" (ask the advisor) is no value of the strategy setting.
     parser.add_argument("--strategy", default="head", choices=["auto", "head", "partial", "full"],
                         help="auto: let the advisor measure your data and choose; head: train only the new "
                              "classifier; partial: freeze the lower half; full: train everything")
-    parser.add_argument("--epochs", type=int, default=10)
-    parser.add_argument("--batch-size", type=int, default=16)
-    parser.add_argument("--lr", type=float, default=0.01)
-    parser.add_argument("--image-size", type=int, default=224)
-    parser.add_argument("--val-fraction", type=float, default=0.2)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
-    parser.add_argument("--patience", type=int, default=3, help="epochs without improvement before stopping")
-    parser.add_argument("--no-early-stopping", action="store_true")
-    parser.add_argument("--augmentation", default="light", choices=["none", "light", "strong", "medical"],
-                        help="preset: none, light (crops, flips), strong, medical (no flips, no colour changes)")
-    parser.add_argument("--workers", type=int, default=-1, help="image loader processes (-1: automatic)")
+    add_options(parser, BASIC_OPTIONS)
     from engine.cli.train_options import add_training_options
 
     add_training_options(parser)
@@ -49,17 +45,19 @@ def register(sub: Any) -> None:
 
 
 def config_from_args(args: argparse.Namespace) -> Any:
-    from engine.config import (Augmentation, DataConfig, Device, EarlyStoppingConfig, ModelConfig, OptimConfig,
-                               TrainConfig)
+    """The config every option of the table gives (at once: rules that tie settings together see them all).
 
-    return TrainConfig(
-        data=DataConfig(args.data_dir, val_fraction=args.val_fraction, image_size=args.image_size,
-                        augmentation=Augmentation(args.augmentation)),
-        model=ModelConfig(args.arch, args.weights),
-        optim=OptimConfig(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr),
-        early_stopping=EarlyStoppingConfig(enabled=not args.no_early_stopping, patience=args.patience),
-        strategy=_initial_strategy(args), device=Device(args.device), seed=args.seed, num_workers=args.workers,
-    )
+    The augmentation transforms go on top of the chosen preset; the fine-tuning schedule waits for the advisor
+    (:func:`engine.cli.strategy_options.apply_strategy_option`).
+    """
+    from engine.cli.option_args import option_values
+    from engine.cli.train_options import augment_from_args
+    from engine.config import DataConfig, TrainConfig, option, with_options
+
+    values = option_values(args)
+    plain = {path: value for path, value in values.items() if not option(path).cli_unset}
+    config = with_options(TrainConfig(DataConfig(args.data_dir)), {**plain, "strategy": _initial_strategy(args)})
+    return config.replace(augment=augment_from_args(config, values))
 
 
 def _initial_strategy(args: argparse.Namespace) -> Any:
@@ -71,7 +69,6 @@ def _initial_strategy(args: argparse.Namespace) -> Any:
 
 
 def run(args: argparse.Namespace) -> int:
-    from engine.cli.train_options import apply_training_options
     from engine.data.report import scan_image_folder
 
     if args.resume:
@@ -88,13 +85,13 @@ def run(args: argparse.Namespace) -> int:
     from engine.run.location import check_run_location
 
     check_run_location(args.data_dir, args.out)  # before anything is read or written
-    config = apply_training_options(config_from_args(args), args)
-    from engine.cli.model_options import apply_model_options
+    config = config_from_args(args)
+    from engine.cli.model_options import apply_freeze_options
 
-    config = apply_model_options(config, args)  # --freeze, --freeze-upto, --head-dropout, --head-hidden
-    from engine.cli.strategy_options import apply_split_options, apply_strategy_option
+    config = apply_freeze_options(config, args)  # --freeze, --freeze-upto
+    from engine.cli.strategy_options import apply_exclude_option, apply_strategy_option
 
-    config = apply_split_options(config, args)
+    config = apply_exclude_option(config, args)
     # Refuse an unusable folder before creating a run folder, with the same exit code as `scan`.
     scan_image_folder(args.data_dir, use_folder_split=config.data.use_folder_split,
                       exclude=config.data.exclude).require_trainable()

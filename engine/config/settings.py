@@ -3,88 +3,46 @@
 Every choice the user makes ends up here, validated once in ``__post_init__`` with a :class:`ConfigError`
 whose message a non-programmer can read. ``to_dict``/``from_dict`` round-trip through JSON: the run folder's
 ``config.json`` is exactly ``TrainConfig.to_dict()`` plus version information.
+
+Numeric ranges are not written here: each lives once in the option table (engine/config/options), which the
+command line and the window are built from too; ``_check_ranges`` refuses with the table's sentence. The rules
+that tie settings together (Nesterov needs SGD, a frozen layer needs pretrained weights...) stay here.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import enum
-import math
-import re
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from engine.config.enums import (
+    Augmentation,
+    Device,
+    Imbalance,
+    Monitor,
+    OptimizerKind,
+    ScheduleKind,
+    StopReason,
+    Strategy,
+)
+from engine.config.group_pattern import check_group_pattern
+from engine.config.options import option, options_in
 from engine.core.errors import ConfigError
 
 #: Smallest and largest image side the models are trained at, in pixels (the CLI's --image-size too).
-IMAGE_SIZES = (16, 1024)
+IMAGE_SIZES = (int(option("data.image_size").bounds.low), int(option("data.image_size").bounds.high))
+
+#: A test set smaller than this share measures too little to be worth the images it takes from training.
+MIN_TEST_SHARE = 0.05
 
 
-class Strategy(str, enum.Enum):
-    """How much of the pretrained model is trained."""
-
-    HEAD = "head"  # freeze the whole pretrained base, train only the new classifier
-    PARTIAL = "partial"  # freeze the lower stages, train the upper ones and the new classifier
-    FULL = "full"  # train every layer (pretrained layers at a lower learning rate)
-
-    @property
-    def label(self) -> str:
-        return {Strategy.HEAD: "Train only the new classifier",
-                Strategy.PARTIAL: "Freeze the lower layers, train the upper ones",
-                Strategy.FULL: "Train everything"}[self]
-
-
-class Device(str, enum.Enum):
-    AUTO = "auto"
-    CPU = "cpu"
-    CUDA = "cuda"
-    MPS = "mps"
-
-
-class Augmentation(str, enum.Enum):
-    NONE = "none"
-    LIGHT = "light"  # small random crops and horizontal flips
-    STRONG = "strong"  # larger crops, flips, rotation, colour changes, random erasing
-    MEDICAL = "medical"  # small crops and rotations only: no flips, no colour changes unless allowed
-
-
-class OptimizerKind(str, enum.Enum):
-    """The update rule (engine/training/optim.py builds it)."""
-
-    SGD = "sgd"
-    ADAM = "adam"
-    ADAMW = "adamw"
-
-
-class ScheduleKind(str, enum.Enum):
-    """How the learning rate changes during training (engine/training/optim.py)."""
-
-    CONSTANT = "constant"
-    STEP = "step"
-    COSINE = "cosine"
-    ONE_CYCLE = "one_cycle"
-
-
-class Monitor(str, enum.Enum):
-    """What early stopping and "best model" watch."""
-
-    VAL_LOSS = "val_loss"
-    VAL_ACCURACY = "val_accuracy"
-
-
-class Imbalance(str, enum.Enum):
-    """What to do about classes with very different numbers of images."""
-
-    NONE = "none"
-    WEIGHTED_LOSS = "weighted_loss"  # mistakes on rare classes cost more
-    BALANCED_SAMPLING = "balanced_sampling"  # rare classes are drawn more often
-
-
-class StopReason(str, enum.Enum):
-    FINISHED = "finished"
-    EARLY_STOPPED = "early_stopped"
-    CANCELLED = "cancelled"
-    FAILED = "failed"
+def _check_ranges(settings: Any, section: str) -> None:
+    """Refuse the first of ``section``'s numbers (``"optim"``; ``""``: the top level) that is out of its range."""
+    for spec in options_in(section):
+        problem = spec.problem(getattr(settings, spec.name))
+        if problem:
+            raise ConfigError(problem)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,38 +63,24 @@ class DataConfig:
     def __post_init__(self) -> None:
         if not self.data_dir:
             raise ConfigError("Choose an image folder first.")
-        if not 0.05 <= self.val_fraction <= 0.5:
-            raise ConfigError(
-                f"The validation share must be between 5% and 50% of the images (it is {self.val_fraction:.0%})."
-            )
-        if not IMAGE_SIZES[0] <= self.image_size <= IMAGE_SIZES[1]:
-            raise ConfigError(f"The image size must be between {IMAGE_SIZES[0]} and {IMAGE_SIZES[1]} pixels "
-                              f"(it is {self.image_size}).")
+        _check_ranges(self, "data")
         _check_split_settings(self)
 
 
 def _check_split_settings(data: DataConfig) -> None:
     object.__setattr__(data, "exclude", tuple(str(p) for p in data.exclude))  # JSON gives a list
-    if data.test_fraction != 0 and not 0.05 <= data.test_fraction <= 0.4:
-        raise ConfigError(f"The test share must be 0 (no test set) or between 5% and 40% of the images "
-                          f"(it is {data.test_fraction:.0%}).")
-    if data.val_fraction + data.test_fraction > 0.6:
+    if 0 < data.test_fraction < MIN_TEST_SHARE:
+        top = option("data.test_fraction").bounds.high
+        raise ConfigError(f"The test share must be 0 (no test set) or between {MIN_TEST_SHARE:.0%} and {top:.0%} "
+                          f"of the images (it is {data.test_fraction:.0%}).")
+    # Rounded: shares are whole percents in the window, and 0.2 + 0.4 is 0.6000000000000001 in floating point.
+    if round(data.val_fraction + data.test_fraction, 9) > 0.6:
         raise ConfigError("Validation and test together may take at most 60% of the images; keep the rest for "
                           "training.")
     if data.group_pattern:
         problem = check_group_pattern(data.group_pattern)
         if problem:
             raise ConfigError(problem)
-
-
-def check_group_pattern(pattern: str) -> str:
-    """``""`` when ``pattern`` is a usable regular expression, else a sentence saying what is wrong."""
-    try:
-        re.compile(pattern)
-    except re.error as exc:
-        return (f"The grouping pattern is not a valid pattern ({exc}). Example: ^(P\\d+)_ groups "
-                "P001_scan1.png and P001_scan2.png together.")
-    return ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,11 +101,7 @@ class ModelConfig:
             raise ConfigError("Choose a model.")
         if not self.weights:
             raise ConfigError('Choose starting weights: "imagenet", "none" or a weights file.')
-        if not 0 <= self.head_dropout < 1:
-            raise ConfigError(f"The dropout before the output layer must be at least 0 and below 1 "
-                              f"(it is {self.head_dropout}).")
-        if not 0 <= self.head_hidden <= 4096:
-            raise ConfigError(f"The hidden layer may have 0 (none) to 4096 units (it has {self.head_hidden}).")
+        _check_ranges(self, "model")
 
     @property
     def pretrained(self) -> bool:
@@ -184,22 +124,9 @@ class OptimConfig:
     label_smoothing: float = 0.0
 
     def __post_init__(self) -> None:
-        _check_regularisation(self)
-        if not 1 <= self.epochs <= 10_000:
-            raise ConfigError(f"The number of epochs must be between 1 and 10000 (it is {self.epochs}).")
-        if not 1 <= self.batch_size <= 4096:
-            raise ConfigError(f"The batch size must be between 1 and 4096 (it is {self.batch_size}).")
-        if not (math.isfinite(self.lr) and 0 < self.lr <= 10):
-            raise ConfigError(f"The learning rate must be a positive number up to 10 (it is {self.lr}).")
-        if not 0 <= self.momentum < 1:
-            raise ConfigError(f"Momentum must be at least 0 and below 1 (it is {self.momentum}).")
-        if not 0 <= self.weight_decay < 1:
-            raise ConfigError(f"Weight decay must be at least 0 and below 1 (it is {self.weight_decay}).")
-        if not 0 < self.pretrained_lr_ratio <= 1:
-            raise ConfigError(
-                f"The learning-rate ratio for pretrained layers must be above 0 and at most 1 "
-                f"(it is {self.pretrained_lr_ratio})."
-            )
+        if self.nesterov and (self.optimizer is not OptimizerKind.SGD or self.momentum <= 0):
+            raise ConfigError("Nesterov momentum only works with SGD and a momentum above 0.")
+        _check_ranges(self, "optim")
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,20 +140,7 @@ class EarlyStoppingConfig:
     monitor: Monitor = Monitor.VAL_LOSS
 
     def __post_init__(self) -> None:
-        if not 1 <= self.patience <= 1000:
-            raise ConfigError(f"Patience must be between 1 and 1000 epochs (it is {self.patience}).")
-        if not (math.isfinite(self.min_delta) and self.min_delta >= 0):  # NaN would never count as better
-            raise ConfigError(f"The smallest improvement that counts must be a number of at least 0 "
-                              f"(it is {self.min_delta}).")
-
-
-def _check_regularisation(optim: OptimConfig) -> None:
-    if optim.nesterov and (optim.optimizer is not OptimizerKind.SGD or optim.momentum <= 0):
-        raise ConfigError("Nesterov momentum only works with SGD and a momentum above 0.")
-    if not 0 <= optim.l1 < 1:
-        raise ConfigError(f"The L1 penalty must be at least 0 and below 1 (it is {optim.l1}).")
-    if not 0 <= optim.label_smoothing < 0.5:
-        raise ConfigError(f"Label smoothing must be at least 0 and below 0.5 (it is {optim.label_smoothing}).")
+        _check_ranges(self, "early_stopping")  # NaN is refused too: it would never count as better
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,12 +153,7 @@ class ScheduleConfig:
     step_gamma: float = 0.1
 
     def __post_init__(self) -> None:
-        if not 0 <= self.warmup_epochs <= 100:
-            raise ConfigError(f"Warm-up must be between 0 and 100 epochs (it is {self.warmup_epochs}).")
-        if not 1 <= self.step_epochs <= 10_000:
-            raise ConfigError(f"The step interval must be at least 1 epoch (it is {self.step_epochs}).")
-        if not 0 < self.step_gamma <= 1:
-            raise ConfigError(f"The step factor must be above 0 and at most 1 (it is {self.step_gamma}).")
+        _check_ranges(self, "schedule")
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,16 +171,7 @@ class AugmentConfig:
     erasing: float = 0.0  # probability of blanking a random rectangle
 
     def __post_init__(self) -> None:
-        if not 0.05 <= self.crop_scale_min <= 1:
-            raise ConfigError(f"The smallest crop must keep between 5% and 100% of the image "
-                              f"(it is {self.crop_scale_min:.0%}).")
-        if not 0 <= self.rotation <= 180:
-            raise ConfigError(f"Rotation must be between 0 and 180 degrees (it is {self.rotation}).")
-        for name in ("brightness", "contrast", "saturation", "erasing"):
-            if not 0 <= getattr(self, name) <= 1:
-                raise ConfigError(f"The {name} change must be between 0 and 1 (it is {getattr(self, name)}).")
-        if not 0 <= self.hue <= 0.5:
-            raise ConfigError(f"The hue change must be between 0 and 0.5 (it is {self.hue}).")
+        _check_ranges(self, "augment")
 
     @property
     def is_identity(self) -> bool:
@@ -319,12 +219,7 @@ class FineTuneSchedule:
     unfreeze_every: int = 0
 
     def __post_init__(self) -> None:
-        if not 0 <= self.head_warmup_epochs <= 1000:
-            raise ConfigError(f"The classifier warm-up must be between 0 and 1000 epochs "
-                              f"(it is {self.head_warmup_epochs}).")
-        if not 0 <= self.unfreeze_every <= 1000:
-            raise ConfigError(f"Gradual unfreezing must happen every 0 (off) to 1000 epochs "
-                              f"(it is {self.unfreeze_every}).")
+        _check_ranges(self, "finetune")
 
     @property
     def active(self) -> bool:
@@ -362,10 +257,7 @@ class TrainConfig:
         if self.freeze.frozen and not self.model.pretrained:
             raise ConfigError("Freezing layers needs pretrained weights: without them the frozen layers would "
                               "stay random. Unfreeze every layer or choose pretrained weights.")
-        if not 0 <= self.seed < 2**32:
-            raise ConfigError("The seed must be a whole number between 0 and 4294967295.")
-        if self.num_workers < -1 or self.num_workers > 64:
-            raise ConfigError("The number of loader workers must be between 0 and 64 (or -1 for automatic).")
+        _check_ranges(self, "")
 
     def to_dict(self) -> dict[str, Any]:
         return _to_jsonable(self)  # type: ignore[no-any-return]

@@ -13,7 +13,6 @@ from engine.core.lazy import lazy_exports
 if TYPE_CHECKING:
     from engine.data.augment import (
         PRESETS as PRESETS,
-        PRESET_LABELS as PRESET_LABELS,
         describe as describe,
         pixel_transform as pixel_transform,
         preview_grid as preview_grid,
@@ -73,7 +72,6 @@ if TYPE_CHECKING:
 
 _EXPORTS = {
     "PRESETS": "engine.data.augment",
-    "PRESET_LABELS": "engine.data.augment",
     "describe": "engine.data.augment",
     "pixel_transform": "engine.data.augment",
     "preview_grid": "engine.data.augment",

@@ -28,13 +28,7 @@ PRESETS: dict[Augmentation, AugmentConfig] = {
                                        contrast=0.3, saturation=0.3, hue=0.05, erasing=0.25),
     Augmentation.MEDICAL: AugmentConfig(crop_scale_min=0.85, rotation=10),
 }
-
-PRESET_LABELS: dict[Augmentation, str] = {
-    Augmentation.NONE: "None: every image exactly as it is",
-    Augmentation.LIGHT: "Light: random crops and left-right flips",
-    Augmentation.STRONG: "Strong: crops, flips, rotation, colour changes, blanked patches",
-    Augmentation.MEDICAL: "Medical-safe: small crops and rotations; no flips, no colour changes",
-}
+# Their labels, as the window lists them, are the option table's (engine/config/options, data.augmentation).
 
 
 def resolve_augment(config: TrainConfig) -> AugmentConfig:

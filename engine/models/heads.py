@@ -17,10 +17,8 @@ from typing import Any
 
 from torch import nn
 
+from engine.config.options import option
 from engine.core.errors import ConfigError
-
-#: Largest hidden layer offered: beyond this the head alone would rival a small network.
-MAX_HIDDEN = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,11 +38,11 @@ class HeadOptions:
     hidden: int = 0
 
     def __post_init__(self) -> None:
-        if not 0 <= self.dropout < 1:
-            raise ConfigError(f"The dropout before the output layer must be at least 0 and below 1 "
-                              f"(it is {self.dropout}).")
-        if not 0 <= self.hidden <= MAX_HIDDEN:
-            raise ConfigError(f"The hidden layer may have 0 (none) to {MAX_HIDDEN} units (it has {self.hidden}).")
+        # The same ranges and sentences as ModelConfig's head settings: the option table's.
+        problem = (option("model.head_dropout").problem(self.dropout)
+                   or option("model.head_hidden").problem(self.hidden))
+        if problem:
+            raise ConfigError(problem)
 
     @property
     def plain(self) -> bool:

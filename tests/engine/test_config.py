@@ -57,3 +57,10 @@ def test_a_damaged_saved_config_gives_a_readable_error() -> None:
     data["strategy"] = "sideways"
     with pytest.raises(ConfigError, match="could not be read"):
         TrainConfig.from_dict(data)
+
+
+@pytest.mark.parametrize(("val", "test"), [(20, 40), (26, 34), (40, 20), (46, 14)])
+def test_validation_and_test_shares_that_add_up_to_exactly_60_percent_are_accepted(val: int, test: int) -> None:
+    # The data panel offers whole percents; 0.2 + 0.4 is 0.6000000000000001 in floating point.
+    data = DataConfig("/d", val_fraction=val / 100, test_fraction=test / 100)
+    assert (data.val_fraction, data.test_fraction) == (val / 100, test / 100)

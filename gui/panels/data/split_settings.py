@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.config.settings import check_group_pattern
+from engine.config import check_group_pattern, option, option_default
 
 #: (label, pattern, by DICOM patient). Patterns are searched in the path inside the class folder.
 GROUPINGS = [
@@ -29,6 +29,19 @@ GROUPINGS = [
 _CUSTOM = len(GROUPINGS) - 1
 
 
+def _percent_box(path: str) -> QSpinBox:
+    """A share of the images in whole percents, with the option table's range, "none" text and plain line."""
+    spec = option(path)
+    low, high = spec.widget_range()
+    box = QSpinBox()
+    box.setRange(round(low * 100), round(high * 100))
+    box.setValue(round(option_default(path) * 100))
+    box.setSuffix(" %")
+    box.setSpecialValueText(spec.special)
+    box.setToolTip(spec.help)
+    return box
+
+
 class SplitSettings(QGroupBox):
     """Emits ``changed`` when a setting changes; ``values()`` gives the DataConfig fields."""
 
@@ -36,16 +49,8 @@ class SplitSettings(QGroupBox):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Training, validation and test", parent)
-        self.val = QSpinBox()
-        self.val.setRange(5, 50)
-        self.val.setValue(20)
-        self.val.setSuffix(" %")
-        self.val.setToolTip("Images kept aside to check the model during training (never trained on).")
-        self.test = QSpinBox()
-        self.test.setRange(0, 40)
-        self.test.setSuffix(" %")
-        self.test.setSpecialValueText("no test set")
-        self.test.setToolTip("Images kept aside until the end, for a final, untouched measurement.")
+        self.val = _percent_box("data.val_fraction")
+        self.test = _percent_box("data.test_fraction")
         self.grouping = QComboBox()
         self.grouping.addItems([label for label, _, _ in GROUPINGS])
         self.grouping.setToolTip("Images of one patient or subject stay together on one side, so validation "
@@ -53,7 +58,8 @@ class SplitSettings(QGroupBox):
         self.pattern = QLineEdit()
         self.pattern.setPlaceholderText(r"e.g. ^(P\d+)_  (the part in brackets names the group)")
         self.pattern.setVisible(False)
-        self.use_folders = QCheckBox("Use the folder's own train/ val/ test/ folders")
+        self.use_folders = QCheckBox(option("data.use_folder_split").label)
+        self.use_folders.setToolTip(option("data.use_folder_split").help)
         self.use_folders.setEnabled(False)
         self.problem = QLabel()
         self.problem.setStyleSheet("color:#8a1c12;")
@@ -62,8 +68,8 @@ class SplitSettings(QGroupBox):
         self.preview = QLabel()
         self.preview.setWordWrap(True)
         form = QFormLayout(self)
-        form.addRow("Validation:", self.val)
-        form.addRow("Test:", self.test)
+        form.addRow(f"{option('data.val_fraction').label}:", self.val)
+        form.addRow(f"{option('data.test_fraction').label}:", self.test)
         form.addRow("Keep together:", self.grouping)
         form.addRow("", self.pattern)
         form.addRow(self.use_folders)

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.config import FreezePlan, ModelConfig, Strategy
+from engine.config import FreezePlan, ModelConfig, Strategy, option
 from engine.core.errors import ConfigError
 from engine.models.heads import HeadOptions
 from gui.jobs.controller import BackgroundTask, TaskState
@@ -29,6 +29,7 @@ from gui.panels.model.layers_panel import LayersPanel
 from gui.panels.model.weights_box import WeightsBox
 from gui.state import ModelChoice
 from gui.widgets.common import read_only_table
+from gui.widgets.option_widgets import option_widget
 
 DEFAULT_ARCH = "resnet18"
 COLUMNS = ("Model", "Params", "Top-1", "Download", "Speed", "Here")
@@ -69,23 +70,17 @@ class ModelPanel(QWidget):
         self.weights.changed.connect(self._on_weights_changed)
         self.weights.cached.connect(self._on_cached)
         self.weights.run_chosen.connect(self._on_run_chosen)
-        self.dropout = QDoubleSpinBox()
-        self.dropout.setRange(0.0, 0.9)
-        self.dropout.setSingleStep(0.05)
-        self.dropout.setToolTip("Randomly silences this share of the features while training: less overfitting.")
-        self.hidden = QSpinBox()
-        self.hidden.setRange(0, 4096)
-        self.hidden.setSingleStep(64)
-        self.hidden.setSpecialValueText("none")
-        self.hidden.setToolTip("An extra layer (with ReLU) before the output: more room to adapt, more to learn.")
+        # The output layer's settings as the option table has them (range, step, "none", tooltip).
+        self.dropout: QDoubleSpinBox = option_widget("model.head_dropout")
+        self.hidden: QSpinBox = option_widget("model.head_hidden")
         self.head_note = QLabel()
         for spin in (self.dropout, self.hidden):
             spin.valueChanged.connect(self._on_head_changed)
         self._on_head_changed()
         head_box = QGroupBox("New output layer")
         head_form = QFormLayout(head_box)
-        head_form.addRow("Dropout before it", self.dropout)
-        head_form.addRow("Hidden layer (units)", self.hidden)
+        for path, spin in (("model.head_dropout", self.dropout), ("model.head_hidden", self.hidden)):
+            head_form.addRow(option(path).label, spin)
         head_form.addRow(self.head_note)
 
         model_box = QGroupBox("Model")

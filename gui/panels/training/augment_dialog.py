@@ -1,5 +1,7 @@
 """Editing the augmentation transforms, with a preview grid of what the model will see.
 
+Each transform's row (label, range, step, plain line) comes from the option table (engine/config/options).
+
 The preview is computed in the background (engine.data.augment.preview_grid decodes and transforms a few
 training images) so the dialog never freezes; "Show other examples" draws new random variants.
 """
@@ -27,32 +29,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine.config import Augmentation, AugmentConfig, options_in
 from engine.data.augment import describe
-from engine.config import Augmentation, AugmentConfig
 from gui.jobs.controller import BackgroundTask, TaskState
-from gui.panels.training.options import EXPLAIN_STYLE
 from gui.widgets.common import MessageLabel
+from gui.widgets.option_widgets import add_explained_row, option_widget, set_option_value
 
 PREVIEW_IMAGES = 4
 PREVIEW_VARIANTS = 5
 THUMB = 96
-
-#: field -> (label, low, high, step, explanation)
-NUMBERS: dict[str, tuple[str, float, float, float, str]] = {
-    "crop_scale_min": ("Smallest crop", 0.05, 1.0, 0.05,
-                       "Random crops keep at least this share of the image (1 = no cropping)."),
-    "rotation": ("Rotation (degrees)", 0.0, 180.0, 5.0, "Turn images by up to this many degrees either way."),
-    "brightness": ("Brightness", 0.0, 1.0, 0.05, "How much brightness may change (0 = never)."),
-    "contrast": ("Contrast", 0.0, 1.0, 0.05, "How much contrast may change (0 = never)."),
-    "saturation": ("Colour strength", 0.0, 1.0, 0.05, "How much colours may fade or strengthen (0 = never)."),
-    "hue": ("Hue", 0.0, 0.5, 0.01, "How far colours may shift around the colour wheel (0 = never)."),
-    "erasing": ("Blanked patch", 0.0, 1.0, 0.05, "Share of images in which a random rectangle is blanked."),
-}
-FLAGS: dict[str, tuple[str, str]] = {
-    "hflip": ("Mirror left-right", "Only if left and right mean the same in your images."),
-    "vflip": ("Flip upside down", "Only if up and down mean the same (e.g. microscopy, satellite images)."),
-}
-
 
 def to_pixmap(array: np.ndarray, size: int = THUMB) -> QPixmap:
     """An ``(H, W, 3)`` uint8 array as a pixmap scaled to ``size`` (the array is copied)."""
@@ -105,19 +90,16 @@ class AugmentDialog(QDialog):
         form_box = QGroupBox("Transforms")
         form_box.setMinimumWidth(380)  # wrapped explanations need room, or Qt clips their last line
         form = QFormLayout(form_box)
-        for name, (label, text) in FLAGS.items():
-            self.flags[name] = box = QCheckBox(label)
-            box.setChecked(bool(getattr(aug, name)))
-            box.toggled.connect(self._changed)
-            _add(form, box, None, text)
-        for name, (label, low, high, step, text) in NUMBERS.items():
-            self.numbers[name] = spin = QDoubleSpinBox()
-            spin.setRange(low, high)
-            spin.setSingleStep(step)
-            spin.setDecimals(2)
-            spin.setValue(float(getattr(aug, name)))
-            spin.valueChanged.connect(self._changed)
-            _add(form, spin, label, text)
+        for spec in options_in("augment"):  # the yes/no transforms first, as the table lists them
+            widget = option_widget(spec.path)
+            set_option_value(widget, getattr(aug, spec.name))
+            if isinstance(widget, QCheckBox):
+                self.flags[spec.name] = widget
+                widget.toggled.connect(self._changed)
+            else:
+                self.numbers[spec.name] = widget
+                widget.valueChanged.connect(self._changed)
+            add_explained_row(form, spec.label, widget, spec.help)
         return form_box
 
     def _make_preview(self) -> QVBoxLayout:
@@ -190,14 +172,3 @@ class AugmentDialog(QDialog):
             task.wait()
         super().done(result)
 
-
-def _add(form: QFormLayout, widget: QWidget, label: str | None, text: str) -> None:
-    if label is None:
-        form.addRow(widget)
-    else:
-        form.addRow(label, widget)
-    line = QLabel(text)
-    line.setWordWrap(True)
-    line.setStyleSheet(EXPLAIN_STYLE)
-    form.addRow(line)
-    widget.setToolTip(text)

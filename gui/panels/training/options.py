@@ -1,19 +1,17 @@
 """The training settings: every option with a sensible default and one plain line saying what it does.
 
-:meth:`TrainingOptions.apply_to` writes them into a :class:`~engine.config.TrainConfig` (so they end up in
-``config.json``); :meth:`TrainingOptions.set_from` shows a saved config. The same options exist on the
-command line (engine/cli/train_options.py) with the same explanations.
+Each row is built from the option table (engine/config/options): its label, range, step, choices and plain
+line are the table's, its default the config's, and the command line (``python -m engine train``) shows the same
+lines. :meth:`TrainingOptions.apply_to` writes them into a :class:`~engine.config.TrainConfig` (so they end up in
+``config.json``); :meth:`TrainingOptions.set_from` shows a saved config.
 """
 
 from __future__ import annotations
 
-import dataclasses
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
-    QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -25,64 +23,40 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.data.augment import PRESET_LABELS, PRESETS, describe
 from engine.config import (
     Augmentation,
     AugmentConfig,
-    Device,
     EarlyStoppingConfig,
-    FineTuneSchedule,
-    Imbalance,
-    Monitor,
     OptimConfig,
     OptimizerKind,
     ScheduleConfig,
     ScheduleKind,
     TrainConfig,
+    option,
+    option_value,
+    with_options,
+)
+from engine.data.augment import PRESETS, describe
+from gui.widgets.option_widgets import (
+    add_explained_row,
+    option_widget,
+    option_widget_value,
+    set_option_value,
 )
 
-EXPLAIN_STYLE = "color:#5f6b7a; font-size:11px;"
-
-OPTIMIZERS = {OptimizerKind.SGD: "SGD with momentum", OptimizerKind.ADAM: "Adam", OptimizerKind.ADAMW: "AdamW"}
-SCHEDULES = {ScheduleKind.CONSTANT: "Constant", ScheduleKind.STEP: "Step down every few epochs",
-             ScheduleKind.COSINE: "Cosine (smoothly down to almost zero)", ScheduleKind.ONE_CYCLE: "One-cycle"}
-DEVICES = {Device.AUTO: "Automatic", Device.CPU: "Processor (CPU)", Device.CUDA: "NVIDIA GPU (CUDA)",
-           Device.MPS: "Apple GPU (MPS)"}
-IMBALANCE = {Imbalance.NONE: "Nothing special", Imbalance.WEIGHTED_LOSS: "Weigh rare classes more in the loss",
-             Imbalance.BALANCED_SAMPLING: "Show rare classes more often"}
-MONITORS = {Monitor.VAL_LOSS: "Validation loss", Monitor.VAL_ACCURACY: "Validation accuracy"}
+#: Said under the learning rate: the "Find…" button is the window's own.
+FIND_NOTE = "\"Find…\" tries rates for a few seconds and suggests one."
+#: Said under the dropout: the window sets it with the output layer, this panel only shows it.
+DROPOUT_NOTE = "Set it with the output layer in step 2 (Model)."
 
 
-def _combo(items: dict[object, str]) -> QComboBox:
-    box = QComboBox()
-    # Long choices must not widen the settings column (the popup still shows them whole).
-    box.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
-    box.setMinimumContentsLength(14)
-    for value, label in items.items():
-        box.addItem(label, value)
-    return box
-
-
-def _spin(low: int, high: int, value: int) -> QSpinBox:
-    box = QSpinBox()
-    box.setRange(low, high)
-    box.setValue(value)
-    return box
-
-
-def _double(low: float, high: float, value: float, decimals: int, step: float) -> QDoubleSpinBox:
-    box = QDoubleSpinBox()
-    box.setDecimals(decimals)
-    box.setRange(low, high)
-    box.setSingleStep(step)
-    box.setValue(value)
-    return box
-
-
-def _select(box: QComboBox, value: object) -> None:
-    index = box.findData(value)
-    if index >= 0:
-        box.setCurrentIndex(index)
+def _joined(first: str, second: str) -> str:
+    """Two settings' lines under one row; the second's lead-in (``"Step schedule: "``) is not said twice."""
+    lead = first.partition(": ")[0] + ": "
+    if ": " in first and second.startswith(lead):
+        rest = second.removeprefix(lead)
+        second = rest[:1].upper() + rest[1:]
+    return f"{first} {second}"
 
 
 class _Group(QGroupBox):
@@ -93,16 +67,23 @@ class _Group(QGroupBox):
         self.form = QFormLayout(self)
         self.form.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
         self.explanations: dict[str, QLabel] = {}
+        self.fields: dict[str, Any] = {}  # setting path -> its widget
+
+    def option(self, path: str) -> Any:
+        """A row for the setting at ``path``: the table's label, widget and plain line."""
+        spec = option(path)
+        widget = self.widget(path)
+        self.row(spec.label, widget, spec.help)
+        return widget
+
+    def widget(self, path: str) -> Any:
+        """The widget of the setting at ``path``, for a row the caller builds."""
+        widget = option_widget(path)
+        self.fields[path] = widget
+        return widget
 
     def row(self, label: str, widget: QWidget, explanation: str) -> QLabel:
-        if isinstance(widget, QCheckBox):
-            self.form.addRow(widget)
-        else:
-            self.form.addRow(label, widget)
-        line = QLabel(explanation)
-        line.setWordWrap(True)
-        line.setStyleSheet(EXPLAIN_STYLE)
-        self.form.addRow(line)
+        line = add_explained_row(self.form, label, widget, explanation)
         widget.setToolTip(explanation)
         self.explanations[label] = line
         return line
@@ -127,6 +108,8 @@ class TrainingOptions(QScrollArea):
             self.groups.append(group)
             layout.addWidget(group)
         layout.addStretch(1)
+        # setting path -> its widget: apply_to and set_from go through these
+        self.fields: dict[str, Any] = {path: w for group in self.groups for path, w in group.fields.items()}
         self.setWidget(body)
         self.setMinimumWidth(400)
         self._sync_enabled()
@@ -135,25 +118,16 @@ class TrainingOptions(QScrollArea):
 
     def _basics(self) -> _Group:
         g = _Group("Basics")
-        self.epochs = _spin(1, 1000, 10)
-        g.row("Epochs", self.epochs, "How many times the model sees every training image (at most).")
-        self.batch_size = _spin(1, 1024, 16)
-        g.row("Batch size", self.batch_size, "Images per learning step. Lower it if the computer runs out of "
-                                             "memory; on a GPU it is halved automatically when needed.")
-        self.image_size = _spin(32, 1024, 224)
-        self.image_size.setSingleStep(16)
-        g.row("Image size", self.image_size, "Images are resized to this many pixels square. 224 is what most "
-                                             "pretrained models expect; smaller is faster.")
-        self.device = _combo(DEVICES)
-        g.row("Device", self.device, "Automatic uses an NVIDIA GPU, then an Apple GPU, then the processor.")
+        self.epochs = g.option("optim.epochs")
+        self.batch_size = g.option("optim.batch_size")
+        self.image_size = g.option("data.image_size")
+        self.device = g.option("device")
         return g
 
     def _learning(self) -> _Group:
         g = _Group("Learning")
-        self.optimizer = _combo(OPTIMIZERS)
-        g.row("Optimizer", self.optimizer, "SGD is steady and a safe default; Adam and AdamW adapt each weight's "
-                                           "step and usually want a ten times smaller learning rate.")
-        self.lr = _double(0.000001, 1.0, 0.01, 6, 0.001)
+        self.optimizer = g.option("optim.optimizer")
+        self.lr = g.widget("optim.lr")
         self.find_lr = QPushButton("Find…")
         self.find_lr.setToolTip("Try growing learning rates for a few seconds and suggest one.")
         self.find_lr.clicked.connect(self.find_lr_requested)
@@ -162,118 +136,76 @@ class TrainingOptions(QScrollArea):
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.lr, 1)
         row.addWidget(self.find_lr)
-        g.row("Learning rate", lr_row, "How big each learning step is. \"Find…\" tries rates for a few seconds "
-                                       "and suggests one.")
-        self.lr_ratio = _double(0.001, 1.0, 0.1, 3, 0.05)
-        g.row("Pretrained layers' share", self.lr_ratio, "Pretrained layers that are trained learn at this "
-                                                         "fraction of the rate, so they change gently.")
-        self.momentum = _double(0.0, 0.999, 0.9, 3, 0.05)
-        g.row("Momentum", self.momentum, "SGD: how much of the previous step carries on (0.9 is usual).")
-        self.nesterov = QCheckBox("Nesterov momentum")
-        g.row("Nesterov", self.nesterov, "SGD: a look-ahead form of momentum, often slightly better.")
-        self.schedule = _combo(SCHEDULES)
-        _select(self.schedule, ScheduleKind.COSINE)
-        g.row("Schedule", self.schedule, "How the rate changes over the epochs. One-cycle rises then falls "
-                                         "and ignores warm-up.")
-        self.warmup = _double(0.0, 100.0, 0.0, 1, 0.5)
-        g.row("Warm-up (epochs)", self.warmup, "Start at a tenth of the rate and reach it after this many epochs "
-                                               "(0 = no warm-up).")
-        self.step_epochs = _spin(1, 1000, 5)
-        self.step_gamma = _double(0.01, 1.0, 0.1, 2, 0.05)
-        step = QWidget()
-        srow = QHBoxLayout(step)
-        srow.setContentsMargins(0, 0, 0, 0)
-        srow.addWidget(QLabel("every"))
-        srow.addWidget(self.step_epochs)
-        srow.addWidget(QLabel("epochs ×"))
-        srow.addWidget(self.step_gamma)
-        g.row("Step", step, "Step schedule: multiply the rate by this factor every so many epochs.")
-        self.head_warmup = _spin(0, 100, 0)
-        self.head_warmup.setSuffix(" epochs")
-        g.row("Classifier first", self.head_warmup,
-              "The new output layer trains alone this long before any pretrained layer changes, so they are "
-              "never adjusted to suit a random classifier (0 = all from the start).")
-        self.unfreeze_every = _spin(0, 100, 0)
-        self.unfreeze_every.setSuffix(" epochs")
-        g.row("Unfreeze every", self.unfreeze_every,
-              "After that, one more pretrained stage joins every this many epochs, from the top down "
-              "(0 = all planned layers at once).")
+        g.row(option("optim.lr").label, lr_row, f"{option('optim.lr').help} {FIND_NOTE}")
+        self.lr_ratio = g.option("optim.pretrained_lr_ratio")
+        self.momentum = g.option("optim.momentum")
+        self.nesterov = g.option("optim.nesterov")
+        self.schedule = g.option("schedule.kind")
+        self.warmup = g.option("schedule.warmup_epochs")
+        g.row("Step", self._step_row(g), _joined(option("schedule.step_epochs").help,
+                                                 option("schedule.step_gamma").help))
+        self.head_warmup: QSpinBox = g.option("finetune.head_warmup_epochs")
+        self.unfreeze_every: QSpinBox = g.option("finetune.unfreeze_every")
+        for box in (self.head_warmup, self.unfreeze_every):
+            box.setSuffix(" epochs")
         self.optimizer.currentIndexChanged.connect(self._sync_enabled)
         self.schedule.currentIndexChanged.connect(self._sync_enabled)
         return g
 
+    def _step_row(self, g: _Group) -> QWidget:
+        """The step schedule's two settings in one line: "every [5] epochs × [0.10]"."""
+        step = QWidget()
+        srow = QHBoxLayout(step)
+        srow.setContentsMargins(0, 0, 0, 0)
+        srow.addWidget(QLabel("every"))
+        self.step_epochs = g.widget("schedule.step_epochs")
+        self.step_gamma = g.widget("schedule.step_gamma")
+        srow.addWidget(self.step_epochs)
+        srow.addWidget(QLabel("epochs ×"))
+        srow.addWidget(self.step_gamma)
+        return step
+
     def _regularisation(self) -> _Group:
         g = _Group("Against overfitting")
-        self.weight_decay = _double(0.0, 0.5, 1e-4, 5, 1e-4)
-        g.row("Weight decay (L2)", self.weight_decay, "Keeps the weights small so the model generalises better.")
-        self.l1 = _double(0.0, 0.1, 0.0, 6, 1e-5)
-        g.row("L1 penalty", self.l1, "Pushes unneeded weights to exactly zero (0 = off).")
+        self.weight_decay = g.option("optim.weight_decay")
+        self.l1 = g.option("optim.l1")
         # One setting, one place: the dropout belongs to the new output layer (step 2); shown here too.
         self.dropout = QLabel()
-        g.row("Dropout before the output", self.dropout, "While training, randomly silences inputs of the new "
-                                                         "output layer so it cannot lean on a few features. Set it "
-                                                         "with the output layer in step 2 (Model).")
+        dropout = option("model.head_dropout")
+        g.row(dropout.label, self.dropout, f"{dropout.help} {DROPOUT_NOTE}")
         self.show_head_dropout(0.0)
-        self.label_smoothing = _double(0.0, 0.49, 0.0, 2, 0.05)
-        g.row("Label smoothing", self.label_smoothing, "Makes the model less over-confident; 0.1 is a common "
-                                                       "choice (0 = off).")
+        self.label_smoothing = g.option("optim.label_smoothing")
         return g
 
     def _data(self) -> _Group:
         g = _Group("Augmentation and class balance")
-        self.augmentation = _combo({preset: label for preset, label in PRESET_LABELS.items()})
-        _select(self.augmentation, Augmentation.LIGHT)
+        self.augmentation = g.option("data.augmentation")
         self.augmentation.currentIndexChanged.connect(self._on_preset_changed)
         self.edit_button = QPushButton("Edit and preview…")
         self.edit_button.clicked.connect(self.edit_augmentation)
-        g.row("Augmentation", self.augmentation, "Random changes to the training images so the model learns what "
-                                                 "matters, not the exact pixels. Medical-safe never flips or "
-                                                 "changes colours unless you allow it.")
         self.augment_summary = QLabel()
         self.augment_summary.setWordWrap(True)
         g.form.addRow(self.edit_button, self.augment_summary)
-        self.imbalance = _combo(IMBALANCE)
-        g.row("Unequal classes", self.imbalance, "When some classes have far fewer images: weigh their mistakes "
-                                                 "more, or show their images more often.")
+        self.imbalance = g.option("imbalance")
         self._show_augment()
         return g
 
     def _stopping(self) -> _Group:
         g = _Group("Early stopping")
-        self.early_stop = QCheckBox("Stop early when validation stops improving")
-        self.early_stop.setChecked(True)
-        g.row("Stop early", self.early_stop, "Ends training once more epochs would most likely only memorise "
-                                             "the training images.")
-        self.monitor = _combo(MONITORS)
-        g.row("Watch", self.monitor, "What counts as improving: validation loss (smoother) or accuracy. The best "
-                                     "model is chosen by the same figure.")
-        self.patience = _spin(1, 100, 3)
-        g.row("Patience (epochs)", self.patience, "How many epochs without improvement to wait before stopping.")
-        self.min_delta = _double(0.0, 1.0, 0.0, 4, 0.001)
-        g.row("Smallest improvement", self.min_delta, "Changes smaller than this do not count as improving.")
-        self.restore_best = QCheckBox("Keep the best epoch's model")
-        self.restore_best.setChecked(True)
-        g.row("Restore best", self.restore_best, "At the end, keep the model from the best epoch rather than "
-                                                 "the last one.")
+        self.early_stop = g.option("early_stopping.enabled")
+        self.monitor = g.option("early_stopping.monitor")
+        self.patience = g.option("early_stopping.patience")
+        self.min_delta = g.option("early_stopping.min_delta")
+        self.restore_best = g.option("early_stopping.restore_best")
         self.early_stop.toggled.connect(self._sync_enabled)
         return g
 
     def _more(self) -> _Group:
         g = _Group("Reproducibility and speed")
-        self.seed = _spin(0, 2**31 - 1, 0)
-        g.row("Seed", self.seed, "The same seed gives the same split and the same random choices.")
-        self.deterministic = QCheckBox("Deterministic")
-        g.row("Deterministic", self.deterministic, "Same seed and same computer give exactly the same result "
-                                                   "(slower on GPUs).")
-        self.image_cache = QCheckBox("Decode each image once")
-        self.image_cache.setChecked(True)
-        g.row("Image cache", self.image_cache, "Keeps every image at training size after the first read, so "
-                                               "later epochs skip decoding.")
-        self.feature_cache = QCheckBox("Cache the frozen layers' output")
-        self.feature_cache.setChecked(True)
-        g.row("Feature cache", self.feature_cache, "With the pretrained part frozen and no augmentation, its "
-                                                   "output is computed once and only the classifier trains: "
-                                                   "many times faster.")
+        self.seed = g.option("seed")
+        self.deterministic = g.option("deterministic")
+        self.image_cache = g.option("image_cache")
+        self.feature_cache = g.option("feature_cache")
         return g
 
     # -- behaviour ---------------------------------------------------------------------------------------
@@ -313,59 +245,33 @@ class TrainingOptions(QScrollArea):
 
     # -- config -----------------------------------------------------------------------------------------
 
+    def _values(self) -> dict[str, Any]:
+        values = {path: option_widget_value(widget, path) for path, widget in self.fields.items()}
+        values["optim.nesterov"] = values["optim.nesterov"] and values["optim.momentum"] > 0
+        return values
+
+    def _section(self, section: str) -> dict[str, Any]:
+        prefix = section + "."
+        return {path.removeprefix(prefix): value for path, value in self._values().items() if path.startswith(prefix)}
+
     def optim_config(self) -> OptimConfig:
-        return OptimConfig(
-            epochs=self.epochs.value(), batch_size=self.batch_size.value(), lr=self.lr.value(),
-            momentum=self.momentum.value(), weight_decay=self.weight_decay.value(),
-            pretrained_lr_ratio=self.lr_ratio.value(), optimizer=OptimizerKind(self.optimizer.currentData()),
-            nesterov=self.nesterov.isChecked() and self.momentum.value() > 0, l1=self.l1.value(),
-            label_smoothing=self.label_smoothing.value())
+        return OptimConfig(**self._section("optim"))
 
     def early_stopping_config(self) -> EarlyStoppingConfig:
-        return EarlyStoppingConfig(enabled=self.early_stop.isChecked(), patience=self.patience.value(),
-                                   min_delta=self.min_delta.value(), restore_best=self.restore_best.isChecked(),
-                                   monitor=Monitor(self.monitor.currentData()))
+        return EarlyStoppingConfig(**self._section("early_stopping"))
 
     def schedule_config(self) -> ScheduleConfig:
-        return ScheduleConfig(ScheduleKind(self.schedule.currentData()), warmup_epochs=self.warmup.value(),
-                              step_epochs=self.step_epochs.value(), step_gamma=self.step_gamma.value())
+        return ScheduleConfig(**self._section("schedule"))
 
     def apply_to(self, config: TrainConfig) -> TrainConfig:
         """``config`` with every setting of this panel (the data folder and model come from other panels)."""
-        data = dataclasses.replace(config.data, image_size=self.image_size.value(), augmentation=self.preset())
         self.show_head_dropout(config.model.head_dropout)
-        return config.replace(
-            data=data, optim=self.optim_config(), early_stopping=self.early_stopping_config(),
-            schedule=self.schedule_config(), augment=self.custom_augment,
-            imbalance=Imbalance(self.imbalance.currentData()), device=Device(self.device.currentData()),
-            seed=self.seed.value(), deterministic=self.deterministic.isChecked(),
-            image_cache=self.image_cache.isChecked(), feature_cache=self.feature_cache.isChecked(),
-            finetune=FineTuneSchedule(self.head_warmup.value(), self.unfreeze_every.value()))
+        return with_options(config, {**self._values(), "augment": self.custom_augment})
 
     def set_from(self, config: TrainConfig) -> None:
         """Show ``config``'s settings (e.g. to repeat a past run)."""
-        o, e, s = config.optim, config.early_stopping, config.schedule
-        for box, value in ((self.epochs, o.epochs), (self.batch_size, o.batch_size),
-                           (self.image_size, config.data.image_size), (self.patience, e.patience),
-                           (self.step_epochs, s.step_epochs), (self.seed, config.seed),
-                           (self.head_warmup, config.finetune.head_warmup_epochs),
-                           (self.unfreeze_every, config.finetune.unfreeze_every)):
-            box.setValue(value)
-        for dbox, fvalue in ((self.lr, o.lr), (self.lr_ratio, o.pretrained_lr_ratio), (self.momentum, o.momentum),
-                             (self.weight_decay, o.weight_decay), (self.l1, o.l1),
-                             (self.label_smoothing, o.label_smoothing), (self.warmup, s.warmup_epochs),
-                             (self.step_gamma, s.step_gamma), (self.min_delta, e.min_delta)):
-            dbox.setValue(fvalue)
-        for combo, item in ((self.optimizer, o.optimizer), (self.schedule, s.kind), (self.device, config.device),
-                            (self.imbalance, config.imbalance), (self.monitor, e.monitor),
-                            (self.augmentation, config.data.augmentation)):
-            _select(combo, item)
-        self.nesterov.setChecked(o.nesterov)
-        self.early_stop.setChecked(e.enabled)
-        self.restore_best.setChecked(e.restore_best)
-        self.deterministic.setChecked(config.deterministic)
-        self.image_cache.setChecked(config.image_cache)
-        self.feature_cache.setChecked(config.feature_cache)
+        for path, widget in self.fields.items():
+            set_option_value(widget, option_value(config, path))
         self.set_custom_augment(config.augment)
         self._sync_enabled()
 
