@@ -7,14 +7,34 @@ whose state matters for resuming have ``state_dict``/``load_state_dict`` (saved 
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from engine.config import EarlyStoppingConfig, Monitor, StopReason
-from engine.run.events import EpochEnded, OverfitWarning, RunFinished
+from engine.config import EarlyStoppingConfig, Monitor, StopReason, TrainConfig
+from engine.run.events import EpochEnded, Event, OverfitWarning, RunFinished
 from engine.training.overfit import EpochFigures, detect_overfitting, overfit_message
 
 if TYPE_CHECKING:
-    from engine.training.trainer import Trainer
+    from engine.training.session import Session
+
+
+class Trainer(Protocol):
+    """What a callback may see of the trainer and ask of it.
+
+    A protocol rather than the ``Trainer`` class itself so that callbacks never import the module that runs
+    them (that import cycle hid behind ``TYPE_CHECKING`` before; ``tests/test_architecture.py`` forbids it).
+    """
+
+    config: TrainConfig
+    session: Session | None
+    start_epoch: int
+
+    def emit(self, event: Event) -> None: ...
+
+    def request_stop(self, reason: StopReason, detail: str) -> None: ...
+
+    def save_best(self, event: EpochEnded) -> None: ...
+
+    def save_last(self, epoch: int) -> None: ...
 
 
 class Callback:

@@ -14,17 +14,13 @@ Which stages are unfrozen is a pure function of the epoch, so resuming a run nee
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
 
 from torch import nn
 
-from engine.training.callbacks.base import Callback
 from engine.config import FineTuneSchedule, TrainConfig
-from engine.run.events import Notice
 from engine.models.layers.stages import Stage, model_stages
-
-if TYPE_CHECKING:
-    from engine.training.trainer import Trainer
+from engine.run.events import Notice
+from engine.training.callbacks.base import Callback, Trainer
 
 log = logging.getLogger(__name__)
 
