@@ -316,14 +316,14 @@ class MainWindow(QMainWindow):
     def _on_finished(self, finished: RunFinished) -> None:
         run_dir = self.state.run.folder
         self.state.set_run(self.state.run.ended(finished))
-        resumable = bool(finished.extra.get("resumable")) and run_dir is not None
+        resumable = bool(finished.resumable) and run_dir is not None
         self.training_panel.offer_resume(run_dir if resumable else None)
         self.training_panel.on_finished(finished)
         self.statusBar().showMessage(finished.detail)
         self.runs_panel.refresh()
         if run_dir is not None:
             self.runs_panel.select_run(run_dir)
-            if finished.extra.get("model_saved"):  # results are evaluated in the background
+            if finished.model_saved:  # results are evaluated in the background
                 self.show_results(run_dir, switch=finished.succeeded)
 
     def _on_trials_finished(self, finished: RunFinished) -> None:

@@ -129,7 +129,7 @@ def _train(config: Any, run_dir: Path) -> int:
     print(finished.detail, file=sys.stderr if finished.reason is StopReason.FAILED else sys.stdout)
     if finished.succeeded:
         return EXIT_OK
-    return EXIT_BAD_INPUT if finished.extra.get("input_error") else EXIT_FAILED
+    return EXIT_BAD_INPUT if finished.input_error else EXIT_FAILED
 
 
 @contextlib.contextmanager

@@ -194,7 +194,7 @@ class ProcessRunner:
         run_dir = Path(self._job.get("run_dir", "."))
         resumable = self._job.get("kind") == TRAIN and RunLayout(run_dir).can_resume()
         return RunFinished(StopReason.FAILED, _death_sentence(exitcode, resumable),
-                           extra={"child_died": True, "resumable": resumable, "job": self._job.get("kind", TRAIN)})
+                           job=str(self._job.get("kind", TRAIN)), resumable=resumable, child_died=True)
 
     def _drain(self, timeout: float) -> list[Event]:
         out: list[Event] = []

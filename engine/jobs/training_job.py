@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 def evaluate_saved_model(trainer: Trainer, finished: RunFinished) -> RunFinished:
     """Measure the saved model on the validation (and test) images into the run folder (metrics.json,
     evaluation/), as the Results tab does; a problem there is a Notice, never a failed run."""
-    if not finished.succeeded or not finished.extra.get("model_saved"):
+    if not finished.succeeded or not finished.model_saved:
         return finished
     session = trainer.session
     images = ("validation and test images" if session is not None and session.prepared.split.test
@@ -41,7 +41,7 @@ def evaluate_saved_model(trainer: Trainer, finished: RunFinished) -> RunFinished
                    "to measure it again.")
     if problem is not None:
         trainer.emit(Notice("warning", problem))
-    return dataclasses.replace(finished, extra={**finished.extra, "evaluated": problem is None})
+    return dataclasses.replace(finished, evaluated=problem is None)
 
 
 def run_training_job(config: TrainConfig, run_dir: Path, sink: EventSink, cancel: CancelToken | None = None, *,
@@ -52,7 +52,7 @@ def run_training_job(config: TrainConfig, run_dir: Path, sink: EventSink, cancel
     Example:
         >>> cfg = TrainConfig(DataConfig("flowers"), ModelConfig("resnet18", "none"),  # doctest: +SKIP
         ...                   strategy=Strategy.FULL)
-        >>> run_training_job(cfg, Path("runs/first"), print).extra["evaluated"]  # doctest: +SKIP
+        >>> run_training_job(cfg, Path("runs/first"), print).evaluated  # doctest: +SKIP
         True
     """
     return run_training(config, run_dir, sink, cancel, pause=pause, resume=resume, own_process=own_process,

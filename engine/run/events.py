@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -117,13 +117,25 @@ class Notice:
 
 @dataclass(frozen=True, slots=True)
 class RunFinished:
+    """How a job ended: exactly one per job (a training run, a learning-rate test, a comparison of strategies).
+
+    The fields after ``epochs_completed`` were one untyped ``extra`` dict before; :func:`event_from_dict`
+    still reads ``events.jsonl`` files written that way.
+    """
+
     reason: StopReason
     detail: str  # one plain sentence the window shows as it is
     best_epoch: int = 0
     best_val_loss: float | None = None
     best_val_accuracy: float | None = None
     epochs_completed: int = 0
-    extra: dict[str, Any] = field(default_factory=dict)
+    job: str = "train"  # "train" | "lr_finder" | "trials" (engine/jobs/runner.py)
+    model_saved: bool = False  # model/ holds this run's best model
+    input_error: bool = False  # the user's input, settings or place caused it (CLI exit code 2)
+    resumable: bool | None = None  # Resume would continue it; None: not recorded (the folder decides)
+    evaluated: bool | None = None  # the saved model was measured into the run folder; None: not tried
+    child_died: bool = False  # the training child process ended without saying how
+    trials: tuple[dict[str, Any], ...] = ()  # "Try all three": one row per trial (engine/strategy/trials.py)
 
     @property
     def succeeded(self) -> bool:
@@ -158,6 +170,8 @@ def event_from_dict(data: dict[str, Any]) -> Event:
     if cls is None:
         raise ValueError(f"unknown event type in {data!r}")
     names = {f.name for f in dataclasses.fields(cls)}
+    if cls is RunFinished:
+        data = _typed_extra(data)
     kwargs = {k: v for k, v in data.items() if k in names}
     if cls is RunFinished:
         kwargs["reason"] = StopReason(kwargs["reason"])
@@ -165,6 +179,19 @@ def event_from_dict(data: dict[str, Any]) -> Event:
         if str(f.type).startswith("tuple") and isinstance(kwargs.get(f.name), list):
             kwargs[f.name] = tuple(kwargs[f.name])
     return cls(**kwargs)  # type: ignore[no-any-return]
+
+
+def _typed_extra(data: dict[str, Any]) -> dict[str, Any]:
+    """A :class:`RunFinished` written before its fields were typed kept them in ``extra``; run folders on disk
+    are the contract (Past runs and Resume read them), so those keys become the fields of the same name."""
+    extra = data.pop("extra", None)
+    if not isinstance(extra, dict):
+        return data
+    return {**{k: v for k, v in extra.items() if k in _FINISHED_EXTRA_KEYS}, **data}
+
+
+_FINISHED_EXTRA_KEYS = frozenset({"job", "model_saved", "input_error", "resumable", "evaluated", "child_died",
+                                  "trials"})
 
 
 def read_events(path: Path) -> Iterator[Event]:

@@ -201,7 +201,7 @@ def no_model_sentence(run_dir: Path) -> str:
     if not last_epoch:
         return "This run saved no model (it stopped before the first epoch ended), so there is nothing to evaluate."
     can_continue = (RunLayout(run_dir).can_resume()
-                    and (finished is None or bool(finished.extra.get("resumable", True))))
+                    and (finished is None or finished.resumable is not False))
     if can_continue:
         return (f"This run has no saved model yet: it was interrupted after epoch {last_epoch}, before it could "
                 "save one, so there is nothing to evaluate. Continue it (Resume in Past runs, or python -m engine "

@@ -81,7 +81,7 @@ def run_trials(base: TrainConfig, out_dir: Path, sink: EventSink, cancel: Cancel
     try:
         configs = trial_configs(base, size, similarity, epochs)
     except ConfigError as exc:
-        sink(RunFinished(StopReason.FAILED, str(exc), extra={"input_error": True}))
+        sink(RunFinished(StopReason.FAILED, str(exc), job="trials", input_error=True))
         return []
     results: list[TrialResult] = []
     for index, (advised, config) in enumerate(configs.items()):
@@ -119,18 +119,18 @@ def best_trial(results: list[TrialResult]) -> TrialResult | None:
 
 
 def _summary(results: list[TrialResult], cancelled: bool, total: int) -> RunFinished:
-    table = [r.to_dict() for r in results]
+    table = tuple(r.to_dict() for r in results)
     best = best_trial(results)
     if cancelled:
         return RunFinished(StopReason.CANCELLED, f"The comparison was stopped after {len(results)} of {total} "
-                           "trials.", extra={"trials": table})
+                           "trials.", job="trials", trials=table)
     if best is None:
         return RunFinished(StopReason.FAILED, "No trial produced a model; see the messages above.",
-                           extra={"trials": table})
+                           job="trials", trials=table)
     return RunFinished(StopReason.FINISHED,
                        f"Best on the same budget: {best.strategy.label} ({100 * (best.best_val_accuracy or 0):.1f}% "
                        "validation accuracy). Pick a strategy to continue with it.",
-                       best_val_accuracy=best.best_val_accuracy, extra={"trials": table})
+                       best_val_accuracy=best.best_val_accuracy, job="trials", trials=table)
 
 
 def run_trials_for(config: TrainConfig, out_dir: Path, sink: EventSink,

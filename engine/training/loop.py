@@ -1,7 +1,7 @@
 """One epoch of training and one pass of validation, with everything a step needs.
 
 Figures stay on the device during the epoch; they are read back (a synchronisation on GPUs) only when a
-batch event is actually sent, at most :data:`BATCH_EVENTS_PER_SECOND` times a second. Stop and Pause are
+batch event is actually sent, at most ~10 times a second (engine/run/throttle.py). Stop and Pause are
 looked at before every batch.
 """
 
@@ -19,15 +19,13 @@ from torch import nn
 from engine.core.cancel import CancelToken, wait_while_paused
 from engine.core.errors import StudioError
 from engine.run.events import BatchEnded, Event, Notice, RunPaused
+from engine.run.throttle import Throttle
 from engine.models.layers.freezing import keep_frozen_batchnorm_in_eval
 from engine.training.optim import l1_penalty
 from engine.training.session import Session
 from engine.training.device import ESTIMATE_BATCHES, gpu_memory_mb
 
 log = logging.getLogger(__name__)
-
-#: Per-batch events are coalesced to at most this many per second (the plots cannot show more).
-BATCH_EVENTS_PER_SECOND = 10.0
 
 
 class StopLoop(Exception):
@@ -120,7 +118,8 @@ class EpochLoop:
         l1_params = [p for p in module.parameters() if p.requires_grad] if s.config.optim.l1 > 0 else []
         steps = len(s.train_source)
         epoch_sum, window = _Sums(s.device), _Sums(s.device)
-        started = last_emit = time.perf_counter()
+        started = time.perf_counter()
+        throttle = Throttle(clock=time.perf_counter, start_ready=False)
         for step, batch in enumerate(s.train_source, start=1):
             self.check_between_batches(epoch, step)
             self._report_failed(batch.failed)
@@ -134,10 +133,10 @@ class EpochLoop:
                 self._first_batch_done = time.perf_counter()
             elif not self._timed and step == 1 + ESTIMATE_BATCHES:
                 self._time_batches(step)
-            now = time.perf_counter()
-            if now - last_emit >= 1.0 / BATCH_EVENTS_PER_SECOND or step == steps:
-                self._emit_batch(epoch, step, steps, window, epoch_sum.seen / max(now - started, 1e-9))
-                window, last_emit = _Sums(s.device), now
+            if throttle.ready(force=step == steps):
+                elapsed = time.perf_counter() - started
+                self._emit_batch(epoch, step, steps, window, epoch_sum.seen / max(elapsed, 1e-9))
+                window = _Sums(s.device)
         if epoch_sum.seen == 0:
             raise StudioError("No training image could be read in this epoch.")
         loss_value, accuracy = epoch_sum.read()

@@ -74,17 +74,17 @@ def run_lr_finder(config: TrainConfig, work_dir: Path, sink: Callable[[Event], N
                                own_process=own_process)
         result = _range_test(session, steps, sink, cancel)
         if result is None:
-            finished = RunFinished(StopReason.CANCELLED, "The learning-rate test was stopped.", extra={"job": JOB})
+            finished = RunFinished(StopReason.CANCELLED, "The learning-rate test was stopped.", job=JOB)
         else:
             sink(result)
-            finished = RunFinished(StopReason.FINISHED, result.message, extra={"job": JOB})
+            finished = RunFinished(StopReason.FINISHED, result.message, job=JOB)
     except SessionCancelled:
-        finished = RunFinished(StopReason.CANCELLED, "The learning-rate test was stopped.", extra={"job": JOB})
+        finished = RunFinished(StopReason.CANCELLED, "The learning-rate test was stopped.", job=JOB)
     except StudioError as exc:
-        finished = RunFinished(StopReason.FAILED, f"The learning-rate test could not run: {exc}", extra={"job": JOB})
+        finished = RunFinished(StopReason.FAILED, f"The learning-rate test could not run: {exc}", job=JOB)
     except Exception as exc:
         log.exception("learning-rate test failed")
-        finished = RunFinished(StopReason.FAILED, f"The learning-rate test failed ({exc}).", extra={"job": JOB})
+        finished = RunFinished(StopReason.FAILED, f"The learning-rate test failed ({exc}).", job=JOB)
     finally:
         if session is not None:
             session.close()

@@ -15,35 +15,30 @@ leaves nothing behind, and a resume that fails changes nothing (engine/run/start
 
 from __future__ import annotations
 
-import gc
 import logging
-import math
-import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 
 import torch
 
 from engine.core.versions import versions
-from engine.training.callbacks.base import Callback, CheckpointSaver, EarlyStopping, OverfitWatch, better, monitored
+from engine.training.callbacks.base import Callback
+from engine.training.callbacks.best_model import BestModel
+from engine.training.callbacks.checkpoint import CheckpointSaver
+from engine.training.callbacks.early_stopping import EarlyStopping
+from engine.training.callbacks.out_of_memory import OutOfMemoryRecovery
+from engine.training.callbacks.overfit_watch import OverfitWatch
+from engine.training.callbacks.timing import TimeEstimate
 from engine.core.cancel import CancelToken, NeverCancelled
-from engine.training.checkpoint import (
-    Checkpoint,
-    CheckpointError,
-    load_checkpoint,
-    load_into,
-    save_checkpoint,
-    save_weights,
-)
+from engine.training.checkpoint import Checkpoint, CheckpointError
 from engine.config import StopReason, TrainConfig
 from engine.core.errors import OutputError, StudioError
-from engine.run.events import EpochEnded, EpochTimeEstimate, Event, Notice, Progress, RunFinished, RunStarted
-from engine.models.saved import export_model
+from engine.run.events import EpochEnded, Event, Notice, Progress, RunFinished, RunStarted
+from engine.run.throttle import Throttle
 from engine.training.callbacks.finetuning import finetune_callbacks
 from engine.data.loaders import seed_epoch
-from engine.training.loop import BATCH_EVENTS_PER_SECOND, Clock, EpochLoop, EpochResult, NonFiniteLoss, StopLoop
+from engine.training.loop import Clock, EpochLoop, EpochResult, NonFiniteLoss, StopLoop
 from engine.models.catalog import count_parameters
 from engine.training.preparation import PreparedRun
 from engine.training.outcomes import (
@@ -59,13 +54,7 @@ from engine.run.folder import RunFolder, RunLog
 from engine.run.lock import RunLock, RunLocked, acquire_run_lock
 from engine.run.start import clear_unstarted, is_unstarted, remove_if_empty
 from engine.training.session import Session, SessionCancelled, open_session
-from engine.training.device import (
-    estimate_message,
-    gpu_memory_mb,
-    prepare_process,
-    reset_gpu_peak,
-    should_offer_fast_path,
-)
+from engine.training.device import gpu_memory_mb, prepare_process, reset_gpu_peak
 
 log = logging.getLogger(__name__)
 
@@ -73,12 +62,15 @@ EventSink = Callable[[Event], None]
 #: Work done once a run has ended, before its end is announced, while the run folder is still owned: it may
 #: emit events and return the end with more said (engine/jobs/training_job.py measures the saved model).
 Finisher = Callable[["Trainer", RunFinished], RunFinished]
-#: Validation of a batch costs about this share of a training step (forward only).
-VALIDATION_COST = 0.35
 
 
 class Trainer:
-    """Runs one training run. Callbacks may ask it to stop with :meth:`request_stop`."""
+    """Drives one training run's loop; everything around it is a callback (engine/training/callbacks/).
+
+    Callbacks see it through :class:`engine.training.callbacks.base.Trainer` and may ask it to stop with
+    :meth:`request_stop`. Extra callbacks run before the built-in ones, so that e.g. unfreezing happens
+    before checkpoints.
+    """
 
     def __init__(self, config: TrainConfig, run_dir: Path, sink: EventSink, cancel: CancelToken | None = None,
                  pause: CancelToken | None = None, *, resume: bool = False, own_process: bool = False,
@@ -93,21 +85,17 @@ class Trainer:
         self.own_process = own_process
         self._log: RunLog | None = None
         self.early_stopping = EarlyStopping(config.early_stopping)
-        self.overfit = OverfitWatch(self.early_stopping)
-        # Extra callbacks run before the built-in ones, so that e.g. unfreezing happens before checkpoints.
-        self.callbacks: list[Callback] = [*finetune_callbacks(config), *(callbacks or []), self.early_stopping,
-                                          self.overfit, CheckpointSaver()]
+        self.best = BestModel(config.early_stopping.monitor)
+        self.checkpoints = CheckpointSaver(self.best)
+        self.callbacks: list[Callback] = [*finetune_callbacks(config), *(callbacks or []), self.best,
+                                          self.early_stopping, OverfitWatch(self.early_stopping), self.checkpoints,
+                                          OutOfMemoryRecovery(), TimeEstimate()]
         self.session: Session | None = None
         self.epoch = 0
         self.start_epoch = 1
-        self.best_epoch = 0
-        self.best_score: float | None = None
-        self.best_val_loss = math.inf
-        self.best_val_accuracy: float | None = None
-        self._best_state: dict[str, torch.Tensor] | None = None
         self._stop: tuple[StopReason, str] | None = None
         self._replay: list[Event] = []
-        self._last_progress = 0.0
+        self._progress_throttle = Throttle()
         self._lock: RunLock | None = None
         self._fresh = False  # this run started the folder's history (so it may remove it again)
         self._unresumable = False  # Resume would not help (the folder is another's, or its checkpoint damaged)
@@ -131,31 +119,16 @@ class Trainer:
         if self._stop is None:
             self._stop = (reason, detail)
 
-    def save_last(self, epoch: int) -> None:
-        """The resumable checkpoint for the end of ``epoch`` (0: before the first)."""
-        s = self.session
-        assert s is not None
-        state: dict[str, Any] = {
-            "epoch": epoch, "batch_size": s.batch_size, "schedule": s.schedule.state_dict(),
-            "scaler": s.scaler.state_dict() if s.scaler.is_enabled() else None,
-            "best": {"epoch": self.best_epoch, "score": self.best_score, "val_loss": self.best_val_loss,
-                     "val_accuracy": self.best_val_accuracy},
-            "callbacks": {type(cb).__name__: cb.state_dict() for cb in self.callbacks},
-        }
-        save_checkpoint(self.folder.last_checkpoint, s.prepared.model, s.optimizer, state)
-
-    def save_best(self, event: EpochEnded) -> None:
-        assert self.session is not None
-        save_weights(self.folder.best_checkpoint, self.session.prepared.model,
-                     {"epoch": str(event.epoch), "val_loss": repr(event.val_loss),
-                      "val_accuracy": repr(event.val_accuracy), "score": repr(self.best_score)})
+    @property
+    def best_epoch(self) -> int:
+        return self.best.epoch
 
     def run(self) -> RunFinished:
         """Train, owning the run folder meanwhile (engine/run/lock.py), and end with one :class:`RunFinished`."""
         existed = self.run_dir.exists()
         try:
             finished = self._end(self._attempt())
-            if self._fresh and not self.folder.can_resume() and not finished.extra.get("model_saved"):
+            if self._fresh and not self.folder.can_resume() and not finished.model_saved:
                 clear_unstarted(self.run_dir)  # nothing to continue: leave nothing that blocks the name
             return finished
         finally:
@@ -242,7 +215,7 @@ class Trainer:
         if checkpoint is None:
             self._write_config({**s.resolved(), "resumed_from_epoch": None})
             self.folder.write_split(s.prepared.split)
-            self.save_last(0)  # what an out-of-memory retry of epoch 1, or a resume after a crash, starts from
+            self.checkpoints.save_last(self, 0)  # what an out-of-memory retry of epoch 1 or a resume starts from
         else:
             self._restore(checkpoint)  # may fail: nothing in the folder has been changed yet
             self._continue_history(checkpoint.epoch)
@@ -254,9 +227,7 @@ class Trainer:
 
     def _restore(self, checkpoint: Checkpoint) -> None:
         assert self.session is not None
-        best = restore_session(self.session, self.callbacks, checkpoint, self.folder)
-        self.best_epoch, self.best_score, self._best_state = best.epoch, best.score, best.state
-        self.best_val_loss, self.best_val_accuracy = best.val_loss, best.val_accuracy
+        self.best.restore(restore_session(self.session, self.callbacks, checkpoint, self.folder))
         self.start_epoch = checkpoint.epoch + 1
         log.info("resuming %s after epoch %d", self.run_dir, checkpoint.epoch)
 
@@ -266,7 +237,7 @@ class Trainer:
         s = self.session
         assert s is not None
         epochs = self.config.optim.epochs
-        loop = EpochLoop(s, self.cancel, self.pause, self.emit, Clock(epochs, self.start_epoch - 1), self._on_timing)
+        loop = EpochLoop(s, self.cancel, self.pause, self.emit, Clock(epochs, self.start_epoch - 1), self._timed)
         self._emit_start()
         for callback in self.callbacks:
             callback.on_run_start(self)
@@ -289,7 +260,7 @@ class Trainer:
             self.request_stop(StopReason.FAILED, nonfinite_sentence(self.config.optim.lr, self.best_epoch))
         if self._stop is None:
             return self._finish(StopReason.FINISHED, finished_sentence(self.epoch, self.best_epoch,
-                                                                    self.best_val_accuracy))
+                                                                    self.best.val_accuracy))
         return self._finish(*self._stop)
 
     def _emit_start(self) -> None:
@@ -320,57 +291,20 @@ class Trainer:
             except torch.OutOfMemoryError:
                 log.warning("out of memory with batch size %d in epoch %d", s.batch_size, epoch)
             # Handled outside the except block, so the error's frames (and the tensors they hold) are freed.
-            self._recover_from_oom(epoch)
+            for callback in self.callbacks:
+                callback.on_out_of_memory(self, epoch)  # OutOfMemoryRecovery halves the batch, or gives up
 
-    def _recover_from_oom(self, epoch: int) -> None:
-        s = self.session
-        assert s is not None
-        old = s.batch_size
-        where = "GPU" if s.device.type == "cuda" else "computer"
-        if old <= 1:
-            raise StudioError(f"The {where} ran out of memory even with one image per batch. Choose a smaller "
-                              "image size or a smaller model.")
-        s.optimizer.zero_grad(set_to_none=True)
-        # Only on the main thread (the training child, the CLI): in the window's process a collection on a worker
-        # thread could destroy Qt objects off the GUI thread, which deadlocks (gui/gui_thread_gc.py).
-        if threading.current_thread() is threading.main_thread():
-            gc.collect()
-        if s.device.type == "cuda":
-            torch.cuda.empty_cache()
-        checkpoint = load_checkpoint(self.folder.last_checkpoint)
-        load_into(s.prepared.model, s.optimizer, checkpoint)
-        if checkpoint.state.get("scaler") and s.scaler.is_enabled():
-            s.scaler.load_state_dict(checkpoint.state["scaler"])
-        s.rebuild_sources(old // 2)
-        self.emit(Notice("warning", f"The {where} ran out of memory with batches of {old} images, so the batch "
-                                    f"size is now {old // 2} and epoch {epoch} starts again."))
-
-    def _on_timing(self, per_batch: float) -> None:
-        s = self.session
-        assert s is not None
-        remaining = self.config.optim.epochs - self.epoch + 1
-        epoch_s = per_batch * (len(s.train_source) + VALIDATION_COST * len(s.val_source))
-        total_s = epoch_s * remaining
-        fast: float | None = None
-        if should_offer_fast_path(s.device, total_s, s.using_features, self.config.model.pretrained):
-            images = len(s.prepared.split.train) + len(s.prepared.split.val)
-            forward_share = 1.0 if s.prefix is not None and s.prefix.names else VALIDATION_COST
-            fast = per_batch / s.batch_size * images * forward_share
-        self.emit(EpochTimeEstimate(epoch_seconds=epoch_s, total_seconds=total_s, device=str(s.device),
-                                    message=estimate_message(epoch_s, total_s, remaining, str(s.device), fast),
-                                    fast_path_seconds=fast))
+    def _timed(self, seconds_per_batch: float) -> None:
+        for callback in self.callbacks:
+            callback.on_batches_timed(self, seconds_per_batch)
 
     def _epoch_event(self, epoch: int, train: EpochResult, val_loss: float, val_acc: float,
                      seconds: float) -> EpochEnded:
         s = self.session
         assert s is not None
-        stale = self.early_stopping.update(epoch, val_loss, val_acc)
-        score = monitored(self.config.early_stopping.monitor, val_loss, val_acc)
-        is_best = better(self.config.early_stopping.monitor, score, self.best_score)
-        if is_best:
-            self.best_score, self.best_epoch = score, epoch
-            self.best_val_loss, self.best_val_accuracy = val_loss, val_acc
-            self._best_state = {k: v.detach().to("cpu", copy=True) for k, v in s.prepared.model.state_dict().items()}
+        for callback in self.callbacks:  # the best model and early stopping count this epoch
+            callback.on_validation_end(self, epoch, val_loss, val_acc)
+        is_best, stale = self.best.is_best, self.early_stopping.wait
         return EpochEnded(epoch=epoch, train_loss=train.loss, train_accuracy=train.accuracy, val_loss=val_loss,
                           val_accuracy=val_acc, lr=s.schedule.lrs()[0], seconds=seconds,
                           train_images_per_s=train.images_per_s, is_best=is_best, stale_epochs=stale,
@@ -384,10 +318,8 @@ class Trainer:
 
     def _progress(self, task: str, done: float, total: float, message: str) -> None:
         # One event per image would flood the queue, the log and the window: at most ~10 a second.
-        now = time.monotonic()
-        if done < total and now - self._last_progress < 1.0 / BATCH_EVENTS_PER_SECOND:
+        if not self._progress_throttle.ready(force=done >= total):
             return
-        self._last_progress = now
         self.emit(Progress(task, float(done), float(total), message))
 
     def _write_config(self, resolved: dict[str, object]) -> None:
@@ -398,28 +330,13 @@ class Trainer:
 
     def _finish(self, reason: StopReason, detail: str, input_error: bool = False) -> RunFinished:
         """Restore the best weights, export the model when there is one, and describe the outcome."""
-        exported = False
-        s = self.session
-        if s is not None and self._best_state is not None:
-            if self.config.early_stopping.restore_best or reason is StopReason.FAILED:
-                s.prepared.model.load_state_dict(self._best_state)  # a failed run keeps its last good weights
-            try:
-                export_model(s.prepared.model, self.run_dir, arch=self.config.model.arch, head=s.prepared.head,
-                             class_names=list(s.prepared.split.classes), preprocessing=s.prepared.preprocessing,
-                             metrics={"best_epoch": self.best_epoch, "val_loss": self.best_val_loss,
-                                      "val_accuracy": self.best_val_accuracy})
-                exported = True
-            except OutputError as exc:  # the same full or read-only disk, usually: say it once
-                detail += " The best model could not be saved either." if input_error else f" {exc}"
-            except Exception as exc:
-                log.exception("export failed")
-                detail += f" The model could not be saved ({exc})."
+        exported, detail = self.best.save_model(self, reason, detail, input_error)
         resumable = (reason in (StopReason.CANCELLED, StopReason.FAILED) and self.folder.can_resume()
                      and not self._unresumable)
         return RunFinished(reason=reason, detail=detail, best_epoch=self.best_epoch,
-                           best_val_loss=self.best_val_loss if self.best_epoch else None,
-                           best_val_accuracy=self.best_val_accuracy, epochs_completed=self._epochs_completed(),
-                           extra={"model_saved": exported, "input_error": input_error, "resumable": resumable})
+                           best_val_loss=self.best.val_loss if self.best_epoch else None,
+                           best_val_accuracy=self.best.val_accuracy, epochs_completed=self._epochs_completed(),
+                           model_saved=exported, input_error=input_error, resumable=resumable)
 
     def _epochs_completed(self) -> int:
         if self._stop is not None and self._stop[0] is not StopReason.EARLY_STOPPED:

@@ -25,13 +25,14 @@ from PySide6.QtCore import QObject, QThread, QTimer, Signal
 from engine.config import TrainConfig
 from engine.core.errors import StudioError
 from engine.run.events import BatchEnded, Event, Progress
+from engine.run.throttle import EVENT_INTERVAL_S, Throttle
 from engine.core.paths import lr_finder_dir
 from engine.jobs.runner import LR_FINDER, TRAIN, TRIALS, ProcessRunner, Runner, ThreadRunner
 
 log = logging.getLogger(__name__)
 
-#: Live batch events are forwarded at most this often (seconds); the plots cannot show more.
-COALESCE_SECONDS = 0.1
+#: Live batch events are forwarded at most this often (seconds): the engine's one event rate.
+COALESCE_SECONDS = EVENT_INTERVAL_S
 
 #: Every QThread this module starts, so tests can prove none is left running.
 _LIVE_THREADS: set[QThread] = set()
@@ -70,16 +71,15 @@ class _PollThread(QThread):
 
     def run(self) -> None:
         pending: list[Event] = []
-        last_emit = 0.0
+        throttle = Throttle()
         while True:
             batch = self.runner.poll(COALESCE_SECONDS / 2)
             pending.extend(batch)
-            now = time.monotonic()
             # Batch and progress figures wait for the next ~10 Hz tick; anything else goes out at once.
             urgent = any(not isinstance(e, (BatchEnded, Progress)) for e in batch)
-            if pending and (urgent or now - last_emit >= COALESCE_SECONDS):
+            if pending and throttle.ready(force=urgent):
                 self.events.emit(pending)
-                pending, last_emit = [], now
+                pending = []
             if self.runner.finished is not None:
                 if pending:
                     self.events.emit(pending)

@@ -59,7 +59,7 @@ def test_cli_train_leaves_the_metrics_that_evaluate_json_documents(tmp_path: Pat
 def test_progress_is_shown_while_the_saved_model_is_measured(image_folder: Path, tmp_path: Path) -> None:
     sink = Collector()
     finished = run_training_job(tiny_config(image_folder, epochs=1), tmp_path / "run", sink)
-    assert finished.reason is StopReason.FINISHED and finished.extra["evaluated"] is True
+    assert finished.reason is StopReason.FINISHED and finished.evaluated is True
     measuring = [e for e in sink.of(Progress) if e.task == "evaluate"]
     assert measuring and measuring[-1].done == measuring[-1].total
     assert sink.events[-1] is finished  # evaluated before the run reports its end
@@ -75,7 +75,7 @@ def test_an_evaluation_error_is_a_notice_and_the_run_still_finishes(image_folder
     finished = run_training_job(tiny_config(image_folder, epochs=1), tmp_path / "run", sink)
 
     assert finished.reason is StopReason.FINISHED and finished.succeeded
-    assert finished.extra == {**finished.extra, "model_saved": True, "evaluated": False}
+    assert (finished.model_saved, finished.evaluated) == (True, False)
     warnings = [n.message for n in sink.of(Notice) if n.level == "warning"]
     assert any("The model was saved, but measuring it" in w and "matplotlib exploded" in w for w in warnings)
     assert (tmp_path / "run" / "model" / "model.json").is_file()
@@ -87,7 +87,7 @@ def test_a_run_stopped_by_the_user_is_not_evaluated(image_folder: Path, tmp_path
     sink = Collector(lambda e: cancel.set() if isinstance(e, EpochEnded) else None)
     finished = run_training_job(tiny_config(image_folder, epochs=3), tmp_path / "run", sink, cancel)
 
-    assert finished.reason is StopReason.CANCELLED and finished.extra["model_saved"]
-    assert "evaluated" not in finished.extra
+    assert finished.reason is StopReason.CANCELLED and finished.model_saved
+    assert finished.evaluated is None, "a cancelled run is not measured"
     assert not (tmp_path / "run" / "metrics.json").exists()
     assert not [e for e in sink.of(Progress) if e.task == "evaluate"]

@@ -53,7 +53,7 @@ def test_advise_with_nan_weights_says_the_file_is_invalid(image_folder: Path, na
 def test_training_from_nan_weights_blames_the_file_not_the_learning_rate(image_folder: Path, nan_weights: Path,
                                                                         tmp_path: Path) -> None:
     finished = run_training_job(tiny_config(image_folder, weights=str(nan_weights)), tmp_path / "run", Collector())
-    assert finished.reason is StopReason.FAILED and finished.extra["input_error"]
+    assert finished.reason is StopReason.FAILED and finished.input_error
     assert "invalid numbers" in finished.detail and "learning rate" not in finished.detail
 
 

@@ -30,7 +30,7 @@ def test_no_suggestion_when_the_loss_never_falls() -> None:
 def test_the_range_test_runs_and_leaves_a_plot_and_a_suggestion(image_folder: Path, tmp_path: Path) -> None:
     sink = Collector()
     finished = run_lr_finder(tiny_config(image_folder, batch_size=4), tmp_path / "lr", sink, steps=24)
-    assert finished.reason is StopReason.FINISHED and finished.extra["job"] == "lr_finder"
+    assert finished.reason is StopReason.FINISHED and finished.job == "lr_finder"
     result = sink.of(LrFinderResult)[0]
     assert 5 <= len(result.lrs) <= 24 and list(result.lrs) == sorted(result.lrs)
     assert len(result.losses) == len(result.lrs)

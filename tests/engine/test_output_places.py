@@ -187,7 +187,7 @@ def test_a_run_folder_made_unwritable_mid_training_stops_with_one_sentence(
         finished = run_training_job(tiny_config(image_folder, epochs=3), run, sink)
 
     assert finished.reason is StopReason.FAILED
-    assert finished.extra["input_error"], "exit code 2: the place given cannot be used"
+    assert finished.input_error, "exit code 2: the place given cannot be used"
     detail = finished.detail
     assert str(run) in detail and "permission" in detail and "continue" in detail, detail
     assert "Errno" not in detail and "PosixPath" not in detail, detail

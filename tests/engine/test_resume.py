@@ -38,7 +38,7 @@ def test_resumed_run_ends_with_the_same_metrics_as_an_uninterrupted_one(image_fo
 
     interrupted = tmp_path / "interrupted"
     first = run_training_job(config, interrupted, Collector(stop_in_epoch_3), cancel)
-    assert first.reason is StopReason.CANCELLED and first.extra["resumable"]
+    assert first.reason is StopReason.CANCELLED and first.resumable
 
     resumed = Collector()
     finished = run_training_job(load_run_config(interrupted), interrupted, resumed, resume=True)

@@ -68,7 +68,7 @@ def test_the_trainer_itself_refuses_so_every_entry_point_is_protected(tmp_path: 
     data = _images(tmp_path)
     before = tree(data)
     finished = run_training_job(_config(data), data / "green" / "run", lambda _event: None, resume=resume)
-    assert not finished.succeeded and finished.extra["input_error"]
+    assert not finished.succeeded and finished.input_error
     assert "inside the image folder" in finished.detail and str(data) in finished.detail
     assert tree(data) == before
 

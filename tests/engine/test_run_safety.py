@@ -35,7 +35,7 @@ def stopped_run(folder: Path, run_dir: Path, *, epochs: int = 3, after_epoch: in
     cancel = CancelAfter()
     sink = Collector(lambda e: cancel.set() if isinstance(e, EpochEnded) and e.epoch == after_epoch else None)
     finished = run_training(tiny_config(folder, epochs=epochs), run_dir, sink, cancel)
-    assert finished.reason is StopReason.CANCELLED and finished.extra["resumable"], finished.detail
+    assert finished.reason is StopReason.CANCELLED and finished.resumable, finished.detail
     return run_dir
 
 
@@ -86,9 +86,9 @@ def test_resuming_a_run_that_is_still_training_is_refused_and_changes_nothing(im
 
     assert first.reason is StopReason.FINISHED, first.detail
     refused = second[0]
-    assert refused.reason is StopReason.FAILED and refused.extra["input_error"]
+    assert refused.reason is StopReason.FAILED and refused.input_error
     assert "is being trained right now" in refused.detail and "nothing in it was changed" in refused.detail
-    assert not refused.extra["resumable"]
+    assert not refused.resumable
     events = list(read_events(run / "events.jsonl"))
     assert len([e for e in events if isinstance(e, RunStarted)]) == 1
     assert [e.epoch for e in events if isinstance(e, EpochEnded)] == [1, 2]
@@ -140,7 +140,7 @@ def test_a_resume_from_a_damaged_checkpoint_changes_nothing_and_says_what_to_do(
     if damaged == "best.safetensors":
         assert "from its best checkpoint" not in finished.detail
     assert "nothing in it was changed" in finished.detail
-    assert not finished.extra["resumable"], "Resume would only fail again"
+    assert not finished.resumable, "Resume would only fail again"
     assert history(stopped) == before, "config.json (resumed_from_epoch), events and metrics are untouched"
     assert json.loads((stopped / "config.json").read_text())["resolved"]["resumed_from_epoch"] is None
     assert_free(stopped)
@@ -167,7 +167,7 @@ def test_a_start_refused_for_its_weights_file_leaves_nothing_that_blocks_the_nam
     bad.write_bytes(b"these are not weights")
     run = tmp_path / "run"
     refused = run_training_job(tiny_config(image_folder, weights=str(bad)), run, Collector())
-    assert refused.reason is StopReason.FAILED and refused.extra["input_error"], refused.detail
+    assert refused.reason is StopReason.FAILED and refused.input_error, refused.detail
     assert not run.exists(), sorted(p.name for p in run.iterdir())
     again = run_training(tiny_config(image_folder, epochs=1), run, Collector())
     assert again.reason is StopReason.FINISHED, again.detail
@@ -207,7 +207,7 @@ def test_a_full_disk_before_the_first_checkpoint_says_there_is_nothing_to_contin
     assert finished.reason is StopReason.FAILED
     assert "the disk is full" in finished.detail.lower() and "could not start" in finished.detail, finished.detail
     assert "continue the run" not in finished.detail and "previous checkpoint" not in finished.detail
-    assert not finished.extra["resumable"]
+    assert not finished.resumable
     assert not run.exists(), "nothing to continue, and nothing left that blocks the name"
     monkeypatch.undo()  # space again: the same name starts
     again = run_training(tiny_config(image_folder, epochs=1), run, Collector())

@@ -38,7 +38,7 @@ def test_a_killed_training_child_is_reported_and_the_run_can_be_resumed(image_fo
     finished = runner.finished
     assert isinstance(finished, RunFinished) and finished.reason is StopReason.FAILED
     assert "the training process was killed" in finished.detail and "Press Resume" in finished.detail
-    assert finished.extra["child_died"] and finished.extra["resumable"]
+    assert finished.child_died and finished.resumable
     assert RunLayout(run).can_resume()
 
 

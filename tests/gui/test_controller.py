@@ -86,7 +86,7 @@ def test_the_window_stays_responsive_and_survives_the_training_process_dying(
         with qtbot.waitSignal(controller.finished, timeout=60_000) as finished:
             controller.runner.kill()  # type: ignore[union-attr]
         result = finished.args[0]
-        assert result.reason is StopReason.FAILED and result.extra["child_died"]
+        assert result.reason is StopReason.FAILED and result.child_died
         assert "was killed" in panel.status.text() and panel.status.kind == "error"
         assert len(panel.history.epochs) >= 3, "the plots are kept"
         assert not panel.resume_button.isHidden()

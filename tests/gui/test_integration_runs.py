@@ -26,7 +26,7 @@ def stopped_run(folder: Path, run_dir: Path) -> Path:
     cancel = CancelAfter()
     sink = Collector(lambda e: cancel.set() if isinstance(e, EpochEnded) else None)
     finished = run_training_job(tiny_config(folder, epochs=EPOCHS), run_dir, sink, cancel)
-    assert finished.reason is StopReason.CANCELLED and finished.extra["resumable"]
+    assert finished.reason is StopReason.CANCELLED and finished.resumable
     return run_dir
 
 
@@ -95,7 +95,7 @@ def test_resume_continues_the_run_in_place_and_shows_its_stored_results(qtbot, w
         assert window.tabs.currentWidget() is window.training_panel
     result = finished.args[0]
     assert result.reason is StopReason.FINISHED, result.detail
-    assert result.epochs_completed == EPOCHS and result.extra["evaluated"]
+    assert result.epochs_completed == EPOCHS and result.evaluated
     assert window.controller.run_dir == run_dir
     assert sorted(p.name for p in run_dir.parent.iterdir()) == before  # no new run folder
     assert [e.epoch for e in window.training_panel.history.epochs] == list(range(1, EPOCHS + 1))

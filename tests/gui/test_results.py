@@ -207,7 +207,7 @@ def test_the_window_shows_results_after_a_run_and_from_past_runs(qtbot, run: Pat
         window.state.set_run(RunState(past, TRAIN, running=True))  # as while the controller's run went on
         with qtbot.waitSignal(window.results_panel.evaluated, timeout=60_000):
             window._on_finished(RunFinished(StopReason.FINISHED, "Training finished.", best_epoch=1,
-                                            extra={"model_saved": True}))
+                                            model_saved=True))
             assert window.tabs.currentWidget() is window.results_panel
         assert window.predict_panel.run_dir == str(past)
         window.tabs.setCurrentWidget(window.runs_panel)

@@ -1,19 +1,23 @@
 """Small callbacks in the style of Lightning: they observe the loop and may *ask* it to stop.
 
-The trainer always runs every callback's ``on_run_end``, whatever the reason the run ended. Callbacks
-whose state matters for resuming have ``state_dict``/``load_state_dict`` (saved in the checkpoint).
+The trainer (engine/training/trainer.py) only drives the loop; what happens around it is a callback here:
+early stopping, the overfitting watch, the best model, checkpoints, out-of-memory recovery, the time
+estimate, the fine-tuning schedule. The trainer always runs every callback's ``on_run_end``, whatever the
+reason the run ended. Callbacks whose state matters for resuming have ``state_dict``/``load_state_dict``
+(saved in the checkpoint under the class name).
 """
 
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from engine.config import EarlyStoppingConfig, Monitor, StopReason, TrainConfig
-from engine.run.events import EpochEnded, Event, OverfitWarning, RunFinished
-from engine.training.overfit import EpochFigures, detect_overfitting, overfit_message
+from engine.config import Monitor, StopReason, TrainConfig
+from engine.run.events import EpochEnded, Event, RunFinished
 
 if TYPE_CHECKING:
+    from engine.run.folder import RunFolder
     from engine.training.session import Session
 
 
@@ -27,14 +31,16 @@ class Trainer(Protocol):
     config: TrainConfig
     session: Session | None
     start_epoch: int
+    epoch: int
+    run_dir: Path
+    callbacks: list[Callback]
+
+    @property
+    def folder(self) -> RunFolder: ...
 
     def emit(self, event: Event) -> None: ...
 
     def request_stop(self, reason: StopReason, detail: str) -> None: ...
-
-    def save_best(self, event: EpochEnded) -> None: ...
-
-    def save_last(self, epoch: int) -> None: ...
 
 
 class Callback:
@@ -44,6 +50,15 @@ class Callback:
     def on_epoch_start(self, trainer: Trainer, epoch: int) -> None:
         """Called before each epoch's first batch (e.g. gradual unfreezing; then call
         ``trainer.session.unfrozen()`` so the optimizer and the no-grad prefix follow)."""
+
+    def on_batches_timed(self, trainer: Trainer, seconds_per_batch: float) -> None:
+        """Called once a session's first training batches have been timed (the first batch excluded)."""
+
+    def on_out_of_memory(self, trainer: Trainer, epoch: int) -> None:
+        """Called when ``epoch`` ran out of memory; the trainer then runs the epoch again."""
+
+    def on_validation_end(self, trainer: Trainer, epoch: int, val_loss: float, val_accuracy: float) -> None:
+        """Called after validation, before the epoch's event is made (it says what the callbacks found)."""
 
     def on_epoch_end(self, trainer: Trainer, event: EpochEnded) -> None:
         """Called after validation, with the epoch's figures."""
@@ -71,85 +86,29 @@ def better(monitor: Monitor, value: float, best: float | None, min_delta: float 
     return value > best + min_delta
 
 
-class EarlyStopping(Callback):
-    """Asks to stop when the monitored figure has not improved by ``min_delta`` for ``patience`` epochs.
+class Improvement:
+    """The best monitored figure so far and its epoch: what early stopping and the best model both track.
 
-    :meth:`update` is called by the trainer before the epoch's event goes out (so the event can say how many
-    epochs have passed without improvement); :meth:`on_epoch_end` then decides.
+    Early stopping counts an improvement only above ``min_delta``; the best model keeps any improvement
+    (``min_delta=0``), so a slightly better epoch is saved even while the patience runs out.
+
+    Example:
+        >>> best = Improvement(Monitor.VAL_LOSS)
+        >>> [best.update(epoch, loss) for epoch, loss in enumerate([1.0, 0.8, 0.9], start=1)]
+        [True, True, False]
+        >>> best.epoch, best.value, best.wait
+        (2, 0.8, 1)
     """
 
-    def __init__(self, config: EarlyStoppingConfig) -> None:
-        self.config = config
-        self.best: float | None = None
-        self.best_epoch = 0
-        self.wait = 0
+    def __init__(self, monitor: Monitor, min_delta: float = 0.0) -> None:
+        self.monitor, self.min_delta = monitor, min_delta
+        self.value: float | None = None
+        self.epoch = 0
+        self.wait = 0  # epochs since the last improvement
 
-    def update(self, epoch: int, val_loss: float, val_accuracy: float) -> int:
-        value = monitored(self.config.monitor, val_loss, val_accuracy)
-        if better(self.config.monitor, value, self.best, self.config.min_delta):
-            self.best, self.best_epoch, self.wait = value, epoch, 0
-        else:
-            self.wait += 1
-        return self.wait
-
-    @property
-    def stop_epoch(self) -> int:
-        """The epoch at which training will stop if nothing improves from now on."""
-        return self.best_epoch + self.config.patience
-
-    def on_epoch_end(self, trainer: Trainer, event: EpochEnded) -> None:
-        if self.config.enabled and self.wait >= self.config.patience:
-            what = "validation loss" if self.config.monitor is Monitor.VAL_LOSS else "validation accuracy"
-            trainer.request_stop(
-                StopReason.EARLY_STOPPED,
-                f"Stopped early at epoch {event.epoch} because the {what} had not improved for "
-                f"{self.wait} epoch{'s' if self.wait != 1 else ''} (best at epoch {self.best_epoch}); "
-                "more training would most likely only memorise the training images.",
-            )
-
-    def state_dict(self) -> dict[str, Any]:
-        return {"best": self.best, "best_epoch": self.best_epoch, "wait": self.wait}
-
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        self.best, self.best_epoch, self.wait = state.get("best"), int(state["best_epoch"]), int(state["wait"])
-
-
-class CheckpointSaver(Callback):
-    """Writes ``best.safetensors`` when the monitored figure improves, then the resumable ``last``."""
-
-    def on_epoch_end(self, trainer: Trainer, event: EpochEnded) -> None:
-        if event.is_best:
-            trainer.save_best(event)
-        trainer.save_last(event.epoch)
-
-
-class OverfitWatch(Callback):
-    """Emits an :class:`OverfitWarning` when validation worsens while training improves (once per episode)."""
-
-    def __init__(self, early_stopping: EarlyStopping) -> None:
-        self.history: list[EpochFigures] = []
-        self.reported: tuple[int, int] | None = None
-        self.early_stopping = early_stopping
-
-    def on_epoch_end(self, trainer: Trainer, event: EpochEnded) -> None:
-        self.history.append(EpochFigures(event.epoch, event.train_loss, event.val_loss))
-        found = detect_overfitting(self.history)
-        if found is None or found == self.reported:
-            return
-        if self.reported is not None and found[1] == self.reported[1]:
-            return  # the same episode, seen again a little differently
-        self.reported = found
-        began, best = found
-        stopping = self.early_stopping
-        stop_at = stopping.stop_epoch if stopping.config.enabled else None
-        trainer.emit(OverfitWarning(began_epoch=began, best_epoch=best,
-                                    message=overfit_message(began, best, stop_at, trainer.config.optim.epochs)))
-
-    def state_dict(self) -> dict[str, Any]:
-        return {"history": [[f.epoch, f.train_loss, f.val_loss] for f in self.history],
-                "reported": list(self.reported) if self.reported else None}
-
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        self.history = [EpochFigures(int(e), float(t), float(v)) for e, t, v in state.get("history", [])]
-        reported = state.get("reported")
-        self.reported = (int(reported[0]), int(reported[1])) if reported else None
+    def update(self, epoch: int, value: float) -> bool:
+        if better(self.monitor, value, self.value, self.min_delta):
+            self.value, self.epoch, self.wait = value, epoch, 0
+            return True
+        self.wait += 1
+        return False

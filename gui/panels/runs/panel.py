@@ -39,7 +39,7 @@ def can_resume(summary: RunSummary) -> bool:
     if finished is not None:
         if finished.reason not in (StopReason.CANCELLED, StopReason.FAILED):
             return False
-        if not finished.extra.get("resumable", True):  # the trainer knew there was nothing to continue
+        if finished.resumable is False:  # the trainer knew there was nothing to continue
             return False
     return RunLayout(summary.path).can_resume()
 

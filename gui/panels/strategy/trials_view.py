@@ -127,7 +127,7 @@ class TrialsView(QWidget):
         self.progress.setVisible(False)
         self.run_button.setEnabled(True)
         self.stop_button.setEnabled(False)
-        rows = list(finished.extra.get("trials", []))
+        rows = list(finished.trials)
         self.show_table(rows)
         if finished.succeeded:
             self.message.show_ok(finished.detail)

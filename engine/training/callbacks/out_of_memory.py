@@ -1,0 +1,43 @@
+"""Out-of-memory recovery: halve the batch and run the epoch again from the last checkpoint."""
+
+from __future__ import annotations
+
+import gc
+import threading
+
+import torch
+
+from engine.core.errors import StudioError
+from engine.run.events import Notice
+from engine.training.callbacks.base import Callback, Trainer
+from engine.training.checkpoint import load_checkpoint, load_into
+
+
+class OutOfMemoryRecovery(Callback):
+    """Puts the model, optimizer and scaler back to the end of the previous epoch and halves the batch.
+
+    Raises (from :meth:`on_out_of_memory`) :class:`StudioError` when one image per batch is already too many.
+    """
+
+    def on_out_of_memory(self, trainer: Trainer, epoch: int) -> None:
+        s = trainer.session
+        assert s is not None
+        old = s.batch_size
+        where = "GPU" if s.device.type == "cuda" else "computer"
+        if old <= 1:
+            raise StudioError(f"The {where} ran out of memory even with one image per batch. Choose a smaller "
+                              "image size or a smaller model.")
+        s.optimizer.zero_grad(set_to_none=True)
+        # Only on the main thread (the training child, the CLI): in the window's process a collection on a worker
+        # thread could destroy Qt objects off the GUI thread, which deadlocks (gui/gui_thread_gc.py).
+        if threading.current_thread() is threading.main_thread():
+            gc.collect()
+        if s.device.type == "cuda":
+            torch.cuda.empty_cache()
+        checkpoint = load_checkpoint(trainer.folder.last_checkpoint)
+        load_into(s.prepared.model, s.optimizer, checkpoint)
+        if checkpoint.state.get("scaler") and s.scaler.is_enabled():
+            s.scaler.load_state_dict(checkpoint.state["scaler"])
+        s.rebuild_sources(old // 2)
+        trainer.emit(Notice("warning", f"The {where} ran out of memory with batches of {old} images, so the batch "
+                                       f"size is now {old // 2} and epoch {epoch} starts again."))
