@@ -64,13 +64,17 @@ class EpochEnded:
 
 @dataclass(frozen=True, slots=True)
 class EpochTimeEstimate:
-    """Measured on the first batches: how long an epoch and the whole run will take on this device."""
+    """How long the coming epochs will take on this device (engine/training/time_estimate.py): made once the
+    first batches are timed, and again after each epoch, from what each coming epoch will train."""
 
-    epoch_seconds: float
-    total_seconds: float
+    epoch_seconds: float  # the next epoch (``first_epoch``)
+    total_seconds: float  # every coming epoch, from ``first_epoch`` to the last
     device: str
     message: str
     fast_path_seconds: float | None = None  # frozen base + cached features, when that is offered
+    first_epoch: int = 0  # 0: written before the estimate was made per epoch
+    epoch_plan: tuple[float, ...] = ()  # seconds of each coming epoch, from ``first_epoch``
+    measured: bool = False  # every figure rests on measured work of its kind ("about", not "roughly")
 
 
 @dataclass(frozen=True, slots=True)

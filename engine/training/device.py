@@ -4,8 +4,8 @@
   CNNs, ``cudnn.benchmark`` (off in deterministic mode), TF32 matrix maths. Autocast is used *only* on CUDA:
   on CPUs without bf16 support it made ResNet-18 2.7x slower (docs/ARCHITECTURE.md section 6).
 * CPU: the compute threads get the cores the loader processes do not use.
-* Epoch-time estimate from a few timed batches; on a CPU a run that would take hours gets an offer of the
-  frozen-base + cached-features path.
+* Durations in words; on a CPU a run that would take hours gets an offer of the frozen-base + cached-features
+  path (the estimate itself: engine/training/time_estimate.py).
 """
 
 from __future__ import annotations
@@ -129,23 +129,6 @@ def format_duration(seconds: float) -> str:
     if minutes:
         return f"{minutes} min {secs:02d} s"
     return f"{secs} s"
-
-
-def estimate_message(epoch_s: float, total_s: float, epochs: int, device: str,
-                     fast_path_s: float | None) -> str:
-    """The sentence shown when the estimate is known.
-
-    Example:
-        >>> estimate_message(60, 600, 10, "cpu", None)
-        'One epoch should take about 1 min 00 s on the cpu; all 10 epochs about 10 min 00 s.'
-    """
-    text = (f"One epoch should take about {format_duration(epoch_s)} on the {device}; all {epochs} epochs "
-            f"about {format_duration(total_s)}.")
-    if fast_path_s is not None:
-        text += (f" That is long for this computer's processor. Keeping the pretrained layers frozen and "
-                 f"training only the new classifier on features computed once (no augmentation) would take "
-                 f"about {format_duration(fast_path_s)}.")
-    return text
 
 
 def should_offer_fast_path(device: torch.device, total_s: float, using_features: bool, pretrained: bool) -> bool:

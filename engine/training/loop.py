@@ -68,21 +68,58 @@ class _Sums:
 
 
 class Clock:
-    """Active (unpaused) time since this session began, for the remaining-time estimate."""
+    """Active (unpaused) time since this session began, and the time left for the batch events.
 
-    def __init__(self, epochs: int, completed_epochs: int) -> None:
+    The time left follows the time estimate's plan of the coming epochs once there is one (:meth:`set_plan`: an
+    epoch that trains more layers takes longer), else the pace so far. ``now`` is the time source (a scripted
+    one in tests).
+
+    Example:
+        >>> ticks = iter([0.0, 30.0])
+        >>> clock = Clock(epochs=4, completed_epochs=0, now=lambda: next(ticks))
+        >>> clock.eta(1.0)  # one epoch in 30 s: three more
+        90.0
+        >>> clock.set_plan(2, (60.0, 60.0, 60.0))  # the next three train the base too
+        >>> clock.eta(1.5)
+        150.0
+    """
+
+    def __init__(self, epochs: int, completed_epochs: int, now: Callable[[], float] = time.monotonic) -> None:
         self.epochs = epochs
         self.completed_at_start = completed_epochs
-        self.started = time.monotonic()
+        self.now = now
+        self.started = now()
         self.paused = 0.0
+        self._plan: tuple[int, tuple[float, ...]] | None = None
+
+    def set_plan(self, first_epoch: int, seconds: tuple[float, ...]) -> None:
+        """Seconds of each epoch from ``first_epoch`` on (engine/training/callbacks/timing.py)."""
+        self._plan = (first_epoch, seconds)
+
+    def active(self) -> float:
+        """Seconds since this session began, pauses excluded."""
+        return self.now() - self.started - self.paused
 
     def eta(self, progress: float) -> float | None:
         """Seconds left when ``progress`` epochs (fractional) are done, from the pace so far."""
+        planned = self._planned_left(progress)
+        if planned is not None:
+            return planned
         done = progress - self.completed_at_start
         if done <= 0:
             return None
-        active = time.monotonic() - self.started - self.paused
-        return active / done * max(self.epochs - progress, 0.0)
+        return self.active() / done * max(self.epochs - progress, 0.0)
+
+    def _planned_left(self, progress: float) -> float | None:
+        if self._plan is None:
+            return None
+        first, seconds = self._plan
+        under_way = math.floor(progress)  # epochs finished; the next one is under way
+        index = under_way + 1 - first
+        if index < 0 or index > len(seconds):
+            return None
+        current = seconds[index] * (1.0 - (progress - under_way)) if index < len(seconds) else 0.0
+        return current + sum(seconds[index + 1:])
 
 
 class EpochLoop:

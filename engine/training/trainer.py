@@ -93,6 +93,7 @@ class Trainer:
         self.session: Session | None = None
         self.epoch = 0
         self.start_epoch = 1
+        self.clock = Clock(config.optim.epochs, 0)
         self._stop: tuple[StopReason, str] | None = None
         self._replay: list[Event] = []
         self._progress_throttle = Throttle()
@@ -114,6 +115,10 @@ class Trainer:
         if self._log is not None:
             self._log.write(event)
         self._sink(event)
+
+    @property
+    def stop_requested(self) -> bool:
+        return self._stop is not None
 
     def request_stop(self, reason: StopReason, detail: str) -> None:
         if self._stop is None:
@@ -237,7 +242,8 @@ class Trainer:
         s = self.session
         assert s is not None
         epochs = self.config.optim.epochs
-        loop = EpochLoop(s, self.cancel, self.pause, self.emit, Clock(epochs, self.start_epoch - 1), self._timed)
+        self.clock = Clock(epochs, self.start_epoch - 1)
+        loop = EpochLoop(s, self.cancel, self.pause, self.emit, self.clock, self._timed)
         self._emit_start()
         for callback in self.callbacks:
             callback.on_run_start(self)

@@ -11,7 +11,7 @@ import torch
 from engine.training.callbacks.base import Callback
 from engine.config import (Augmentation, DataConfig, Device, EarlyStoppingConfig, FineTuneSchedule, FreezePlan, ModelConfig,
                            OptimConfig, Strategy, TrainConfig)
-from engine.run.events import EpochEnded, Notice
+from engine.run.events import EpochEnded, EpochTimeEstimate, Notice
 from engine.training.callbacks.finetuning import unfrozen_stage_count
 from engine.jobs.training_job import run_training_job
 from tests.trainkit import make_pretrained_file
@@ -58,8 +58,15 @@ def test_head_warm_up_then_gradual_unfreezing_from_the_top(image_folder: Path, t
     )
     snaps = Snapshots()
     notices: list[str] = []
-    finished = run_training_job(config, tmp_path / "run", lambda e: notices.append(e.message)
-                            if isinstance(e, Notice) else None, callbacks=[snaps])
+    estimates: list[EpochTimeEstimate] = []
+
+    def sink(event: object) -> None:
+        if isinstance(event, Notice):
+            notices.append(event.message)
+        elif isinstance(event, EpochTimeEstimate):
+            estimates.append(event)
+
+    finished = run_training_job(config, tmp_path / "run", sink, callbacks=[snaps])
     assert finished.succeeded, finished.detail
     start, e1, e2, e3, e4 = snaps.after
     # Epoch 1: the head alone.
@@ -73,3 +80,10 @@ def test_head_warm_up_then_gradual_unfreezing_from_the_top(image_folder: Path, t
         assert not _changed(start, e4, frozen)
     assert any("finished its warm-up" in n and "Stage 4" in n for n in notices)
     assert any("Gradual unfreezing: Stage 3" in n for n in notices)
+    # The time estimate knows what each epoch will train (issue 13 item 2): made once timed, then after each epoch.
+    assert [e.first_epoch for e in estimates] == [1, 2, 3, 4]
+    first = estimates[0].message
+    assert "Epoch 1 (only the new classifier)" in first and "Epochs 2–3 (the new classifier and" in first
+    assert "Epoch 4 (the new classifier and" in first and "roughly" in first
+    plan = estimates[0].epoch_plan
+    assert plan[0] < plan[1] == plan[2] < plan[3], "each unfrozen stage adds its backward pass"

@@ -56,7 +56,9 @@ def test_live_figures_carry_rate_speed_and_time_left(image_folder: Path, tmp_pat
     assert any(b.eta_s and b.eta_s > 0 for b in batches if b.epoch == 1)
     assert all(b.gpu_memory_mb is None for b in batches), "GPU memory is only reported on CUDA"
     estimate = sink.of(EpochTimeEstimate)
-    assert len(estimate) == 1 and "One epoch should take about" in estimate[0].message
+    assert [e.first_epoch for e in estimate] == [1, 2], "made once timed, corrected after epoch 1"
+    assert "One epoch should take about" in estimate[0].message and "all 2 epochs about" in estimate[0].message
+    assert estimate[1].measured and "One epoch should take about" in estimate[1].message
     assert [e.stale_epochs >= 0 for e in sink.of(EpochEnded)] == [True, True]
 
 

@@ -18,6 +18,7 @@ from engine.run.events import EpochEnded, Event, RunFinished
 
 if TYPE_CHECKING:
     from engine.run.folder import RunFolder
+    from engine.training.loop import Clock
     from engine.training.session import Session
 
 
@@ -34,9 +35,13 @@ class Trainer(Protocol):
     epoch: int
     run_dir: Path
     callbacks: list[Callback]
+    clock: Clock  # active (unpaused) time of this session
 
     @property
     def folder(self) -> RunFolder: ...
+
+    @property
+    def stop_requested(self) -> bool: ...
 
     def emit(self, event: Event) -> None: ...
 
@@ -56,6 +61,11 @@ class Callback:
 
     def on_out_of_memory(self, trainer: Trainer, epoch: int) -> None:
         """Called when ``epoch`` ran out of memory; the trainer then runs the epoch again."""
+
+    def trainable_in(self, trainer: Trainer, epoch: int, trainable: set[int]) -> set[int]:
+        """Which parameters (by ``id``) will train in ``epoch``, given ``trainable`` as the callbacks before this
+        one left it: a callback that changes what trains (gradual unfreezing) says how (the time estimate)."""
+        return trainable
 
     def on_validation_end(self, trainer: Trainer, epoch: int, val_loss: float, val_accuracy: float) -> None:
         """Called after validation, before the epoch's event is made (it says what the callbacks found)."""

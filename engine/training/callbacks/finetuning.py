@@ -63,6 +63,14 @@ class FineTuneUnfreezing(Callback):
     def on_epoch_start(self, trainer: Trainer, epoch: int) -> None:
         self._apply(trainer, unfrozen_stage_count(self.schedule, epoch, len(self._stages)))
 
+    def trainable_in(self, trainer: Trainer, epoch: int, trainable: set[int]) -> set[int]:
+        count = unfrozen_stage_count(self.schedule, epoch, len(self._stages))
+        out = set(trainable)
+        for index, (_, params) in enumerate(self._stages):
+            ids = {id(p) for p in params}
+            out = out | ids if index < count else out - ids
+        return out
+
     def _apply(self, trainer: Trainer, count: int) -> None:
         if count == self._applied or not self._stages:
             return
