@@ -26,7 +26,7 @@ TERMS: dict[str, Term] = _terms(
     ("accuracy", "Accuracy", "The share of images the model answers correctly. For example 45 right out of 50 "
      "images is 90%."),
     ("balanced_accuracy", "Balanced accuracy", "The average of each class's share of correct answers, so a small "
-     "class counts as much as a large one. With 90 healthy and 10 ill images, always answering \"healthy\" has 90% "
+     "class counts as much as a large one. For example, with 90 healthy and 10 ill images, always answering \"healthy\" has 90% "
      "accuracy but only 50% balanced accuracy."),
     ("macro_f1", "Macro F1", "The F1 score worked out for each class and then averaged, every class weighing the "
      "same; from 0 (useless) to 1 (perfect). For example F1 0.9 for cats and 0.5 for dogs give macro F1 0.7."),
@@ -45,7 +45,7 @@ TERMS: dict[str, Term] = _terms(
     ("f1", "F1", "Precision and recall combined into one number (their harmonic mean), from 0 to 1; it is high "
      "only when both are. For example precision 0.9 and recall 0.6 give F1 0.72."),
     ("support", "Images", "How many images of this class were measured. Figures from a handful of images can "
-     "change a lot with one more right or wrong answer."),
+     "change a lot with one more right or wrong answer: for example 2 of 3 is 67%, 3 of 3 is 100%."),
     ("sensitivity", "Sensitivity", "Of the images that really are the positive class, the share the model finds "
      "(the same as recall). For example 45 of 50 ill patients found is 90% sensitivity."),
     ("specificity", "Specificity", "Of the images that are not the positive class, the share the model correctly "
@@ -60,7 +60,8 @@ TERMS: dict[str, Term] = _terms(
      "the diagonal holds the right answers. For example the cell \"cat\" row, \"dog\" column counts cats taken for "
      "dogs."),
     ("roc_curve", "ROC curve", "Every threshold at once: how many positives are found (up) against how many false "
-     "alarms (right). A curve hugging the top left corner is good; the diagonal is guessing."),
+     "alarms (right); the diagonal is guessing. For example a point at the top left finds every positive with no "
+     "false alarm."),
     ("reliability", "Calibration plot", "Bars of how often the model is right at each level of confidence; on the "
      "diagonal it is honest. For example a bar at 90% confidence reaching only 70% means over-confidence."),
     ("gflops", "GFLOPs", "Billions of arithmetic operations to look at one image: a measure of how much work, and "
@@ -76,12 +77,12 @@ TERMS: dict[str, Term] = _terms(
      "For example 256 hidden units give the new classifier more room to combine features, and more to learn."),
     ("epoch", "Epoch", "One pass over every training image. For example 10 epochs on 500 images means the model "
      "sees each image 10 times."),
-    ("loss", "Loss", "How wrong the model's probabilities are, lower is better; training makes it smaller. An even "
+    ("loss", "Loss", "How wrong the model's probabilities are, lower is better; training makes it smaller. For example an even "
      "guess among 4 classes has a loss of 1.39 (ln 4), so a loss far above that means something is wrong."),
     ("validation", "Validation images", "Images kept aside and never trained on, to check the model during "
      "training and choose the best epoch. For example 20% of 500 images: 100 validation images."),
     ("test_set", "Test images", "Images kept aside until the very end, for one untouched measurement. Unlike the "
-     "validation images they are never used to choose anything."),
+     "validation images they are never used to choose anything: for example 10% of the images, measured once."),
     ("saved_model", "Saved model", "The model from the best epoch (by the figure early stopping watches), which is "
      "what you get when you open the run. For example the run may train 10 epochs and save epoch 7."),
     ("chance", "Chance", "What guessing at random would score: one in the number of classes. For example 25% with 4 "
@@ -93,7 +94,7 @@ TERMS: dict[str, Term] = _terms(
     ("stage", "Stage", "A group of layers that work at one image resolution; lower stages see edges and textures, "
      "upper stages whole shapes. For example ResNet-18 has a stem and four stages."),
     ("overfitting", "Overfitting", "The model memorises the training images instead of learning what the classes "
-     "look like: training keeps improving while validation gets worse."),
+     "look like. For example training accuracy climbs to 100% while validation accuracy falls from 80% to 70%."),
 )
 
 #: Layer types of the layer tree (torchvision's module names), each in plain words.
