@@ -82,8 +82,10 @@ class Baselines:
 
     def sentence(self) -> str:
         """Example:
-        >>> Baselines.from_counts({"a": 10, "b": 10, "c": 10, "d": 10}).sentence()
-        'Guessing at random among 4 classes would score 25.0%, and so would always answering one class (they are equally large).'
+        >>> equal = Baselines.from_counts({"a": 10, "b": 10, "c": 10, "d": 10})
+        >>> print(equal.sentence())  # doctest: +NORMALIZE_WHITESPACE
+        Guessing at random among 4 classes would score 25.0%, and so would always answering one class
+        (they are equally large).
         """
         guess = f"Guessing at random among {self.n_classes} classes would score {self.chance:.1%}"
         if self.equal_classes:
@@ -143,8 +145,10 @@ def assess(accuracy: float, counts: Mapping[str, int], facts: TrainingFacts = Tr
         >>> a = assess(0.375, {"a": 10, "b": 10, "c": 10, "d": 10}, TrainingFacts(train_loss=4.2, pretrained=False))
         >>> a.verdict
         'failing'
-        >>> a.judgement
-        'This model is weak: it is only a little better than guessing. Its training loss (4.20) is far above 1.39, the loss of an even guess among 4 classes: training itself went wrong, most often because the learning rate is too high.'
+        >>> print(a.judgement)  # doctest: +NORMALIZE_WHITESPACE
+        This model is weak: it is only a little better than guessing. Its training loss (4.20) is far above 1.39,
+        the loss of an even guess among 4 classes: training itself went wrong, most often because the learning
+        rate is too high.
         >>> assess(0.9, {"cats": 50, "dogs": 50}).verdict
         'good'
     """
@@ -173,7 +177,7 @@ def _judge(accuracy: float, base: Baselines, balanced: float | None) -> tuple[st
     if skill < FAIR_SKILL:
         return "fair", (f"The model has learnt something (clearly better than {what}), but it still gets "
                         f"{1 - accuracy:.0%} of these images wrong.")
-    return "good", f"This is well above both: the model has learnt to tell your classes apart."
+    return "good", "This is well above both: the model has learnt to tell your classes apart."
 
 
 def _judge_loss(loss: float | None, n_classes: int) -> tuple[str | None, str]:
@@ -279,8 +283,9 @@ def assess_metrics(metrics: Mapping[str, Any], facts: TrainingFacts = TrainingFa
     Example:
         >>> from engine.evaluation.metrics import summarize
         >>> m = summarize([0, 1, 1, 1], [[.8, .2], [.3, .7], [.4, .6], [.9, .1]], ["cat", "dog"])
-        >>> assess_metrics(m).comparison
-        'Guessing at random among 2 classes would score 50.0%, and always answering the largest class, dog (3 of 4 images), 75.0%.'
+        >>> print(assess_metrics(m).comparison)  # doctest: +NORMALIZE_WHITESPACE
+        Guessing at random among 2 classes would score 50.0%, and always answering the largest class, dog
+        (3 of 4 images), 75.0%.
     """
     counts = {str(name): int(c["support"]) for name, c in metrics["per_class"].items()}
     balanced = metrics.get("balanced_accuracy")

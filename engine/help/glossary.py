@@ -26,7 +26,8 @@ TERMS: dict[str, Term] = _terms(
     ("accuracy", "Accuracy", "The share of images the model answers correctly. For example 45 right out of 50 "
      "images is 90%."),
     ("balanced_accuracy", "Balanced accuracy", "The average of each class's share of correct answers, so a small "
-     "class counts as much as a large one. For example, with 90 healthy and 10 ill images, always answering \"healthy\" has 90% "
+     "class counts as much as a large one. For example, with 90 healthy and 10 ill images, always answering "
+     "\"healthy\" has 90% "
      "accuracy but only 50% balanced accuracy."),
     ("macro_f1", "Macro F1", "The F1 score worked out for each class and then averaged, every class weighing the "
      "same; from 0 (useless) to 1 (perfect). For example F1 0.9 for cats and 0.5 for dogs give macro F1 0.7."),
@@ -77,7 +78,8 @@ TERMS: dict[str, Term] = _terms(
      "For example 256 hidden units give the new classifier more room to combine features, and more to learn."),
     ("epoch", "Epoch", "One pass over every training image. For example 10 epochs on 500 images means the model "
      "sees each image 10 times."),
-    ("loss", "Loss", "How wrong the model's probabilities are, lower is better; training makes it smaller. For example an even "
+    ("loss", "Loss", "How wrong the model's probabilities are, lower is better; training makes it smaller. For "
+     "example an even "
      "guess among 4 classes has a loss of 1.39 (ln 4), so a loss far above that means something is wrong."),
     ("validation", "Validation images", "Images kept aside and never trained on, to check the model during "
      "training and choose the best epoch. For example 20% of 500 images: 100 validation images."),
@@ -247,8 +249,10 @@ def option_tip(path: str, plain_line: str) -> str:
     """An option's plain line with its example (the window's tooltip for that setting).
 
     Example:
-        >>> option_tip("optim.epochs", "How many times the model sees every training image.")
-        'How many times the model sees every training image. For example 10 epochs on 500 images shows the model each image 10 times.'
+        >>> print(option_tip("optim.epochs", "How many times the model sees every training image."))
+        ... # doctest: +NORMALIZE_WHITESPACE
+        How many times the model sees every training image. For example 10 epochs on 500 images shows the model
+        each image 10 times.
     """
     example = OPTION_EXAMPLES.get(path)
     return f"{plain_line} {example}" if example else plain_line

@@ -60,8 +60,8 @@ class ModelPanel(QWidget):
         super().__init__(parent)
         self.catalog: dict[str, Any] = {}  # arch -> engine.models.weights.CatalogEntry
         self.table = read_only_table(COLUMNS)
-        for column, tip in enumerate(TIPS):
-            self.table.horizontalHeaderItem(column).setToolTip(tip)
+        for column, column_tip in enumerate(TIPS):
+            self.table.horizontalHeaderItem(column).setToolTip(column_tip)
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
         self.table.itemSelectionChanged.connect(self._on_arch_changed)
         self.show_all = QCheckBox("Show all models")

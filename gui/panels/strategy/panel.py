@@ -22,8 +22,8 @@ ConfigSource = Callable[[], TrainConfig]
 
 #: Said when the similarity measurement could not run: nothing was trained or saved, and the manual answers work.
 MEASUREMENT_FAILED = ("So the similarity could not be measured; nothing was trained or saved. The two choices "
-                      "below still work: pick \u201cEveryday photos\u201d or \u201cUnlike everyday photos\u201d and press "
-                      "\u201cRecommend a strategy\u201d again.")
+                      "below still work: pick \u201cEveryday photos\u201d or \u201cUnlike everyday photos\u201d "
+                      "and press \u201cRecommend a strategy\u201d again.")
 
 
 class StrategyPanel(QWidget):
