@@ -38,7 +38,9 @@ FINE_TUNING = (
         "Without pretrained weights there is a fourth way, training from scratch: every layer starts random. It "
         "needs many images and is mostly a comparison point.",
     )),
-    Section("situations", "Four situations: how many images × how familiar they are", (
+    Section("situations", "Four situations: size × similarity", (
+        "Two questions decide the strategy: how many images you have per class (size), and how much they look "
+        "like everyday photos, which the pretrained model knows (similarity).",
         "Few images, like everyday photos: train only the new classifier (strategy 3); more would memorise them.",
         "Few images, unlike everyday photos (X-rays, scans, microscopy): freeze the lower layers and train the "
         "upper ones (strategy 2), with augmentation, because the upper layers must adapt.",

@@ -31,6 +31,9 @@ class HelpDialog(QDialog):
         self.sections = guide()
         self.contents = QListWidget()
         self.contents.setMaximumWidth(260)
+        self.contents.setWordWrap(True)  # long titles wrap instead of hiding behind a scroll bar
+        self.contents.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.contents.setSpacing(2)
         for section in self.sections:
             item = QListWidgetItem(section.title)
             item.setData(Qt.ItemDataRole.UserRole, section.key)

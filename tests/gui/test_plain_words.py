@@ -157,7 +157,7 @@ def test_the_help_menu_opens_the_guide_at_the_tab_in_front(qtbot, tmp_path: Path
         actions["Guide to fine-tuning"].trigger()
         assert dialog.current_key() == "fine-tuning"
         titles = [dialog.contents.item(r).text() for r in range(dialog.contents.count())]
-        assert {"The three strategies", "Four situations: how many images × how familiar they are",
+        assert {"The three strategies", "Four situations: size × similarity",
                 "Overfitting, and how the app fights it", "Which figure to read when"} <= set(titles)
         dialog.show_section("situations")
         assert "Few images, unlike everyday photos" in dialog.text.toPlainText()

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
 from engine.help.glossary import tip
 
-SEPARATOR = " · "
+SEPARATOR = "&nbsp;·&nbsp;"  # rich text drops plain spaces at a label's edges
 
 
 class FigureLine(QWidget):
@@ -47,4 +47,5 @@ class FigureLine(QWidget):
         self.set_parts([(text, None)] if text else [])
 
     def text(self) -> str:
-        return "".join(label.text() for label in self.labels).replace("<b>", "").replace("</b>", "")
+        text = "".join(label.text() for label in self.labels)
+        return text.replace("<b>", "").replace("</b>", "").replace("&nbsp;", " ")
