@@ -41,12 +41,6 @@ def saved_model_label(epoch: int | None, value: float, figure: str = "val. accur
     return text[:1].upper() + text[1:] if capital else text
 
 
-def epoch_label(epoch: int, value: float, figure: str = "val. accuracy") -> str:
-    """Another epoch's figure, labelled with its epoch. Example: ``epoch_label(3, 0.425)`` is
-    ``'epoch 3: val. accuracy 42.5%'``."""
-    return f"epoch {epoch}: {figure} {value:.1%}"
-
-
 @dataclass(frozen=True, slots=True)
 class RunSummary:
     """What the past-runs list shows about a run folder.
