@@ -9,8 +9,11 @@ from pathlib import Path
 import pytest
 
 from engine.cli.main import main as cli_main
+from engine.cli.train import print_assessment
+from engine.config import StopReason
 from engine.core.run_layout import RunLayout
 from engine.evaluation.assessment import Assessment, Baselines, TrainingFacts, assess
+from engine.run.events import RunFinished
 from engine.run.listing import list_runs, saved_model_label
 from tests.trained_run import copy_run, one_torch_thread, shared_run
 
@@ -92,3 +95,18 @@ def test_a_trained_run_ends_with_its_saved_model_and_the_comparison(tmp_path_fac
     out = capsys.readouterr().out
     assert f"saved model (epoch {epoch}): accuracy" in out
     assert "Guessing at random among 3 classes would score 33.3%" in out
+
+
+def test_the_train_command_ends_with_the_saved_model_next_to_chance(capsys: pytest.CaptureFixture[str]) -> None:
+    # What `python -m engine train` prints after the outcome sentence, from the run's recorded end.
+    weak = assess(0.375, FOUR_EQUAL, TrainingFacts(pretrained=False))
+    print_assessment(RunFinished(StopReason.EARLY_STOPPED, "Stopped early at epoch 9 (best at epoch 7).",
+                                 extra={"saved_model": "Saved model (epoch 7): val. accuracy 37.5%",
+                                        "assessment": weak.to_dict()}))
+    assert capsys.readouterr().out.splitlines() == [
+        "Saved model (epoch 7): val. accuracy 37.5%.", weak.comparison, weak.judgement,
+        "What to try: " + " ".join(weak.advice)]
+    print_assessment(RunFinished(StopReason.FINISHED, "Training finished all 2 epochs; saved model (epoch 2): "
+                                 "val. accuracy 37.5%.", extra={"saved_model": "Saved model (epoch 2): val. "
+                                                                "accuracy 37.5%", "assessment": weak.to_dict()}))
+    assert capsys.readouterr().out.splitlines()[0] == weak.comparison  # the label is not said twice
