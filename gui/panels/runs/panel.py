@@ -57,7 +57,8 @@ def saved_model_lines(summary: RunSummary) -> str:
     said = finished is not None and label.lower() in finished.detail.lower()  # "…; saved model (epoch 7): …"
     lead = "" if said else f"{label[:1].upper()}{label[1:]}. "
     assessment = Assessment.from_dict(extra["assessment"]).text() if extra.get("assessment") else ""
-    return "<br>" + html.escape(f"{lead}{assessment}".strip())
+    text = f"{lead}{assessment}".strip()
+    return f"<br>{html.escape(text)}" if text else ""
 
 
 class RunsPanel(QWidget):
