@@ -25,9 +25,11 @@ from engine.models.layers.stages import architecture_stages
 from engine.strategy.table import Advised, SimilarityClass, SizeClass
 from engine.run.location import check_run_location
 from engine.core.paths import runs_root
+from engine.help.guide import TAB_KEYS
 from engine.run.listing import new_run_dir
 from gui.jobs.controller import TrainingController
 from gui.widgets.common import weak_method
+from gui.widgets.help_dialog import install_help_menu
 from gui.drops import dropped_folder, dropped_images
 from gui.panels.data.panel import DataPanel
 from gui.panels.model.panel import ModelPanel
@@ -132,6 +134,11 @@ class MainWindow(QMainWindow):
         file_menu.addAction(open_action)
         file_menu.addSeparator()
         file_menu.addAction(quit_action)
+        self.help_dialog = install_help_menu(self, weak_method(self.current_tab_key, lambda: TAB_KEYS[0]))
+
+    def current_tab_key(self) -> str:
+        """The guide's section for the tab in front (engine/help/guide.py: the tabs in the window's order)."""
+        return TAB_KEYS[min(max(self.tabs.currentIndex(), 0), len(TAB_KEYS) - 1)]
 
     def _choose_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Choose the image folder")

@@ -42,8 +42,16 @@ def run(args: argparse.Namespace) -> int:
         else:
             write_output_file(args.json, (text + "\n").encode("utf-8"))
     if args.json != "-":
+        from engine.evaluation.assessment import assess_metrics, training_facts
+        from engine.run.folder import RunFolder
+
+        card = RunFolder(evaluation.run_dir).read_model_card()
+        epoch = card.best_epoch if card is not None else None
+        facts = training_facts(evaluation.run_dir)
         for result in evaluation.sets:
-            print_set(result.title, result.metrics)
+            print_set(result.title, result.metrics, epoch)
+            for sentence in assess_metrics(result.metrics, facts).sentences:
+                print(f"  {sentence}")
         print(f"results written to {evaluation.run_dir}")
     for result in evaluation.sets:
         for note in result.notes:
@@ -53,9 +61,11 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def print_set(title: str, m: dict[str, Any]) -> None:
+def print_set(title: str, m: dict[str, Any], epoch: int | None = None) -> None:
+    from engine.run.listing import saved_model_label
+
     print(f"{title}: {m['n_images']} images")
-    print(f"  accuracy {m['accuracy']:.1%}   balanced accuracy {m['balanced_accuracy']:.1%}   "
+    print(f"  {saved_model_label(epoch, m['accuracy'], 'accuracy')}   balanced accuracy {m['balanced_accuracy']:.1%}   "
           f"macro F1 {m['macro_avg']['f1']:.3f}   ECE {m['calibration']['ece']:.3f}")
     if "binary" in m:
         b = m["binary"]

@@ -127,9 +127,24 @@ def _train(config: Any, run_dir: Path) -> int:
         finished = run_training_job(config, run_dir, print_event, cancel, resume=resume, own_process=True)
     # The outcome sentence goes to stdout, but a failure's to stderr (scripts read errors there).
     print(finished.detail, file=sys.stderr if finished.reason is StopReason.FAILED else sys.stdout)
+    print_assessment(finished)
     if finished.succeeded:
         return EXIT_OK
     return EXIT_BAD_INPUT if finished.input_error else EXIT_FAILED
+
+
+def print_assessment(finished: Any) -> None:
+    """The saved model next to chance and the majority class, and what to try when it is weak (one line each)."""
+    assessment = finished.extra.get("assessment")
+    if not assessment:
+        return
+    from engine.evaluation.assessment import Assessment
+
+    label = str(finished.extra.get("saved_model", ""))
+    if label and label.lower() not in finished.detail.lower():
+        print(f"{label}.")
+    for sentence in Assessment.from_dict(assessment).sentences:
+        print(sentence)
 
 
 @contextlib.contextmanager

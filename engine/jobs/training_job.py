@@ -44,6 +44,27 @@ def evaluate_saved_model(trainer: Trainer, finished: RunFinished) -> RunFinished
     return dataclasses.replace(finished, evaluated=problem is None)
 
 
+def assess_saved_model(trainer: Trainer, finished: RunFinished) -> RunFinished:
+    """Say how good the saved model is (next to chance and the majority class, with what to try when it is
+    weak): ``extra["saved_model"]`` is its label, ``extra["assessment"]`` the sentences
+    (:class:`engine.evaluation.assessment.Assessment`). The window's end-of-run line, Past runs and the command
+    line show them; a problem here only leaves them out."""
+    if not finished.extra.get("model_saved"):
+        return finished
+    try:
+        from engine.evaluation.assessment import assess_saved_model as assess
+
+        assessed = assess(trainer.run_dir, finished)
+    except Exception:  # noqa: BLE001 - words about the model must never turn a saved model into a failed run
+        log.exception("assessing the saved model failed")
+        return finished
+    if assessed is None:
+        return finished
+    label, assessment = assessed
+    return dataclasses.replace(finished, extra={**finished.extra, "saved_model": label,
+                                                "assessment": assessment.to_dict()})
+
+
 def run_training_job(config: TrainConfig, run_dir: Path, sink: EventSink, cancel: CancelToken | None = None, *,
                      pause: CancelToken | None = None, resume: bool = False, own_process: bool = False,
                      callbacks: list[Callback] | None = None) -> RunFinished:
@@ -56,4 +77,4 @@ def run_training_job(config: TrainConfig, run_dir: Path, sink: EventSink, cancel
         True
     """
     return run_training(config, run_dir, sink, cancel, pause=pause, resume=resume, own_process=own_process,
-                        callbacks=callbacks, finishers=(evaluate_saved_model,))
+                        callbacks=callbacks, finishers=(evaluate_saved_model, assess_saved_model))

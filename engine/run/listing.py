@@ -26,6 +26,21 @@ def new_run_dir(name: str, root: Path | None = None) -> Path:
     return candidate
 
 
+def saved_model_label(epoch: int | None, value: float, figure: str = "val. accuracy", *,
+                      capital: bool = False) -> str:
+    """How every view names the saved model's figure, so that it is never taken for another epoch's.
+
+    Example:
+        >>> saved_model_label(7, 0.375)
+        'saved model (epoch 7): val. accuracy 37.5%'
+        >>> saved_model_label(None, 0.9, "accuracy on the test images", capital=True)
+        'Saved model: accuracy on the test images 90.0%'
+    """
+    which = f"saved model (epoch {epoch})" if epoch else "saved model"
+    text = f"{which}: {figure} {value:.1%}"
+    return text[:1].upper() + text[1:] if capital else text
+
+
 @dataclass(frozen=True, slots=True)
 class RunSummary:
     """What the past-runs list shows about a run folder.
@@ -42,6 +57,13 @@ class RunSummary:
     epochs: int
     saved_val_accuracy: float | None
     saved_epoch: int | None
+
+    @property
+    def saved_model_text(self) -> str:
+        """``'saved model (epoch 7): val. accuracy 37.5%'``, or ``''`` without a measured saved model."""
+        if self.saved_val_accuracy is None:
+            return ""
+        return saved_model_label(self.saved_epoch, self.saved_val_accuracy)
 
     @property
     def status(self) -> str:

@@ -20,6 +20,7 @@ from engine.core.cancel import CancelToken, NeverCancelled
 from engine.config import EarlyStoppingConfig, StopReason, TrainConfig
 from engine.core.errors import ConfigError
 from engine.run.events import Event, Notice, Progress, RunFinished
+from engine.run.listing import saved_model_label
 from engine.core.atomic import write_json_atomic
 from engine.models.layers.stages import architecture_stages
 from engine.strategy.table import Advised, SimilarityClass, SizeClass
@@ -128,8 +129,9 @@ def _summary(results: list[TrialResult], cancelled: bool, total: int) -> RunFini
         return RunFinished(StopReason.FAILED, "No trial produced a model; see the messages above.",
                            job="trials", trials=table)
     return RunFinished(StopReason.FINISHED,
-                       f"Best on the same budget: {best.strategy.label} ({100 * (best.best_val_accuracy or 0):.1f}% "
-                       "validation accuracy). Pick a strategy to continue with it.",
+                       f"Best on the same budget: {best.strategy.label} "
+                       f"({saved_model_label(best.best_epoch, best.best_val_accuracy or 0)}). Pick a strategy to "
+                       "continue with it.",
                        best_val_accuracy=best.best_val_accuracy, job="trials", trials=table)
 
 

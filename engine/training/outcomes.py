@@ -9,18 +9,20 @@ from __future__ import annotations
 from pathlib import Path
 
 from engine.core.run_layout import RunLayout
+from engine.run.listing import saved_model_label
 from engine.training.checkpoint import CheckpointError, load_checkpoint
 
 CANCELLED_BEFORE_START = "Training was stopped by you before the first epoch began, so no model was saved."
 
 
 def finished_sentence(epochs: int, best_epoch: int, best_val_accuracy: float | None) -> str:
-    """Example:
+    """The figure is labelled as the saved model's (engine/run/listing.py), never as "best accuracy".
+
+    Example:
     >>> finished_sentence(10, 7, 0.9)
-    'Training finished all 10 epochs; the best model (epoch 7, validation accuracy 90.0%) was saved.'
+    'Training finished all 10 epochs; saved model (epoch 7): val. accuracy 90.0%.'
     """
-    return (f"Training finished all {epochs} epochs; the best model (epoch {best_epoch}, "
-            f"validation accuracy {100 * (best_val_accuracy or 0):.1f}%) was saved.")
+    return f"Training finished all {epochs} epochs; {saved_model_label(best_epoch, best_val_accuracy or 0)}."
 
 
 def cancelled_sentence(epoch: int, best_epoch: int) -> str:

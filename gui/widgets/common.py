@@ -8,6 +8,8 @@ from typing import TypeVar
 
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableWidget, QWidget
 
+from engine.help.surface import window_text
+
 T = TypeVar("T")
 
 
@@ -45,7 +47,7 @@ class MessageLabel(QLabel):
 
     def _show(self, kind: str, text: str) -> None:
         self.kind = kind
-        self.setText(text)
+        self.setText(window_text(text))  # the engine's sentences may name the command-line way too
         self.setStyleSheet(f"QLabel {{ {_STYLES[kind]} border-radius:4px; padding:6px; }}")
         self.setVisible(bool(text))
 

@@ -22,13 +22,15 @@ from PySide6.QtWidgets import (
 )
 
 from engine.config import OptionSpec, option, option_default, option_type
+from engine.help.glossary import option_tip
 
 #: The look of the plain line under a setting.
 EXPLAIN_STYLE = "color:#5f6b7a; font-size:11px;"
 
 
 def option_widget(path: str) -> QWidget:
-    """A widget for the setting at ``path``, showing its default; its tooltip is the table's plain line."""
+    """A widget for the setting at ``path``, showing its default; its tooltip is the table's plain line with an
+    example (engine/help/glossary.py)."""
     spec, kind = option(path), option_type(path)
     widget: QWidget
     if kind is bool:
@@ -49,7 +51,7 @@ def option_widget(path: str) -> QWidget:
         widget.setSpecialValueText(spec.special)
     else:
         widget = QLineEdit()
-    widget.setToolTip(spec.help)
+    widget.setToolTip(option_tip(path, spec.help))  # the plain line and an example
     set_option_value(widget, option_default(path))
     return widget
 

@@ -155,7 +155,7 @@ def test_start_from_a_previous_run(qtbot, panel: ModelPanel) -> None:  # type: i
                                                                   "std": [0.229, 0.224, 0.225]},
         "metrics": {"val_accuracy": 0.9}}))
     panel.weights.run.setChecked(True)
-    assert "20260101-120000-flowers (mobilenet_v3_small, 2 classes, 90% validation accuracy)" in \
+    assert "20260101-120000-flowers (mobilenet_v3_small, 2 classes, saved model: val. accuracy 90.0%)" in \
         panel.weights.runs.currentText()
     assert panel.arch() == "mobilenet_v3_small"  # the run's model is chosen with it
     assert panel.model_config().weights == str(run)

@@ -187,7 +187,7 @@ def test_a_new_labelled_folder_joins_the_sets(qtbot, panel: ResultsPanel, run: P
 
 def test_evaluation_can_be_cancelled(qtbot, panel: ResultsPanel, run: Path) -> None:  # type: ignore[no-untyped-def]
     panel.show_run(run)
-    assert "Measuring the best model" in panel.message.text()
+    assert "Measuring the saved model" in panel.message.text()
     panel.cancel_button.click()
     assert not panel.busy and not panel.progress.isVisible()
     assert panel.message.text() == "Evaluation cancelled." and panel.current is None

@@ -15,9 +15,16 @@ from PySide6.QtGui import QBrush, QColor, QFont
 
 from engine.models.layers.freeze_state import CheckState, FreezeState
 from engine.models.layers.tree import LayerNode, LayerTree
+from engine.help.glossary import layer_tip, term
 
 COLUMNS = ("Layer", "Type", "Output shape", "Params", "Trainable")
 NAME, TYPE, SHAPE, PARAMS, TRAINABLE = range(len(COLUMNS))
+HEADER_TIPS = ("Ticked layers are frozen: they keep their pretrained weights.",
+               "What kind of layer it is; hover a type for what it does.",
+               "The size of what the layer passes on, for one image: channels x height x width. For example "
+               "64x56x56 is 64 feature maps of 56 by 56 pixels.",
+               f"{term('params').name}: {term('params').tip}",
+               "How many of its parameters will learn; frozen ones keep their pretrained values.")
 _CHECK = {CheckState.FROZEN: Qt.CheckState.Checked, CheckState.TRAINABLE: Qt.CheckState.Unchecked,
           CheckState.MIXED: Qt.CheckState.PartiallyChecked}
 _HEAD_COLOUR = QBrush(QColor("#1e6b34"))
@@ -108,8 +115,8 @@ class LayerTreeModel(QAbstractItemModel):
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return COLUMNS[section]
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole and section == NAME:
-            return "Ticked layers are frozen: they keep their pretrained weights."
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole:
+            return HEADER_TIPS[section]
         return None
 
     # -- content ----------------------------------------------------------------------------------------
@@ -147,7 +154,7 @@ class LayerTreeModel(QAbstractItemModel):
             font.setBold(True)
             return font
         if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(node)
+            return self._tooltip(node, column)
         return None
 
     def tree_head(self) -> str:
@@ -169,7 +176,9 @@ class LayerTreeModel(QAbstractItemModel):
             return ""
         return count_text(self.state.trainable_params(node.name))
 
-    def _tooltip(self, node: LayerNode) -> str:
+    def _tooltip(self, node: LayerNode, column: int = NAME) -> str:
+        if column == TYPE:  # what this kind of layer does, in plain words
+            return f"{node.type_name}: {layer_tip(node.type_name)}"
         name = node.name or "the whole model"
         if node.is_head:
             return f"{name}: the new output layer for your classes. It always trains."

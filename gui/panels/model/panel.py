@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from engine.config import FreezePlan, ModelConfig, Strategy, option
 from engine.core.errors import ConfigError
+from engine.help.glossary import tip
 from engine.models.heads import HeadOptions
 from gui.jobs.controller import BackgroundTask, TaskState
 from gui.panels.model.layer_tree_model import count_text
@@ -33,9 +34,12 @@ from gui.widgets.option_widgets import option_widget
 
 DEFAULT_ARCH = "resnet18"
 COLUMNS = ("Model", "Params", "Top-1", "Download", "Speed", "Here")
-TIPS = ("torchvision's name for the architecture", "Number of weights", "Accuracy on ImageNet (1000 classes)",
-        "Size of the pretrained weights", "Training speed class, by compute per image",
-        "The pretrained weights are already on this computer")
+TIPS = ("torchvision's name for the architecture, for example resnet18.", tip("params"), tip("top1"),
+        "Size of the pretrained weights to download, for example 45 MB for ResNet-18.",
+        f"Training speed class, by compute per image. {tip('gflops')}",
+        "The pretrained weights are already on this computer, so no download is needed.")
+#: The model's description names these terms; its tooltip explains them.
+DETAIL_TIP = "\n\n".join(tip(key) for key in ("params", "top1", "gflops", "normalise"))
 
 
 def _load_catalog(_: TaskState) -> list[Any]:
@@ -56,8 +60,8 @@ class ModelPanel(QWidget):
         super().__init__(parent)
         self.catalog: dict[str, Any] = {}  # arch -> engine.models.weights.CatalogEntry
         self.table = read_only_table(COLUMNS)
-        for column, tip in enumerate(TIPS):
-            self.table.horizontalHeaderItem(column).setToolTip(tip)
+        for column, column_tip in enumerate(TIPS):
+            self.table.horizontalHeaderItem(column).setToolTip(column_tip)
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
         self.table.itemSelectionChanged.connect(self._on_arch_changed)
         self.show_all = QCheckBox("Show all models")
@@ -65,6 +69,7 @@ class ModelPanel(QWidget):
         self.details = QLabel("Loading the model list…")
         self.details.setWordWrap(True)
         self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.details.setToolTip(DETAIL_TIP)
 
         self.weights = WeightsBox()
         self.weights.changed.connect(self._on_weights_changed)

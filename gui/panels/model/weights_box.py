@@ -132,11 +132,12 @@ class WeightsBox(QGroupBox):
 
     def refresh_runs(self) -> None:
         from engine.models.weights import list_previous_runs
+        from engine.run.listing import saved_model_label
 
         self.runs.blockSignals(True)
         self.runs.clear()
         for run in list_previous_runs():
-            accuracy = f", {100 * run.val_accuracy:.0f}% validation accuracy" if run.val_accuracy is not None else ""
+            accuracy = f", {saved_model_label(None, run.val_accuracy)}" if run.val_accuracy is not None else ""
             self.runs.addItem(f"{run.name} ({run.arch}, {len(run.class_names)} classes{accuracy})", run)
         self.runs.blockSignals(False)
 

@@ -9,6 +9,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QSlider, QTableWidgetItem,
                                QVBoxLayout, QWidget)
 
+from engine.help.glossary import tip
+from gui.panels.results.figure_line import FigureLine
 from gui.widgets.common import read_only_table
 
 COLUMNS = ("Class", "Precision", "Recall", "F1", "Images")
@@ -20,6 +22,17 @@ EXPLAIN = {
     "ppv": "When the model says {pos}, how often it is right (precision, positive predictive value).",
     "npv": "When the model says it is not {pos}, how often it is right (negative predictive value).",
 }
+
+
+#: The glossary term of each column of the per-class table.
+COLUMN_TERMS = (None, "precision", "recall", "f1", "support")
+
+
+def _termed(text: str, key: str) -> QLabel:
+    """A form row's label whose tooltip explains the term."""
+    label = QLabel(text)
+    label.setToolTip(tip(key))
+    return label
 
 
 def pct(value: float | None) -> str:
@@ -38,12 +51,12 @@ class MetricsView(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.summary = QLabel("")
-        self.summary.setWordWrap(True)
-        self.summary.setTextFormat(Qt.RichText)
+        self.summary = FigureLine()
+        self.subject = ""  # whose figures these are: "Saved model (epoch 7), validation set"
         self.table = read_only_table(COLUMNS, select_rows=False)
-        self.table.setToolTip("Precision: when the model says this class, how often it is right. Recall: of "
-                              "the images of this class, the share it finds. F1 combines both.")
+        for column, key in enumerate(COLUMN_TERMS):
+            if key is not None:
+                self.table.horizontalHeaderItem(column).setToolTip(tip(key))
         self.binary_box = self._make_binary_box()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -68,11 +81,11 @@ class MetricsView(QWidget):
         row.addWidget(self.threshold_label)
         form = QFormLayout(box)
         form.addRow("Positive class", self.positive)
-        form.addRow("Threshold", row)
-        form.addRow("Sensitivity", self.figures["sensitivity"])
-        form.addRow("Specificity", self.figures["specificity"])
-        form.addRow("PPV (precision)", self.figures["ppv"])
-        form.addRow("NPV", self.figures["npv"])
+        form.addRow(_termed("Threshold", "threshold"), row)
+        form.addRow(_termed("Sensitivity", "sensitivity"), self.figures["sensitivity"])
+        form.addRow(_termed("Specificity", "specificity"), self.figures["specificity"])
+        form.addRow(_termed("PPV (precision)", "ppv"), self.figures["ppv"])
+        form.addRow(_termed("NPV", "npv"), self.figures["npv"])
         form.addRow("Counts", self.figures["counts"])
         box.setVisible(False)
         return box
@@ -83,13 +96,17 @@ class MetricsView(QWidget):
 
     def set_metrics(self, m: dict[str, Any]) -> None:
         """Show one set's figures (``engine.evaluation.metrics.summarize`` output)."""
-        parts = [f"<b>Accuracy {pct(m['accuracy'])}</b>", f"balanced accuracy {pct(m['balanced_accuracy'])}",
-                 f"macro F1 {m['macro_avg']['f1']:.3f}",
-                 f"calibration error (ECE) {m['calibration']['ece']:.3f}"]
+        lead = f"{self.subject}: " if self.subject else ""
+        parts: list[tuple[str, str | None]] = [
+            (f"{lead}{m['n_images']} images", "saved_model" if self.subject else None),
+            (f"<b>Accuracy {pct(m['accuracy'])}</b>", "accuracy"),
+            (f"balanced accuracy {pct(m['balanced_accuracy'])}", "balanced_accuracy"),
+            (f"macro F1 {m['macro_avg']['f1']:.3f}", "macro_f1"),
+            (f"calibration error (ECE) {m['calibration']['ece']:.3f}", "ece")]
         auc = m.get("roc_auc", m.get("roc_auc_ovr_macro"))
         if auc is not None:
-            parts.append(f"ROC AUC {auc:.3f}")
-        self.summary.setText(f"{m['n_images']} images · " + " · ".join(parts))
+            parts.append((f"ROC AUC {auc:.3f}", "roc_auc"))
+        self.summary.set_parts(parts)
         rows = [(name, c) for name, c in m["per_class"].items()]
         rows += [("macro average", {**m["macro_avg"], "support": m["n_images"]}),
                  ("weighted average", {**m["weighted_avg"], "support": m["n_images"]})]

@@ -18,12 +18,14 @@ from engine.evaluation.evaluate import RunEvaluation, SetEvaluation, evaluate_ru
 from engine.evaluation.metrics import at_threshold, roc
 from engine.core.run_layout import RunLayout
 from engine.run.folder import no_model_sentence
+from engine.help.glossary import tip
 from gui.panels.results.confusion_matrix import ConfusionMatrixView
 from gui.jobs.controller import TaskState
 from gui.widgets.gallery import GalleryItem, ImageGallery, evaluation_items
 from gui.widgets.gradcam_view import GradCamView
 from gui.panels.results.metrics_view import MetricsView
 from gui.panels.results.result_plots import ReliabilityPlot, RocPlot
+from gui.panels.results.saved_model import SavedModel, read_saved_model
 from gui.jobs.task_slot import TaskSlot
 from gui.widgets.common import MessageLabel
 
@@ -31,12 +33,14 @@ from gui.widgets.common import MessageLabel
 GALLERY_DELAY_MS = 250
 
 
-def _load_or_evaluate(run_dir: Path, data_dir: str | None, reuse: bool, state: TaskState) -> RunEvaluation:
+def _load_or_evaluate(run_dir: Path, data_dir: str | None, reuse: bool,
+                      state: TaskState) -> tuple[RunEvaluation, SavedModel]:
+    saved = read_saved_model(run_dir)
     if reuse and data_dir is None:
         stored = load_evaluation(run_dir)
         if stored is not None:
-            return stored
-    return evaluate_run(run_dir, data_dir, progress=state.set_progress, cancel=state)
+            return stored, saved
+    return evaluate_run(run_dir, data_dir, progress=state.set_progress, cancel=state), saved
 
 
 class ResultsPanel(QWidget):
@@ -49,6 +53,7 @@ class ResultsPanel(QWidget):
         self.run_dir: Path | None = None
         self.evaluation: RunEvaluation | None = None
         self.current: SetEvaluation | None = None
+        self.saved: SavedModel | None = None  # whose figures these are (epoch), and what its training did
         self.positive = 1
         self._slot = TaskSlot(self)
         self._gallery_timer = QTimer(self, singleShot=True, interval=GALLERY_DELAY_MS)
@@ -69,10 +74,11 @@ class ResultsPanel(QWidget):
         self.open_button = QPushButton("Open results folder")
         self.open_button.clicked.connect(self._open_folder)
         self.progress = QProgressBar()
-        self.progress.setFormat("Evaluating the best model… %p%")
+        self.progress.setFormat("Evaluating the saved model… %p%")
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.clicked.connect(self.cancel)
         self.message = MessageLabel()
+        self.verdict = MessageLabel()  # the saved model's figure next to chance and the majority class
         header = QHBoxLayout()
         for widget, stretch in ((self.title, 1), (self.set_combo, 0), (self.folder_button, 0),
                                 (self.open_button, 0)):
@@ -92,6 +98,8 @@ class ResultsPanel(QWidget):
         self.charts.addTab(self.matrix, "Confusion matrix")
         self.charts.addTab(self.roc_plot, "ROC curve")
         self.charts.addTab(self.reliability, "Calibration")
+        for index, key in enumerate(("confusion_matrix", "roc_curve", "reliability")):
+            self.charts.setTabToolTip(index, tip(key))
         self.mistakes = ImageGallery("No mistakes on these images.")
         self.cell_gallery = ImageGallery("No images in this cell.")
         self.galleries = QTabWidget()
@@ -119,6 +127,7 @@ class ResultsPanel(QWidget):
         layout.addLayout(busy)
         layout.addWidget(self.message)
         layout.addWidget(self.metrics.summary)
+        layout.addWidget(self.verdict)
         layout.addWidget(self.body, 1)
         self._set_busy(False)
         self.body.setVisible(False)
@@ -137,6 +146,7 @@ class ResultsPanel(QWidget):
         self.set_combo.clear()
         self.body.setVisible(False)
         self.metrics.summary.setText("")
+        self.verdict.clear_message()
         self.message.clear_message()
         if not RunLayout(self.run_dir).has_model():
             self._slot.cancel()
@@ -174,7 +184,7 @@ class ResultsPanel(QWidget):
         self._set_busy(True)
         self.progress.setRange(0, 0)
         what = f"the images in {Path(data_dir).name}" if data_dir else "its validation (and test) images"
-        self.message.show_info(f"Measuring the best model on {what}…")
+        self.message.show_info(f"Measuring the saved model on {what}…")
         self._slot.start(lambda state: _load_or_evaluate(run_dir, data_dir, reuse, state), self._on_evaluated,
                          self._on_failed, self._on_progress)
 
@@ -186,7 +196,8 @@ class ResultsPanel(QWidget):
         self._set_busy(False)
         self.message.show_error(message)
 
-    def _on_evaluated(self, evaluation: RunEvaluation) -> None:
+    def _on_evaluated(self, result: tuple[RunEvaluation, SavedModel]) -> None:
+        evaluation, self.saved = result
         self._set_busy(False)
         self.message.clear_message()
         shown = evaluation.primary.name
@@ -233,7 +244,11 @@ class ResultsPanel(QWidget):
         self.metrics.slider.setValue(50)
         self.metrics.threshold_label.setText("0.50")
         self.metrics.slider.blockSignals(False)
+        self.metrics.subject = self.saved.subject(result.title) if self.saved is not None else ""
         self.metrics.set_metrics(result.metrics)
+        if self.saved is not None:
+            text, weak = self.saved.verdict(result.metrics, result.title)
+            (self.verdict.show_warning if weak else self.verdict.show_info)(text)
         self.matrix.set_matrix(result.metrics["confusion_matrix"], result.class_names)
         self.charts.setTabEnabled(self.charts.indexOf(self.roc_plot), binary)
         if binary:

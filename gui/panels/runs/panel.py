@@ -6,6 +6,7 @@ A run that was stopped, failed or was cut short by a crash, and that has a resum
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QUrl, Signal
@@ -24,6 +25,7 @@ from engine.core.run_layout import RunLayout
 from engine.config import StopReason
 from engine.core.paths import runs_root
 from engine.run.folder import iter_run_events
+from engine.evaluation.assessment import Assessment
 from engine.run.listing import RunSummary, list_runs
 from gui.state import RunHistory
 from gui.widgets.plots import TrainingPlots
@@ -42,6 +44,21 @@ def can_resume(summary: RunSummary) -> bool:
         if finished.resumable is False:  # the trainer knew there was nothing to continue
             return False
     return RunLayout(summary.path).can_resume()
+
+
+def saved_model_lines(summary: RunSummary) -> str:
+    """The saved model's figure, labelled as such, with the run's assessment (chance, majority class, what to
+    try) when the run recorded one; nothing for a run without a saved model."""
+    finished = summary.finished
+    extra = finished.extra if finished is not None else {}
+    label = str(extra.get("saved_model") or summary.saved_model_text)
+    if not label:
+        return ""
+    said = finished is not None and label.lower() in finished.detail.lower()  # "…; saved model (epoch 7): …"
+    lead = "" if said else f"{label[:1].upper()}{label[1:]}. "
+    assessment = Assessment.from_dict(extra["assessment"]).text() if extra.get("assessment") else ""
+    text = f"{lead}{assessment}".strip()
+    return f"<br>{html.escape(text)}" if text else ""
 
 
 class RunsPanel(QWidget):
@@ -149,7 +166,8 @@ class RunsPanel(QWidget):
         if resumable:
             outcome += " Resume continues it where it was last saved."
         classes = ", ".join(summary.classes) if summary.classes else "—"
-        self.detail.setText(f"<b>{summary.name}</b> · {summary.arch} · classes: {classes}<br>{outcome}")
+        self.detail.setText(f"<b>{summary.name}</b> · {summary.arch} · classes: {classes}<br>{outcome}"
+                            + saved_model_lines(summary))
         self.run_selected.emit(summary.path)
 
     def _request_results(self) -> None:

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QGroupBox, QHBoxLayout, 
 
 from engine.strategy.advisor import Advice, run_advisor
 from engine.config import TrainConfig
+from engine.core.errors import WeightsError
 from engine.run.events import Event, RunFinished
 from engine.strategy.table import SimilarityClass, SizeThresholds
 from gui.jobs.controller import BackgroundTask, TaskState
@@ -18,6 +19,11 @@ from gui.panels.strategy.trials_view import TrialsView
 from gui.widgets.common import MessageLabel
 
 ConfigSource = Callable[[], TrainConfig]
+
+#: Said when the similarity measurement could not run: nothing was trained or saved, and the manual answers work.
+MEASUREMENT_FAILED = ("So the similarity could not be measured; nothing was trained or saved. The two choices "
+                      "below still work: pick \u201cEveryday photos\u201d or \u201cUnlike everyday photos\u201d "
+                      "and press \u201cRecommend a strategy\u201d again.")
 
 
 class StrategyPanel(QWidget):
@@ -164,8 +170,13 @@ class StrategyPanel(QWidget):
         gradual = self.gradual.isChecked()
 
         def work(state: TaskState) -> Advice:
-            return run_advisor(config, similarity_override=override, thresholds=thresholds, gradual=gradual,
-                               progress=state.set_progress, cancel=state)
+            try:
+                return run_advisor(config, similarity_override=override, thresholds=thresholds, gradual=gradual,
+                                   progress=state.set_progress, cancel=state)
+            except WeightsError as exc:  # the measurement needs the pretrained weights; the manual choices do not
+                if override is not None:
+                    raise
+                raise WeightsError(f"{exc} {MEASUREMENT_FAILED}") from exc
 
         self._set_busy(True, measuring=override is None and config.model.pretrained)
         task = BackgroundTask(work, self)

@@ -16,7 +16,7 @@ from gui.widgets.common import MessageLabel, read_only_table
 
 COLOURS = {Advised.HEAD: "#1f77b4", Advised.PARTIAL: "#2ca02c", Advised.FULL: "#d62728",
            Advised.SCRATCH: "#7f7f7f"}
-COLUMNS = ("Strategy", "Best val. accuracy", "Best epoch", "Time", "")
+COLUMNS = ("Strategy", "Saved model: val. accuracy", "Saved epoch", "Time", "")
 
 
 class TrialsView(QWidget):

@@ -36,6 +36,7 @@ from engine.config import (
     option_value,
     with_options,
 )
+from engine.help.glossary import option_tip
 from engine.data.augment import PRESETS, describe
 from gui.widgets.option_widgets import (
     add_explained_row,
@@ -84,7 +85,8 @@ class _Group(QGroupBox):
 
     def row(self, label: str, widget: QWidget, explanation: str) -> QLabel:
         line = add_explained_row(self.form, label, widget, explanation)
-        widget.setToolTip(explanation)
+        path = next((p for p, w in self.fields.items() if w is widget), None)  # its example joins the tooltip
+        widget.setToolTip(option_tip(path, explanation) if path else explanation)
         self.explanations[label] = line
         return line
 

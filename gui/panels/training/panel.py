@@ -38,7 +38,7 @@ from engine.data.loaders import Preprocessing
 from engine.training.device import format_duration
 from gui.panels.training.lr_finder_box import LrFinderBox
 from gui.panels.training.options import TrainingOptions
-from gui.panels.training.sentences import overfit_summary, progress_format, stopping_sentence
+from gui.panels.training.sentences import overfit_summary, progress_format, saved_model_verdict, stopping_sentence
 from gui.state import ModelChoice, RunHistory, TrainingBasics
 from gui.widgets.plots import TrainingPlots
 from gui.widgets.common import MessageLabel
@@ -108,6 +108,7 @@ class TrainingPanel(QWidget):
         for label in (self.live, self.stopping):
             label.setWordWrap(True)
         self.status, self.estimate, self.overfit_banner = MessageLabel(), MessageLabel(), MessageLabel()
+        self.verdict = MessageLabel()  # after a run: the saved model next to chance, and what to try if weak
         self.fast_path_button = QPushButton("Switch to the fast path")
         self.fast_path_button.clicked.connect(self._on_fast_path)
         self.keep_going_button = QPushButton("Keep going")
@@ -123,7 +124,7 @@ class TrainingPanel(QWidget):
         progress_row.addWidget(self.progress, 1)
         progress_row.addWidget(self.eta)
         column.addLayout(progress_row)
-        for widget in (self.live, self.stopping, self.status, self.estimate):
+        for widget in (self.live, self.stopping, self.status, self.verdict, self.estimate):
             column.addWidget(widget)
         column.addLayout(_row(self.fast_path_button, self.keep_going_button))
         column.addWidget(self.overfit_banner)
@@ -208,6 +209,7 @@ class TrainingPanel(QWidget):
         for label in (self.live, self.stopping):
             label.setText("")
         self.overfit_banner.clear_message()
+        self.verdict.clear_message()
         self._hide_estimate()
         self.lr_box.setVisible(False)
         self.status.show_info("Preparing the data and the model…")
@@ -328,6 +330,8 @@ class TrainingPanel(QWidget):
             self.progress.setValue(self.progress.maximum())
             self.progress.setFormat("Done")
             self.status.show_ok(finished.detail)
+        text, weak = saved_model_verdict(finished) or ("", False)  # no saved model: no line (empty hides it)
+        (self.verdict.show_warning if weak else self.verdict.show_info)(text)
 
     def offer_resume(self, run_dir: Path | None) -> None:
         """Show "Resume this run" for ``run_dir`` (``None`` hides it)."""

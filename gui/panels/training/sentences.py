@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from engine.config import EarlyStoppingConfig, Monitor
+from engine.evaluation.assessment import Assessment
 from engine.run.events import EpochEnded, OverfitWarning, Progress, RunFinished
 
 
@@ -26,6 +27,19 @@ def progress_format(event: Progress) -> str:
         amount = f"{done_mb} of {event.total / 1e6:.0f} MB" if event.total else f"{done_mb} MB"
         return f"{event.message}: {amount}"
     return f"{event.message}: {int(event.done)} of {int(event.total)}"
+
+
+def saved_model_verdict(finished: RunFinished) -> tuple[str, bool] | None:
+    """The end-of-run line about the saved model: its label (unless the outcome sentence already has it), how it
+    compares with chance and the majority class, and what to try when it is weak; and whether it is weak.
+    ``None`` when the run recorded no assessment (no saved model)."""
+    data = finished.extra.get("assessment")
+    if not data:
+        return None
+    assessment = Assessment.from_dict(data)
+    label = str(finished.extra.get("saved_model", ""))
+    lead = f"{label}. " if label and label.lower() not in finished.detail.lower() else ""
+    return lead + assessment.text(), assessment.weak
 
 
 def overfit_summary(overfit: OverfitWarning, finished: RunFinished) -> str:

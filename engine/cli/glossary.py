@@ -1,0 +1,30 @@
+"""``python -m engine glossary [WORD]``: the app's terms in plain words (the window's tooltips, from
+engine/help/glossary.py), or the ones whose name contains WORD."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from engine.cli.exit_codes import EXIT_BAD_INPUT, EXIT_OK
+
+
+def register(sub: Any) -> None:
+    parser = sub.add_parser("glossary", help="explain the terms the results and the layer list use")
+    parser.add_argument("word", nargs="?", help="only the terms whose name contains this (e.g. F1, ECE, BatchNorm)")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from engine.help.glossary import LAYER_TYPES, TERMS
+
+    entries = [(t.name, t.tip) for t in TERMS.values()] + sorted(LAYER_TYPES.items())
+    word = (args.word or "").lower()
+    chosen = [(name, text) for name, text in entries if word in name.lower()]
+    if not chosen:
+        print(f"error: no term contains {args.word!r}; 'python -m engine glossary' lists them all.", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    for name, text in chosen:
+        print(f"{name}\n  {text}\n")
+    return EXIT_OK
