@@ -9,9 +9,12 @@ import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from engine.cli.exit_codes import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK
+
+if TYPE_CHECKING:
+    from engine.run.events import RunFinished
 
 
 #: The settings of the first group of ``train --help``, in its order (the others: train_options.py and co.).
@@ -133,14 +136,14 @@ def _train(config: Any, run_dir: Path) -> int:
     return EXIT_BAD_INPUT if finished.input_error else EXIT_FAILED
 
 
-def print_assessment(finished: Any) -> None:
+def print_assessment(finished: RunFinished) -> None:
     """The saved model next to chance and the majority class, and what to try when it is weak (one line each)."""
-    assessment = finished.extra.get("assessment")
+    assessment = finished.assessment
     if not assessment:
         return
     from engine.evaluation.assessment import Assessment
 
-    label = str(finished.extra.get("saved_model", ""))
+    label = finished.saved_model
     if label and label.lower() not in finished.detail.lower():
         print(f"{label}.")
     for sentence in Assessment.from_dict(assessment).sentences:

@@ -46,10 +46,10 @@ def evaluate_saved_model(trainer: Trainer, finished: RunFinished) -> RunFinished
 
 def assess_saved_model(trainer: Trainer, finished: RunFinished) -> RunFinished:
     """Say how good the saved model is (next to chance and the majority class, with what to try when it is
-    weak): ``extra["saved_model"]`` is its label, ``extra["assessment"]`` the sentences
+    weak): ``saved_model`` is its label, ``assessment`` the sentences
     (:class:`engine.evaluation.assessment.Assessment`). The window's end-of-run line, Past runs and the command
     line show them; a problem here only leaves them out."""
-    if not finished.extra.get("model_saved"):
+    if not finished.model_saved:
         return finished
     try:
         from engine.evaluation.assessment import assess_saved_model as assess
@@ -61,8 +61,7 @@ def assess_saved_model(trainer: Trainer, finished: RunFinished) -> RunFinished:
     if assessed is None:
         return finished
     label, assessment = assessed
-    return dataclasses.replace(finished, extra={**finished.extra, "saved_model": label,
-                                                "assessment": assessment.to_dict()})
+    return dataclasses.replace(finished, saved_model=label, assessment=assessment.to_dict())
 
 
 def run_training_job(config: TrainConfig, run_dir: Path, sink: EventSink, cancel: CancelToken | None = None, *,

@@ -140,6 +140,10 @@ class RunFinished:
     evaluated: bool | None = None  # the saved model was measured into the run folder; None: not tried
     child_died: bool = False  # the training child process ended without saying how
     trials: tuple[dict[str, Any], ...] = ()  # "Try all three": one row per trial (engine/strategy/trials.py)
+    saved_model: str = ""  # the saved model's label, "saved model (epoch 7): val. accuracy 37.5%"
+    # how the saved model compares with chance and the majority class (engine/evaluation/assessment.py,
+    # Assessment.to_dict()); empty when nothing was assessed
+    assessment: dict[str, Any] | None = None
 
     @property
     def succeeded(self) -> bool:

@@ -85,9 +85,9 @@ def test_a_trained_run_ends_with_its_saved_model_and_the_comparison(tmp_path_fac
     epoch, accuracy = card["metrics"]["best_epoch"], card["metrics"]["val_accuracy"]
     assert summary.saved_model_text == saved_model_label(epoch, accuracy) == (
         f"saved model (epoch {epoch}): val. accuracy {accuracy:.1%}")
-    extra = summary.finished.extra if summary.finished else {}
-    assert extra["saved_model"] == f"Saved model (epoch {epoch}): val. accuracy {accuracy:.1%}"
-    stored = Assessment.from_dict(extra["assessment"])
+    assert summary.finished is not None and summary.finished.assessment is not None
+    assert summary.finished.saved_model == f"Saved model (epoch {epoch}): val. accuracy {accuracy:.1%}"
+    stored = Assessment.from_dict(summary.finished.assessment)
     # 12 images per colour, a quarter for validation: three equal classes.
     assert stored.comparison.startswith("Guessing at random among 3 classes would score 33.3%, and so would")
 
@@ -101,12 +101,12 @@ def test_the_train_command_ends_with_the_saved_model_next_to_chance(capsys: pyte
     # What `python -m engine train` prints after the outcome sentence, from the run's recorded end.
     weak = assess(0.375, FOUR_EQUAL, TrainingFacts(pretrained=False))
     print_assessment(RunFinished(StopReason.EARLY_STOPPED, "Stopped early at epoch 9 (best at epoch 7).",
-                                 extra={"saved_model": "Saved model (epoch 7): val. accuracy 37.5%",
-                                        "assessment": weak.to_dict()}))
+                                 saved_model="Saved model (epoch 7): val. accuracy 37.5%",
+                                 assessment=weak.to_dict()))
     assert capsys.readouterr().out.splitlines() == [
         "Saved model (epoch 7): val. accuracy 37.5%.", weak.comparison, weak.judgement,
         "What to try: " + " ".join(weak.advice)]
     print_assessment(RunFinished(StopReason.FINISHED, "Training finished all 2 epochs; saved model (epoch 2): "
-                                 "val. accuracy 37.5%.", extra={"saved_model": "Saved model (epoch 2): val. "
-                                                                "accuracy 37.5%", "assessment": weak.to_dict()}))
+                                 "val. accuracy 37.5%.", saved_model="Saved model (epoch 2): val. accuracy 37.5%",
+                                 assessment=weak.to_dict()))
     assert capsys.readouterr().out.splitlines()[0] == weak.comparison  # the label is not said twice

@@ -87,8 +87,8 @@ def test_the_train_tab_ends_with_the_saved_model_and_says_when_it_is_weak(qtbot,
         weak = assess(0.375, {"a": 10, "b": 10, "c": 10, "d": 10}).to_dict()
         panel.on_finished(RunFinished(StopReason.EARLY_STOPPED, "Stopped early at epoch 9 (best at epoch 7).",
                                       best_epoch=7, best_val_accuracy=0.375,
-                                      extra={"model_saved": True, "saved_model": "Saved model (epoch 7): val. "
-                                             "accuracy 37.5%", "assessment": weak}))
+                                      model_saved=True, saved_model="Saved model (epoch 7): val. accuracy 37.5%",
+                                      assessment=weak))
         text = panel.verdict.text()
         assert text.startswith("Saved model (epoch 7): val. accuracy 37.5%. Guessing at random among 4 classes")
         assert "This model is weak" in text and "What to try:" in text

@@ -50,13 +50,13 @@ def saved_model_lines(summary: RunSummary) -> str:
     """The saved model's figure, labelled as such, with the run's assessment (chance, majority class, what to
     try) when the run recorded one; nothing for a run without a saved model."""
     finished = summary.finished
-    extra = finished.extra if finished is not None else {}
-    label = str(extra.get("saved_model") or summary.saved_model_text)
+    label = (finished.saved_model if finished is not None else "") or summary.saved_model_text
     if not label:
         return ""
     said = finished is not None and label.lower() in finished.detail.lower()  # "…; saved model (epoch 7): …"
     lead = "" if said else f"{label[:1].upper()}{label[1:]}. "
-    assessment = Assessment.from_dict(extra["assessment"]).text() if extra.get("assessment") else ""
+    data = finished.assessment if finished is not None else None
+    assessment = Assessment.from_dict(data).text() if data else ""
     text = f"{lead}{assessment}".strip()
     return f"<br>{html.escape(text)}" if text else ""
 

@@ -33,11 +33,11 @@ def saved_model_verdict(finished: RunFinished) -> tuple[str, bool] | None:
     """The end-of-run line about the saved model: its label (unless the outcome sentence already has it), how it
     compares with chance and the majority class, and what to try when it is weak; and whether it is weak.
     ``None`` when the run recorded no assessment (no saved model)."""
-    data = finished.extra.get("assessment")
+    data = finished.assessment
     if not data:
         return None
     assessment = Assessment.from_dict(data)
-    label = str(finished.extra.get("saved_model", ""))
+    label = finished.saved_model
     lead = f"{label}. " if label and label.lower() not in finished.detail.lower() else ""
     return lead + assessment.text(), assessment.weak
 
