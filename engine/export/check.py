@@ -66,33 +66,37 @@ class ExportCheck:
 
 
 @torch.no_grad()
-def reference_logits(model: nn.Module, images: CheckImages, batch_size: int = 16) -> np.ndarray:
-    """PyTorch's logits for the check images (the model in evaluation mode, on the CPU, float32)."""
+def reference_logits(model: nn.Module, inputs: torch.Tensor, batch_size: int = 16) -> np.ndarray:
+    """PyTorch's logits for ``inputs`` (the model in evaluation mode, on the CPU, float32)."""
     model.eval()
-    chunks = images.inputs.split(batch_size)  # type: ignore[no-untyped-call]
-    outputs = [model(chunk).float() for chunk in chunks]
-    return torch.cat(outputs).numpy()
+    chunks = inputs.split(batch_size)  # type: ignore[no-untyped-call]
+    return torch.cat([model(chunk).float() for chunk in chunks]).numpy()
 
 
-def compare(format_name: str, reference: np.ndarray, run: Runner, images: CheckImages) -> ExportCheck:
-    """Run the exported model (``run``: NCHW float32 array to logits) on the check images and compare.
+def compare(format_name: str, model: nn.Module, run: Runner, images: CheckImages) -> ExportCheck:
+    """Run the exported model (``run``: NCHW float32 array to logits) beside ``model`` on the check images.
+
+    Both see the images all at once and the first one alone, so an export that fixed the batch size, or a
+    trace that recorded the path of one batch size, is caught.
 
     Example:
-        >>> images = CheckImages(torch.zeros(2, 3, 4, 4), ("a", "b"), "validation")
-        >>> ref = np.array([[1.0, 0.0], [0.0, 1.0]], dtype=np.float32)
-        >>> compare("ONNX", ref, lambda x: ref[: len(x)], images).passed
+        >>> model = nn.Sequential(nn.Flatten(), nn.Linear(48, 2)).eval()
+        >>> images = CheckImages(torch.rand(3, 3, 4, 4), ("a", "b", "c"), "validation")
+        >>> compare("ONNX", model, lambda x: model(torch.from_numpy(x)).detach().numpy(), images).passed
         True
     """
+    reference = reference_logits(model, images.inputs)
+    reference_alone = reference_logits(model, images.inputs[:1])
     inputs = images.inputs.numpy()
     together = np.asarray(run(inputs), dtype=np.float32)
     alone = np.asarray(run(inputs[:1]), dtype=np.float32)
-    if together.shape != reference.shape or alone.shape != reference[:1].shape:
-        return ExportCheck(format_name, images.count, images.source, float("inf"), 0,
-                           (images.count, 1), note=f"Its output has the shape {together.shape} instead of "
-                                                   f"{reference.shape}.")
-    diff = max(float(np.abs(together - reference).max()), float(np.abs(alone - reference[:1]).max()))
+    sizes = (images.count, 1)
+    if together.shape != reference.shape or alone.shape != reference_alone.shape:
+        return ExportCheck(format_name, images.count, images.source, float("inf"), 0, sizes,
+                           note=f"Its output has the shape {together.shape} instead of {reference.shape}.")
+    diff = max(float(np.abs(together - reference).max()), float(np.abs(alone - reference_alone).max()))
     same = int((together.argmax(1) == reference.argmax(1)).sum())
-    if alone.argmax(1)[0] != reference.argmax(1)[0]:
+    if alone.argmax(1)[0] != reference_alone.argmax(1)[0]:
         same = min(same, images.count - 1)
     return ExportCheck(format_name, images.count, images.source, diff if np.isfinite(diff) else float("inf"),
-                       same, (images.count, 1), note=images.note)
+                       same, sizes, note=images.note)

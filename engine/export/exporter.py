@@ -26,7 +26,7 @@ from engine.core.names import display_path
 from engine.core.output_files import describe_write_failure
 from engine.core.run_layout import DeploymentFiles, check_file_of
 from engine.export import onnx_format, torchscript_format
-from engine.export.check import ExportCheck, Runner, compare, reference_logits
+from engine.export.check import ExportCheck, Runner, compare
 from engine.export.deployment import deployment_payloads
 from engine.export.destination import ExportFormat, ExportPlan, plan_export, refuse_existing
 from engine.export.errors import ExportCheckFailed, ExportError, ExportUnsupported
@@ -99,7 +99,7 @@ def export_run(run_dir: str | Path, fmt: ExportFormat | str, out: str | Path | N
     images = check_images(plan.run_dir, exported.preprocessing)
     where = "validation images" if images.source == "validation" else "random inputs"
     tell(f"Checking the {format_name} model on {images.count} {where} against PyTorch…")
-    check = compare(format_name, reference_logits(exported.model, images), _runner(plan.format, payload), images)
+    check = compare(format_name, exported.model, _runner(plan.format, payload), images)
     if not check.passed:
         raise ExportCheckFailed(f"{check.sentence()} The {format_name} file was not written: it would not answer "
                                 "as the trained model does. Its predictions in this app still work.")
