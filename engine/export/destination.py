@@ -85,7 +85,8 @@ def plan_export(run_dir: str | Path, fmt: ExportFormat | str, out: str | Path | 
     _refuse_image_folder(run, target)
     # The run's own export/ is created when written; a place the user chose must exist (but for a new
     # deployment folder in an existing one).
-    problem = None if out is None or target.is_dir() else output_file_problem(target)
+    own_folder = _within(target, run.exports.folder)
+    problem = None if own_folder or target.is_dir() else output_file_problem(target)
     if problem:
         raise ExportError(problem)
     return ExportPlan(run.path, fmt, target, files)
