@@ -184,3 +184,16 @@ def test_predict_py_on_one_image_prints_the_table_and_names_an_unreadable_file(t
     assert lines[0] == "file,predicted_class,probability,p_blue,p_green,p_red,error"
     assert lines[1].startswith(f"{image},") and lines[2].startswith(f"{broken},,,")
     assert "could not be read as an image" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_cancelled_export_writes_nothing(run: Path) -> None:
+    from engine.export.errors import ExportError
+    from engine.export.exporter import export_run
+
+    class Cancelled:
+        def is_set(self) -> bool:
+            return True
+
+    with pytest.raises(ExportError, match="The export was stopped; nothing was written."):
+        export_run(run, "torchscript", cancel=Cancelled())
+    assert not RunLayout(run).exports.folder.exists()

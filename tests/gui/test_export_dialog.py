@@ -50,7 +50,7 @@ def test_export_model_writes_a_deployment_folder_in_the_background_and_shows_the
     panel.show_run(run)
     assert panel.export_button.isEnabled() and panel.export_button.text() == "Export model…"
     dialog = panel.export_button.open_dialog()
-    assert dialog is not None and dialog.isVisible()
+    assert dialog is not None and dialog.isVisible() and not dialog.show_button.isVisible()
     assert dialog.destination.text() == str(RunLayout(run).exports.onnx)  # the run folder's export/ by default
     dialog.choose_format(ExportFormat.FOLDER)
     assert dialog.destination.text() == str(RunLayout(run).exports.deployment.folder)
@@ -62,7 +62,7 @@ def test_export_model_writes_a_deployment_folder_in_the_background_and_shows_the
     assert shown.startswith(f"Deployment folder written to {target}. Checked: on 9 validation images, ONNX gives "
                             "the same top class as PyTorch on all 9")
     assert (target / "predict.py").is_file() and (target / "model.onnx").is_file()
-    assert dialog.export_button.isEnabled()
+    assert dialog.export_button.isEnabled() and dialog.show_button.isVisible()
 
 
 def test_an_existing_export_is_replaced_only_after_the_user_says_yes(

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QUrl, Signal
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (QButtonGroup, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout,
                                QLabel, QLineEdit, QMessageBox, QProgressBar, QPushButton, QRadioButton,
                                QVBoxLayout, QWidget)
@@ -93,6 +94,10 @@ class ExportDialog(QDialog):
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.export_button = self.buttons.addButton("Export", QDialogButtonBox.ButtonRole.AcceptRole)
         self.export_button.clicked.connect(self.start)
+        self.show_button = self.buttons.addButton("Show in folder", QDialogButtonBox.ButtonRole.ActionRole)
+        self.show_button.setToolTip("Open the folder the export was written to.")
+        self.show_button.clicked.connect(self._show_in_folder)
+        self.show_button.setVisible(False)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
@@ -158,6 +163,7 @@ class ExportDialog(QDialog):
     def _on_done(self, result: ExportResult) -> None:
         self._set_busy(False)
         self.last_result = result
+        self.show_button.setVisible(True)
         self.message.show_ok(result.sentence())
         self.exported.emit(result)
 
@@ -182,6 +188,12 @@ class ExportDialog(QDialog):
         chosen, _ = QFileDialog.getSaveFileName(self, "Export the model as", current, pattern)
         if chosen:
             self.destination.setText(chosen)
+
+    def _show_in_folder(self) -> None:
+        if self.last_result is not None:
+            target = self.last_result.plan.target
+            folder = target if self.last_result.plan.format is ExportFormat.FOLDER else target.parent
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
 
     def _set_busy(self, busy: bool) -> None:
         self.progress.setVisible(busy)
