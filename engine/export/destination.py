@@ -125,12 +125,15 @@ def _refuse_image_folder(run: RunFolder, target: Path) -> None:
 
 
 def _image_folders(run: RunFolder) -> list[Path]:
-    folders = []
-    with contextlib.suppress(RunFileError):
-        folders.append(Path(run.read_split().root))
+    """The run's image folder, from its settings (small) or, failing that, its split (large: one line an image;
+    the window plans on its GUI thread)."""
     with contextlib.suppress(StudioError, KeyError, TypeError):
-        folders.append(Path(str(run.read_config_data()["data"]["data_dir"])))
-    return [f for f in folders if str(f)]
+        folder = str(run.read_config_data()["data"]["data_dir"])
+        if folder:
+            return [Path(folder)]
+    with contextlib.suppress(RunFileError):
+        return [Path(run.read_split().root)]
+    return []
 
 
 def _within(path: Path, folder: Path) -> bool:

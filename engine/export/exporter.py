@@ -120,9 +120,9 @@ def _model_bytes(fmt: ExportFormat, exported: ExportedModel, record: dict[str, o
 def _runner(fmt: ExportFormat, payload: bytes) -> Runner:
     threads = max(1, min(4, os.cpu_count() or 1))
     if fmt is ExportFormat.TORCHSCRIPT:
-        return torchscript_format.torchscript_runner(payload)  # type: ignore[no-any-return]
+        return torchscript_format.torchscript_runner(payload)
     try:
-        return onnx_format.onnx_runner(payload, threads)  # type: ignore[no-any-return]
+        return onnx_format.onnx_runner(payload, threads)
     except Exception as exc:  # noqa: BLE001 - onnxruntime refuses with its own exception types
         log.warning("onnxruntime cannot load the exported model", exc_info=True)
         import onnxruntime

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import re
 import warnings
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -88,7 +89,7 @@ def unsupported_sentence(exc: BaseException) -> str:
     return f"This model cannot be exported to ONNX: {what}. {STILL_WORKS}"
 
 
-def onnx_runner(payload: bytes, threads: int = 1) -> Any:
+def onnx_runner(payload: bytes, threads: int = 1) -> Callable[[np.ndarray], np.ndarray]:
     """A function running the ONNX file on NCHW float32 arrays with onnxruntime (on the CPU)."""
     import onnxruntime as ort
 

@@ -13,6 +13,7 @@ import io
 import json
 import logging
 import warnings
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -66,7 +67,7 @@ def load_torchscript(payload: bytes) -> tuple[torch.jit.ScriptModule, dict[str, 
     return module, record
 
 
-def torchscript_runner(payload: bytes) -> Any:
+def torchscript_runner(payload: bytes) -> Callable[[np.ndarray], np.ndarray]:
     """A function running the TorchScript file on NCHW float32 arrays (on the CPU)."""
     module, _ = load_torchscript(payload)
     module.eval()
