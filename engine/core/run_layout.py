@@ -9,6 +9,7 @@ One training run = one folder (docs/ARCHITECTURE.md, "The run folder")::
     metrics.json     the best model's figures                 evaluation/<set>/  per-set tables and plots
     run.lock         only while a process trains the run      training.log   technical details
     cache/           decoded images and features (may be deleted)
+    export/          exported models (model.onnx, model.torchscript.pt, deployment/), each with its check
 
 :class:`RunLayout` only names paths; :class:`engine.run.folder.RunFolder` adds the typed readers and writers.
 It lives in ``engine.core`` because the lowest layers need the names too: a folder scan must recognise a run
@@ -42,6 +43,17 @@ LOCK = "run.lock"
 TRAINING_LOG = "training.log"
 CACHE = "cache"
 TRIALS = "trials.json"
+# Exports (engine/export): written on request, never by training.
+EXPORT_DIR = "export"
+ONNX_MODEL = "model.onnx"
+TORCHSCRIPT_MODEL = "model.torchscript.pt"
+#: Beside every exported model file: the result of checking it against PyTorch (``model.onnx.check.json``).
+CHECK_SUFFIX = ".check.json"
+DEPLOYMENT_DIR = "deployment"
+LABELS = "labels.txt"
+PREPROCESSING = "preprocessing.json"
+PREDICT_SCRIPT = "predict.py"
+DEPLOYMENT_README = "README.md"
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +80,67 @@ class ModelFiles:
             if (folder / MODEL_CARD).is_file():
                 return cls(folder)
         return None
+
+
+def check_file_of(model_file: Path) -> Path:
+    """Where the export check of ``model_file`` is stored: beside it, named after it.
+
+    Example:
+        >>> check_file_of(Path("export/model.onnx")).as_posix()
+        'export/model.onnx.check.json'
+    """
+    return model_file.with_name(model_file.name + CHECK_SUFFIX)
+
+
+@dataclass(frozen=True, slots=True)
+class DeploymentFiles:
+    """A deployment folder: the ONNX model, its check, ``labels.txt``, ``preprocessing.json``, ``predict.py``,
+    ``README.md`` (engine/export/deployment.py)."""
+
+    folder: Path
+
+    @property
+    def model(self) -> Path:
+        return self.folder / ONNX_MODEL
+
+    @property
+    def labels(self) -> Path:
+        return self.folder / LABELS
+
+    @property
+    def preprocessing(self) -> Path:
+        return self.folder / PREPROCESSING
+
+    @property
+    def script(self) -> Path:
+        return self.folder / PREDICT_SCRIPT
+
+    @property
+    def readme(self) -> Path:
+        return self.folder / DEPLOYMENT_README
+
+    def all_files(self) -> tuple[Path, ...]:
+        """Every file the folder holds (the model's check included)."""
+        return (self.model, check_file_of(self.model), self.labels, self.preprocessing, self.script, self.readme)
+
+
+@dataclass(frozen=True, slots=True)
+class ExportFiles:
+    """Where a run's exports go by default: ``export/`` in the run folder."""
+
+    folder: Path
+
+    @property
+    def onnx(self) -> Path:
+        return self.folder / ONNX_MODEL
+
+    @property
+    def torchscript(self) -> Path:
+        return self.folder / TORCHSCRIPT_MODEL
+
+    @property
+    def deployment(self) -> DeploymentFiles:
+        return DeploymentFiles(self.folder / DEPLOYMENT_DIR)
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +249,11 @@ class RunLayout:
     def trials(self) -> Path:
         """"Try all three": the trials' figures (engine/strategy/trials.py)."""
         return self.path / TRIALS
+
+    @property
+    def exports(self) -> ExportFiles:
+        """Exported models (engine/export), written only when the user asks."""
+        return ExportFiles(self.path / EXPORT_DIR)
 
     def is_run_folder(self) -> bool:
         return is_run_folder(self.path)

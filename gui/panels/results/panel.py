@@ -20,6 +20,7 @@ from engine.core.run_layout import RunLayout
 from engine.run.folder import no_model_sentence
 from engine.help.glossary import tip
 from gui.panels.results.confusion_matrix import ConfusionMatrixView
+from gui.panels.results.export_dialog import ExportButton
 from gui.jobs.controller import TaskState
 from gui.widgets.gallery import GalleryItem, ImageGallery, evaluation_items
 from gui.widgets.gradcam_view import GradCamView
@@ -73,6 +74,7 @@ class ResultsPanel(QWidget):
         self.folder_button.clicked.connect(self._choose_folder)
         self.open_button = QPushButton("Open results folder")
         self.open_button.clicked.connect(self._open_folder)
+        self.export_button = ExportButton(self)
         self.progress = QProgressBar()
         self.progress.setFormat("Evaluating the saved model… %p%")
         self.cancel_button = QPushButton("Cancel")
@@ -81,7 +83,7 @@ class ResultsPanel(QWidget):
         self.verdict = MessageLabel()  # the saved model's figure next to chance and the majority class
         header = QHBoxLayout()
         for widget, stretch in ((self.title, 1), (self.set_combo, 0), (self.folder_button, 0),
-                                (self.open_button, 0)):
+                                (self.open_button, 0), (self.export_button, 0)):
             header.addWidget(widget, stretch)
         busy = QHBoxLayout()
         busy.addWidget(self.progress, 1)
@@ -148,7 +150,9 @@ class ResultsPanel(QWidget):
         self.metrics.summary.setText("")
         self.verdict.clear_message()
         self.message.clear_message()
-        if not RunLayout(self.run_dir).has_model():
+        has_model = RunLayout(self.run_dir).has_model()
+        self.export_button.set_run(self.run_dir if has_model else None)
+        if not has_model:
             self._slot.cancel()
             self._set_busy(False)
             self.message.show_warning(no_model_sentence(self.run_dir))
@@ -167,7 +171,7 @@ class ResultsPanel(QWidget):
 
     def shutdown(self) -> None:
         self._gallery_timer.stop()
-        for part in (self._slot, self.mistakes, self.cell_gallery, self.gradcam):
+        for part in (self._slot, self.mistakes, self.cell_gallery, self.gradcam, self.export_button):
             part.shutdown()
 
     def threshold(self) -> float | None:
