@@ -32,7 +32,7 @@ PREFIX = "timm:"
 SHORTLIST = (
     "efficientnet_lite0", "mobilenetv3_large_100", "efficientnet_b0", "resnet50", "convnext_tiny",
     "regnety_008", "edgenext_xx_small", "deit_tiny_patch16_224", "vit_small_patch16_224",
-    "vit_base_patch14_dinov2", "swin_tiny_patch4_window7_224",
+    "vit_small_patch14_dinov2", "swin_tiny_patch4_window7_224",
 )
 
 

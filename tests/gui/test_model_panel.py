@@ -15,6 +15,7 @@ from safetensors.torch import save_file
 from engine.models import weights
 from engine.config import FreezePlan, ModelConfig, Strategy
 from engine.models.catalog import SHORTLIST, build_classifier, create_model
+from engine.models.timm_models import SHORTLIST as TIMM_SHORTLIST
 from engine.core.paths import runs_root
 from gui.panels.model.panel import COLUMNS, ModelPanel
 
@@ -44,11 +45,12 @@ def _visible_archs(panel: ModelPanel) -> list[str]:
 
 
 def test_the_catalog_shows_the_shortlist_first_with_facts(panel: ModelPanel) -> None:
-    assert _visible_archs(panel) == list(SHORTLIST)
+    # torchvision's shortlist, then timm's (marked as such).
+    assert _visible_archs(panel) == list(SHORTLIST) + [f"{name} (timm)" for name in TIMM_SHORTLIST]
     row = [panel.table.item(1, c).text() for c in range(len(COLUMNS))]
     assert row == ["resnet50", "25.6 M", "80.9%", "98 MB", "medium", ""]
     panel.show_all.setChecked(True)
-    assert len(_visible_archs(panel)) == 80 and "80 models" in panel.show_all.text()
+    assert len(_visible_archs(panel)) == 80 + len(TIMM_SHORTLIST) and "91 models" in panel.show_all.text()
     panel.set_arch("vit_b_16")
     details = panel.details.text()
     for fact in ("86.6 million parameters", "top-1 81.1%", "330 MB download", "Trained on 224×224 images",
