@@ -43,7 +43,8 @@ def run(args: argparse.Namespace) -> int:
             print(f"error: {problem.message}", file=sys.stderr)
         return EXIT_BAD_INPUT
     strategy = Strategy.HEAD if args.weights != "none" else Strategy.FULL
-    config = TrainConfig(DataConfig(args.data_dir, image_size=args.image_size), ModelConfig(arch_for_weights(args.arch, args.weights), args.weights),
+    model = ModelConfig(arch_for_weights(args.arch, args.weights), args.weights)  # a model folder names its own
+    config = TrainConfig(DataConfig(args.data_dir, image_size=args.image_size), model,
                          OptimConfig(epochs=args.epochs), strategy=strategy, seed=args.seed)
     override = {"yes": SimilarityClass.SIMILAR, "no": SimilarityClass.DIFFERENT}.get(args.similar or "")
     advice = run_advisor(config, similarity_override=override, thresholds=SizeThresholds(args.large_from),

@@ -72,8 +72,10 @@ def is_hub_id(spec: str) -> bool:
     """``hf-hub:owner/name`` or ``timm/name`` (not a path on this computer).
 
     Example:
-        >>> is_hub_id("hf-hub:timm/efficientnet_lite0.ra_in1k"), is_hub_id("timm/resnet50.a1_in1k"), is_hub_id("imagenet")
-        (True, True, False)
+        >>> is_hub_id("hf-hub:timm/efficientnet_lite0.ra_in1k"), is_hub_id("timm/resnet50.a1_in1k")
+        (True, True)
+        >>> is_hub_id("imagenet")
+        False
     """
     if spec.startswith(HUB_PREFIX):
         return True
@@ -81,7 +83,12 @@ def is_hub_id(spec: str) -> bool:
 
 
 def hub_repo(spec: str) -> str:
-    """The hub repository of a hub id. Example: ``hub_repo("hf-hub:timm/resnet50.a1_in1k") == "timm/resnet50.a1_in1k"``."""
+    """The hub repository of a hub id.
+
+    Example:
+        >>> hub_repo("hf-hub:timm/resnet50.a1_in1k")
+        'timm/resnet50.a1_in1k'
+    """
     return spec.removeprefix(HUB_PREFIX)
 
 

@@ -60,7 +60,7 @@ def weight_shapes(path: Path) -> dict[str, torch.Tensor]:
 
         try:
             with safe_open(str(path), framework="pt") as handle:
-                return {key: torch.empty(handle.get_slice(key).get_shape(), device="meta") for key in handle.keys()}
+                return {key: torch.empty(handle.get_slice(key).get_shape(), device="meta") for key in handle.keys()}  # noqa: SIM118
         except Exception as exc:  # noqa: BLE001 - whatever is wrong with the file, the sentence is the same
             raise WeightsError(f"The file {path.name} in {path.parent.name} is not a readable safetensors weights "
                                "file. Download the model folder again.") from exc

@@ -67,15 +67,10 @@ class CatalogEntry:
     cached: bool  # the ImageNet weights are already on this computer
 
 
-def catalog(*, with_timm: bool = True) -> list[CatalogEntry]:
-    """Every torchvision architecture with its facts and whether its weights are here (shortlist first), then
-    the curated timm models (engine/models/hub_import.py)."""
-    entries = [CatalogEntry(model_info(arch), imagenet_weights_cached(arch)) for arch in list_architectures()]
-    if with_timm:
-        from engine.models.hub_import import timm_catalog
-
-        entries += timm_catalog()
-    return entries
+def catalog() -> list[CatalogEntry]:
+    """Every torchvision architecture with its facts and whether its weights are here (shortlist first); the
+    curated timm models are :func:`engine.models.hub_import.timm_catalog`."""
+    return [CatalogEntry(model_info(arch), imagenet_weights_cached(arch)) for arch in list_architectures()]
 
 
 def offline_help(arch: str) -> str:

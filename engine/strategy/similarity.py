@@ -222,8 +222,8 @@ def measure_similarity(arch: str, weights: str, root: str | Path, train_items: S
     sample = sample_per_class(train_items, per_class, seed)
     shift = BatchNormShift(model)
     feats, probs, labels = _features_and_probabilities(model, head, Path(root), sample,
-                                                       preprocessing_for(arch, weights, size), budget_s, cancel, progress,
-                                                       shift)
+                                                       preprocessing_for(arch, weights, size), budget_s, cancel,
+                                                       progress, shift)
     max_prob, entropy, recognition = recognition_scores(probs)
     probe = linear_probe_accuracy(feats, labels, seed)
     chance = 1.0 / max(num_classes, 1)

@@ -34,16 +34,18 @@ from gui.widgets.option_widgets import option_widget
 
 DEFAULT_ARCH = "resnet18"
 COLUMNS = ("Model", "Params", "Top-1", "Download", "Speed", "Here")
-TIPS = ("The architecture's name in torchvision, or in timm (marked \"(timm)\")", "Number of weights", "Accuracy on ImageNet (1000 classes)",
+TIPS = ("The architecture's name in torchvision, or in timm (marked so)", "Number of weights",
+        "Accuracy on ImageNet (1000 classes)",
         "Size of the pretrained weights", "Training speed class, by compute per image",
         "The pretrained weights are already on this computer")
 
 
 def _load_catalog(_: TaskState) -> list[Any]:
     # Importing torchvision takes seconds: done in the background so the window opens at once.
+    from engine.models.hub_import import timm_catalog
     from engine.models.weights import catalog
 
-    return catalog()
+    return catalog() + timm_catalog()  # torchvision's, then the curated timm models
 
 
 class ModelPanel(QWidget):
