@@ -161,6 +161,9 @@ def test_import_model_folder_chooses_the_timm_model_it_holds(qtbot, panel: Model
                     and panel.layers.state.tree.arch == "timm:test_efficientnet", timeout=30_000)
     assert panel.layers.model.index_of("classifier").isValid() and panel.layers.model.index_of("blocks.0").isValid()
     assert "test_efficientnet (timm)" in panel.details.text() and "licence" in panel.details.text()
+    panel.set_arch("resnet18")  # the folder's weights cannot start another architecture
+    assert box.imagenet.isChecked() and panel.model_config() == ModelConfig("resnet18", "imagenet")
+    assert "holds timm:test_efficientnet, not resnet18" in box.note.text()
 
 
 def test_a_model_folder_that_cannot_be_used_says_why(qtbot, panel: ModelPanel, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -185,7 +185,8 @@ class ModelPanel(QWidget):
         self.details.setText(
             f"<b>{info.title}</b>: {info.note}<br>{info.params / 1e6:.1f} million parameters · {top} · "
             f"{info.download_mb or 0:.0f} MB download · {info.gflops or 0:.1f} GFLOPs per image ({info.speed_class})"
-            f"<br>Trained on {info.crop_size}×{info.crop_size} images: {info.preprocessing_text}.{source}")
+            f"<br>{'timm' + chr(39) + 's default weights were t' if info.source == 'timm' else 'T'}rained on "
+            f"{info.crop_size}×{info.crop_size} images: {info.preprocessing_text}.{source}")
         self.weights.set_model(info.name, info, entry.cached)
         self._sync_layers()
 

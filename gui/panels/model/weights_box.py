@@ -26,16 +26,10 @@ from PySide6.QtWidgets import (
 
 from engine.core.errors import ConfigError
 from gui.jobs.controller import BackgroundTask, TaskState
+from gui.panels.model.hub_work import NeedsToken, hub_download_work, is_hub_spec
 from gui.widgets.common import MessageLabel
 
 FILE_FILTER = "Weights (*.safetensors *.pth *.pt);;All files (*)"
-
-
-class _NeedsToken:
-    """A hub download refused for want of an access token (a gated or private model): ask for one, then retry."""
-
-    def __init__(self, message: str, retry: Any) -> None:
-        self.message, self.retry = message, retry
 
 
 class WeightsBox(QGroupBox):
@@ -53,6 +47,7 @@ class WeightsBox(QGroupBox):
         self.arch = ""
         self.info: Any = None
         self.is_cached = False
+        self._folder_arch = ""  # the architecture of the checked model folder or hub model, when one is chosen
         self._task: BackgroundTask | None = None
         self.imagenet = QRadioButton("Pretrained on ImageNet (recommended)")
         self.file = QRadioButton("A weights file on this computer")
@@ -119,9 +114,16 @@ class WeightsBox(QGroupBox):
     # -- state --------------------------------------------------------------------------------------------
 
     def set_model(self, arch: str, info: Any, cached: bool) -> None:
+        left = self.hub.isChecked() and self._folder_arch and self._folder_arch != arch
         self.arch, self.info, self.is_cached = arch, info, cached
         timm = getattr(info, "source", "") == "timm"
         self.imagenet.setText("Pretrained: timm's default weights" if timm else "ImageNet (recommended)")
+        if left:  # the chosen model folder holds another architecture: its weights cannot start this one
+            folder_arch, self._folder_arch = self._folder_arch, ""
+            self.imagenet.setChecked(True)
+            self.note.show_info(f"The model folder holds {folder_arch}, not {arch}, so the starting weights are now "
+                                f"{arch}'s own pretrained ones.")
+            return
         self._update()
 
     def spec(self) -> str:
@@ -148,7 +150,7 @@ class WeightsBox(QGroupBox):
             self.none.setChecked(True)
         elif spec == "imagenet":
             self.imagenet.setChecked(True)
-        elif _is_hub_spec(spec):
+        elif is_hub_spec(spec):
             self.hub.setChecked(True)
             self.hub_path.setText(spec)
             self.changed.emit()
@@ -250,14 +252,15 @@ class WeightsBox(QGroupBox):
         except Exception as exc:  # noqa: BLE001 - a StudioError's sentence
             self.note.show_error(str(exc))
             return
-        self._run(_hub_download_work(spec), f"Downloading {spec.removeprefix('hf-hub:')} from the Hugging Face "
+        self._run(hub_download_work(spec), f"Downloading {spec.removeprefix('hf-hub:')} from the Hugging Face "
                                             "hub…", self._hub_arrived)
 
     def _hub_arrived(self, result: Any) -> None:
-        if isinstance(result, _NeedsToken):
+        if isinstance(result, NeedsToken):
             self._ask_token(result)
             return
         if self.hub.isChecked():
+            self._folder_arch = result.folder.arch
             self.folder_chosen.emit(result)
             self.note.show_ok(result.message)
             self.changed.emit()
@@ -265,7 +268,7 @@ class WeightsBox(QGroupBox):
             self._arrived(self.arch)
             self.note.show_ok(result.message)
 
-    def _ask_token(self, refused: _NeedsToken) -> None:
+    def _ask_token(self, refused: NeedsToken) -> None:
         self.note.show_error(refused.message)
         token, ok = QInputDialog.getText(self, "Hugging Face access token", refused.message + "\n\nAccess token "
                                          "(kept by huggingface_hub's own login, not by this app):",
@@ -289,6 +292,7 @@ class WeightsBox(QGroupBox):
                   self._folder_checked)
 
     def _folder_checked(self, imported: Any) -> None:
+        self._folder_arch = imported.folder.arch
         self.hub.setChecked(True)
         self.hub_path.setText(str(imported.folder.path))
         self.folder_chosen.emit(imported)
@@ -298,7 +302,7 @@ class WeightsBox(QGroupBox):
     def _on_hub_edited(self) -> None:
         text = self.hub_path.text().strip()
         self._update()
-        if text and not _is_hub_spec(text) and Path(text).expanduser().is_dir():
+        if text and not is_hub_spec(text) and Path(text).expanduser().is_dir():
             self.import_folder_path(text)
         elif text.startswith(("hf-hub:", "timm/")):
             self.note.show_info(f"{text} will be downloaded from the Hugging Face hub when training starts, or now "
@@ -372,25 +376,3 @@ class WeightsBox(QGroupBox):
         if path:
             self.import_file(path)  # checked the same way: a file that cannot be used says so now
 
-
-def _is_hub_spec(spec: str) -> bool:
-    from engine.models.hub import is_hub_id, looks_like_hub_folder
-
-    return is_hub_id(spec) or looks_like_hub_folder(spec)
-
-
-def _hub_download_work(spec: str) -> Any:
-    """The background work of a hub download: the checked folder, or a request for a token."""
-
-    def work(state: TaskState) -> Any:
-        from engine.models.hub_download import HubAccessError, download_hub_model
-        from engine.models.hub_import import import_model_folder
-
-        try:
-            # Kilobytes: the progress signal carries 32-bit integers and some files exceed 2 GB.
-            folder = download_hub_model(spec, lambda done, total: state.set_progress(done // 1024, total // 1024),
-                                        cancel=state)
-        except HubAccessError as exc:
-            return _NeedsToken(str(exc), work)
-        return import_model_folder(folder.path)
-    return work
