@@ -24,7 +24,6 @@ from engine.core.versions import versions
 from engine.data.loaders import Preprocessing
 from engine.models.catalog import build_classifier
 from engine.models.heads import HeadOptions, head_options_of
-from engine.models.sources import weights_origin
 
 FORMAT_VERSION = 1
 
@@ -87,16 +86,16 @@ class ExportedModel:
 
 
 def export_model(model: nn.Module, run_dir: Path, *, arch: str, head: str, class_names: list[str],
-                 preprocessing: Preprocessing, metrics: dict[str, Any], weights: str = "") -> Path:
-    """Write ``run_dir/model/``; returns that folder. ``weights``: the run's starting weights, whose origin
-    (source, hub id or folder, revision, SHA-256, timm's pretrained_cfg) model.json records.
+                 preprocessing: Preprocessing, metrics: dict[str, Any], origin: dict[str, Any] | None = None) -> Path:
+    """Write ``run_dir/model/``; returns that folder. ``origin``: where the starting weights came from (source,
+    hub id or folder, revision, SHA-256, timm's pretrained_cfg: :func:`engine.models.sources.weights_origin`).
 
     Raises:
         OutputError: the folder cannot be written (full or read-only disk, no permission).
     """
     files = RunLayout(run_dir).model
     try:
-        _write_model(files, model, arch, head, class_names, preprocessing, metrics, weights_origin(arch, weights))
+        _write_model(files, model, arch, head, class_names, preprocessing, metrics, origin or {})
     except OSError as exc:
         raise OutputError(describe_write_failure(files.folder, exc, "The model", then="continue the run")) from exc
     return files.folder

@@ -34,7 +34,7 @@ def hub_source_kind(spec: str, arch: str) -> str:
     """``"hub"`` (download), ``"folder"`` (a hub folder here), ``"default"`` (timm's default weights) or ``""``."""
     if is_hub_id(spec):
         return "hub"
-    if spec not in ("imagenet", "none") and looks_like_hub_folder(spec):
+    if spec and spec not in ("imagenet", "none") and looks_like_hub_folder(spec):
         return "folder"
     if spec == "imagenet" and is_timm(arch):
         return "default"
@@ -98,9 +98,28 @@ def preprocessing_for(arch: str, weights: str, image_size: int) -> Preprocessing
     """
     cfg: dict[str, Any] = {}
     if is_timm(arch):
+        card = _previous_card(weights)
+        if card is not None:  # a previous run: what its model was trained with
+            pre = card.preprocessing
+            return preprocessing_from_cfg({"mean": pre.mean, "std": pre.std}, image_size)
         folder = cached_hub_folder(weights, arch)
         cfg = folder.pretrained_cfg if folder is not None and folder.pretrained_cfg else pretrained_cfg(arch)
     return preprocessing_from_cfg(cfg, image_size)
+
+
+def _previous_card(weights: str) -> Any:
+    """The model card of a previous run (or model folder) at ``weights``, or ``None``."""
+    from engine.core.errors import ModelFileError
+    from engine.core.run_layout import ModelFiles
+    from engine.models.saved import read_model_card
+
+    if weights in ("imagenet", "none") or not weights or is_hub_id(weights):
+        return None
+    files = ModelFiles.find(Path(weights).expanduser())
+    try:
+        return read_model_card(files) if files is not None else None
+    except ModelFileError:
+        return None
 
 
 def preprocessing_from_cfg(cfg: dict[str, Any], image_size: int) -> Preprocessing:
@@ -174,7 +193,12 @@ def normalise_arch(arch: str) -> str:
 def hub_model_args(arch: str, weights: str) -> dict[str, Any]:
     """The extra arguments timm needs to build the hub model as published (``{}`` for most, and for
     torchvision)."""
-    folder = cached_hub_folder(weights, arch) if is_timm(arch) else None
+    if not is_timm(arch):
+        return {}
+    card = _previous_card(weights)
+    if card is not None:  # a previous run built from a hub model: the same arguments
+        return dict((card.data.get("origin") or {}).get("model_args") or {})
+    folder = cached_hub_folder(weights, arch)
     return dict(folder.model_args) if folder is not None else {}
 
 
@@ -188,6 +212,12 @@ def weights_origin(arch: str, weights: str) -> dict[str, Any]:
     if not is_timm(arch):
         return {"source": "torchvision", "weights": weights}
     origin: dict[str, Any] = {"source": "timm", "timm_architecture": timm_name(arch), "weights": weights}
+    card = _previous_card(weights)
+    if card is not None:  # started from a previous run: its model's origin, one step back
+        previous = dict(card.data.get("origin") or {})
+        origin.update({"previous_run": str(card.files.folder), "model_args": previous.get("model_args") or {},
+                       "pretrained_cfg": previous.get("pretrained_cfg") or {}, "started_from": previous})
+        return origin
     folder = cached_hub_folder(weights, arch)
     if folder is not None:
         origin.update({"hub_id": folder.hub_id or None, "folder": None if folder.hub_id else str(folder.path),

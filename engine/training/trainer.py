@@ -41,6 +41,7 @@ from engine.config import StopReason, TrainConfig
 from engine.core.errors import OutputError, StudioError
 from engine.run.events import EpochEnded, EpochTimeEstimate, Event, Notice, Progress, RunFinished, RunStarted
 from engine.models.saved import export_model
+from engine.models.sources import weights_origin
 from engine.training.callbacks.finetuning import finetune_callbacks
 from engine.data.loaders import seed_epoch
 from engine.training.loop import BATCH_EVENTS_PER_SECOND, Clock, EpochLoop, EpochResult, NonFiniteLoss, StopLoop
@@ -405,7 +406,7 @@ class Trainer:
                 s.prepared.model.load_state_dict(self._best_state)  # a failed run keeps its last good weights
             try:
                 export_model(s.prepared.model, self.run_dir, arch=self.config.model.arch, head=s.prepared.head,
-                             weights=self.config.model.weights,
+                             origin=weights_origin(self.config.model.arch, self.config.model.weights),
                              class_names=list(s.prepared.split.classes), preprocessing=s.prepared.preprocessing,
                              metrics={"best_epoch": self.best_epoch, "val_loss": self.best_val_loss,
                                       "val_accuracy": self.best_val_accuracy})

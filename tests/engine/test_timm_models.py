@@ -267,3 +267,13 @@ def test_preprocessing_follows_the_weights(tmp_path: Path) -> None:
     default = preprocessing_for("timm:efficientnet_lite0", "imagenet", 224)  # timm's registry, nothing cached
     assert default.mean == (0.485, 0.456, 0.406) and default.resize_size == 256
     assert torch.tensor(pre.mean).shape == (3,)
+
+
+def test_a_run_started_from_a_previous_timm_run_keeps_its_preprocessing(trained: tuple[Path, Path, Collector]) -> None:
+    from engine.models.sources import hub_model_args, weights_origin
+
+    hub, run, _ = trained
+    assert preprocessing_for(ARCH, str(run), 48).mean == (0.5, 0.5, 0.5), "the run's, not timm's ImageNet default"
+    assert hub_model_args(ARCH, str(run)) == {}
+    origin = weights_origin(ARCH, str(run))
+    assert origin["previous_run"] == str(run / "model") and origin["started_from"]["folder"] == str(hub)
