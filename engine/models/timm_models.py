@@ -63,6 +63,8 @@ def timm_knows(name: str) -> bool:
 
 
 def check_timm_arch(arch: str) -> None:
+    if _recorded(arch) is not None:
+        return  # recorded from this timm version, so timm knows it
     if not timm_knows(arch):
         raise ConfigError(f'"{timm_name(arch)}" is not an architecture that timm (version {_timm_version()}) '
                           "knows. Check the name, or update timm if the model is newer than it.")
@@ -74,9 +76,34 @@ def _timm_version() -> str:
     return str(timm.__version__)
 
 
+def _recorded(arch: str) -> dict[str, Any] | None:
+    """The shortlist's facts as recorded from this very timm version (engine/models/timm_record.py), or None."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from engine.models.timm_facts import FACTS, TIMM_VERSION
+
+    try:
+        installed = version("timm")
+    except PackageNotFoundError:
+        return None
+    found = FACTS.get(timm_name(arch))
+    return dict(found) if found is not None and installed == TIMM_VERSION else None
+
+
 @cache
 def pretrained_cfg(arch: str) -> dict[str, Any]:
-    """timm's default pretrained configuration of ``arch`` (its default tag): preprocessing, hub id, licence."""
+    """timm's default pretrained configuration of ``arch`` (its default tag): preprocessing, hub id, licence.
+
+    For the shortlist, as recorded from the installed timm version (no import of timm); otherwise asked live.
+    """
+    recorded = _recorded(arch)
+    if recorded is not None:
+        return dict(recorded["pretrained_cfg"])
+    return live_pretrained_cfg(arch)
+
+
+def live_pretrained_cfg(arch: str) -> dict[str, Any]:
+    """timm's default pretrained configuration of ``arch``, asked from timm itself."""
     from timm.models import get_pretrained_cfg
 
     check_timm_arch(arch)
@@ -183,10 +210,17 @@ def build_timm_classifier(arch: str, num_classes: int, head: HeadOptions | None 
 
 @lru_cache(maxsize=64)
 def measured_facts(arch: str, image_size: int) -> tuple[int, float | None, int]:
-    """``(parameters, GFLOPs per image, weights bytes in float32)``, counted on a meta-device build of ``arch``.
+    """``(parameters, GFLOPs per image, weights bytes in float32)`` of ``arch`` at ``image_size``: recorded for the
+    shortlist at its own size (engine/models/timm_facts.py), else :func:`measure_facts`."""
+    recorded = _recorded(arch)
+    if recorded is not None and int(recorded["pretrained_cfg"]["input_size"][-1]) == image_size:
+        return int(recorded["params"]), recorded["gflops"], int(recorded["weights_bytes"])
+    return measure_facts(arch, image_size)
 
-    timm publishes no parameter or compute figures offline, so they are measured from the model itself.
-    """
+
+def measure_facts(arch: str, image_size: int) -> tuple[int, float | None, int]:
+    """Counted on a meta-device build of ``arch``: timm publishes no parameter or compute figures offline, so
+    they are measured from the model itself."""
     from torch.utils.flop_counter import FlopCounterMode
 
     model = create_timm_model(arch, image_size, meta=True)

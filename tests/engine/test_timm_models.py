@@ -157,6 +157,21 @@ def test_catalog_facts_come_from_timm() -> None:
     assert info.title == "efficientnet_lite0 (timm)" and info.speed_class == "very fast"
 
 
+def test_the_recorded_shortlist_is_what_this_timm_says() -> None:
+    from engine.models.timm_facts import FACTS, TIMM_VERSION
+    from engine.models.timm_models import SHORTLIST, live_pretrained_cfg, measure_facts, pretrained_cfg
+
+    assert timm.__version__ == TIMM_VERSION, "regenerate: python -m engine.models.timm_record"
+    assert sorted(FACTS) == sorted(SHORTLIST)
+    for name in SHORTLIST:
+        live = live_pretrained_cfg("timm:" + name)
+        assert pretrained_cfg("timm:" + name) == {k: live[k] for k in pretrained_cfg("timm:" + name)}, name
+    recorded = FACTS["deit_tiny_patch16_224"]
+    params, gflops, size = measure_facts("timm:deit_tiny_patch16_224", 224)
+    assert (params, size) == (recorded["params"], recorded["weights_bytes"])
+    assert gflops == pytest.approx(recorded["gflops"], abs=1e-3)
+
+
 def test_the_layer_tree_stages_and_head_come_from_timm() -> None:
     tree = analyse_model(ARCH, 32, 3)
     assert tree.head == "classifier" and tree.nodes["classifier"].output_shape == (3,)
