@@ -45,7 +45,7 @@ def _progress_class(progress: Any, cancel: CancelToken) -> type:
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             kwargs["disable"] = True  # nothing on the terminal; the app shows its own progress
             super().__init__(*args, **kwargs)
-            self._done = 0
+            self._done = int(kwargs.get("initial") or 0)  # a download resumed where it stopped
 
         def update(self, n: float | None = 1) -> bool | None:
             if cancel.is_set():
