@@ -15,7 +15,20 @@ def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     monkeypatch.setenv("FINETUNE_STUDIO_HOME", str(home))
     # Weights "downloads" in tests go to a private torch cache, never ~/.cache/torch.
     monkeypatch.setenv("TORCH_HOME", str(home / "torch"))
+    _private_offline_hub(home, monkeypatch)
     return home
+
+
+def _private_offline_hub(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """huggingface_hub: a private, empty cache and login, and its offline mode (tests never reach the network).
+    Its settings are read once at import, so the module's copies are set too."""
+    import huggingface_hub.constants as hub
+
+    monkeypatch.setenv("HF_HOME", str(home / "hf"))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setattr(hub, "HF_HUB_CACHE", str(home / "hf" / "hub"))
+    monkeypatch.setattr(hub, "HF_TOKEN_PATH", str(home / "hf" / "token"))
+    monkeypatch.setattr(hub, "HF_HUB_OFFLINE", True)
 
 
 @pytest.fixture

@@ -36,6 +36,7 @@ from engine.data.loaders import Preprocessing, image_to_tensor
 from engine.models.catalog import create_model, find_head, replace_head
 from engine.strategy.table import SimilarityClass
 from engine.models.weights import load_starting_weights
+from engine.models.sources import preprocessing_for
 
 log = logging.getLogger(__name__)
 
@@ -221,8 +222,8 @@ def measure_similarity(arch: str, weights: str, root: str | Path, train_items: S
     sample = sample_per_class(train_items, per_class, seed)
     shift = BatchNormShift(model)
     feats, probs, labels = _features_and_probabilities(model, head, Path(root), sample,
-                                                       Preprocessing.for_size(size), budget_s, cancel, progress,
-                                                       shift)
+                                                       preprocessing_for(arch, weights, size), budget_s, cancel,
+                                                       progress, shift)
     max_prob, entropy, recognition = recognition_scores(probs)
     probe = linear_probe_accuracy(feats, labels, seed)
     chance = 1.0 / max(num_classes, 1)

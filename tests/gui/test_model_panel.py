@@ -15,8 +15,10 @@ from safetensors.torch import save_file
 from engine.models import weights
 from engine.config import FreezePlan, ModelConfig, Strategy
 from engine.models.catalog import SHORTLIST, build_classifier, create_model
+from engine.models.timm_models import SHORTLIST as TIMM_SHORTLIST
 from engine.core.paths import runs_root
 from gui.panels.model.panel import COLUMNS, ModelPanel
+from tests.hubgen import make_hub_folder
 
 
 @pytest.fixture
@@ -44,11 +46,12 @@ def _visible_archs(panel: ModelPanel) -> list[str]:
 
 
 def test_the_catalog_shows_the_shortlist_first_with_facts(panel: ModelPanel) -> None:
-    assert _visible_archs(panel) == list(SHORTLIST)
+    # torchvision's shortlist, then timm's (marked as such).
+    assert _visible_archs(panel) == list(SHORTLIST) + [f"{name} (timm)" for name in TIMM_SHORTLIST]
     row = [panel.table.item(1, c).text() for c in range(len(COLUMNS))]
     assert row == ["resnet50", "25.6 M", "80.9%", "98 MB", "medium", ""]
     panel.show_all.setChecked(True)
-    assert len(_visible_archs(panel)) == 80 and "80 models" in panel.show_all.text()
+    assert len(_visible_archs(panel)) == 80 + len(TIMM_SHORTLIST) and "91 models" in panel.show_all.text()
     panel.set_arch("vit_b_16")
     details = panel.details.text()
     for fact in ("86.6 million parameters", "top-1 81.1%", "330 MB download", "Trained on 224×224 images",
@@ -143,6 +146,52 @@ def test_importing_a_file_that_carries_code_is_refused(qtbot, panel: ModelPanel,
     panel.weights.import_file(str(evil))
     qtbot.waitUntil(lambda: panel.weights.note.kind == "error", timeout=10_000)
     assert "contains program code" in panel.weights.note.text()
+
+
+def test_import_model_folder_chooses_the_timm_model_it_holds(qtbot, panel: ModelPanel, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    hub = make_hub_folder(tmp_path / "tiny-hub")
+    box = panel.weights
+    box.import_folder_path(str(hub))
+    qtbot.waitUntil(lambda: box.note.kind == "ok", timeout=30_000)
+    assert "holds the timm model test_efficientnet" in box.note.text() and "its weights fit" in box.note.text()
+    assert "mean (0.5, 0.5, 0.5)" in box.note.text(), "the folder's own preprocessing"
+    assert panel.arch() == "timm:test_efficientnet" and "test_efficientnet (timm)" in _visible_archs(panel)
+    assert box.hub.isChecked() and panel.model_config() == ModelConfig("timm:test_efficientnet", str(hub))
+    qtbot.waitUntil(lambda: panel.layers.state is not None and panel.layers._task is None
+                    and panel.layers.state.tree.arch == "timm:test_efficientnet", timeout=30_000)
+    assert panel.layers.model.index_of("classifier").isValid() and panel.layers.model.index_of("blocks.0").isValid()
+    assert "test_efficientnet (timm)" in panel.details.text() and "licence" in panel.details.text()
+    panel.set_arch("resnet18")  # the folder's weights cannot start another architecture
+    assert box.imagenet.isChecked() and panel.model_config() == ModelConfig("resnet18", "imagenet")
+    assert "holds timm:test_efficientnet, not resnet18" in box.note.text()
+
+
+def test_a_model_folder_that_cannot_be_used_says_why(qtbot, panel: ModelPanel, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    hub = make_hub_folder(tmp_path / "no-weights", weights=False)
+    panel.weights.import_folder_path(str(hub))
+    qtbot.waitUntil(lambda: panel.weights.note.kind == "error", timeout=30_000)
+    assert "has no weights file (model.safetensors)" in panel.weights.note.text()
+    assert panel.arch() == "resnet18" and not panel.weights.hub.isChecked()
+
+
+def test_a_timm_model_offers_timm_s_default_weights_from_the_hub(panel: ModelPanel) -> None:
+    panel.set_arch("timm:efficientnet_lite0")
+    box = panel.weights
+    assert box.imagenet.text() == "Pretrained: timm's default weights" and box.download.isVisibleTo(box)
+    assert "timm/efficientnet_lite0.ra_in1k" in box.note.text() and "Import model folder" in box.note.text()
+    assert "ImageNet accuracy not published in timm's metadata" in panel.details.text()
+
+
+def test_downloading_a_hub_model_offline_says_what_to_do(qtbot, panel: ModelPanel) -> None:  # type: ignore[no-untyped-def]
+    box = panel.weights
+    box.hub.setChecked(True)
+    box.hub_path.setText("hf-hub:timm/efficientnet_lite0.ra_in1k")
+    box.hub_path.editingFinished.emit()
+    assert box.download.isVisibleTo(box) and "will be downloaded from the Hugging Face hub" in box.note.text()
+    box.download.click()
+    qtbot.waitUntil(lambda: box.note.kind == "error", timeout=30_000)
+    assert "(is this computer offline?)" in box.note.text() and "Import model folder" in box.note.text()
+    assert box.download.isVisibleTo(box) and not box.cancel.isVisibleTo(box), "ready to try again"
 
 
 def test_start_from_a_previous_run(qtbot, panel: ModelPanel) -> None:  # type: ignore[no-untyped-def]

@@ -16,6 +16,7 @@ import torch
 from engine.config import Monitor, StopReason
 from engine.core.errors import OutputError
 from engine.models.saved import export_model
+from engine.models.sources import weights_origin
 from engine.training.callbacks.base import Callback, Improvement, Trainer, monitored
 
 if TYPE_CHECKING:
@@ -72,7 +73,9 @@ class BestModel(Callback):
         if trainer.config.early_stopping.restore_best or reason is StopReason.FAILED:
             s.prepared.model.load_state_dict(self.state)  # a failed run keeps its last good weights
         try:
-            export_model(s.prepared.model, trainer.run_dir, arch=trainer.config.model.arch, head=s.prepared.head,
+            model = trainer.config.model
+            export_model(s.prepared.model, trainer.run_dir, arch=model.arch, head=s.prepared.head,
+                         origin=weights_origin(model.arch, model.weights),
                          class_names=list(s.prepared.split.classes), preprocessing=s.prepared.preprocessing,
                          metrics={"best_epoch": self.epoch, "val_loss": self.val_loss,
                                   "val_accuracy": self.val_accuracy})

@@ -1,5 +1,6 @@
-"""Step 2: the model and its layers. Left: the catalog (what each model is, from torchvision's weights
-meta), the starting weights and the new output layer. Right: the layer tree with freeze checkboxes."""
+"""Step 2: the model and its layers. Left: the catalog (what each model is, from torchvision's weights meta and
+timm's pretrained_cfg), the starting weights (with "Import model folder…") and the new output layer. Right: the
+layer tree with freeze checkboxes."""
 
 from __future__ import annotations
 
@@ -34,7 +35,8 @@ from gui.widgets.option_widgets import option_widget
 
 DEFAULT_ARCH = "resnet18"
 COLUMNS = ("Model", "Params", "Top-1", "Download", "Speed", "Here")
-TIPS = ("torchvision's name for the architecture, for example resnet18.", tip("params"), tip("top1"),
+TIPS = ("The architecture's name in torchvision, or in timm (marked so), for example resnet18.", tip("params"),
+        tip("top1"),
         "Size of the pretrained weights to download, for example 45 MB for ResNet-18.",
         f"Training speed class, by compute per image. {tip('gflops')}",
         "The pretrained weights are already on this computer, so no download is needed.")
@@ -44,9 +46,10 @@ DETAIL_TIP = "\n\n".join(tip(key) for key in ("params", "top1", "gflops", "norma
 
 def _load_catalog(_: TaskState) -> list[Any]:
     # Importing torchvision takes seconds: done in the background so the window opens at once.
+    from engine.models.hub_import import timm_catalog
     from engine.models.weights import catalog
 
-    return catalog()
+    return catalog() + timm_catalog()  # torchvision's, then the curated timm models
 
 
 class ModelPanel(QWidget):
@@ -75,6 +78,7 @@ class ModelPanel(QWidget):
         self.weights.changed.connect(self._on_weights_changed)
         self.weights.cached.connect(self._on_cached)
         self.weights.run_chosen.connect(self._on_run_chosen)
+        self.weights.folder_chosen.connect(self._on_folder_chosen)
         # The output layer's settings as the option table has them (range, step, "none", tooltip).
         self.dropout: QDoubleSpinBox = option_widget("model.head_dropout")
         self.hidden: QSpinBox = option_widget("model.head_hidden")
@@ -139,7 +143,7 @@ class ModelPanel(QWidget):
 
     def _fill_row(self, row: int, entry: Any) -> None:
         info = entry.info
-        cells = (info.name, count_text(info.params), f"{info.imagenet_top1:.1f}%" if info.imagenet_top1 else "?",
+        cells = (info.title, count_text(info.params), f"{info.imagenet_top1:.1f}%" if info.imagenet_top1 else "?",
                  f"{info.download_mb:.0f} MB" if info.download_mb else "?", info.speed_class,
                  "yes" if entry.cached else "")
         for column, text in enumerate(cells):
@@ -147,7 +151,8 @@ class ModelPanel(QWidget):
             item.setData(Qt.ItemDataRole.UserRole, info.name)
             if column:
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            item.setToolTip(info.note)
+            item.setToolTip(info.note if info.source != "timm" or column != 2
+                            else "timm publishes no ImageNet accuracy with its offline metadata")
             self.table.setItem(row, column, item)
 
     def _filter_rows(self) -> None:
@@ -177,10 +182,16 @@ class ModelPanel(QWidget):
         info = entry.info
         top = f"ImageNet top-1 {info.imagenet_top1:.1f}%, top-5 {info.imagenet_top5:.1f}%" if info.imagenet_top5 \
             else "ImageNet accuracy unknown"
+        source = ""
+        if info.source == "timm":
+            top = "ImageNet accuracy not published in timm's metadata"
+            source = (f"<br>From timm; default weights {info.weights_name or 'none published'} on the Hugging Face "
+                      f"hub · licence {info.licence or 'not stated'}")
         self.details.setText(
-            f"<b>{info.name}</b>: {info.note}<br>{info.params / 1e6:.1f} million parameters · {top} · "
+            f"<b>{info.title}</b>: {info.note}<br>{info.params / 1e6:.1f} million parameters · {top} · "
             f"{info.download_mb or 0:.0f} MB download · {info.gflops or 0:.1f} GFLOPs per image ({info.speed_class})"
-            f"<br>Trained on {info.crop_size}×{info.crop_size} images: {info.preprocessing_text}.")
+            f"<br>{'timm' + chr(39) + 's default weights were t' if info.source == 'timm' else 'T'}rained on "
+            f"{info.crop_size}×{info.crop_size} images: {info.preprocessing_text}.{source}")
         self.weights.set_model(info.name, info, entry.cached)
         self._sync_layers()
 
@@ -201,6 +212,21 @@ class ModelPanel(QWidget):
 
     def _on_run_chosen(self, run: Any) -> None:
         self.set_arch(run.arch)  # a previous run's weights fit only its own architecture
+
+    def _on_folder_chosen(self, imported: Any) -> None:
+        """A checked model folder or hub model: select its architecture (added to the list if it is not there)."""
+        arch = imported.folder.arch
+        if arch not in self.catalog:
+            from engine.models.weights import CatalogEntry
+
+            entry = CatalogEntry(imported.info, True)
+            self.catalog[arch] = entry
+            row = self.table.rowCount()
+            self.table.blockSignals(True)
+            self.table.setRowCount(row + 1)
+            self._fill_row(row, entry)
+            self.table.blockSignals(False)
+        self.set_arch(arch)
 
     def _on_head_changed(self) -> None:
         options = self.head_options()

@@ -1,5 +1,7 @@
-"""Starting weights: ImageNet (download now, with progress and Cancel, or import a file), a weights file,
-a previous run, or none. Nothing is downloaded without the user asking or being told."""
+"""Starting weights: ImageNet (download now, with progress and Cancel, or import a file), a model folder or hub
+model (timm format: "Import model folder…", or ``hf-hub:owner/name``), a weights file, a previous run, or none.
+Nothing is downloaded without the user asking or being told. A gated hub model asks for an access token, which
+huggingface_hub's own login keeps."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
+    QInputDialog,
     QLineEdit,
     QProgressBar,
     QPushButton,
@@ -23,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from engine.core.errors import ConfigError
 from gui.jobs.controller import BackgroundTask, TaskState
+from gui.panels.model.hub_work import NeedsToken, hub_download_work, is_hub_spec
 from gui.widgets.common import MessageLabel
 
 FILE_FILTER = "Weights (*.safetensors *.pth *.pt);;All files (*)"
@@ -30,25 +34,31 @@ FILE_FILTER = "Weights (*.safetensors *.pth *.pt);;All files (*)"
 
 class WeightsBox(QGroupBox):
     """Signals: ``changed`` (the choice changed), ``cached(arch)`` (ImageNet weights arrived),
-    ``run_chosen(object)`` (a :class:`engine.models.weights.PreviousRun`, so the panel can match its model)."""
+    ``run_chosen(object)`` (a :class:`engine.models.weights.PreviousRun`, so the panel can match its model),
+    ``folder_chosen(object)`` (an :class:`engine.models.hub_import.ImportedFolder`: the panel selects its model)."""
 
     changed = Signal()
     cached = Signal(str)
     run_chosen = Signal(object)
+    folder_chosen = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Starting weights", parent)
         self.arch = ""
         self.info: Any = None
         self.is_cached = False
+        self._folder_arch = ""  # the architecture of the checked model folder or hub model, when one is chosen
         self._task: BackgroundTask | None = None
         self.imagenet = QRadioButton("Pretrained on ImageNet (recommended)")
         self.file = QRadioButton("A weights file on this computer")
         self.run = QRadioButton("A previous run of this app")
         self.none = QRadioButton("None: train from scratch (needs many images)")
+        self.hub = QRadioButton("A model folder or hub model")
+        self.hub.setToolTip("A Hugging Face hub model in timm format: a folder with config.json and "
+                            "model.safetensors, or a hub name such as hf-hub:timm/efficientnet_lite0.ra_in1k.")
         self.imagenet.setChecked(True)
         group = QButtonGroup(self)
-        for button in (self.imagenet, self.file, self.run, self.none):
+        for button in (self.imagenet, self.hub, self.file, self.run, self.none):
             group.addButton(button)
             button.toggled.connect(self._on_choice)
         self.download = QPushButton("Download now")
@@ -68,6 +78,13 @@ class WeightsBox(QGroupBox):
         self.browse.clicked.connect(self._browse_file)
         self.runs = QComboBox()
         self.runs.currentIndexChanged.connect(self._on_run)
+        self.hub_path = QLineEdit()
+        self.hub_path.setPlaceholderText("model folder, or hf-hub:owner/name")
+        self.hub_path.editingFinished.connect(self._on_hub_edited)
+        self.import_folder = QPushButton("Import model folder…")
+        self.import_folder.setToolTip("A folder with config.json and model.safetensors (a Hugging Face hub model "
+                                      "in timm format, for example one downloaded on another computer).")
+        self.import_folder.clicked.connect(self._browse_folder)
 
         self.imagenet.setText("ImageNet (recommended)")
         self.file.setText("A weights file")
@@ -82,25 +99,42 @@ class WeightsBox(QGroupBox):
         grid.addWidget(self.import_button, 0, 2)
         grid.addLayout(busy_row, 1, 0, 1, 3)
         grid.addWidget(self.note, 2, 0, 1, 3)
-        grid.addWidget(self.file, 3, 0)
-        grid.addWidget(self.path, 3, 1)
-        grid.addWidget(self.browse, 3, 2)
-        grid.addWidget(self.run, 4, 0)
-        grid.addWidget(self.runs, 4, 1, 1, 2)
-        grid.addWidget(self.none, 5, 0, 1, 3)
+        grid.addWidget(self.hub, 3, 0)
+        grid.addWidget(self.hub_path, 3, 1)
+        grid.addWidget(self.import_folder, 3, 2)
+        grid.addWidget(self.file, 4, 0)
+        grid.addWidget(self.path, 4, 1)
+        grid.addWidget(self.browse, 4, 2)
+        grid.addWidget(self.run, 5, 0)
+        grid.addWidget(self.runs, 5, 1, 1, 2)
+        grid.addWidget(self.none, 6, 0, 1, 3)
         grid.setColumnStretch(1, 1)
         self._on_choice()
 
     # -- state --------------------------------------------------------------------------------------------
 
     def set_model(self, arch: str, info: Any, cached: bool) -> None:
+        left = self.hub.isChecked() and self._folder_arch and self._folder_arch != arch
         self.arch, self.info, self.is_cached = arch, info, cached
+        timm = getattr(info, "source", "") == "timm"
+        self.imagenet.setText("Pretrained: timm's default weights" if timm else "ImageNet (recommended)")
+        if left:  # the chosen model folder holds another architecture: its weights cannot start this one
+            folder_arch, self._folder_arch = self._folder_arch, ""
+            self.imagenet.setChecked(True)
+            self.note.show_info(f"The model folder holds {folder_arch}, not {arch}, so the starting weights are now "
+                                f"{arch}'s own pretrained ones.")
+            return
         self._update()
 
     def spec(self) -> str:
-        """``"imagenet"``, ``"none"`` or a path (file or run folder)."""
+        """``"imagenet"``, ``"none"``, a model folder or hub id, or a path (file or run folder)."""
         if self.none.isChecked():
             return "none"
+        if self.hub.isChecked():
+            if not self.hub_path.text().strip():
+                raise ConfigError('Choose the model folder ("Import model folder…") or type a hub model '
+                                  "(hf-hub:owner/name), or pick other starting weights.")
+            return self.hub_path.text().strip()
         if self.file.isChecked():
             if not self.path.text().strip():
                 raise ConfigError("Choose the weights file, or pick other starting weights.")
@@ -116,6 +150,10 @@ class WeightsBox(QGroupBox):
             self.none.setChecked(True)
         elif spec == "imagenet":
             self.imagenet.setChecked(True)
+        elif is_hub_spec(spec):
+            self.hub.setChecked(True)
+            self.hub_path.setText(spec)
+            self.changed.emit()
         else:
             self.file.setChecked(True)
             self.path.setText(spec)
@@ -144,6 +182,7 @@ class WeightsBox(QGroupBox):
     def _on_choice(self) -> None:
         self.path.setEnabled(self.file.isChecked())
         self.browse.setEnabled(self.file.isChecked())
+        self.hub_path.setEnabled(self.hub.isChecked())
         if self.run.isChecked():
             self.refresh_runs()
             self._on_run()
@@ -159,14 +198,26 @@ class WeightsBox(QGroupBox):
     def _update(self) -> None:
         busy = self._task is not None
         imagenet = self.imagenet.isChecked()
-        self.download.setVisible(imagenet and not self.is_cached and not busy)
-        self.import_button.setVisible(imagenet and not self.is_cached and not busy)
+        hub_id = self.hub.isChecked() and self.hub_path.text().strip().startswith(("hf-hub:", "timm/"))
+        timm = getattr(self.info, "source", "") == "timm"
+        self.download.setVisible(((imagenet and not self.is_cached) or hub_id) and not busy)
+        self.import_button.setVisible(imagenet and not self.is_cached and not busy and not timm)
+        self.import_folder.setEnabled(not busy)
         self.cancel.setVisible(busy)
         self.progress.setVisible(busy)
         if busy or self.info is None:
             return
         if not imagenet:
-            self.note.clear_message()
+            if not self.hub.isChecked():
+                self.note.clear_message()
+        elif timm:
+            if self.is_cached:
+                self.note.show_ok(f"timm's default weights ({self.info.weights_name}) are already on this computer.")
+            else:
+                self.note.show_info(f"timm's default weights ({self.info.weights_name}, about "
+                                    f"{self.info.download_mb or 0:.0f} MB) are not on this computer yet. They will be "
+                                    "downloaded from the Hugging Face hub when training starts, or now with the "
+                                    'button. Offline: "Import model folder…".')
         elif self.is_cached:
             from engine.models.weights import imagenet_file_name
 
@@ -178,6 +229,9 @@ class WeightsBox(QGroupBox):
     # -- download and import ------------------------------------------------------------------------------
 
     def start_download(self) -> None:
+        if self.hub.isChecked() or getattr(self.info, "source", "") == "timm":
+            self.start_hub_download()
+            return
         from engine.models.weights import download_imagenet_weights
 
         arch = self.arch
@@ -187,6 +241,79 @@ class WeightsBox(QGroupBox):
             return download_imagenet_weights(arch, lambda done, total: state.set_progress(done // 1024, total // 1024),
                                              cancel=state)
         self._run(work, f"Downloading the ImageNet weights for {arch}…", lambda _: self._arrived(arch))
+
+    def start_hub_download(self) -> None:
+        """Download the hub model (the typed hub id, or timm's default weights for the chosen model), with
+        progress and Cancel; a gated model asks for an access token first."""
+        from engine.models.sources import default_hub_id
+
+        arch = self.arch
+        try:
+            spec = self.hub_path.text().strip() if self.hub.isChecked() else default_hub_id(arch)
+        except Exception as exc:  # noqa: BLE001 - a StudioError's sentence
+            self.note.show_error(str(exc))
+            return
+        self._run(hub_download_work(spec), f"Downloading {spec.removeprefix('hf-hub:')} from the Hugging Face "
+                                            "hub…", self._hub_arrived)
+
+    def _hub_arrived(self, result: Any) -> None:
+        if isinstance(result, NeedsToken):
+            self._ask_token(result)
+            return
+        if self.hub.isChecked():
+            self._folder_arch = result.folder.arch
+            self.folder_chosen.emit(result)
+            self.note.show_ok(result.message)
+            self.changed.emit()
+        else:
+            self._arrived(self.arch)
+            self.note.show_ok(result.message)
+
+    def _ask_token(self, refused: NeedsToken) -> None:
+        self.note.show_error(refused.message)
+        token, ok = QInputDialog.getText(self, "Hugging Face access token", refused.message + "\n\nAccess token "
+                                         "(kept by huggingface_hub's own login, not by this app):",
+                                         QLineEdit.EchoMode.Password)
+        if not ok or not token.strip():
+            return
+        retry = refused.retry
+
+        def work(state: TaskState) -> Any:
+            from engine.models.hub_download import log_in
+
+            log_in(token)
+            return retry(state)
+        self._run(work, "Logging in to the Hugging Face hub…", self._hub_arrived)
+
+    def import_folder_path(self, path: str) -> None:
+        """Check a hub folder (it builds with timm, its weights fit) and choose it; the panel selects its model."""
+        from engine.models.hub_import import import_model_folder
+
+        self._run(lambda _: import_model_folder(path), f"Checking the model folder {Path(path).name}…",
+                  self._folder_checked)
+
+    def _folder_checked(self, imported: Any) -> None:
+        self._folder_arch = imported.folder.arch
+        self.hub.setChecked(True)
+        self.hub_path.setText(str(imported.folder.path))
+        self.folder_chosen.emit(imported)
+        self.note.show_ok(imported.message)
+        self.changed.emit()
+
+    def _on_hub_edited(self) -> None:
+        text = self.hub_path.text().strip()
+        self._update()
+        if text and not is_hub_spec(text) and Path(text).expanduser().is_dir():
+            self.import_folder_path(text)
+        elif text.startswith(("hf-hub:", "timm/")):
+            self.note.show_info(f"{text} will be downloaded from the Hugging Face hub when training starts, or now "
+                                "with the button.")
+        self.changed.emit()
+
+    def _browse_folder(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, "Import model folder (config.json + model.safetensors)")
+        if path:
+            self.import_folder_path(path)
 
     def import_file(self, path: str) -> None:
         """Check a file (safely) against the model; the official file goes to the download folder."""
@@ -249,3 +376,4 @@ class WeightsBox(QGroupBox):
         path, _ = QFileDialog.getOpenFileName(self, "Choose a weights file", "", FILE_FILTER)
         if path:
             self.import_file(path)  # checked the same way: a file that cannot be used says so now
+
