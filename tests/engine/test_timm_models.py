@@ -257,7 +257,7 @@ def test_an_interrupted_timm_run_resumes(tmp_path: Path, image_folder: Path) -> 
             cancel.set()
     run = tmp_path / "run"
     first = run_training_job(config, run, Collector(stop_in_epoch_2), cancel)
-    assert first.reason is StopReason.CANCELLED and first.extra["resumable"]
+    assert first.reason is StopReason.CANCELLED and first.resumable
     resumed = Collector()
     finished = run_training_job(load_run_config(run), run, resumed, resume=True)
     assert finished.reason is StopReason.FINISHED, finished.detail
