@@ -9,6 +9,7 @@ One training run = one folder (docs/ARCHITECTURE.md, "The run folder")::
     metrics.json     the best model's figures                 evaluation/<set>/  per-set tables and plots
     run.lock         only while a process trains the run      training.log   technical details
     cache/           decoded images and features (may be deleted)
+    report.html      the run's report (self-contained); report.pdf when printed from the window
 
 :class:`RunLayout` only names paths; :class:`engine.run.folder.RunFolder` adds the typed readers and writers.
 It lives in ``engine.core`` because the lowest layers need the names too: a folder scan must recognise a run
@@ -42,6 +43,8 @@ LOCK = "run.lock"
 TRAINING_LOG = "training.log"
 CACHE = "cache"
 TRIALS = "trials.json"
+REPORT = "report.html"
+REPORT_PDF = "report.pdf"
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +179,16 @@ class RunLayout:
     def trials(self) -> Path:
         """"Try all three": the trials' figures (engine/strategy/trials.py)."""
         return self.path / TRIALS
+
+    @property
+    def report(self) -> Path:
+        """The run's report (engine/report): one self-contained HTML file."""
+        return self.path / REPORT
+
+    @property
+    def report_pdf(self) -> Path:
+        """The report printed to PDF from the window (its default place)."""
+        return self.path / REPORT_PDF
 
     def is_run_folder(self) -> bool:
         return is_run_folder(self.path)
