@@ -2,8 +2,8 @@
 become markup.
 
 Example:
-    >>> table(["class", "images"], [["<b>", 3]])
-    '<table><thead><tr><th>class</th><th>images</th></tr></thead><tbody><tr><td>&lt;b&gt;</td><td class="n">3</td></tr></tbody></table>'
+    >>> table(["class", "images"], [["<b>", 3]]).split("<tbody>")[1]
+    '<tr><td>&lt;b&gt;</td><td class="n">3</td></tr></tbody></table>'
 """
 
 from __future__ import annotations
@@ -65,11 +65,20 @@ def items(lines: Iterable[str]) -> str:
     return f"<ul>{''.join(shown)}</ul>" if shown else ""
 
 
-def figure(uri: str | None, caption: str, *, missing: str = "This figure is missing from the run folder.") -> str:
+def figure(uri: str | None, caption: str, *, width: int = 480,
+           missing: str = "This figure is missing from the run folder.") -> str:
+    """A picture with its caption under it. ``width`` in pixels: both a browser and Qt's rich text (which
+    prints the PDF, and knows no ``max-width``) scale the picture to it, keeping its proportions."""
     if uri is None:
         return f'<p class="note">{esc(missing)}</p>'
-    return (f'<figure><img src="{uri}" alt="{esc(caption)}"><figcaption>{esc(caption)}</figcaption>'
-            "</figure>")
+    return (f'<p class="figure"><img src="{uri}" width="{width}" alt="{esc(caption)}"><br>'
+            f'<span class="caption">{esc(caption)}</span></p>')
+
+
+def grid(cells: Sequence[str], columns: int) -> str:
+    """Cells in rows of ``columns`` (a table: Qt's rich text has no inline blocks or flex boxes)."""
+    rows = ["".join(f"<td>{cell}</td>" for cell in cells[i:i + columns]) for i in range(0, len(cells), columns)]
+    return f'<table class="grid"><tbody>{"".join(f"<tr>{r}</tr>" for r in rows)}</tbody></table>'
 
 
 def section(anchor: str, title: str, body: str) -> str:

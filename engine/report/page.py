@@ -36,10 +36,9 @@ th, td { border: 1px solid #c9d1db; padding: 3px 7px; text-align: left; vertical
 thead th { background: #eef2f7; } td.n { text-align: right; }
 table.facts th { background: #f6f8fa; font-weight: normal; color: #444; width: 260px; }
 table.settings td:nth-child(2) { font-family: monospace; color: #555; }
-figure { margin: 8px 0; } figure img { max-width: 520px; border: 1px solid #dde3ea; }
-figcaption { font-size: 9pt; color: #555; }
-div.gallery { } figure.thumb { display: inline-block; width: 160px; margin: 4px; vertical-align: top; }
-figure.thumb img { width: 150px; }
+p.figure { margin: 8px 0; } img { max-width: 100%; height: auto; }
+.caption { font-size: 9pt; color: #555; }
+table.grid td { border: none; padding: 4px 10px 8px 0; }
 p.note { color: #555; font-size: 9pt; }
 p.warning { background: #fff4e5; border: 1px solid #ffd8a8; color: #7a4b00; padding: 6px; }
 p.medical { background: #fdecea; border: 1px solid #f5c2bd; color: #8a1c12; }

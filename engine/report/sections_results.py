@@ -9,10 +9,11 @@ from engine.core.versions import versions
 from engine.evaluation.evaluate import SetEvaluation
 from engine.report.facts import RunFacts
 from engine.report.gallery import Gallery
-from engine.report.markup import esc, facts_list, figure, num, para, pct, section, table, warning
-from engine.report.pictures import curves_png, data_uri, file_uri
+from engine.report.markup import esc, facts_list, figure, grid, num, para, pct, section, table, warning
+from engine.report.pictures import THUMBNAIL_SIDE, curves_png, data_uri, file_uri
 
 EPOCH_ROWS_SHOWN = 60
+GALLERY_COLUMNS = 4
 
 
 def training_section(facts: RunFacts) -> str:
@@ -32,7 +33,8 @@ def training_section(facts: RunFacts) -> str:
              f"{e.lr:.3g}", f"{e.seconds:.1f}"] for e in epochs[:EPOCH_ROWS_SHOWN]]
     body = (facts_list(pairs)
             + figure(data_uri(curves_png(epochs, best)), "Training curves: loss and accuracy per epoch; the dashed "
-                                                         "line is the best epoch, whose model was saved.")
+                                                         "line is the best epoch, whose model was saved.",
+                     width=680)
             + table(["epoch", "training loss", "training accuracy", "validation loss", "validation accuracy",
                      "learning rate", "seconds"], rows))
     return section("training", "Training", body)
@@ -70,13 +72,14 @@ def _set_block(result: SetEvaluation, files: EvaluationSetFiles) -> str:
     body = [f"<h3>{esc(result.title)}</h3>", facts_list(pairs),
             table(["class", "precision", "recall", "F1", "images"], per_class, css="per-class"),
             _confusion_table(m.get("confusion_matrix") or [], result.class_names),
-            figure(file_uri(files.confusion_figure), f"Confusion matrix, {result.title.lower()}")]
+            figure(file_uri(files.confusion_figure), f"Confusion matrix, {result.title.lower()}",
+                   width=min(720, 380 + 30 * len(result.class_names)))]
     binary = m.get("binary")
     if binary:
         body.append(_binary_block(binary, file_uri(files.roc_figure)))
     body.append(figure(file_uri(files.reliability_figure),
                        "Calibration: how often the model is right when it is this sure (the diagonal is "
-                       "perfect calibration)"))
+                       "perfect calibration)", width=420))
     if result.failed:
         body.append(warning(f"{len(result.failed)} image(s) could not be read and were left out of these figures."))
     body.extend(warning(n) for n in result.notes)
@@ -100,14 +103,13 @@ def _binary_block(binary: dict[str, Any], roc_uri: str | None) -> str:
              ("True / false positives", f"{binary.get('tp')} / {binary.get('fp')}"),
              ("True / false negatives", f"{binary.get('tn')} / {binary.get('fn')}")]
     return ("<h4>Two classes: ROC curve and threshold</h4>" + facts_list(pairs)
-            + figure(roc_uri, "ROC curve; the dot is the decision threshold above"))
+            + figure(roc_uri, "ROC curve; the dot is the decision threshold above", width=420))
 
 
 def gallery_section(anchor: str, title: str, intro: str, gallery: Gallery) -> str:
-    cards = "".join(f'<figure class="thumb"><img src="{p.uri}" alt="{esc(p.caption[0])}"><figcaption>'
-                    + "<br>".join(esc(line) for line in p.caption) + "</figcaption></figure>"
-                    for p in gallery.pictures)
-    body = para(intro) + (f'<div class="gallery">{cards}</div>' if cards else "")
+    cells = [f'<img src="{p.uri}" width="{THUMBNAIL_SIDE}" alt="{esc(p.caption[0])}"><br>'
+             f'<span class="caption">{"<br>".join(esc(line) for line in p.caption)}</span>' for p in gallery.pictures]
+    body = para(intro) + (grid(cells, GALLERY_COLUMNS) if cells else "")
     if gallery.note:
         body += f'<p class="note">{esc(gallery.note)}</p>'
     return section(anchor, title, body)

@@ -23,6 +23,7 @@ from gui.jobs.controller import TaskState
 from gui.widgets.gallery import GalleryItem, ImageGallery, evaluation_items
 from gui.widgets.gradcam_view import GradCamView
 from gui.panels.results.metrics_view import MetricsView
+from gui.panels.results.report_actions import ReportButton
 from gui.panels.results.result_plots import ReliabilityPlot, RocPlot
 from gui.jobs.task_slot import TaskSlot
 from gui.widgets.common import MessageLabel
@@ -68,6 +69,8 @@ class ResultsPanel(QWidget):
         self.folder_button.clicked.connect(self._choose_folder)
         self.open_button = QPushButton("Open results folder")
         self.open_button.clicked.connect(self._open_folder)
+        self.report_button = ReportButton(self)
+        self.report_button.message.connect(self._on_report_message)
         self.progress = QProgressBar()
         self.progress.setFormat("Evaluating the best model… %p%")
         self.cancel_button = QPushButton("Cancel")
@@ -75,7 +78,7 @@ class ResultsPanel(QWidget):
         self.message = MessageLabel()
         header = QHBoxLayout()
         for widget, stretch in ((self.title, 1), (self.set_combo, 0), (self.folder_button, 0),
-                                (self.open_button, 0)):
+                                (self.report_button, 0), (self.open_button, 0)):
             header.addWidget(widget, stretch)
         busy = QHBoxLayout()
         busy.addWidget(self.progress, 1)
@@ -138,6 +141,7 @@ class ResultsPanel(QWidget):
         self.body.setVisible(False)
         self.metrics.summary.setText("")
         self.message.clear_message()
+        self.report_button.set_run(self.run_dir if RunLayout(self.run_dir).has_model() else None)
         if not RunLayout(self.run_dir).has_model():
             self._slot.cancel()
             self._set_busy(False)
@@ -157,7 +161,7 @@ class ResultsPanel(QWidget):
 
     def shutdown(self) -> None:
         self._gallery_timer.stop()
-        for part in (self._slot, self.mistakes, self.cell_gallery, self.gradcam):
+        for part in (self._slot, self.mistakes, self.cell_gallery, self.gradcam, self.report_button):
             part.shutdown()
 
     def threshold(self) -> float | None:
@@ -306,6 +310,9 @@ class ResultsPanel(QWidget):
         folder = QFileDialog.getExistingDirectory(self, "Choose a labelled folder (one subfolder per class)")
         if folder:
             self.evaluate_folder(folder)
+
+    def _on_report_message(self, kind: str, text: str) -> None:
+        {"info": self.message.show_info, "ok": self.message.show_ok}.get(kind, self.message.show_error)(text)
 
     def _open_folder(self) -> None:
         if self.run_dir is None:
