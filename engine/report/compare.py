@@ -47,8 +47,11 @@ class ComparedRow:
     key: str
     label: str
     values: tuple[Any, ...]
+    figure: bool = False  # a measured figure (rounded for reading), not a setting (shown as recorded)
 
     def texts(self) -> tuple[str, ...]:
+        if not self.figure:
+            return tuple(setting_text(v) for v in self.values)
         return tuple(_figure_text(self.key, v) for v in self.values)
 
 
@@ -162,7 +165,7 @@ def saved_figures(run: RunFolder) -> dict[str, Any]:
 
 def _figures(runs: Sequence[RunFolder]) -> list[ComparedRow]:
     per_run = [saved_figures(r) for r in runs]
-    return [ComparedRow(key, label, tuple(f[key] for f in per_run)) for label, key in FIGURE_ROWS]
+    return [ComparedRow(key, label, tuple(f[key] for f in per_run), figure=True) for label, key in FIGURE_ROWS]
 
 
 def _figure_text(key: str, value: Any) -> str:
