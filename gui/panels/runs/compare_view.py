@@ -58,7 +58,7 @@ class CompareView(QWidget):
         self.settings = read_only_table(("Setting that differs",), select_rows=False)
         self.figures = read_only_table(("Saved model",), select_rows=False)
         self.run_choice = QComboBox()
-        self.run_choice.setSizeAdjustPolicy(QComboBox.AdjustToContents)
+        self.run_choice.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.results_button = QPushButton("Show results")
         self.results_button.setToolTip("Open the chosen run's metrics, confusion matrix, mistakes and Grad-CAM")
         self.results_button.clicked.connect(self._request_results)
@@ -71,10 +71,10 @@ class CompareView(QWidget):
         plot_box = QWidget()
         plot_box.setLayout(plots)
         plots.setContentsMargins(0, 0, 0, 0)
-        tables = QSplitter(Qt.Horizontal)
+        tables = QSplitter(Qt.Orientation.Horizontal)
         tables.addWidget(self.settings)
         tables.addWidget(self.figures)
-        body = QSplitter(Qt.Vertical)
+        body = QSplitter(Qt.Orientation.Vertical)
         body.addWidget(plot_box)
         body.addWidget(tables)
         body.setStretchFactor(0, 1)
@@ -138,13 +138,14 @@ class CompareView(QWidget):
         shown = rows or (ComparedRow("", "(every setting is the same)", ("",) * len(names)),)
         table.setRowCount(len(shown))
         for r, row in enumerate(shown):
-            table.setItem(r, 0, QTableWidgetItem(row.label))
+            label = QTableWidgetItem(row.label)
+            if row.key:
+                label.setToolTip(row.key)
+            table.setItem(r, 0, label)
             for c, text in enumerate(row.texts() if rows else row.values, start=1):
                 item = QTableWidgetItem(str(text))
-                item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
+                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 table.setItem(r, c, item)
-            if row.key:
-                table.item(r, 0).setToolTip(row.key)
 
     def _request_results(self) -> None:
         path = self.run_choice.currentData()
