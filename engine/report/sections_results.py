@@ -12,7 +12,7 @@ from engine.report.gallery import Gallery
 from engine.report.markup import esc, facts_list, figure, grid, num, para, pct, section, table, warning
 from engine.report.pictures import THUMBNAIL_SIDE, curves_png, data_uri, file_uri
 
-EPOCH_ROWS_SHOWN = 60
+EPOCH_ROWS_SHOWN = 200
 GALLERY_COLUMNS = 4
 
 
@@ -37,6 +37,9 @@ def training_section(facts: RunFacts) -> str:
                      width=680)
             + table(["epoch", "training loss", "training accuracy", "validation loss", "validation accuracy",
                      "learning rate", "seconds"], rows))
+    if len(epochs) > EPOCH_ROWS_SHOWN:
+        body += para(f"The table shows the first {EPOCH_ROWS_SHOWN} of {len(epochs)} epochs; metrics.csv in the "
+                     "run folder has every one.")
     return section("training", "Training", body)
 
 

@@ -8,6 +8,7 @@ from engine.config.enums import Strategy
 from engine.data.reasons import reason_label
 from engine.report.facts import RunFacts
 from engine.report.markup import esc, facts_list, items, para, pct, section, table, warning
+from engine.strategy.table import Advised
 from engine.report.settings import flat_settings, flatten, setting_label, setting_text
 
 SPLIT_METHODS = {"stratified": "random, with every class keeping its share on each side (stratified)",
@@ -126,15 +127,23 @@ def _advice(advice: dict[str, Any], chosen: str) -> str:
     size = advice.get("size") or {}
     similarity = advice.get("similarity") or {}
     parts = [para(str(line)) for line in str(advice.get("explanation", "")).splitlines() if line.strip()]
-    pairs = [("Advisor recommended", advice.get("strategy", "—")),
+    advised = str(advice.get("strategy", ""))
+    try:
+        recommended = Advised(advised).label
+    except ValueError:
+        recommended = advised or "—"
+    pairs = [("Advisor recommended", recommended),
              ("Data size", f"{size.get('class', '—')} ({size.get('effective_images_per_class', '—')} images "
                            "per class, effective)"),
-             ("Similarity to the pretraining images", similarity.get("class") or "not measured")]
+             ("Similarity to the pretraining images",
+              similarity.get("class") or f"not measured ({similarity.get('source') or 'no measurement'})")]
     parts.insert(0, facts_list(pairs))
     if advice.get("risk"):
         parts.append(warning(str(advice["risk"])))
-    if advice.get("strategy") and advice.get("strategy") != chosen:
-        parts.append(para(f"The recommendation was overridden: this run used \"{chosen}\"."))
+    # "From scratch" is the full strategy without pretrained weights: following it is no override.
+    followed = advised == chosen or (advised == Advised.SCRATCH.value and chosen == Strategy.FULL.value)
+    if advised and not followed:
+        parts.append(para(f"The recommendation was overridden: this run used the strategy \"{chosen}\"."))
     return "".join(parts)
 
 

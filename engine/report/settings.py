@@ -21,6 +21,8 @@ from engine.config.options import option
 
 #: Parts of ``config.json`` that are records, not choices (shown in their own report sections).
 NOT_SETTINGS = frozenset({"versions", "resolved", "advice"})
+#: A long list (thousands of files left out by hand) is shortened in tables; its values stay whole.
+LIST_SHOWN = 8
 #: Settings the option table does not list (the window sets them from other places).
 EXTRA_LABELS = {
     "data.data_dir": "Image folder",
@@ -54,11 +56,16 @@ def setting_text(value: Any) -> str:
     Example:
         >>> setting_text(None), setting_text(True), setting_text([1, 2]), setting_text(0.5)
         ('—', 'yes', '[1, 2]', '0.5')
+        >>> setting_text(list(range(10)))
+        '[0, 1, 2, 3, 4, 5, 6, 7, … and 2 more (10 in all)]'
     """
     if value is None:
         return "—"
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, list) and len(value) > LIST_SHOWN:
+        shown = json.dumps(value[:LIST_SHOWN], ensure_ascii=False)[:-1]
+        return f"{shown}, … and {len(value) - LIST_SHOWN} more ({len(value)} in all)]"
     if isinstance(value, (list, dict)):
         return "[]" if value == [] else json.dumps(value, ensure_ascii=False)
     return str(value)

@@ -173,3 +173,56 @@ def test_no_patient_identifier_from_dicom_headers_reaches_the_report(tmp_path: P
     assert "Not a medical device." in card and "not a cleared or approved medical device" in card
     assert "the images include DICOM files" in card
     assert "by DICOM patient" in section(page, "data")
+
+
+def test_the_strategy_section_gives_the_advisors_reasons_and_says_when_they_were_overridden(
+        binary_run: Path, tmp_path: Path) -> None:
+    run = copy_run(binary_run, tmp_path / "run")
+    config = json.loads((run / "config.json").read_text(encoding="utf-8"))
+    assert config["strategy"] == "full" and config["advice"] is None
+    page = (run / "report.html").read_text(encoding="utf-8")
+    assert "chosen by hand" in section(page, "strategy")
+    config["advice"] = {"strategy": "head", "size": {"class": "small", "effective_images_per_class": 7.5},
+                        "similarity": {"class": "similar", "source": "measured"},
+                        "explanation": "Your dataset counts as small.\nWhy: the pretrained features fit.",
+                        "risk": "Main risk: the classifier alone may not be enough."}
+    (run / "config.json").write_text(json.dumps(config), encoding="utf-8")
+    write_report(run, overwrite=True)
+    part = section((run / "report.html").read_text(encoding="utf-8"), "strategy")
+    assert "<th>Strategy</th><td>Train everything</td>" in part
+    assert "<th>Advisor recommended</th><td>Train only the new classifier</td>" in part
+    assert "<p>Why: the pretrained features fit.</p>" in part and "Main risk: the classifier alone" in part
+    assert "The recommendation was overridden" in part
+
+
+class FinishedTrainer:
+    """What the report finisher uses of a trainer: the run folder, events and progress."""
+
+    def __init__(self, run_dir: Path) -> None:
+        self.run_dir = run_dir
+        self.events: list[object] = []
+
+    def emit(self, event: object) -> None:
+        self.events.append(event)
+
+    def progress(self, *_args: object) -> None:
+        pass
+
+
+def test_a_resumed_run_keeps_its_earlier_report_and_says_so(binary_run: Path, tmp_path: Path) -> None:
+    from engine.config import StopReason
+    from engine.jobs.training_job import write_report_after_training
+    from engine.run.events import Notice, RunFinished
+
+    run = copy_run(binary_run, tmp_path / "run")
+    (run / "report.html").write_text("the earlier report", encoding="utf-8")
+    trainer = FinishedTrainer(run)
+    finished = RunFinished(StopReason.FINISHED, "done", extra={"model_saved": True})
+    write_report_after_training(trainer, finished)  # type: ignore[arg-type]
+    assert (run / "report.html").read_text(encoding="utf-8") == "the earlier report"
+    assert [e.message for e in trainer.events if isinstance(e, Notice)] == [
+        "The run's earlier report.html was kept; Report… in the Results tab (or python -m engine report "
+        "--overwrite) makes a new one for this model."]
+    (run / "report.html").unlink()
+    assert write_report_after_training(trainer, finished).extra["report"] is True  # type: ignore[arg-type]
+    assert "<h2>Model card</h2>" in (run / "report.html").read_text(encoding="utf-8")
