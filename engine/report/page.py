@@ -93,6 +93,9 @@ def _page(facts: RunFacts, body: str) -> str:
         headline = (f"<p><b>{esc(primary.title)}: accuracy {pct(primary.metrics.get('accuracy'))}, balanced "
                     f"accuracy {pct(primary.metrics.get('balanced_accuracy'))} on {len(primary.labels)} "
                     "images.</b></p>")
+    if facts.medical_signs():
+        headline += ('<p class="warning medical"><b>Not a medical device.</b> This model is for research and '
+                     'education only; the <a href="#model-card">model card</a> says why and what it cannot do.</p>')
     model = facts.section("model").get("arch", "?")
     made = time.strftime("%Y-%m-%d %H:%M")
     return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'

@@ -93,7 +93,7 @@ def test_the_report_is_one_self_contained_file_with_every_section(binary_run: Pa
     assert "<img" in section(page, "gradcam")
     card = section(page, "model-card")
     assert "Intended use" in card and "Class balance" in card and "validation set does not cover" in card
-    assert "not a cleared" not in page  # colour squares are no medical data
+    assert "not a cleared" not in page and "Not a medical device" not in page  # colour squares are no medical data
 
 
 def test_a_report_is_never_replaced_without_asking(binary_run: Path, tmp_path: Path,
@@ -172,6 +172,7 @@ def test_no_patient_identifier_from_dicom_headers_reaches_the_report(tmp_path: P
     card = section(page, "model-card")
     assert "Not a medical device." in card and "not a cleared or approved medical device" in card
     assert "the images include DICOM files" in card
+    assert "Not a medical device." in page.split('<section id="data">')[0]  # also at the top of the page
     assert "by DICOM patient" in section(page, "data")
 
 
