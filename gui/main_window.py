@@ -389,6 +389,7 @@ class MainWindow(QMainWindow):
         self.strategy_panel.shutdown()
         self.results_panel.shutdown()
         self.predict_panel.shutdown()
+        self.runs_panel.shutdown()
 
 
 def _window_closed() -> TrainConfig:

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
-from engine.cli import advise, evaluate, export, glossary, layers, predict, scan, train
+from engine.cli import advise, compare, evaluate, export, glossary, layers, predict, report, scan, train
 from engine.cli.exit_codes import EXIT_BAD_INPUT
 from engine.core.errors import StudioError
 from engine.core.names import READABLE_ERRORS, readable_streams
@@ -25,7 +25,7 @@ LOG_NAME = "cli.log"
 
 
 #: The commands in the order ``--help`` lists them; each module's ``register(subparsers)`` sets ``func``.
-COMMANDS = (scan, advise, train, evaluate, predict, export, layers, glossary)
+COMMANDS = (scan, advise, train, evaluate, report, compare, predict, export, layers, glossary)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -10,6 +10,7 @@ One training run = one folder (docs/ARCHITECTURE.md, "The run folder")::
     run.lock         only while a process trains the run      training.log   technical details
     cache/           decoded images and features (may be deleted)
     export/          exported models (model.onnx, model.torchscript.pt, deployment/), each with its check
+    report.html      the run's report (self-contained); report.pdf when printed from the window
 
 :class:`RunLayout` only names paths; :class:`engine.run.folder.RunFolder` adds the typed readers and writers.
 It lives in ``engine.core`` because the lowest layers need the names too: a folder scan must recognise a run
@@ -60,6 +61,8 @@ DEPLOYMENT_README = "README.md"
 HUB_CONFIG = CONFIG
 HUB_WEIGHTS = MODEL_WEIGHTS
 HUB_OLD_WEIGHTS = "pytorch_model.bin"
+REPORT = "report.html"
+REPORT_PDF = "report.pdf"
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,6 +263,16 @@ class RunLayout:
     def exports(self) -> ExportFiles:
         """Exported models (engine/export), written only when the user asks."""
         return ExportFiles(self.path / EXPORT_DIR)
+
+    @property
+    def report(self) -> Path:
+        """The run's report (engine/report): one self-contained HTML file."""
+        return self.path / REPORT
+
+    @property
+    def report_pdf(self) -> Path:
+        """The report printed to PDF from the window (its default place)."""
+        return self.path / REPORT_PDF
 
     def is_run_folder(self) -> bool:
         return is_run_folder(self.path)

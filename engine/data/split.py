@@ -212,6 +212,8 @@ def _extra(report: DatasetReport, plan: GroupPlan, sides: dict[str, str], method
         "leakage": [[n.first, n.second] for n in leaks],
         "excluded": list(report.excluded),
         "duplicates_used_once": sum(1 for f in report.files if f.reason == "duplicate"),
+        # Reason code -> files left out (engine/data/reasons.py), so the run's report can say what and why.
+        "skipped": dict(sorted(Counter(f.reason for f in report.files if f.outcome.value == "skipped").items())),
         "warnings": warnings,
         "privacy": "No DICOM header value (patient name, ID, date) is recorded in this file.",
     }

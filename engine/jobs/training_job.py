@@ -1,4 +1,4 @@
-"""A training job as the window and ``python -m engine train`` run it: train, then measure the saved model.
+"""A training job as the window and ``python -m engine train`` run it: train, measure the saved model, report.
 
 Measuring is the job's business, not training's (engine/training never imports engine/evaluation): it runs as a
 :data:`~engine.training.trainer.Finisher`, after the last epoch and before the run's end is announced, so the
@@ -64,10 +64,37 @@ def assess_saved_model(trainer: Trainer, finished: RunFinished) -> RunFinished:
     return dataclasses.replace(finished, saved_model=label, assessment=assessment.to_dict())
 
 
+def write_report_after_training(trainer: Trainer, finished: RunFinished) -> RunFinished:
+    """Write the run's ``report.html`` (engine/report) once the saved model is measured; a problem there is a
+    Notice, never a failed run. A report already in the folder (a resumed run) is kept, as it is never replaced
+    without asking: Report… in the Results tab makes a new one."""
+    if not finished.succeeded or not finished.model_saved:
+        return finished
+    from engine.core.run_layout import RunLayout
+
+    if RunLayout(trainer.run_dir).report.exists():
+        trainer.emit(Notice("info", "The run's earlier report.html was kept; Report… in the Results tab (or "
+                                    "python -m engine report --overwrite) makes a new one for this model."))
+        return finished
+    trainer.progress("report", 0, 1, "Writing the run's report")
+    try:
+        from engine.report.write import write_report
+
+        write_report(trainer.run_dir)
+    except Exception as exc:  # noqa: BLE001 - the report must never turn a saved model into a failed run
+        log.exception("writing the report after training failed")
+        trainer.emit(Notice("warning", f"The model was saved, but its report could not be written ({exc}). "
+                                       "Report… in the Results tab can make it later."))
+        return dataclasses.replace(finished, report_written=False)
+    trainer.progress("report", 1, 1, "Writing the run's report")
+    return dataclasses.replace(finished, report_written=True)
+
+
 def run_training_job(config: TrainConfig, run_dir: Path, sink: EventSink, cancel: CancelToken | None = None, *,
                      pause: CancelToken | None = None, resume: bool = False, own_process: bool = False,
                      callbacks: list[Callback] | None = None) -> RunFinished:
-    """:func:`~engine.training.trainer.run_training`, then the saved model measured (metrics.json, evaluation/).
+    """:func:`~engine.training.trainer.run_training`, then the saved model measured (metrics.json, evaluation/)
+    and its report written (report.html).
 
     Example:
         >>> cfg = TrainConfig(DataConfig("flowers"), ModelConfig("resnet18", "none"),  # doctest: +SKIP
@@ -76,4 +103,5 @@ def run_training_job(config: TrainConfig, run_dir: Path, sink: EventSink, cancel
         True
     """
     return run_training(config, run_dir, sink, cancel, pause=pause, resume=resume, own_process=own_process,
-                        callbacks=callbacks, finishers=(evaluate_saved_model, assess_saved_model))
+                        callbacks=callbacks,
+                        finishers=(evaluate_saved_model, assess_saved_model, write_report_after_training))

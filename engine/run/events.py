@@ -144,6 +144,7 @@ class RunFinished:
     # how the saved model compares with chance and the majority class (engine/evaluation/assessment.py,
     # Assessment.to_dict()); empty when nothing was assessed
     assessment: dict[str, Any] | None = None
+    report_written: bool | None = None  # report.html was written at the end; None: not tried (or kept)
 
     @property
     def succeeded(self) -> bool:

@@ -71,6 +71,17 @@ def check_run_location(data_dir: str | Path, run_dir: str | Path, *, what_to_do:
                                "your images): choose the folder that holds your class folders.")
 
 
+def overlaps_folder(path: str | Path, folder: str | Path) -> bool:
+    """True when ``path`` is ``folder`` or lies inside it (links resolved, as :func:`check_run_location`).
+
+    Example:
+        >>> overlaps_folder("photos/cats", "photos"), overlaps_folder("runs/first", "photos")
+        (True, False)
+    """
+    inner, outer = Path(path).expanduser(), Path(folder).expanduser()
+    return _same_folder(inner, outer) or _inside(inner, outer)
+
+
 def enclosing_run_folder(folder: str | Path) -> Path | None:
     """The run folder that ``folder`` is, or lies inside (``None`` when there is none)."""
     resolved = _resolve(Path(folder).expanduser())

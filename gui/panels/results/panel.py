@@ -25,6 +25,7 @@ from gui.jobs.controller import TaskState
 from gui.widgets.gallery import GalleryItem, ImageGallery, evaluation_items
 from gui.widgets.gradcam_view import GradCamView
 from gui.panels.results.metrics_view import MetricsView
+from gui.panels.results.report_actions import ReportButton
 from gui.panels.results.result_plots import ReliabilityPlot, RocPlot
 from gui.panels.results.saved_model import SavedModel, read_saved_model
 from gui.jobs.task_slot import TaskSlot
@@ -75,6 +76,8 @@ class ResultsPanel(QWidget):
         self.open_button = QPushButton("Open results folder")
         self.open_button.clicked.connect(self._open_folder)
         self.export_button = ExportButton(self)
+        self.report_button = ReportButton(self)
+        self.report_button.message.connect(self._on_report_message)
         self.progress = QProgressBar()
         self.progress.setFormat("Evaluating the saved model… %p%")
         self.cancel_button = QPushButton("Cancel")
@@ -83,7 +86,7 @@ class ResultsPanel(QWidget):
         self.verdict = MessageLabel()  # the saved model's figure next to chance and the majority class
         header = QHBoxLayout()
         for widget, stretch in ((self.title, 1), (self.set_combo, 0), (self.folder_button, 0),
-                                (self.open_button, 0), (self.export_button, 0)):
+                                (self.report_button, 0), (self.open_button, 0), (self.export_button, 0)):
             header.addWidget(widget, stretch)
         busy = QHBoxLayout()
         busy.addWidget(self.progress, 1)
@@ -152,6 +155,7 @@ class ResultsPanel(QWidget):
         self.message.clear_message()
         has_model = RunLayout(self.run_dir).has_model()
         self.export_button.set_run(self.run_dir if has_model else None)
+        self.report_button.set_run(self.run_dir if has_model else None)
         if not has_model:
             self._slot.cancel()
             self._set_busy(False)
@@ -171,7 +175,8 @@ class ResultsPanel(QWidget):
 
     def shutdown(self) -> None:
         self._gallery_timer.stop()
-        for part in (self._slot, self.mistakes, self.cell_gallery, self.gradcam, self.export_button):
+        for part in (self._slot, self.mistakes, self.cell_gallery, self.gradcam, self.export_button,
+                     self.report_button):
             part.shutdown()
 
     def threshold(self) -> float | None:
@@ -325,6 +330,9 @@ class ResultsPanel(QWidget):
         folder = QFileDialog.getExistingDirectory(self, "Choose a labelled folder (one subfolder per class)")
         if folder:
             self.evaluate_folder(folder)
+
+    def _on_report_message(self, kind: str, text: str) -> None:
+        {"info": self.message.show_info, "ok": self.message.show_ok}.get(kind, self.message.show_error)(text)
 
     def _open_folder(self) -> None:
         if self.run_dir is None:

@@ -9,13 +9,15 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QHBoxLayout,
     QLabel,
     QPushButton,
     QSplitter,
+    QStackedWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -27,6 +29,7 @@ from engine.core.paths import runs_root
 from engine.run.folder import iter_run_events
 from engine.evaluation.assessment import Assessment
 from engine.run.listing import RunSummary, list_runs
+from gui.panels.runs.compare_view import CompareView
 from gui.state import RunHistory
 from gui.widgets.plots import TrainingPlots
 from gui.widgets.common import read_only_table
@@ -71,8 +74,11 @@ class RunsPanel(QWidget):
         self.root = root
         self.summaries: list[RunSummary] = []
         self.table = read_only_table(COLUMNS)
+        # Two or more selected rows (Ctrl/Shift+click) show the runs side by side (compare_view.py).
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.itemSelectionChanged.connect(self._on_selection)
-        self.detail = QLabel("Choose a run to see its training curves.")
+        self.detail = QLabel("Choose a run to see its training curves; select two or more (Ctrl+click) to "
+                             "compare them.")
         self.detail.setWordWrap(True)
         self.detail.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.history = RunHistory()  # the selected run's, replayed from its events; the plots draw it
@@ -102,9 +108,14 @@ class RunsPanel(QWidget):
         lower_layout.setContentsMargins(0, 0, 0, 0)
         lower_layout.addWidget(self.detail)
         lower_layout.addWidget(self.plots, 1)
+        self.compare = CompareView()
+        self.compare.results_requested.connect(self.results_requested)
+        self.lower = QStackedWidget()
+        self.lower.addWidget(lower)
+        self.lower.addWidget(self.compare)
         splitter = QSplitter(Qt.Vertical)
         splitter.addWidget(self.table)
-        splitter.addWidget(lower)
+        splitter.addWidget(self.lower)
         splitter.setStretchFactor(1, 2)
         layout = QVBoxLayout(self)
         layout.addLayout(buttons)
@@ -117,14 +128,16 @@ class RunsPanel(QWidget):
     def refresh(self) -> None:
         """Read the runs folder again; the selected run stays selected and its buttons follow its new state
         (e.g. Resume goes once the run has finished)."""
-        previous = self._selected() if self.summaries else None
+        previous = self.selected_runs() if self.summaries else []
         self.summaries = list_runs(self._root())
         self.table.blockSignals(True)  # rows may move (a new run on top): select by folder afterwards
         self.table.clearSelection()
         self._fill_table()
         self.table.blockSignals(False)
-        if previous is not None:
-            self.select_run(previous.path)
+        if len(previous) > 1:
+            self.select_runs(previous)
+        elif previous:
+            self.select_run(previous[0])
         if self._selected() is None:
             self._on_selection()
 
@@ -145,11 +158,37 @@ class RunsPanel(QWidget):
                 self.table.selectRow(row)
                 return
 
+    def select_runs(self, run_dirs: list[Path]) -> None:
+        """Select these runs together (two or more: they are compared)."""
+        wanted = set(run_dirs)
+        selection = QItemSelection()
+        for row, s in enumerate(self.summaries):
+            if s.path in wanted:
+                selection.select(self.table.model().index(row, 0),
+                                 self.table.model().index(row, self.table.columnCount() - 1))
+        self.table.selectionModel().select(selection, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+
     def _selected(self) -> RunSummary | None:
         rows = self.table.selectionModel().selectedRows()
         return self.summaries[rows[0].row()] if rows else None
 
+    def selected_runs(self) -> list[Path]:
+        """The selected runs' folders, in the table's order."""
+        rows = sorted(index.row() for index in self.table.selectionModel().selectedRows())
+        return [self.summaries[r].path for r in rows]
+
+    def shutdown(self) -> None:
+        self.compare.shutdown()
+
     def _on_selection(self) -> None:
+        chosen = self.selected_runs()
+        if len(chosen) >= 2:
+            for button in (self.open_button, self.results_button, self.resume_button):
+                button.setEnabled(False)
+            self.lower.setCurrentWidget(self.compare)
+            self.compare.show_runs(chosen)
+            return
+        self.lower.setCurrentIndex(0)
         summary = self._selected()
         self.open_button.setEnabled(summary is not None)
         has_model = summary is not None and RunLayout(summary.path).has_model()
