@@ -163,7 +163,7 @@ def wrap_for_world(world: World, device: torch.device) -> Any:
 
     def wrap(module: nn.Module) -> nn.Module:
         ids = [device.index if device.index is not None else world.local_rank] if device.type == "cuda" else None
-        return nn.parallel.DistributedDataParallel(module, device_ids=ids, broadcast_buffers=True)
+        return nn.parallel.DistributedDataParallel(module, device_ids=ids)
 
     return wrap
 

@@ -161,7 +161,7 @@ class Trainer(RunOpening):
             self._open(checkpoint)
             return self._fit()
         except PeerLost as exc:  # another process of a distributed run failed or died
-            return self._finish(StopReason.FAILED, self._lost_sentence(str(exc)))
+            return self._finish(*self._lost(str(exc)))
         except SessionCancelled:
             return self._finish(StopReason.CANCELLED, CANCELLED_BEFORE_START)
         except RunLocked as exc:  # another process trains this folder: nothing was touched (CLI exit code 2)
@@ -180,7 +180,7 @@ class Trainer(RunOpening):
             return self._finish(StopReason.FAILED, f"Training could not run: {exc}", input_error=True)
         except Exception as exc:
             if self.world.active and is_peer_failure(exc):
-                return self._finish(StopReason.FAILED, self._lost_sentence(lost_sentence(self.world)))
+                return self._finish(*self._lost(lost_sentence(self.world)))
             log.exception("training failed")
             return self._finish(StopReason.FAILED, f"Training failed because of an unexpected error ({exc}). "
                                                    "The details are in the log file.")
@@ -302,11 +302,14 @@ class Trainer(RunOpening):
                            best_val_accuracy=self.best.val_accuracy, epochs_completed=self._epochs_completed(),
                            model_saved=exported, input_error=input_error, resumable=resumable)
 
-    def _lost_sentence(self, what: str) -> str:
+    def _lost(self, what: str) -> tuple[StopReason, str]:
+        """The end of a run another process left: the epoch under way is lost, its checkpoint is not."""
         if self.epoch and self.folder.can_resume():
-            return (f"{what} Its checkpoint of epoch {max(self.epoch - 1, 0)} is kept: continue it with python -m "
-                    f"engine train --resume {self.run_dir} (on any number of processes).")
-        return what
+            kept = f"of epoch {self.epoch - 1}" if self.epoch > 1 else "from before the first epoch"
+            what += (f" Its checkpoint {kept} is kept: continue it with python -m engine train --resume "
+                     f"{self.run_dir} (on any number of processes).")
+        self.request_stop(StopReason.FAILED, what)
+        return StopReason.FAILED, what
 
     def _epochs_completed(self) -> int:
         if self._stop is not None and self._stop[0] is not StopReason.EARLY_STOPPED:
