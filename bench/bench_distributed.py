@@ -31,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 
 def throughput(data: Path, run_dir: Path, args: argparse.Namespace, processes: int, batch: int) -> float:
+    from engine.core.run_layout import RunLayout
     from engine.run.events import EpochEnded, read_events
 
     threads = max(1, args.threads // processes) if args.device == "cpu" else args.threads
@@ -47,7 +48,7 @@ def throughput(data: Path, run_dir: Path, args: argparse.Namespace, processes: i
     else:
         command = [sys.executable, *train]
     subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True, text=True)
-    rates = [e.train_images_per_s for e in read_events(run_dir / "events.jsonl") if isinstance(e, EpochEnded)]
+    rates = [e.train_images_per_s for e in read_events(RunLayout(run_dir).events) if isinstance(e, EpochEnded)]
     print(f"  {processes} process(es): images/s per epoch {[round(r, 1) for r in rates]}", flush=True)
     return statistics.median(rates[1:] or rates)
 
@@ -85,7 +86,7 @@ def main() -> None:
     print(f"{args.device}: 1 process x {args.threads} threads {one:.1f} images/s; {args.nproc} processes x {each} "
           f"threads {many:.1f} images/s (global batch {one_batch} vs {many_batch})")
     if args.device == "cpu":
-        print(f"ratio {args.nproc} processes / 1 process: {many / one:.2f} (~1.0 expected with the same threads in all)")
+        print(f"ratio {args.nproc} processes / 1 process: {many / one:.2f} (~1.0 with the same threads in all)")
     else:
         print(f"scaling efficiency per GPU: {many / (args.nproc * one):.2f} (goal >= 0.9)")
 
