@@ -85,6 +85,10 @@ class EpochTimePlanner:
         if work.units > 0:
             self.pace, self.paced_on = seconds / work.units, work.step_cost
 
+    def has_measured(self, work: EpochWork) -> bool:
+        """Whether a whole epoch of ``work`` has run."""
+        return work in self._measured
+
     def forecast(self, first: int, works: list[EpochWork]) -> Forecast:
         pace = self.pace or 0.0
         seconds, sure = [], []
