@@ -123,17 +123,25 @@ def _train(config: Any, run_dir: Path) -> int:
     from engine.config import StopReason
     from engine.jobs.training_job import run_training_job
 
+    from engine.training.distributed import world_from_env
+
     resume = config is None
     if resume:
         from engine.training.resume import load_run_config
 
         config = load_run_config(run_dir)
+    world = world_from_env()  # started by torchrun: one of several processes (engine/training/distributed.py)
     cancel = threading.Event()
-    with _stop_on_signals(cancel):
-        finished = run_training_job(config, run_dir, print_event, cancel, resume=resume, own_process=True)
-    # The outcome sentence goes to stdout, but a failure's to stderr (scripts read errors there).
-    print(finished.detail, file=sys.stderr if finished.reason is StopReason.FAILED else sys.stdout)
-    print_assessment(finished)
+    with _stop_on_signals(cancel), _joined(world, config) as config:
+        finished = run_training_job(config, run_dir, print_event if world.is_main else _quiet, cancel,
+                                    resume=resume, own_process=True, world=world)
+    if world.is_main:  # the outcome sentence goes to stdout, but a failure's to stderr (scripts read errors there)
+        print(finished.detail, file=sys.stderr if finished.reason is StopReason.FAILED else sys.stdout)
+    else:  # one line per other process, so that a log shows they all ended alike
+        print(f"process {world.rank + 1} of {world.size}: {finished.reason.value} after "
+              f"{finished.epochs_completed} epochs", file=sys.stderr)
+    if world.is_main:
+        print_assessment(finished)
     if finished.succeeded:
         return EXIT_OK
     return EXIT_BAD_INPUT if finished.input_error else EXIT_FAILED
@@ -151,6 +159,28 @@ def print_assessment(finished: RunFinished) -> None:
         print(f"{label}.")
     for sentence in Assessment.from_dict(assessment).sentences:
         print(sentence)
+
+
+@contextlib.contextmanager
+def _joined(world: Any, config: Any) -> Iterator[Any]:
+    """Join the other processes of a torchrun launch (gloo on CPUs, NCCL on GPUs) for the run, and train them
+    all on process 0's config; on one process, nothing to do."""
+    if not world.active:
+        yield config
+        return
+    import torch
+
+    from engine.training.distributed import Collective, end_world, start_world
+
+    start_world(world, use_cuda=torch.cuda.is_available() and config.device.value in ("auto", "cuda"))
+    try:
+        yield Collective(world).broadcast(config)
+    finally:
+        end_world()
+
+
+def _quiet(event: Any) -> None:
+    """The other processes of a distributed run print nothing while training: process 0 speaks for the run."""
 
 
 @contextlib.contextmanager

@@ -220,6 +220,43 @@ class TrainingBatchSampler(Sampler[list[tuple[int, int]]]):
         return iter([keys[a:b] for a, b in batch_bounds(len(keys), self.batch_size, keep_lone_last=False)])
 
 
+class RankShard(Sampler[list[tuple[int, int]]]):
+    """This process's share of each batch when several train together (torch.distributed): batch ``k`` of the
+    one-process order is dealt out, item ``rank``, ``rank + world``, … to process ``rank``.
+
+    So the union of the processes' batches is exactly the one-process batch, whatever the number of processes
+    (same global batch, same order, same per-image augmentation seeds), and every process runs the same number
+    of batches: collectives (gradient averaging, the Stop agreement) never wait for a process that has finished.
+    A share left empty (a last batch smaller than the number of processes) repeats one of the batch's images
+    when ``training`` (each process must take a step) and stays empty otherwise.
+
+    Example:
+        >>> shard = RankShard(EpochSampler(6, seed=0, shuffle=False), 4, rank=1, world=2)
+        >>> [[i for i, _ in b] for b in shard]
+        [[1, 3], [5]]
+    """
+
+    def __init__(self, sampler: EpochSampler, batch_size: int, *, rank: int, world: int,
+                 training: bool = True) -> None:
+        self.sampler, self.batch_size = sampler, batch_size
+        self.rank, self.world, self.training = rank, world, training
+
+    def _bounds(self) -> list[tuple[int, int]]:
+        return batch_bounds(len(self.sampler), self.batch_size, keep_lone_last=not self.training)
+
+    def __len__(self) -> int:
+        return len(self._bounds())
+
+    def __iter__(self) -> Iterator[list[tuple[int, int]]]:
+        keys = list(self.sampler)
+        for start, stop in self._bounds():
+            batch = keys[start:stop]
+            share = batch[self.rank::self.world]
+            if not share and self.training and batch:
+                share = [batch[self.rank % len(batch)]]
+            yield share
+
+
 def seed_epoch(seed: int, epoch: int) -> None:
     """Randomness drawn in this process during epoch ``epoch`` (dropout...) from ``(seed, epoch)`` alone."""
     mixed = mix_seed(seed, epoch)
@@ -271,11 +308,12 @@ def _worker_init(_: int) -> None:
 
 def make_loader(dataset: ImageListDataset, batch_size: int, *, shuffle: bool, num_workers: int,
                 seed: int, pin_memory: bool = False, weights: Sequence[float] | None = None,
-                training: bool = False) -> DataLoader[Any]:
+                training: bool = False, shard: tuple[int, int] | None = None) -> DataLoader[Any]:
     """A loader whose order and augmentation follow :class:`EpochSampler` (call ``set_loader_epoch``).
 
     ``training=True``: a last batch of one image joins the batch before it (:class:`TrainingBatchSampler`),
-    so that a model with BatchNorm never trains on a single image.
+    so that a model with BatchNorm never trains on a single image. ``shard=(rank, world)``: this process's
+    share of each batch (:class:`RankShard`); ``batch_size`` stays the batch of all processes together.
 
     Example:
         >>> loader = make_loader(dataset, 16, shuffle=True, num_workers=0, seed=0, training=True)  # doctest: +SKIP
@@ -283,6 +321,8 @@ def make_loader(dataset: ImageListDataset, batch_size: int, *, shuffle: bool, nu
     sampler = EpochSampler(len(dataset), seed=seed, shuffle=shuffle, weights=weights)
     batching: dict[str, Any] = ({"batch_sampler": TrainingBatchSampler(sampler, batch_size)} if training
                                 else {"batch_size": batch_size, "sampler": sampler})
+    if shard is not None and shard[1] > 1:
+        batching = {"batch_sampler": RankShard(sampler, batch_size, rank=shard[0], world=shard[1], training=training)}
     return DataLoader(
         dataset,
         **batching,
@@ -299,6 +339,6 @@ def make_loader(dataset: ImageListDataset, batch_size: int, *, shuffle: bool, nu
 def set_loader_epoch(loader: DataLoader[Any], epoch: int) -> None:
     """Make the next pass over ``loader`` draw epoch ``epoch``'s order and augmentation."""
     batches = loader.batch_sampler
-    sampler = batches.sampler if isinstance(batches, TrainingBatchSampler) else loader.sampler
+    sampler = batches.sampler if isinstance(batches, (TrainingBatchSampler, RankShard)) else loader.sampler
     if isinstance(sampler, EpochSampler):
         sampler.set_epoch(epoch)

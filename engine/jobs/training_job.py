@@ -15,6 +15,7 @@ from engine.config import TrainConfig
 from engine.core.cancel import CancelToken
 from engine.run.events import Notice, RunFinished
 from engine.training.callbacks.base import Callback
+from engine.training.distributed import World
 from engine.training.trainer import EventSink, Trainer, run_training
 
 log = logging.getLogger(__name__)
@@ -92,7 +93,7 @@ def write_report_after_training(trainer: Trainer, finished: RunFinished) -> RunF
 
 def run_training_job(config: TrainConfig, run_dir: Path, sink: EventSink, cancel: CancelToken | None = None, *,
                      pause: CancelToken | None = None, resume: bool = False, own_process: bool = False,
-                     callbacks: list[Callback] | None = None) -> RunFinished:
+                     callbacks: list[Callback] | None = None, world: World | None = None) -> RunFinished:
     """:func:`~engine.training.trainer.run_training`, then the saved model measured (metrics.json, evaluation/)
     and its report written (report.html).
 
@@ -104,4 +105,5 @@ def run_training_job(config: TrainConfig, run_dir: Path, sink: EventSink, cancel
     """
     return run_training(config, run_dir, sink, cancel, pause=pause, resume=resume, own_process=own_process,
                         callbacks=callbacks,
-                        finishers=(evaluate_saved_model, assess_saved_model, write_report_after_training))
+                        finishers=(evaluate_saved_model, assess_saved_model, write_report_after_training),
+                        world=world)

@@ -118,10 +118,12 @@ class FeatureBatches:
     """
 
     def __init__(self, data: FeatureSet, batch_size: int, *, seed: int, shuffle: bool,
-                 weights: list[float] | None = None, training: bool = False) -> None:
+                 weights: list[float] | None = None, training: bool = False,
+                 shard: tuple[int, int] = (0, 1)) -> None:
         self.data = data
-        self.batch_size = batch_size
+        self.batch_size = batch_size  # of all processes together; ``shard=(rank, world)`` takes a share of it
         self.training = training
+        self.rank, self.world = shard
         self.sampler = EpochSampler(len(data), seed=seed, shuffle=shuffle, weights=weights)
 
     def set_epoch(self, epoch: int) -> None:
@@ -137,4 +139,7 @@ class FeatureBatches:
         order = torch.tensor([index for index, _ in self.sampler], dtype=torch.long)
         for start, stop in self._bounds(len(order)):
             chosen = order[start:stop]
+            if self.world > 1:  # as engine.data.loaders.RankShard deals out an image batch
+                share = chosen[self.rank::self.world]
+                chosen = share if len(share) or not self.training else chosen[self.rank % len(chosen):][:1]
             yield Batch(self.data.features[chosen], self.data.labels[chosen], [])

@@ -24,6 +24,7 @@ from engine.models.layers.freezing import keep_frozen_batchnorm_in_eval
 from engine.training.optim import l1_penalty
 from engine.training.session import Session
 from engine.training.device import ESTIMATE_BATCHES, gpu_memory_mb
+from engine.training.distributed import Collective, World
 
 log = logging.getLogger(__name__)
 
@@ -59,12 +60,23 @@ class _Sums:
         self.nonfinite |= ~torch.isfinite(loss)
         self.seen += n
 
-    def read(self) -> tuple[float, float]:
-        """``(mean loss, accuracy)``; raises :class:`NonFiniteLoss` when any loss was NaN or infinite."""
-        loss = self.loss.item() / self.seen
-        if bool(self.nonfinite) or not math.isfinite(loss):
+    def read(self, collective: Collective | None = None) -> tuple[float, float]:
+        """``(mean loss, accuracy)``; raises :class:`NonFiniteLoss` when any loss was NaN or infinite.
+
+        With ``collective`` the sums of every process are added up first (the whole epoch's figures), and
+        :attr:`seen` becomes the images of all processes.
+        """
+        sums = [self.loss.item(), float(self.correct.item()), float(self.seen), float(bool(self.nonfinite))]
+        if collective is not None:
+            sums = collective.sum(sums)
+        loss_sum, correct, seen, nonfinite = sums
+        self.seen = int(seen)
+        if self.seen == 0:
+            raise StudioError("No image could be read in this epoch.")
+        loss = loss_sum / seen
+        if nonfinite or not math.isfinite(loss):
             raise NonFiniteLoss
-        return loss, self.correct.item() / self.seen
+        return loss, correct / seen
 
 
 class Clock:
@@ -127,8 +139,10 @@ class EpochLoop:
     out-of-memory error for the trainer to handle."""
 
     def __init__(self, session: Session, cancel: CancelToken, pause: CancelToken, emit: Callable[[Event], None],
-                 clock: Clock, on_timing: Callable[[float], None] | None = None) -> None:
+                 clock: Clock, on_timing: Callable[[float], None] | None = None,
+                 collective: Collective | None = None) -> None:
         self.session = session
+        self.collective = collective or Collective(World())
         self.cancel = cancel
         self.pause = pause
         self.emit = emit
@@ -138,9 +152,10 @@ class EpochLoop:
         self._first_batch_done = 0.0
 
     def check_between_batches(self, epoch: int, step: int) -> None:
-        if self.cancel.is_set():
+        # Several processes stop at the same batch: Stop counts once any of them has heard it.
+        if self.collective.any(self.cancel.is_set()):
             raise StopLoop
-        if self.pause.is_set():
+        if self.pause.is_set() and not self.collective.world.active:  # Pause is for the window's one process
             self.emit(RunPaused(True, epoch, step))
             self.clock.paused += wait_while_paused(self.pause, self.cancel)
             if self.cancel.is_set():
@@ -174,9 +189,9 @@ class EpochLoop:
                 elapsed = time.perf_counter() - started
                 self._emit_batch(epoch, step, steps, window, epoch_sum.seen / max(elapsed, 1e-9))
                 window = _Sums(s.device)
-        if epoch_sum.seen == 0:
+        if epoch_sum.seen == 0 and not self.collective.world.active:
             raise StudioError("No training image could be read in this epoch.")
-        loss_value, accuracy = epoch_sum.read()
+        loss_value, accuracy = epoch_sum.read(self.collective)
         return EpochResult(loss_value, accuracy, epoch_sum.seen / max(time.perf_counter() - started, 1e-9))
 
     def _emit_batch(self, epoch: int, step: int, steps: int, window: _Sums, images_per_s: float) -> None:
@@ -215,7 +230,9 @@ class EpochLoop:
     @torch.no_grad()
     def validate(self, epoch: int) -> tuple[float, float]:
         s = self.session
-        module, device = s.module, s.device
+        # Not through DistributedDataParallel: its forward is a collective (buffers), and shares may be empty.
+        module = s.plain_module if s.plain_module is not None else s.module
+        device = s.device
         module.eval()
         total_loss = torch.zeros((), device=device)
         correct = torch.zeros((), device=device, dtype=torch.long)
@@ -231,9 +248,10 @@ class EpochLoop:
             total_loss += s.loss_fn(logits.float(), labels) * len(batch)
             correct += (logits.argmax(1) == labels).sum()
             seen += len(batch)
-        if seen == 0:
+        loss_sum, right, seen_all = self.collective.sum([total_loss.item(), float(correct.item()), float(seen)])
+        if seen_all == 0:
             raise StudioError("No validation image could be read.")
-        return total_loss.item() / seen, correct.item() / seen
+        return loss_sum / seen_all, right / seen_all
 
     def _report_failed(self, failed: list[str]) -> None:
         for path in failed:

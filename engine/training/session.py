@@ -39,6 +39,7 @@ from engine.data.loaders import Batch, ImageListDataset, balanced_weights, make_
 from engine.training.optim import Schedule, build_optimizer, class_weights, make_loss
 from engine.training.preparation import PreparedRun, prepare_run
 from engine.training.device import Acceleration, accelerate, split_cpu_threads
+from engine.training.distributed import World
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +74,22 @@ class Session:
     caches: tuple[ImageCache | None, ImageCache | None] = (None, None)
     prefix: NoGradPrefix | None = None
     notes: list[str] = field(default_factory=list)
+    world: World = field(default_factory=World)  # the processes training this run together
+    plain_module: nn.Module | None = None  # ``module`` before DistributedDataParallel wrapped it
+    wrap: Callable[[nn.Module], nn.Module] | None = None
+
+    def distribute(self, wrap: Callable[[nn.Module], nn.Module] | None) -> None:
+        """Run steps through ``wrap(module)`` (DistributedDataParallel, engine/training/distributed.py)."""
+        self.wrap = wrap
+        if wrap is not None:
+            if self.plain_module is None:
+                self.plain_module = self.module
+            self.module = wrap(self.plain_module)
+
+    @property
+    def shard(self) -> tuple[int, int]:
+        """``(rank, world size)``: this process's share of every batch."""
+        return self.world.rank, self.world.size
 
     @property
     def using_features(self) -> bool:
@@ -104,6 +121,8 @@ class Session:
         if self.prefix is not None:
             self.prefix.remove()
             self.prefix = NoGradPrefix(model)
+        if self.wrap is not None:  # DDP registers its gradient hooks for the trainable parameters it was given
+            self.distribute(self.wrap)
 
     @property
     def smallest_batch_size(self) -> int:
@@ -138,13 +157,15 @@ class Session:
                 "cached_features": self.using_features,
                 "image_cache": "off" if cache is None else ("memory" if cache.in_memory else "disk"),
                 "mixed_precision": str(acc.autocast_dtype).replace("torch.", "") if acc.autocast_dtype else None,
-                "channels_last": acc.channels_last, "no_grad_prefix": self.prefix.names if self.prefix else []}
+                "channels_last": acc.channels_last, "no_grad_prefix": self.prefix.names if self.prefix else [],
+                "world_size": self.world.size}
 
     def close(self) -> None:
         self.train_source = self.val_source = None
         if self.prefix is not None:
             self.prefix.remove()
-        shutil.rmtree(RunLayout(self.run_dir).cache, ignore_errors=True)
+        if self.world.is_main:  # the run folder is process 0's (it may still be measuring the model)
+            shutil.rmtree(RunLayout(self.run_dir).cache, ignore_errors=True)
 
 
 def trains_batchnorm(module: nn.Module) -> bool:
@@ -160,7 +181,7 @@ def trains_batchnorm(module: nn.Module) -> bool:
 
 
 def open_session(config: TrainConfig, run_dir: Path, progress: ProgressFn, cancel: CancelToken, *,
-                 split: Split | None = None, own_process: bool = False) -> Session:
+                 split: Split | None = None, own_process: bool = False, world: World | None = None) -> Session:
     """Prepare everything; raises :class:`SessionCancelled` when the user stops meanwhile.
 
     Example:
@@ -185,7 +206,7 @@ def open_session(config: TrainConfig, run_dir: Path, progress: ProgressFn, cance
         optimizer=optimizer, schedule=Schedule(optimizer, config.schedule, config.optim.epochs),
         scaler=acc.make_scaler(), batch_size=config.optim.batch_size,
         loss_fn=make_loss(len(prepared.split.classes), config.optim.label_smoothing, weights, prepared.device),
-        notes=list(acc.notes))
+        notes=list(acc.notes), world=world or World())
     if _features_apply(session):
         _use_features(session, progress, cancel)
     else:
@@ -237,8 +258,10 @@ def _feature_progress(progress: ProgressFn, side: str) -> Callable[[int, int], N
 def _feature_sources(session: Session, train: FeatureSet, val: FeatureSet) -> tuple[FeatureBatches, FeatureBatches]:
     config = session.config
     weights = balanced_weights(train.labels.tolist()) if config.imbalance is Imbalance.BALANCED_SAMPLING else None
-    return (FeatureBatches(train, session.batch_size, seed=config.seed, shuffle=True, weights=weights, training=True),
-            FeatureBatches(val, session.batch_size, seed=config.seed, shuffle=False))
+    shard = session.shard
+    return (FeatureBatches(train, session.batch_size, seed=config.seed, shuffle=True, weights=weights, training=True,
+                           shard=shard),
+            FeatureBatches(val, session.batch_size, seed=config.seed, shuffle=False, shard=shard))
 
 
 def _use_images(session: Session, progress: ProgressFn, cancel: CancelToken) -> None:
@@ -248,7 +271,8 @@ def _use_images(session: Session, progress: ProgressFn, cancel: CancelToken) -> 
         for name, items in (("train", prepared.split.train), ("val", prepared.split.val)):
             cache = build_image_cache(
                 prepared.split.root, [p for p, _ in items], prepared.preprocessing.resize_size,
-                directory=RunLayout(session.run_dir).cache, name=name, workers=prepared.num_workers,
+                directory=RunLayout(session.run_dir).cache, name=_cache_name(session, name),
+                workers=prepared.num_workers,
                 progress=lambda d, t: progress("cache", d, t, "Reading every image once"), cancel=cancel)
             if cache is None:
                 raise SessionCancelled
@@ -273,6 +297,11 @@ def _image_sources(session: Session) -> tuple[DataLoader[Any], DataLoader[Any]]:
                               cache=session.caches[1])
     weights = balanced_weights(train_ds.labels) if config.imbalance is Imbalance.BALANCED_SAMPLING else None
     common: dict[str, Any] = {"num_workers": prepared.num_workers, "seed": config.seed,
-                              "pin_memory": prepared.device.type == "cuda"}
+                              "pin_memory": prepared.device.type == "cuda", "shard": session.shard}
     return (make_loader(train_ds, session.batch_size, shuffle=True, weights=weights, training=True, **common),
             make_loader(val_ds, session.batch_size, shuffle=False, **common))
+
+
+def _cache_name(session: Session, name: str) -> str:
+    """Each process of a distributed run keeps its own decoded-image cache file."""
+    return name if not session.world.active else f"{name}-rank{session.world.rank}"

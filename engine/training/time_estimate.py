@@ -85,6 +85,10 @@ class EpochTimePlanner:
         if work.units > 0:
             self.pace, self.paced_on = seconds / work.units, work.step_cost
 
+    def has_measured(self, work: EpochWork) -> bool:
+        """Whether a whole epoch of ``work`` has run."""
+        return work in self._measured
+
     def forecast(self, first: int, works: list[EpochWork]) -> Forecast:
         pace = self.pace or 0.0
         seconds, sure = [], []
@@ -104,8 +108,9 @@ def forecast_message(forecast: Forecast, device: str, early_stopping: bool) -> s
         >>> for sentence in forecast_message(forecast, "cpu", early_stopping=False).split(". "):
         ...     print(sentence)
         Epoch 1 (only the new classifier): about 6 s
-        Epochs 2–3 (every layer): roughly 16 s each, estimated from the compute they need until one has run
-        All 3 epochs on the cpu: roughly 38 s.
+        Epochs 2–3 (every layer): roughly 16 s each
+        All 3 epochs on the cpu: roughly 38 s
+        A rough figure comes from the compute those epochs need; it is corrected once one of them has run.
     """
     groups = _groups(forecast)
     count = len(forecast.seconds)
@@ -120,8 +125,11 @@ def forecast_message(forecast: Forecast, device: str, early_stopping: bool) -> s
                     f"{word} {format_duration(forecast.total)}{sooner}"
         return text + "."
     parts = [_group_sentence(forecast, start, end) for start, end in groups]
-    return (" ".join(parts) + f" {'All' if forecast.first == 1 else 'The'} {count} epochs {_left(forecast)}on the "
+    text = (" ".join(parts) + f" {'All' if forecast.first == 1 else 'The'} {count} epochs {_left(forecast)}on the "
             f"{device}: {word} {format_duration(forecast.total)}{sooner}.")
+    if not sure:
+        text += " A rough figure comes from the compute those epochs need; it is corrected once one of them has run."
+    return text
 
 
 def _left(forecast: Forecast) -> str:
@@ -146,7 +154,4 @@ def _group_sentence(forecast: Forecast, start: int, end: int) -> str:
     seconds = format_duration(forecast.seconds[start])
     each = "" if first == last else " each"
     what = forecast.works[start].what
-    if forecast.sure[start]:
-        return f"{epochs} ({what}): about {seconds}{each}."
-    return (f"{epochs} ({what}): roughly {seconds}{each}, estimated from the compute they need until one has "
-            "run.")
+    return f"{epochs} ({what}): {'about' if forecast.sure[start] else 'roughly'} {seconds}{each}."

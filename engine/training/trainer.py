@@ -22,7 +22,6 @@ from pathlib import Path
 
 import torch
 
-from engine.core.versions import versions
 from engine.training.callbacks.base import Callback
 from engine.training.callbacks.best_model import BestModel
 from engine.training.callbacks.checkpoint import CheckpointSaver
@@ -31,13 +30,22 @@ from engine.training.callbacks.out_of_memory import OutOfMemoryRecovery
 from engine.training.callbacks.overfit_watch import OverfitWatch
 from engine.training.callbacks.timing import TimeEstimate
 from engine.core.cancel import CancelToken, NeverCancelled
-from engine.training.checkpoint import Checkpoint, CheckpointError
+from engine.training.checkpoint import CheckpointError
 from engine.config import StopReason, TrainConfig
 from engine.core.errors import OutputError, StudioError
 from engine.run.events import EpochEnded, Event, Notice, Progress, RunFinished, RunStarted
 from engine.run.throttle import Throttle
 from engine.training.callbacks.finetuning import finetune_callbacks
 from engine.data.loaders import seed_epoch
+from engine.training.distributed import (
+    Collective,
+    PeerLost,
+    SetupAgreement,
+    World,
+    is_peer_failure,
+    lost_sentence,
+)
+from engine.training.opening import RunOpening
 from engine.training.loop import Clock, EpochLoop, EpochResult, NonFiniteLoss, StopLoop
 from engine.models.catalog import count_parameters
 from engine.training.preparation import PreparedRun
@@ -48,12 +56,10 @@ from engine.training.outcomes import (
     nonfinite_sentence,
     resume_failed_sentence,
 )
-from engine.training.resume import cut_history, load_resume_checkpoint, load_split, restore_session
-from engine.run.location import check_run_location
 from engine.run.folder import RunFolder, RunLog
-from engine.run.lock import RunLock, RunLocked, acquire_run_lock
-from engine.run.start import clear_unstarted, is_unstarted, remove_if_empty
-from engine.training.session import Session, SessionCancelled, open_session
+from engine.run.lock import RunLock, RunLocked
+from engine.run.start import clear_unstarted, remove_if_empty
+from engine.training.session import Session, SessionCancelled
 from engine.training.device import gpu_memory_mb, prepare_process, reset_gpu_peak
 
 log = logging.getLogger(__name__)
@@ -64,7 +70,7 @@ EventSink = Callable[[Event], None]
 Finisher = Callable[["Trainer", RunFinished], RunFinished]
 
 
-class Trainer:
+class Trainer(RunOpening):
     """Drives one training run's loop; everything around it is a callback (engine/training/callbacks/).
 
     Callbacks see it through :class:`engine.training.callbacks.base.Trainer` and may ask it to stop with
@@ -74,8 +80,13 @@ class Trainer:
 
     def __init__(self, config: TrainConfig, run_dir: Path, sink: EventSink, cancel: CancelToken | None = None,
                  pause: CancelToken | None = None, *, resume: bool = False, own_process: bool = False,
-                 callbacks: list[Callback] | None = None, finishers: Sequence[Finisher] = ()) -> None:
+                 callbacks: list[Callback] | None = None, finishers: Sequence[Finisher] = (),
+                 world: World | None = None) -> None:
         self.config = config
+        self.world = world or World()  # several processes (torchrun): engine/training/distributed.py
+        self.writes_run_folder = self.world.is_main
+        self.collective = Collective(self.world)
+        self._setup = SetupAgreement(self.collective)
         self.finishers = tuple(finishers)
         self.run_dir = Path(run_dir)
         self._sink = sink
@@ -133,13 +144,13 @@ class Trainer:
         existed = self.run_dir.exists()
         try:
             finished = self._end(self._attempt())
-            if self._fresh and not self.folder.can_resume() and not finished.model_saved:
+            if self._fresh and not self.folder.can_resume() and not finished.model_saved and self.writes_run_folder:
                 clear_unstarted(self.run_dir)  # nothing to continue: leave nothing that blocks the name
             return finished
         finally:
             if self._lock is not None:
                 self._lock.release()
-            if not existed:
+            if not existed and self.writes_run_folder:
                 remove_if_empty(self.run_dir)
 
     def _attempt(self) -> RunFinished:
@@ -149,6 +160,8 @@ class Trainer:
             checkpoint = self._begin()
             self._open(checkpoint)
             return self._fit()
+        except PeerLost as exc:  # another process of a distributed run failed or died
+            return self._finish(*self._lost(str(exc)))
         except SessionCancelled:
             return self._finish(StopReason.CANCELLED, CANCELLED_BEFORE_START)
         except RunLocked as exc:  # another process trains this folder: nothing was touched (CLI exit code 2)
@@ -166,12 +179,14 @@ class Trainer:
         except StudioError as exc:  # the user's input or settings: CLI exit code 2
             return self._finish(StopReason.FAILED, f"Training could not run: {exc}", input_error=True)
         except Exception as exc:
+            if self.world.active and is_peer_failure(exc):
+                return self._finish(*self._lost(lost_sentence(self.world)))
             log.exception("training failed")
             return self._finish(StopReason.FAILED, f"Training failed because of an unexpected error ({exc}). "
                                                    "The details are in the log file.")
 
     def _end(self, finished: RunFinished) -> RunFinished:
-        for finisher in self.finishers:  # e.g. measuring the saved model (engine/jobs/training_job.py)
+        for finisher in self.finishers if self.writes_run_folder else ():  # e.g. measuring the saved model
             finished = finisher(self, finished)
         for callback in self.callbacks:
             callback.on_run_end(self, finished)
@@ -182,60 +197,6 @@ class Trainer:
             self._log.close()
         return finished
 
-    # -- setting up -------------------------------------------------------------------------------------
-
-    def _begin(self) -> Checkpoint | None:
-        """Check what the folder holds; a fresh run starts its history here, a resume only reads (its history
-        is cut back and reopened once the checkpoint has been restored, see :meth:`_continue_history`)."""
-        # Before the lock: taking the lock creates the folder, and nothing may be written into the images.
-        check_run_location(self.config.data.data_dir, self.run_dir)
-        self._own_folder()
-        if self.resume:
-            return load_resume_checkpoint(self.run_dir, self.config)
-        reused = self.folder.config.exists() or self.folder.events.exists()
-        if reused:
-            if not is_unstarted(self.run_dir):
-                # A second run appended to the first's history would plot two runs as one; never overwrite either.
-                raise StudioError(f"{self.run_dir} already holds a run. Choose a new folder for this one (or "
-                                  "continue that run); nothing in it was changed.")
-            clear_unstarted(self.run_dir)
-        self._fresh = True
-        self._log = RunLog(self.run_dir)  # creates the folder; OutputError when it cannot
-        if reused:
-            self.emit(Notice("info", "This folder held a start that never saved a checkpoint; the run starts "
-                                     "again in it."))
-        self._write_config({})
-        return None
-
-    def _own_folder(self) -> None:
-        """Become the folder's one writer; :class:`RunLocked` when another process trains it."""
-        self._lock = acquire_run_lock(self.run_dir)
-        if self._lock.note:  # a stale lock of a process that ended abruptly was taken over
-            self.emit(Notice("warning", self._lock.note))
-
-    def _open(self, checkpoint: Checkpoint | None) -> None:
-        split = load_split(self.run_dir) if checkpoint is not None else None
-        self.session = s = open_session(self.config, self.run_dir, self._progress, self.cancel, split=split,
-                                        own_process=self.own_process)
-        if checkpoint is None:
-            self._write_config({**s.resolved(), "resumed_from_epoch": None})
-            self.folder.write_split(s.prepared.split)
-            self.checkpoints.save_last(self, 0)  # what an out-of-memory retry of epoch 1 or a resume starts from
-        else:
-            self._restore(checkpoint)  # may fail: nothing in the folder has been changed yet
-            self._continue_history(checkpoint.epoch)
-            self._write_config({**s.resolved(), "resumed_from_epoch": checkpoint.epoch})
-
-    def _continue_history(self, epoch: int) -> None:
-        self._replay = cut_history(self.run_dir, epoch)
-        self._log = RunLog(self.run_dir)
-
-    def _restore(self, checkpoint: Checkpoint) -> None:
-        assert self.session is not None
-        self.best.restore(restore_session(self.session, self.callbacks, checkpoint, self.folder))
-        self.start_epoch = checkpoint.epoch + 1
-        log.info("resuming %s after epoch %d", self.run_dir, checkpoint.epoch)
-
     # -- the loop ---------------------------------------------------------------------------------------
 
     def _fit(self) -> RunFinished:
@@ -243,7 +204,7 @@ class Trainer:
         assert s is not None
         epochs = self.config.optim.epochs
         self.clock = Clock(epochs, self.start_epoch - 1)
-        loop = EpochLoop(s, self.cancel, self.pause, self.emit, self.clock, self._timed)
+        loop = EpochLoop(s, self.cancel, self.pause, self.emit, self.clock, self._timed, self.collective)
         self._emit_start()
         for callback in self.callbacks:
             callback.on_run_start(self)
@@ -258,6 +219,8 @@ class Trainer:
                 self.emit(event)
                 for callback in self.callbacks:
                     callback.on_epoch_end(self, event)
+                if self.world.active:  # decided once, by process 0: every process ends at the same batch
+                    self._stop = self.collective.broadcast(self._stop)
                 if self._stop is not None:
                     break
         except StopLoop:
@@ -328,14 +291,9 @@ class Trainer:
             return
         self.emit(Progress(task, float(done), float(total), message))
 
-    def _write_config(self, resolved: dict[str, object]) -> None:
-        data = self.config.to_dict()
-        data["versions"] = versions()
-        data["resolved"] = resolved
-        self.folder.write_config(data)
-
     def _finish(self, reason: StopReason, detail: str, input_error: bool = False) -> RunFinished:
         """Restore the best weights, export the model when there is one, and describe the outcome."""
+        self._setup.fail(detail)  # a distributed start: the others are not left waiting for this process
         exported, detail = self.best.save_model(self, reason, detail, input_error)
         resumable = (reason in (StopReason.CANCELLED, StopReason.FAILED) and self.folder.can_resume()
                      and not self._unresumable)
@@ -343,6 +301,15 @@ class Trainer:
                            best_val_loss=self.best.val_loss if self.best_epoch else None,
                            best_val_accuracy=self.best.val_accuracy, epochs_completed=self._epochs_completed(),
                            model_saved=exported, input_error=input_error, resumable=resumable)
+
+    def _lost(self, what: str) -> tuple[StopReason, str]:
+        """The end of a run another process left: the epoch under way is lost, its checkpoint is not."""
+        if self.epoch and self.folder.can_resume():
+            kept = f"of epoch {self.epoch - 1}" if self.epoch > 1 else "from before the first epoch"
+            what += (f" Its checkpoint {kept} is kept: continue it with python -m engine train --resume "
+                     f"{self.run_dir} (on any number of processes).")
+        self.request_stop(StopReason.FAILED, what)
+        return StopReason.FAILED, what
 
     def _epochs_completed(self) -> int:
         if self._stop is not None and self._stop[0] is not StopReason.EARLY_STOPPED:
@@ -352,14 +319,16 @@ class Trainer:
 
 def run_training(config: TrainConfig, run_dir: Path, sink: EventSink, cancel: CancelToken | None = None, *,
                  pause: CancelToken | None = None, resume: bool = False, own_process: bool = False,
-                 callbacks: list[Callback] | None = None, finishers: Sequence[Finisher] = ()) -> RunFinished:
+                 callbacks: list[Callback] | None = None, finishers: Sequence[Finisher] = (),
+                 world: World | None = None) -> RunFinished:
     """Train ``config`` into ``run_dir``, sending every event to ``sink``. Never raises for user errors.
 
     ``resume=True`` continues ``run_dir`` from its last checkpoint (``config`` is then the run's own, see
     :func:`engine.training.resume.load_run_config`). ``own_process``: this process does nothing else (the training
     child, the CLI), so the CPU threads may be set for it. ``callbacks``: extra callbacks (e.g. gradual
     unfreezing, which uses :meth:`Callback.on_epoch_start` and :meth:`Session.unfrozen`). ``finishers``: see
-    :data:`Finisher`. Training alone never measures the saved model: the job that wants it does
+    :data:`Finisher`. ``world``: this process's place in a distributed run (engine/training/distributed.py; its
+    process group already started). Training alone never measures the saved model: the job that wants it does
     (:func:`engine.jobs.training_job.run_training_job`, as the window and ``python -m engine train`` do).
 
     Example:
@@ -369,4 +338,4 @@ def run_training(config: TrainConfig, run_dir: Path, sink: EventSink, cancel: Ca
         <StopReason.FINISHED: 'finished'>
     """
     return Trainer(config, run_dir, sink, cancel, pause, resume=resume, own_process=own_process,
-                   callbacks=callbacks, finishers=finishers).run()
+                   callbacks=callbacks, finishers=finishers, world=world).run()

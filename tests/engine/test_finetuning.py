@@ -80,8 +80,10 @@ def test_head_warm_up_then_gradual_unfreezing_from_the_top(image_folder: Path, t
         assert not _changed(start, e4, frozen)
     assert any("finished its warm-up" in n and "Stage 4" in n for n in notices)
     assert any("Gradual unfreezing: Stage 3" in n for n in notices)
-    # The time estimate knows what each epoch will train (issue 13 item 2): made once timed, then after each epoch.
-    assert [e.first_epoch for e in estimates] == [1, 2, 3, 4]
+    # The time estimate knows what each epoch will train (issue 13 item 2): made once timed, then corrected after
+    # each epoch of a kind not yet run (epochs 1 and 2), and after any epoch far from its estimate (epoch 3 may be).
+    firsts = [e.first_epoch for e in estimates]
+    assert firsts[:3] == [1, 2, 3] and set(firsts[3:]) <= {4}
     first = estimates[0].message
     assert "Epoch 1 (only the new classifier)" in first and "Epochs 2–3 (the new classifier and" in first
     assert "Epoch 4 (the new classifier and" in first and "roughly" in first

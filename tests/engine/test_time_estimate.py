@@ -95,10 +95,19 @@ def test_the_estimate_is_corrected_as_epochs_finish_and_says_about_once_measured
     after_two = trainer.estimates()[-1]
     assert after_two.epoch_plan == (30.0, 30.0) and after_two.measured
     assert after_two.message == "One epoch should take about 30 s on the cpu; the 2 epochs left about 1 min 00 s."
-    trainer.run_epoch(3, 29.0)
-    assert trainer.estimates()[-1].epoch_plan == (29.0,)
-    trainer.run_epoch(4, 31.0)
-    assert trainer.estimates()[-1].first_epoch == 4, "nothing is estimated after the last epoch"
+    trainer.run_epoch(3, 29.0)  # as foretold (within 15%): the estimate shown stays
+    assert trainer.estimates()[-1] is after_two
+    trainer.run_epoch(4, 45.0)
+    assert trainer.estimates()[-1] is after_two, "nothing is estimated after the last epoch"
+
+
+def test_an_epoch_far_from_its_estimate_corrects_it() -> None:
+    trainer = ScriptedTrainer(epochs=4)
+    trainer.run_epoch(1, 8.0)  # the first epoch of its kind: the plan for epochs 2-4 is made from it
+    trainer.run_epoch(2, 30.0)  # the first epoch that trains the base
+    trainer.run_epoch(3, 45.0)  # 50% slower than epoch 2 said
+    assert [e.first_epoch for e in trainer.estimates()] == [2, 3, 4]
+    assert trainer.estimates()[-1].epoch_plan == (45.0,)
 
 
 def test_pauses_do_not_count_as_training_time() -> None:

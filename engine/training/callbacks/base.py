@@ -36,6 +36,7 @@ class Trainer(Protocol):
     run_dir: Path
     callbacks: list[Callback]
     clock: Clock  # active (unpaused) time of this session
+    writes_run_folder: bool  # False for the other processes of a distributed run (process 0 writes)
 
     @property
     def folder(self) -> RunFolder: ...

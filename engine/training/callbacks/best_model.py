@@ -68,7 +68,7 @@ class BestModel(Callback):
         Returns whether the model was saved, and ``detail`` with what went wrong said once.
         """
         s = trainer.session
-        if s is None or self.state is None:
+        if s is None or self.state is None or not trainer.writes_run_folder:
             return False, detail
         if trainer.config.early_stopping.restore_best or reason is StopReason.FAILED:
             s.prepared.model.load_state_dict(self.state)  # a failed run keeps its last good weights

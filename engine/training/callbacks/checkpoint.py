@@ -19,6 +19,8 @@ class CheckpointSaver(Callback):
         self.best = best
 
     def on_epoch_end(self, trainer: Trainer, event: EpochEnded) -> None:
+        if not trainer.writes_run_folder:
+            return
         if event.is_best:
             self.save_best(trainer, event)
         self.save_last(trainer, event.epoch)

@@ -21,15 +21,20 @@ log = logging.getLogger(__name__)
 FEATURE_STEP_COST = 2.0
 #: The backward pass through a trained layer costs about twice its forward pass (input and weight gradients).
 BACKWARD_COST = 2.0
+#: An epoch that took this much more or less than foretold corrects the estimate the window shows.
+CORRECT_BEYOND = 0.15
 
 
 class TimeEstimate(Callback):
-    """Emits an :class:`EpochTimeEstimate` once the first batches are timed, and after every epoch but the last."""
+    """Emits an :class:`EpochTimeEstimate` once the first batches are timed, then after an epoch whose kind of
+    work ran for the first time or that took more than 15% more or less than foretold (not after every epoch:
+    the estimate people read should not flicker, and the window has other work)."""
 
     def __init__(self) -> None:
         self.planner = EpochTimePlanner()
         self._epoch_started = 0.0
         self._costs: dict[frozenset[str], float] = {}
+        self._foretold: dict[int, float] = {}
 
     def on_batches_timed(self, trainer: Trainer, seconds_per_batch: float) -> None:
         self.planner.batches_timed(self._work(trainer, trainer.epoch), seconds_per_batch)
@@ -40,8 +45,12 @@ class TimeEstimate(Callback):
 
     def on_epoch_end(self, trainer: Trainer, event: EpochEnded) -> None:
         seconds = trainer.clock.active() - self._epoch_started  # pauses excluded
-        self.planner.epoch_finished(self._work(trainer, event.epoch), seconds)
-        if event.epoch < trainer.config.optim.epochs and not trainer.stop_requested:
+        work = self._work(trainer, event.epoch)
+        new_kind = not self.planner.has_measured(work)
+        self.planner.epoch_finished(work, seconds)
+        foretold = self._foretold.get(event.epoch)
+        off = foretold is None or abs(seconds - foretold) > CORRECT_BEYOND * foretold
+        if (new_kind or off) and event.epoch < trainer.config.optim.epochs and not trainer.stop_requested:
             self._emit(trainer, event.epoch + 1)
 
     def _emit(self, trainer: Trainer, first: int) -> None:
@@ -50,6 +59,7 @@ class TimeEstimate(Callback):
         config = trainer.config
         works = [self._work(trainer, epoch) for epoch in range(first, config.optim.epochs + 1)]
         forecast = self.planner.forecast(first, works)
+        self._foretold = dict(zip(range(first, config.optim.epochs + 1), forecast.seconds))
         trainer.clock.set_plan(first, forecast.seconds)  # the batch events' time left follows the same plan
         total = forecast.total
         fast: float | None = None
