@@ -79,8 +79,11 @@ def _child_main(jobs: Any, events: Any, cancel: Any, pause: Any, ready: Any = No
     wait for one job."""
     from engine.jobs.child_guard import ChildGuard
 
+    from engine.jobs.priority import lower_priority
+
     guard = ChildGuard(link, parent_pid, cancel, (jobs, events))
     guard.start()  # before the import: a parent killed during those seconds must not leave an orphan
+    lower_priority()  # the window wins the CPU over training (engine/jobs/priority.py), also during the import
     import engine.training.trainer  # noqa: F401  - warms up torch while the user is still choosing settings
 
     if ready is not None:
