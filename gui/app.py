@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from engine.core.paths import logs_dir
-from gui.gui_thread_gc import pin_garbage_collection_to_gui_thread
+from gui.gui_thread_gc import freeze_long_lived_objects, pin_garbage_collection_to_gui_thread
 from gui.platform_check import window_problem
 
 if TYPE_CHECKING:
@@ -63,6 +63,7 @@ def show_window(runner_kind: str = "process", runs_dir: Path | None = None) -> M
     window = MainWindow(runner_kind, runs_dir, staged=True)
     install_quit_signals(window)  # SIGTERM / Ctrl+C close the window the normal way (gui/quit_signals.py)
     window.show()
+    window.loaded.connect(freeze_long_lived_objects)  # full collections stay short (gui/gui_thread_gc.py)
     window.load_rest_in_background()
     return window
 

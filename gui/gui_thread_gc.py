@@ -57,14 +57,33 @@ class GuiThreadCollector(QObject):
             return
         generation = 0
         if count1 > limit1:
-            generation = 2 if count2 > limit2 else 1
+            generation = 2 if count2 > limit2 and self._long_lived_grew() else 1
         gc.collect(generation)
+        if generation == 2:
+            self._long_lived = len(gc.get_objects(2))
+
+    _long_lived = 0
+
+    def _long_lived_grew(self) -> bool:
+        """Python's own rule for a full collection (Modules/gcmodule.c): only once the objects that reached
+        the oldest generation since the last full one are a quarter of those that were there. Without it a
+        full collection ran every few seconds and took 0.3-1 s with torch's objects in memory."""
+        return len(gc.get_objects(2)) - self._long_lived > self._long_lived // 4
 
     def stop(self) -> None:
         """Give collection back to Python (what the app does last, after its windows are gone)."""
         self._timer.stop()
         gc.collect()
         gc.enable()
+
+
+def freeze_long_lived_objects() -> None:
+    """Leave what lives now (the imported modules, torch's hundreds of thousands of objects, the window's
+    panels) out of every later collection: ``gc.freeze()``. A full collection then scans only what the session
+    made since: milliseconds instead of 0.3-1 s of a frozen window (bench/bench_gui_stalls.py). The app calls
+    it once, when its window is fully built; what is frozen still dies by reference counting, only cycles
+    among it are never collected (a few kilobytes of import-time garbage)."""
+    gc.freeze()
 
 
 def pin_garbage_collection_to_gui_thread(app: QObject) -> GuiThreadCollector:

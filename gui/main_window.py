@@ -9,14 +9,13 @@ widgets (tests/gui/test_panel_boundaries.py checks this module for that).
 from __future__ import annotations
 
 import dataclasses
-import importlib
 import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget
+from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QTabWidget, QWidget
 
 from engine.config import Device, StopReason, Strategy, TrainConfig
 from engine.data.report import DatasetReport
@@ -26,10 +25,12 @@ from engine.jobs.runner import TRIALS
 from engine.strategy.table import Advised, SimilarityClass, SizeClass
 from engine.run.location import check_run_location
 from engine.core.paths import runs_root
-from gui.jobs.controller import BackgroundTask, TaskState, TrainingController
+from gui.jobs.controller import TrainingController
 from gui.widgets.common import weak_method
 from gui.drops import dropped_folder, dropped_images
 from gui.panels.data.panel import DataPanel
+from gui.second_stage import (LATER_TABS, LOADING_STATUS, SecondStageLoader, import_second_stage,
+                               placeholder_page)
 from gui.state import AppliedAdvice, ModelChoice, RunState, StudioState
 
 if TYPE_CHECKING:  # the second stage (torch, the model catalog): imported by load_rest(), not here
@@ -45,24 +46,6 @@ log = logging.getLogger(__name__)
 
 #: How long closing the window waits for a running training to save its checkpoint.
 CLOSE_TIMEOUT_S = 15.0
-
-
-#: What the window's second stage imports (torch, torchvision, scikit-learn, pyqtgraph: seconds, see
-#: bench/bench_startup.py). The Data tab does not need any of it, so the window is usable before.
-SECOND_STAGE_MODULES = (
-    "engine.strategy.advisor", "engine.models.layers.stages", "engine.run.listing",
-    "gui.panels.model.panel", "gui.panels.strategy.panel", "gui.panels.training.panel",
-    "gui.panels.results.panel", "gui.panels.predict.panel", "gui.panels.runs.panel",
-)
-#: The tabs of the second stage, in order, with what each shows while it loads.
-LATER_TABS = ("2 · Model", "3 · Strategy", "4 · Train", "5 · Results", "6 · Predict", "Past runs")
-LOADING_TEXT = "Loading PyTorch and the model list… (a few seconds; the Data tab works meanwhile)"
-
-
-def import_second_stage(_state: TaskState | None = None) -> None:
-    """Import what the second stage needs; runs in a background thread at start-up (imports are thread-safe)."""
-    for name in SECOND_STAGE_MODULES:
-        importlib.import_module(name)
 
 
 class MainWindow(QMainWindow):
@@ -87,15 +70,15 @@ class MainWindow(QMainWindow):
         self.state = StudioState()
         self.controller = TrainingController(runner_kind, self)
         self.is_loaded = False
-        self._loader: BackgroundTask | None = None
+        self._built = 0  # how many of the second stage's panels are built
+        self._loader = SecondStageLoader(weak_method(self._build_next_panel, _window_closing), self)
+        self._loader.failed.connect(self._on_second_stage_failed)
 
         self.data_panel = DataPanel()
         self.tabs = QTabWidget()
         self.tabs.addTab(self.data_panel, "1 · Data")
-        for title in LATER_TABS:  # placeholders until load_rest() puts the real panels in their place
-            placeholder = QLabel(LOADING_TEXT)
-            placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            self.tabs.setTabEnabled(self.tabs.addTab(placeholder, f"{title} (loading…)"), False)
+        for title in LATER_TABS:  # placeholders until the second stage puts the real panels in their place
+            self.tabs.setTabEnabled(self.tabs.addTab(placeholder_page(), f"{title} (loading…)"), False)
         self.setCentralWidget(self.tabs)
         self._wire_data()
         self._closing = False
@@ -115,34 +98,39 @@ class MainWindow(QMainWindow):
 
     def load_rest_in_background(self) -> None:
         """Import the second stage in a background thread, then build it here (the GUI thread owns widgets)."""
-        if self.is_loaded or self._loader is not None:
-            return
-        self.statusBar().showMessage("Loading PyTorch and the model list… the Data tab already works.")
-        self._loader = BackgroundTask(import_second_stage, self)
-        self._loader.done.connect(self._on_second_stage_imported)
-        self._loader.failed.connect(self._on_second_stage_failed)
-        self._loader.start()
-
-    def _on_second_stage_imported(self, _result: object) -> None:
-        self._forget_loader()
-        self.load_rest()
+        if not self.is_loaded:
+            self.statusBar().showMessage(LOADING_STATUS)
+            self._loader.start()
 
     def _on_second_stage_failed(self, message: str) -> None:
-        self._forget_loader()
-        log.error("the second stage could not be imported: %s", message)
         self.statusBar().showMessage(f"PyTorch could not be loaded: {message} The Data tab still works.")
-
-    def _forget_loader(self) -> None:
-        if self._loader is not None:
-            self._loader.deleteLater()  # safe from its own handler (gui/jobs/controller.py)
-            self._loader = None
 
     def load_rest(self) -> None:
         """Build the tabs that need torch (imported now if :meth:`load_rest_in_background` has not) and wire
         them; what the Data tab found meanwhile reaches them at once."""
-        if self.is_loaded:
-            return
         import_second_stage()
+        while not self._build_next_panel():
+            pass
+
+    def _build_next_panel(self) -> bool:
+        """Put the next second-stage panel in its tab; True once all are there and wired."""
+        if self.is_loaded:
+            return True
+        index = self._built + 1  # tab 0 is the Data tab
+        panel = self._make_panel(index)
+        current = self.tabs.currentIndex()
+        placeholder = self.tabs.widget(index)
+        self.tabs.removeTab(index)
+        self.tabs.insertTab(index, panel, LATER_TABS[index - 1])
+        placeholder.deleteLater()
+        self.tabs.setCurrentIndex(current)
+        self._built = index
+        if index == len(LATER_TABS):
+            self._finish_loading()
+        return self.is_loaded
+
+    def _make_panel(self, index: int) -> QWidget:
+        """The second stage's panel for tab ``index`` (1-6), kept in its attribute."""
         from gui.panels.model.panel import ModelPanel
         from gui.panels.predict.panel import PredictPanel
         from gui.panels.results.panel import ResultsPanel
@@ -150,28 +138,32 @@ class MainWindow(QMainWindow):
         from gui.panels.strategy.panel import StrategyPanel
         from gui.panels.training.panel import TrainingPanel
 
-        self.model_panel: ModelPanel = ModelPanel()
-        self.training_panel: TrainingPanel = TrainingPanel()
+        if index == 1:
+            self.model_panel: ModelPanel = ModelPanel()
+            return self.model_panel
+        if index == 2:
+            self.strategy_panel: StrategyPanel = StrategyPanel(weak_method(self.build_config, _window_closed))
+            return self.strategy_panel
+        if index == 3:
+            self.training_panel: TrainingPanel = TrainingPanel()
+            return self.training_panel
+        if index == 4:
+            self.results_panel: ResultsPanel = ResultsPanel()
+            return self.results_panel
+        if index == 5:
+            self.predict_panel: PredictPanel = PredictPanel()
+            return self.predict_panel
         self.runs_panel: RunsPanel = RunsPanel(self.runs_dir)
-        self.results_panel: ResultsPanel = ResultsPanel()
-        self.predict_panel: PredictPanel = PredictPanel()
-        self.strategy_panel: StrategyPanel = StrategyPanel(weak_method(self.build_config, _window_closed))
-        current = self.tabs.currentIndex()
-        panels = (self.model_panel, self.strategy_panel, self.training_panel, self.results_panel,
-                  self.predict_panel, self.runs_panel)
-        for index, (panel, title) in enumerate(zip(panels, LATER_TABS), start=1):
-            placeholder = self.tabs.widget(index)
-            self.tabs.removeTab(index)
-            self.tabs.insertTab(index, panel, title)
-            placeholder.deleteLater()
-        self.tabs.setCurrentIndex(current)
+        return self.runs_panel
+
+    def _finish_loading(self) -> None:
         self.is_loaded = True
         self._wire_state()
         self._wire_jobs()
         if self.state.report is not None:  # the Data tab read a folder while the rest was loading
             self.model_panel.set_report(self.state.report)
             self.training_panel.set_dataset(self.state.report)
-        if self.statusBar().currentMessage().startswith("Loading PyTorch"):
+        if self.statusBar().currentMessage() == LOADING_STATUS:
             self.statusBar().showMessage("Ready.")
         self.loaded.emit()
 
@@ -476,17 +468,18 @@ class MainWindow(QMainWindow):
 
     def shutdown(self) -> None:
         """Stop the training child, the warm child and background tasks (bounded waits)."""
+        self._loader.stop()
         self.controller.shutdown(CLOSE_TIMEOUT_S)
         self.data_panel.shutdown()
-        if self._loader is not None:
-            self._loader.wait()  # an import cannot be interrupted; it ends by itself
-        if not self.is_loaded:
-            return
-        self.model_panel.shutdown()
-        self.strategy_panel.shutdown()
-        self.results_panel.shutdown()
-        self.predict_panel.shutdown()
+        for name in ("model_panel", "strategy_panel", "results_panel", "predict_panel"):
+            panel = getattr(self, name, None)  # the second stage may be partly built
+            if panel is not None:
+                panel.shutdown()
 
 
 def _window_closed() -> TrainConfig:
     raise ConfigError("The window is closing.")
+
+
+def _window_closing() -> bool:
+    return True  # nothing left to build

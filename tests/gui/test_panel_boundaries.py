@@ -16,6 +16,7 @@ from pathlib import Path
 from PySide6.QtCore import Signal
 
 import gui.main_window
+from gui.second_stage import SECOND_STAGE_MODULES
 
 GUI = Path(gui.main_window.__file__).resolve().parent
 SIGNAL_USES = {"connect", "disconnect", "emit"}
@@ -25,7 +26,7 @@ def _panel_classes() -> dict[str, type]:
     """``data_panel`` -> DataPanel, from the window's ``self.<name>_panel = <Class>(...)`` assignments."""
     tree = ast.parse(Path(gui.main_window.__file__).read_text(encoding="utf-8"))
     # The second stage's panel classes are imported inside MainWindow.load_rest(): look them up there.
-    modules = [gui.main_window, *map(importlib.import_module, gui.main_window.SECOND_STAGE_MODULES)]
+    modules = [gui.main_window, *map(importlib.import_module, SECOND_STAGE_MODULES)]
     found: dict[str, type] = {}
     for node in ast.walk(tree):
         if isinstance(node, (ast.Assign, ast.AnnAssign)) and isinstance(node.value, ast.Call) \
