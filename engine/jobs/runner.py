@@ -121,6 +121,8 @@ class ProcessRunner:
         self._finished: RunFinished | None = None
         self._started = False
         self._job: dict[str, Any] = {}
+        self._close_lock = threading.Lock()
+        self._closed = False
 
     @property
     def finished(self) -> RunFinished | None:
@@ -222,7 +224,16 @@ class ProcessRunner:
             self._process.kill()
 
     def close(self, timeout: float = 10.0) -> None:
-        """Cancel, give the child ``timeout`` seconds to write its last checkpoint, then end it."""
+        """Cancel, give the child ``timeout`` seconds to write its last checkpoint, then end it.
+
+        Safe from several threads (the GUI's poll thread closes a finished run, the window closes on quit):
+        the first call does the work, the others wait for it."""
+        with self._close_lock:
+            if not self._closed:
+                self._close(timeout)
+                self._closed = self._process is not None
+
+    def _close(self, timeout: float) -> None:
         process = self._process
         if process is None:
             return

@@ -33,6 +33,9 @@ log = logging.getLogger(__name__)
 #: Live batch events are forwarded at most this often (seconds); the plots cannot show more.
 COALESCE_SECONDS = 0.1
 
+#: How long a finished job's child process is given to exit before it is ended (its run is complete by then).
+CLOSE_FINISHED_S = 5.0
+
 #: Every QThread this module starts, so tests can prove none is left running.
 _LIVE_THREADS: set[QThread] = set()
 
@@ -83,6 +86,9 @@ class _PollThread(QThread):
             if self.runner.finished is not None:
                 if pending:
                     self.events.emit(pending)
+                # Here, not on the GUI thread: the child may take seconds to exit after its last event (its
+                # data workers, torch's threads, at a lower priority); joining it froze the window for 1-5 s.
+                self.runner.close(CLOSE_FINISHED_S)
                 return
 
 
@@ -232,7 +238,7 @@ class TrainingController(QObject):
         self._thread = None
         finished = runner.finished if runner is not None else None
         if runner is not None:
-            runner.close(5.0)
+            runner.close(CLOSE_FINISHED_S)  # already done by the poll thread, unless it was cut short
         self._runner, self._paused = None, False
         thread.deleteLater()
         if finished is not None:
