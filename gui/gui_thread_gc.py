@@ -57,7 +57,7 @@ class GuiThreadCollector(QObject):
             return
         generation = 0
         if count1 > limit1:
-            generation = 2 if count2 > limit2 and self._long_lived_grew() else 1
+            generation = 2 if count2 > limit2 and not _full_paused and self._long_lived_grew() else 1
         gc.collect(generation)
         if generation == 2:
             self._long_lived = len(gc.get_objects(2))
@@ -75,6 +75,22 @@ class GuiThreadCollector(QObject):
         self._timer.stop()
         gc.collect()
         gc.enable()
+
+
+_full_paused = 0
+
+
+def pause_full_collections() -> None:
+    """No full collection until :func:`resume_full_collections` (younger generations are still collected):
+    while the second stage imports torch in the background, the oldest generation grows from ~100,000 to
+    ~450,000 objects, and each full collection on the way froze the window for up to a second."""
+    global _full_paused
+    _full_paused += 1
+
+
+def resume_full_collections() -> None:
+    global _full_paused
+    _full_paused = max(0, _full_paused - 1)
 
 
 def freeze_long_lived_objects() -> None:

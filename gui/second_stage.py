@@ -17,6 +17,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QWidget
 
+from gui.gui_thread_gc import pause_full_collections, resume_full_collections
 from gui.jobs.controller import BackgroundTask, TaskState
 
 log = logging.getLogger(__name__)
@@ -31,6 +32,8 @@ SECOND_STAGE_MODULES = (
 LATER_TABS = ("2 · Model", "3 · Strategy", "4 · Train", "5 · Results", "6 · Predict", "Past runs")
 LOADING_TEXT = "Loading PyTorch and the model list… (a few seconds; the Data tab works meanwhile)"
 LOADING_STATUS = "Loading PyTorch and the model list… the Data tab already works."
+#: How long closing the window waits for the import of the second stage to end.
+IMPORT_WAIT_MS = 300_000
 
 
 def import_second_stage(_state: TaskState | None = None) -> None:
@@ -70,6 +73,8 @@ class SecondStageLoader(QObject):
     def start(self) -> None:
         if self._task is not None or self._stopped:
             return
+        pause_full_collections()  # until everything is built (gui/gui_thread_gc.py)
+        self._paused_gc = True
         self._task = BackgroundTask(import_second_stage, self)
         self._task.done.connect(self._on_imported)
         self._task.failed.connect(self._on_failed)
@@ -79,7 +84,17 @@ class SecondStageLoader(QObject):
         """No more building; waits for an import still running (it cannot be interrupted, it ends by itself)."""
         self._stopped = True
         if self._task is not None:
-            self._task.wait()
+            # No time limit worth having: a QThread still running when the app exits aborts it, and the
+            # import ends by itself (seconds; more on a busy machine, which SIGTERM in the e2e test met).
+            self._task.wait(IMPORT_WAIT_MS)
+        self._resume_gc()
+
+    _paused_gc = False
+
+    def _resume_gc(self) -> None:
+        if self._paused_gc:
+            self._paused_gc = False
+            resume_full_collections()
 
     def _forget_task(self) -> None:
         if self._task is not None:
@@ -93,10 +108,13 @@ class SecondStageLoader(QObject):
     def _on_failed(self, message: str) -> None:
         self._forget_task()
         log.error("the second stage could not be imported: %s", message)
+        self._resume_gc()
         self.failed.emit(message)
 
     def _continue(self) -> None:
         if self._stopped:
             return
-        if not self._build_step():
+        if self._build_step():
+            self._resume_gc()
+        else:
             QTimer.singleShot(0, self._continue)
