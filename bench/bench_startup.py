@@ -149,8 +149,8 @@ def main() -> None:
         before = statistics.median(r["window"] for r in results[("all-at-once", temperature)])
         print(f"{temperature}: the window is usable after {staged / before:.2f}x the time it took before")
     if args.importtime:
-        for title, statement in (("first stage", "import gui.app, gui.main_window"),
-                                 ("second stage", "import gui.main_window, gui.second_stage as s; s.import_second_stage()")):
+        second = "import gui.main_window, gui.second_stage as s; s.import_second_stage()"
+        for title, statement in (("first stage", "import gui.app, gui.main_window"), ("second stage", second)):
             print(f"import profile, {title} (cumulative seconds, warm):")
             for name, seconds in import_profile(statement):
                 print(f"  {name:<40}{seconds:>7.2f}")

@@ -122,7 +122,8 @@ class MainWindow(QMainWindow):
         placeholder = self.tabs.widget(index)
         self.tabs.removeTab(index)
         self.tabs.insertTab(index, panel, LATER_TABS[index - 1])
-        placeholder.deleteLater()
+        if placeholder is not None:
+            placeholder.deleteLater()
         self.tabs.setCurrentIndex(current)
         self._built = index
         if index == len(LATER_TABS):

@@ -8,6 +8,7 @@ threshold only changes what :meth:`data` answers (bench/bench_gui_stalls.py meas
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -99,16 +100,24 @@ class PredictionTableModel(QAbstractTableModel):
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Sort by the column's value (confidence as a number: "9%" before "10%"); one list is reordered."""
-        keys = {FILE: lambda i: self._names[i].lower(), CLASS: lambda i: self._text(i, self._predictions[i], CLASS),
-                CONFIDENCE: lambda i: self._predictions[i].confidence,
-                UNSURE: lambda i: self._predictions[i].is_unsure(self._min_confidence)}
         self.layoutAboutToBeChanged.emit()
         before = list(self._order)
-        self._order.sort(key=keys[column], reverse=order == Qt.SortOrder.DescendingOrder)
+        self._order.sort(key=self._sort_key(column), reverse=order == Qt.SortOrder.DescendingOrder)
         row_of = {source: row for row, source in enumerate(self._order)}
         kept = self.persistentIndexList()  # the selection follows its prediction to its new row
         self.changePersistentIndexList(kept, [self.index(row_of[before[i.row()]], i.column()) for i in kept])
         self.layoutChanged.emit()
+
+
+    def _sort_key(self, column: int) -> Callable[[int], Any]:
+        p, names = self._predictions, self._names
+        if column == FILE:
+            return lambda i: names[i].lower()
+        if column == CONFIDENCE:
+            return lambda i: p[i].confidence
+        if column == UNSURE:
+            return lambda i: p[i].is_unsure(self._min_confidence)
+        return lambda i: self._text(i, p[i], column)
 
 
 def prediction_view(model: PredictionTableModel) -> QTableView:
