@@ -53,11 +53,11 @@ class GuiThreadCollector(QObject):
             gc.disable()
         count0, count1, count2 = gc.get_count()
         limit0, limit1, limit2 = self._thresholds
-        if count0 <= limit0:
+        if count0 <= limit0 or _paused:
             return
         generation = 0
         if count1 > limit1:
-            generation = 2 if count2 > limit2 and not _full_paused and self._long_lived_grew() else 1
+            generation = 2 if count2 > limit2 and self._long_lived_grew() else 1
         gc.collect(generation)
         if generation == 2:
             self._long_lived = len(gc.get_objects(2))
@@ -77,20 +77,21 @@ class GuiThreadCollector(QObject):
         gc.enable()
 
 
-_full_paused = 0
+_paused = 0
 
 
-def pause_full_collections() -> None:
-    """No full collection until :func:`resume_full_collections` (younger generations are still collected):
-    while the second stage imports torch in the background, the oldest generation grows from ~100,000 to
-    ~450,000 objects, and each full collection on the way froze the window for up to a second."""
-    global _full_paused
-    _full_paused += 1
+def pause_collections() -> None:
+    """No collection until :func:`resume_collections`: while the second stage imports torch in the background
+    (seconds), its hundreds of thousands of new objects made each collection on the way a stall of the window
+    (up to a second for a full one). What becomes garbage meanwhile waits; the import leaves about 10,000
+    objects of it."""
+    global _paused
+    _paused += 1
 
 
-def resume_full_collections() -> None:
-    global _full_paused
-    _full_paused = max(0, _full_paused - 1)
+def resume_collections() -> None:
+    global _paused
+    _paused = max(0, _paused - 1)
 
 
 def freeze_long_lived_objects() -> None:

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QWidget
 
-from gui.gui_thread_gc import pause_full_collections, resume_full_collections
+from gui.gui_thread_gc import pause_collections, resume_collections
 from gui.jobs.controller import BackgroundTask, TaskState
 
 log = logging.getLogger(__name__)
@@ -73,7 +73,7 @@ class SecondStageLoader(QObject):
     def start(self) -> None:
         if self._task is not None or self._stopped:
             return
-        pause_full_collections()  # until everything is built (gui/gui_thread_gc.py)
+        pause_collections()  # until everything is built (gui/gui_thread_gc.py)
         self._paused_gc = True
         self._task = BackgroundTask(import_second_stage, self)
         self._task.done.connect(self._on_imported)
@@ -94,7 +94,7 @@ class SecondStageLoader(QObject):
     def _resume_gc(self) -> None:
         if self._paused_gc:
             self._paused_gc = False
-            resume_full_collections()
+            resume_collections()
 
     def _forget_task(self) -> None:
         if self._task is not None:
