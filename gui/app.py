@@ -8,14 +8,16 @@ import traceback
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPixmap
-from PySide6.QtWidgets import QApplication, QMessageBox, QSplashScreen
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from engine.core.paths import logs_dir
-from gui.gui_thread_gc import pin_garbage_collection_to_gui_thread
+from gui.gui_thread_gc import freeze_long_lived_objects, pin_garbage_collection_to_gui_thread
 from gui.platform_check import window_problem
+
+if TYPE_CHECKING:
+    from gui.main_window import MainWindow
 
 log = logging.getLogger("finetune_studio")
 
@@ -43,27 +45,6 @@ def _excepthook(kind: type[BaseException], value: BaseException, tb: TracebackTy
                             f"{log_file()}.")
 
 
-def _splash() -> QSplashScreen:
-    pixmap = QPixmap(420, 140)
-    pixmap.fill(QColor("#1f3b5a"))
-    painter = QPainter(pixmap)
-    painter.setPen(QColor("white"))
-    font = QFont()
-    font.setPointSize(18)
-    font.setBold(True)
-    painter.setFont(font)
-    painter.drawText(pixmap.rect().adjusted(0, -20, 0, 0), Qt.AlignCenter, "Finetune Studio")
-    font.setPointSize(10)
-    font.setBold(False)
-    painter.setFont(font)
-    painter.drawText(pixmap.rect().adjusted(0, 50, 0, 0), Qt.AlignCenter, "Starting… loading PyTorch")
-    painter.end()
-    splash = QSplashScreen(pixmap)
-    splash.show()
-    QApplication.processEvents()
-    return splash
-
-
 def create_application(argv: list[str]) -> QApplication:
     """The QApplication (made once), with Python's garbage collection pinned to its thread (gui/gui_thread_gc.py)."""
     existing = QApplication.instance()
@@ -71,6 +52,20 @@ def create_application(argv: list[str]) -> QApplication:
     app.setApplicationName("Finetune Studio")
     pin_garbage_collection_to_gui_thread(app)
     return app
+
+
+def show_window(runner_kind: str = "process", runs_dir: Path | None = None) -> MainWindow:
+    """The window's first stage on screen now (the Data tab works: no torch), the rest loading in the
+    background; the other tabs say "loading…" until then (bench/bench_startup.py measures both)."""
+    from gui.main_window import MainWindow
+    from gui.quit_signals import install_quit_signals
+
+    window = MainWindow(runner_kind, runs_dir, staged=True)
+    install_quit_signals(window)  # SIGTERM / Ctrl+C close the window the normal way (gui/quit_signals.py)
+    window.show()
+    window.loaded.connect(freeze_long_lived_objects)  # full collections stay short (gui/gui_thread_gc.py)
+    window.load_rest_in_background()
+    return window
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -89,15 +84,9 @@ def main(argv: list[str] | None = None) -> int:
     setup_logging()
     sys.excepthook = _excepthook
     app = create_application(sys.argv[:1])
-    splash = _splash()  # importing PyTorch takes seconds: say so at once
-    from gui.main_window import MainWindow
     from gui.panels.data.panel import SAMPLE_DATA
-    from gui.quit_signals import install_quit_signals
 
-    window = MainWindow()
-    install_quit_signals(window)  # SIGTERM / Ctrl+C close the window the normal way (gui/quit_signals.py)
-    window.show()
-    splash.finish(window)
+    window = show_window()
     data_dir = Path(args.data_dir) if args.data_dir else SAMPLE_DATA
     if args.screenshots:
         from gui.tour import take_screenshots

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 
-from gui.panels.predict.panel import is_prediction_drop
+from gui.panels.predict.inputs import is_prediction_drop
 
 
 def dropped_images(event: QDragEnterEvent | QDropEvent) -> list[str]:

@@ -53,18 +53,54 @@ class GuiThreadCollector(QObject):
             gc.disable()
         count0, count1, count2 = gc.get_count()
         limit0, limit1, limit2 = self._thresholds
-        if count0 <= limit0:
+        if count0 <= limit0 or _paused:
             return
         generation = 0
         if count1 > limit1:
-            generation = 2 if count2 > limit2 else 1
+            generation = 2 if count2 > limit2 and self._long_lived_grew() else 1
         gc.collect(generation)
+        if generation == 2:
+            self._long_lived = len(gc.get_objects(2))
+
+    _long_lived = 0
+
+    def _long_lived_grew(self) -> bool:
+        """Python's own rule for a full collection (Modules/gcmodule.c): only once the objects that reached
+        the oldest generation since the last full one are a quarter of those that were there. Without it a
+        full collection ran every few seconds and took 0.3-1 s with torch's objects in memory."""
+        return len(gc.get_objects(2)) - self._long_lived > self._long_lived // 4
 
     def stop(self) -> None:
         """Give collection back to Python (what the app does last, after its windows are gone)."""
         self._timer.stop()
         gc.collect()
         gc.enable()
+
+
+_paused = 0
+
+
+def pause_collections() -> None:
+    """No collection until :func:`resume_collections`: while the second stage imports torch in the background
+    (seconds), its hundreds of thousands of new objects made each collection on the way a stall of the window
+    (up to a second for a full one). What becomes garbage meanwhile waits; the import leaves about 10,000
+    objects of it."""
+    global _paused
+    _paused += 1
+
+
+def resume_collections() -> None:
+    global _paused
+    _paused = max(0, _paused - 1)
+
+
+def freeze_long_lived_objects() -> None:
+    """Leave what lives now (the imported modules, torch's hundreds of thousands of objects, the window's
+    panels) out of every later collection: ``gc.freeze()``. A full collection then scans only what the session
+    made since: milliseconds instead of 0.3-1 s of a frozen window (bench/bench_gui_stalls.py). The app calls
+    it once, when its window is fully built; what is frozen still dies by reference counting, only cycles
+    among it are never collected (a few kilobytes of import-time garbage)."""
+    gc.freeze()
 
 
 def pin_garbage_collection_to_gui_thread(app: QObject) -> GuiThreadCollector:

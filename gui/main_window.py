@@ -11,34 +11,38 @@ from __future__ import annotations
 import dataclasses
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QTabWidget, QWidget
 
 from engine.config import Device, StopReason, Strategy, TrainConfig
 from engine.data.report import DatasetReport
 from engine.core.errors import ConfigError, StudioError
-from engine.strategy.advisor import Advice, TrainingPlan, apply_plan, make_plan
 from engine.run.events import Event, RunFinished
 from engine.jobs.runner import TRIALS
-from engine.models.layers.stages import architecture_stages
 from engine.strategy.table import Advised, SimilarityClass, SizeClass
 from engine.run.location import check_run_location
 from engine.core.paths import runs_root
 from engine.help.guide import TAB_KEYS
-from engine.run.listing import new_run_dir
 from gui.jobs.controller import TrainingController
 from gui.widgets.common import weak_method
 from gui.widgets.help_dialog import install_help_menu
 from gui.drops import dropped_folder, dropped_images
 from gui.panels.data.panel import DataPanel
-from gui.panels.model.panel import ModelPanel
-from gui.panels.predict.panel import PredictPanel
-from gui.panels.results.panel import ResultsPanel
-from gui.panels.runs.panel import RunsPanel
-from gui.panels.strategy.panel import StrategyPanel
-from gui.panels.training.panel import TrainingPanel
+from gui.second_stage import (LATER_TABS, LOADING_STATUS, SecondStageLoader, import_second_stage,
+                               placeholder_page)
 from gui.state import AppliedAdvice, ModelChoice, RunState, StudioState
+
+if TYPE_CHECKING:  # the second stage (torch, the model catalog): imported by load_rest(), not here
+    from engine.strategy.advisor import Advice, TrainingPlan
+    from gui.panels.model.panel import ModelPanel
+    from gui.panels.predict.panel import PredictPanel
+    from gui.panels.results.panel import ResultsPanel
+    from gui.panels.runs.panel import RunsPanel
+    from gui.panels.strategy.panel import StrategyPanel
+    from gui.panels.training.panel import TrainingPanel
 
 log = logging.getLogger(__name__)
 
@@ -47,8 +51,19 @@ CLOSE_TIMEOUT_S = 15.0
 
 
 class MainWindow(QMainWindow):
+    """The window, built in two stages: the Data tab at once (no torch), the other tabs by :meth:`load_rest`.
+
+    ``staged=False`` (the default, what tests use) builds both stages now; the app passes ``staged=True`` and
+    calls :meth:`load_rest_in_background`, so the window is usable within a second or two while torch loads.
+
+    Signals:
+        loaded(): the second stage is built; every tab works.
+    """
+
+    loaded = Signal()
+
     def __init__(self, runner_kind: str = "process", runs_dir: Path | None = None,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *, staged: bool = False) -> None:
         super().__init__(parent)
         self.setWindowTitle("Finetune Studio")
         self.resize(1200, 760)
@@ -56,51 +71,122 @@ class MainWindow(QMainWindow):
         self.runs_dir = runs_dir or runs_root()
         self.state = StudioState()
         self.controller = TrainingController(runner_kind, self)
+        self.is_loaded = False
+        self._built = 0  # how many of the second stage's panels are built
+        self._loader = SecondStageLoader(weak_method(self._build_next_panel, _window_closing), self)
+        self._loader.failed.connect(self._on_second_stage_failed)
 
         self.data_panel = DataPanel()
-        self.model_panel = ModelPanel()
-        self.training_panel = TrainingPanel()
-        self.runs_panel = RunsPanel(self.runs_dir)
-        self.results_panel = ResultsPanel()
-        self.predict_panel = PredictPanel()
-        self.strategy_panel = StrategyPanel(weak_method(self.build_config, _window_closed))
         self.tabs = QTabWidget()
         self.tabs.addTab(self.data_panel, "1 · Data")
-        self.tabs.addTab(self.model_panel, "2 · Model")
-        self.tabs.addTab(self.strategy_panel, "3 · Strategy")
-        self.tabs.addTab(self.training_panel, "4 · Train")
-        self.tabs.addTab(self.results_panel, "5 · Results")
-        self.tabs.addTab(self.predict_panel, "6 · Predict")
-        self.tabs.addTab(self.runs_panel, "Past runs")
+        for title in LATER_TABS:  # placeholders until the second stage puts the real panels in their place
+            self.tabs.setTabEnabled(self.tabs.addTab(placeholder_page(), f"{title} (loading…)"), False)
         self.setCentralWidget(self.tabs)
-        self._wire_state()
-        self._wire_jobs()
+        self._wire_data()
         self._closing = False
         self._make_menu()
         self.statusBar().showMessage("Choose an image folder to begin.")
+        if not staged:
+            self.load_rest()
+
+    def _wire_data(self) -> None:
+        """The first stage's wiring: the Data tab and what follows its report without torch."""
+        state, events = self.state, self.state.events
+        self.data_panel.report_changed.connect(state.set_report)
+        self.data_panel.scan_started.connect(self._on_scan_started)
+        events.report.connect(self._on_report)
+        events.image_size.connect(self.data_panel.set_image_size)
+        self.data_panel.set_image_size(state.image_size)
+
+    def load_rest_in_background(self) -> None:
+        """Import the second stage in a background thread, then build it here (the GUI thread owns widgets)."""
+        if not self.is_loaded:
+            self.statusBar().showMessage(LOADING_STATUS)
+            self._loader.start()
+
+    def _on_second_stage_failed(self, message: str) -> None:
+        self.statusBar().showMessage(f"PyTorch could not be loaded: {message} The Data tab still works.")
+
+    def load_rest(self) -> None:
+        """Build the tabs that need torch (imported now if :meth:`load_rest_in_background` has not) and wire
+        them; what the Data tab found meanwhile reaches them at once."""
+        import_second_stage()
+        while not self._build_next_panel():
+            pass
+
+    def _build_next_panel(self) -> bool:
+        """Put the next second-stage panel in its tab; True once all are there and wired."""
+        if self.is_loaded:
+            return True
+        index = self._built + 1  # tab 0 is the Data tab
+        panel = self._make_panel(index)
+        current = self.tabs.currentIndex()
+        placeholder = self.tabs.widget(index)
+        self.tabs.removeTab(index)
+        self.tabs.insertTab(index, panel, LATER_TABS[index - 1])
+        if placeholder is not None:
+            placeholder.deleteLater()
+        self.tabs.setCurrentIndex(current)
+        self._built = index
+        if index == len(LATER_TABS):
+            self._finish_loading()
+        return self.is_loaded
+
+    def _make_panel(self, index: int) -> QWidget:
+        """The second stage's panel for tab ``index`` (1-6), kept in its attribute."""
+        from gui.panels.model.panel import ModelPanel
+        from gui.panels.predict.panel import PredictPanel
+        from gui.panels.results.panel import ResultsPanel
+        from gui.panels.runs.panel import RunsPanel
+        from gui.panels.strategy.panel import StrategyPanel
+        from gui.panels.training.panel import TrainingPanel
+
+        if index == 1:
+            self.model_panel: ModelPanel = ModelPanel()
+            return self.model_panel
+        if index == 2:
+            self.strategy_panel: StrategyPanel = StrategyPanel(weak_method(self.build_config, _window_closed))
+            return self.strategy_panel
+        if index == 3:
+            self.training_panel: TrainingPanel = TrainingPanel()
+            return self.training_panel
+        if index == 4:
+            self.results_panel: ResultsPanel = ResultsPanel()
+            return self.results_panel
+        if index == 5:
+            self.predict_panel: PredictPanel = PredictPanel()
+            return self.predict_panel
+        self.runs_panel: RunsPanel = RunsPanel(self.runs_dir)
+        return self.runs_panel
+
+    def _finish_loading(self) -> None:
+        self.is_loaded = True
+        self._wire_state()
+        self._wire_jobs()
+        if self.state.report is not None:  # the Data tab read a folder while the rest was loading
+            self.model_panel.set_report(self.state.report)
+            self.training_panel.set_dataset(self.state.report)
+        if self.statusBar().currentMessage() == LOADING_STATUS:
+            self.statusBar().showMessage("Ready.")
+        self.loaded.emit()
 
     def _wire_state(self) -> None:
         """Each fact has one owner that sets it and observers that follow it (the table in gui/state/studio.py).
         Observers are bound methods: the state holds them weakly, so it keeps no panel alive."""
         state, events = self.state, self.state.events
-        self.data_panel.report_changed.connect(state.set_report)
         self.model_panel.model_changed.connect(state.set_model)
         self.training_panel.basics_changed.connect(state.set_basics)
         self.strategy_panel.advice_changed.connect(state.set_advice)
-        self.data_panel.scan_started.connect(self._on_scan_started)
-        events.report.connect(self._on_report)
         # The layer tree's shapes, head size and memory estimate follow the data and training settings.
         events.report.connect(self.model_panel.set_report)
         events.report.connect(self.training_panel.set_dataset)
         events.image_size.connect(self.model_panel.set_image_size)
-        events.image_size.connect(self.data_panel.set_image_size)
         events.batch_size.connect(self.model_panel.set_batch_size)
         events.model.connect(self.training_panel.show_model)
         events.model.connect(self._forget_advice_for_another_model)
         state.set_basics(self.training_panel.basics())  # what the owners show now
         state.set_model(self.model_panel.model_choice())
         self.model_panel.set_image_size(state.image_size)  # also when the form shows the engine's defaults
-        self.data_panel.set_image_size(state.image_size)
         self.model_panel.set_batch_size(state.batch_size)
 
     def _wire_jobs(self) -> None:
@@ -157,7 +243,7 @@ class MainWindow(QMainWindow):
 
     def dropEvent(self, event: QDropEvent) -> None:
         images = dropped_images(event)  # image files (not a folder of classes) are for prediction
-        if images:
+        if images and self.is_loaded:
             event.acceptProposedAction()
             self.tabs.setCurrentWidget(self.predict_panel)
             self.predict_panel.predict_paths(images)
@@ -215,6 +301,8 @@ class MainWindow(QMainWindow):
     def _new_run_dir(self, config: TrainConfig, suffix: str = "") -> Path:
         """A new run folder under the runs folder; refused with a sentence when it would lie among the images
         (FINETUNE_STUDIO_HOME inside the image folder), before anything is written."""
+        from engine.run.listing import new_run_dir
+
         run_dir = new_run_dir(Path(config.data.data_dir).name + suffix, self.runs_dir)
         check_run_location(config.data.data_dir, run_dir, what_to_do=(
             f"the app keeps its runs in {self.runs_dir}, so move your images elsewhere or start the app with "
@@ -238,6 +326,9 @@ class MainWindow(QMainWindow):
 
     def continue_with_strategy(self, advised: Advised) -> None:
         """After the trials: set up the chosen strategy for the real training run."""
+        from engine.models.layers.stages import architecture_stages
+        from engine.strategy.advisor import make_plan
+
         advice = self.state.advice
         size = advice.size if advice is not None else SizeClass.SMALL
         similarity = advice.similarity_class if advice is not None else SimilarityClass.DIFFERENT
@@ -249,6 +340,8 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Set up: {advised.label}. Press Train when ready.")
 
     def _apply_plan(self, plan: TrainingPlan, advice: dict[str, object] | None) -> None:
+        from engine.strategy.advisor import apply_plan
+
         try:
             config = apply_plan(self.build_config(), plan, advice)
         except StudioError as exc:
@@ -383,14 +476,18 @@ class MainWindow(QMainWindow):
 
     def shutdown(self) -> None:
         """Stop the training child, the warm child and background tasks (bounded waits)."""
+        self._loader.stop()
         self.controller.shutdown(CLOSE_TIMEOUT_S)
         self.data_panel.shutdown()
-        self.model_panel.shutdown()
-        self.strategy_panel.shutdown()
-        self.results_panel.shutdown()
-        self.predict_panel.shutdown()
-        self.runs_panel.shutdown()
+        for name in ("model_panel", "strategy_panel", "results_panel", "predict_panel", "runs_panel"):
+            panel = getattr(self, name, None)  # the second stage may be partly built
+            if panel is not None:
+                panel.shutdown()
 
 
 def _window_closed() -> TrainConfig:
     raise ConfigError("The window is closing.")
+
+
+def _window_closing() -> bool:
+    return True  # nothing left to build

@@ -79,8 +79,11 @@ def _child_main(jobs: Any, events: Any, cancel: Any, pause: Any, ready: Any = No
     wait for one job."""
     from engine.jobs.child_guard import ChildGuard
 
+    from engine.jobs.priority import lower_priority
+
     guard = ChildGuard(link, parent_pid, cancel, (jobs, events))
     guard.start()  # before the import: a parent killed during those seconds must not leave an orphan
+    lower_priority()  # the window wins the CPU over training (engine/jobs/priority.py), also during the import
     import engine.training.trainer  # noqa: F401  - warms up torch while the user is still choosing settings
 
     if ready is not None:
@@ -118,6 +121,8 @@ class ProcessRunner:
         self._finished: RunFinished | None = None
         self._started = False
         self._job: dict[str, Any] = {}
+        self._close_lock = threading.Lock()
+        self._closed = False
 
     @property
     def finished(self) -> RunFinished | None:
@@ -219,7 +224,16 @@ class ProcessRunner:
             self._process.kill()
 
     def close(self, timeout: float = 10.0) -> None:
-        """Cancel, give the child ``timeout`` seconds to write its last checkpoint, then end it."""
+        """Cancel, give the child ``timeout`` seconds to write its last checkpoint, then end it.
+
+        Safe from several threads (the GUI's poll thread closes a finished run, the window closes on quit):
+        the first call does the work, the others wait for it."""
+        with self._close_lock:
+            if not self._closed:
+                self._close(timeout)
+                self._closed = self._process is not None
+
+    def _close(self, timeout: float) -> None:
         process = self._process
         if process is None:
             return

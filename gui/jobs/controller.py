@@ -34,6 +34,9 @@ log = logging.getLogger(__name__)
 #: Live batch events are forwarded at most this often (seconds): the engine's one event rate.
 COALESCE_SECONDS = EVENT_INTERVAL_S
 
+#: How long a finished job's child process is given to exit before it is ended (its run is complete by then).
+CLOSE_FINISHED_S = 5.0
+
 #: Every QThread this module starts, so tests can prove none is left running.
 _LIVE_THREADS: set[QThread] = set()
 
@@ -113,6 +116,7 @@ class TrainingController(QObject):
         self._job = TRAIN
         self._paused = False
         self._close_timer: QTimer | None = None
+        self._closers: list[threading.Thread] = []
         self.run_dir: Path | None = None
 
     @property
@@ -218,8 +222,20 @@ class TrainingController(QObject):
         if self._warm is not None:
             self._warm.close(2.0)
             self._warm = None
+        for closer in self._closers:
+            closer.join(CLOSE_FINISHED_S + 7.0)  # close() itself is bounded: join, terminate, kill
+        self._closers = []
 
     _after_end: Callable[[], None] | None = None
+
+    def _close_in_background(self, runner: Runner) -> None:
+        """Let the finished job's child exit in a thread of its own: it may take seconds (its data workers,
+        torch's threads, at a lower priority), and joining it on the GUI thread froze the window for 1-5 s.
+        The window hears the end at once; :meth:`shutdown` waits for these closers."""
+        closer = threading.Thread(target=runner.close, args=(CLOSE_FINISHED_S,), name="finetune-studio-close",
+                                  daemon=True)
+        self._closers = [c for c in self._closers if c.is_alive()] + [closer]
+        closer.start()
 
     def _on_events(self, events: list[Event]) -> None:
         self.events.emit(events)
@@ -232,7 +248,7 @@ class TrainingController(QObject):
         self._thread = None
         finished = runner.finished if runner is not None else None
         if runner is not None:
-            runner.close(5.0)
+            self._close_in_background(runner)
         self._runner, self._paused = None, False
         thread.deleteLater()
         if finished is not None:

@@ -95,6 +95,8 @@ def test_a_warm_child_ends_by_itself_when_its_parent_is_killed() -> None:
     try:
         child = _child_of(parent)
         assert process_alive(child)
+        # The window wins the CPU: the child runs at a lower priority than its parent (engine/jobs/priority.py).
+        assert os.getpriority(os.PRIO_PROCESS, child) > os.getpriority(os.PRIO_PROCESS, parent.pid)
         parent.kill()  # kill -9: no clean-up code of the parent runs
         parent.wait(30)
         assert wait_for_exit(child, 10), "the warm training child outlived its killed parent"

@@ -10,11 +10,13 @@ into a panel's insides unless ``<a>`` is a signal of that panel's class and ``<b
 from __future__ import annotations
 
 import ast
+import importlib
 from pathlib import Path
 
 from PySide6.QtCore import Signal
 
 import gui.main_window
+from gui.second_stage import SECOND_STAGE_MODULES
 
 GUI = Path(gui.main_window.__file__).resolve().parent
 SIGNAL_USES = {"connect", "disconnect", "emit"}
@@ -23,12 +25,16 @@ SIGNAL_USES = {"connect", "disconnect", "emit"}
 def _panel_classes() -> dict[str, type]:
     """``data_panel`` -> DataPanel, from the window's ``self.<name>_panel = <Class>(...)`` assignments."""
     tree = ast.parse(Path(gui.main_window.__file__).read_text(encoding="utf-8"))
+    # The second stage's panel classes are imported inside MainWindow.load_rest(): look them up there.
+    modules = [gui.main_window, *map(importlib.import_module, SECOND_STAGE_MODULES)]
     found: dict[str, type] = {}
     for node in ast.walk(tree):
-        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and isinstance(node.value.func, ast.Name):
-            for target in node.targets:
+        if isinstance(node, (ast.Assign, ast.AnnAssign)) and isinstance(node.value, ast.Call) \
+                and isinstance(node.value.func, ast.Name):
+            for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
                 if isinstance(target, ast.Attribute) and target.attr.endswith("_panel"):
-                    found[target.attr] = getattr(gui.main_window, node.value.func.id)
+                    name = node.value.func.id
+                    found[target.attr] = next(getattr(m, name) for m in modules if hasattr(m, name))
     return found
 
 

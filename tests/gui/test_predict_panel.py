@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
 from PySide6.QtGui import QDropEvent
+from PySide6.QtWidgets import QTableView, QTableWidget
 
+from engine.evaluation.predict import Prediction
 from gui.main_window import MainWindow
 from gui.panels.predict.panel import PredictPanel, is_prediction_drop
 from tests.imagegen import make_image_folder
@@ -58,16 +60,17 @@ def predict_and_wait(qtbot, panel: PredictPanel, paths: list[Path]) -> None:  # 
 
 
 def column(panel: PredictPanel, col: int) -> list[str]:
-    return [panel.table.item(r, col).text() for r in range(panel.table.rowCount())]
+    model = panel.table.model()
+    return [model.index(r, col).data() for r in range(model.rowCount())]
 
 
 def test_dropped_files_get_answers_bars_and_grad_cam(qtbot, panel: PredictPanel, incoming: Path) -> None:  # type: ignore[no-untyped-def]
     files = sorted((incoming / "x").glob("*.png"))[:2]
     with qtbot.waitSignal(panel.gradcam.shown, timeout=60_000):
         predict_and_wait(qtbot, panel, files)
-    assert panel.table.rowCount() == 2
+    assert panel.table.model().rowCount() == 2
     assert set(column(panel, 0)) == {f.name for f in files}
-    selected = panel.prediction_at(panel.table.currentRow())
+    selected = panel.prediction_at(panel.table.currentIndex().row())
     assert selected is not None
     shown = panel.bars.shown()
     assert [name for name, _ in shown] == [c for c, _ in selected.top][:len(shown)]
@@ -81,7 +84,7 @@ def test_dropped_files_get_answers_bars_and_grad_cam(qtbot, panel: PredictPanel,
 def test_a_folder_gives_a_table_sortable_by_confidence_with_not_sure_flags(qtbot, panel: PredictPanel,  # type: ignore[no-untyped-def]
                                                                            incoming: Path) -> None:
     predict_and_wait(qtbot, panel, [incoming])
-    assert panel.table.rowCount() == 7
+    assert panel.table.model().rowCount() == 7
     assert any(n.endswith("broken.png") for n in column(panel, 0))
     assert any(t.startswith("could not be read") for t in column(panel, 1))
     assert "1 file could not be read" in panel.message.text()
@@ -153,10 +156,36 @@ def test_dropping_images_on_the_window_predicts_and_class_folders_still_open_the
         drop(window, sorted((incoming / "x").glob("*.png")))
         assert window.tabs.currentWidget() is window.predict_panel
         qtbot.waitUntil(lambda: not window.predict_panel.busy, timeout=60_000)
-        assert window.predict_panel.table.rowCount() == 3
+        assert window.predict_panel.table.model().rowCount() == 3
         with qtbot.waitSignal(window.data_panel.report_changed, check_params_cb=lambda r: r is not None,
                               timeout=30_000):
             drop(window, [incoming])
         assert window.tabs.currentWidget() is window.data_panel
     finally:
         window.shutdown()
+
+
+def test_ten_thousand_answers_fill_a_model_view_table_sorted_and_flagged(qtbot) -> None:  # type: ignore[no-untyped-def]
+    # A 10,000-image prediction: one model reset, no item objects per cell (QTableWidget stalled the window).
+    widget = PredictPanel()
+    qtbot.addWidget(widget)
+    widget.show()
+    answers = [Prediction(f"/photos/{'cats' if i % 2 else 'dogs'}/{i:05d}.jpg",
+                          (("cat", 0.5 + (i % 500) / 1000), ("dog", 0.5 - (i % 500) / 1000)))
+               for i in range(10_000)]
+    widget.show_predictions(answers)
+    assert isinstance(widget.table, QTableView) and not isinstance(widget.table, QTableWidget)
+    assert widget.table.model().rowCount() == 10_000
+    first = widget.prediction_at(0)
+    assert first is not None and first.confidence == 0.5  # the least sure answer on top
+    assert column(widget, 0)[0].startswith(("cats/", "dogs/"))
+
+    widget.unsure.setValue(60)  # confidences run 50.0%..99.9%: exactly a fifth are below 60%
+    assert column(widget, 3).count("not sure") == 2_000
+
+    widget.table.selectRow(0)
+    chosen = widget.prediction_at(widget.table.currentIndex().row())
+    widget.table.sortByColumn(2, Qt.DescendingOrder)
+    assert column(widget, 2)[0] == "99.9%"
+    selected = widget.table.selectionModel().selectedRows()
+    assert [widget.prediction_at(i.row()) for i in selected] == [chosen]  # the selection follows its row

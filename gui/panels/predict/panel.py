@@ -3,66 +3,33 @@ sort by confidence, flag the answers the model is not sure of, save the table as
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor, QDragEnterEvent, QDropEvent
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QProgressBar,
-                               QPushButton, QSpinBox, QSplitter, QTableWidgetItem, QVBoxLayout,
+                               QPushButton, QSpinBox, QSplitter, QVBoxLayout,
                                QWidget)
 
-from engine.data.report import is_ignored_name
 from engine.core.errors import OutputError
 from engine.data.images.decode import IMAGE_EXTENSIONS
-from engine.core.names import readable
 from engine.evaluation.predict import Prediction, expand_image_paths, predict_images, write_predictions_csv
 from engine.run.folder import RunFolder
 from gui.jobs.controller import TaskState
 from gui.widgets.gradcam_view import EXPLAINERS, GradCamView
+from gui.panels.predict.inputs import is_prediction_drop, short_names
 from gui.panels.predict.probability_bars import MAX_BARS, ProbabilityBars
+from gui.panels.predict.table_model import CONFIDENCE, PredictionTableModel, prediction_view
 from gui.jobs.task_slot import TaskSlot
-from gui.widgets.common import MessageLabel, read_only_table
+from gui.widgets.common import MessageLabel
 
-COLUMNS = ("File", "Predicted class", "Confidence", "Not sure")
-UNSURE_BRUSH = QBrush(QColor("#fff4e5"))
-
-
-def is_prediction_drop(paths: list[Path]) -> bool:
-    """Dropped items meant for prediction: image files, or folders of images without class subfolders."""
-    if not paths:
-        return False
-    for path in paths:
-        if path.is_dir():
-            if any(p.is_dir() and not is_ignored_name(p.name) for p in path.iterdir()):
-                return False  # a folder of class folders is a dataset: the Data step takes it
-        elif path.suffix.lower() not in IMAGE_EXTENSIONS:
-            return False
-    return True
-
-
-def short_names(paths: list[str]) -> list[str]:
-    """Paths relative to the folder they share (``cats/1.jpg`` rather than two rows named ``1.jpg``)."""
-    if not paths:
-        return []
-    try:
-        common = os.path.commonpath([os.path.dirname(p) for p in paths])
-    except ValueError:  # different drives on Windows
-        return list(paths)
-    return [os.path.relpath(p, common) for p in paths]
+__all__ = ["PredictPanel", "is_prediction_drop", "short_names"]  # the two helpers live in inputs.py
 
 
 def _predict(run_dir: str, inputs: list[str], state: TaskState) -> list[Prediction]:
     exported, _ = EXPLAINERS.get(run_dir)
     paths = expand_image_paths(inputs)
     return list(predict_images(exported, paths, top_k=MAX_BARS, progress=state.set_progress, cancel=state))
-
-
-class _NumberItem(QTableWidgetItem):
-    """Sorts by its number, not by its text ("9%" < "10%")."""
-
-    def __lt__(self, other: QTableWidgetItem) -> bool:
-        return float(self.data(Qt.UserRole) or 0.0) < float(other.data(Qt.UserRole) or 0.0)
 
 
 class PredictPanel(QWidget):
@@ -109,9 +76,9 @@ class PredictPanel(QWidget):
         busy.addWidget(self.progress, 1)
         busy.addWidget(self.cancel_button)
         self.message = MessageLabel()
-        self.table = read_only_table(COLUMNS)
-        self.table.setSortingEnabled(True)
-        self.table.itemSelectionChanged.connect(self._on_selection)
+        self.rows = PredictionTableModel(self)
+        self.table = prediction_view(self.rows)
+        self.table.selectionModel().selectionChanged.connect(self._on_selection)
         self.bars = ProbabilityBars()
         self.gradcam = GradCamView()
         right = QWidget()
@@ -163,7 +130,7 @@ class PredictPanel(QWidget):
         run_dir, items = self.run_dir, [str(p) for p in inputs]
         self.message.clear_message()
         self.progress.setRange(0, 0)
-        self._slot.start(lambda state: _predict(run_dir, items, state), self._on_predictions,
+        self._slot.start(lambda state: _predict(run_dir, items, state), self.show_predictions,
                          self.message.show_error, self._on_progress)
 
     def save_csv(self, path: str | Path) -> Path | None:
@@ -189,26 +156,14 @@ class PredictPanel(QWidget):
         self.progress.setRange(0, max(total, 1))
         self.progress.setValue(done)
 
-    def _on_predictions(self, predictions: list[Prediction]) -> None:
+    def show_predictions(self, predictions: list[Prediction]) -> None:
+        """Show ``predictions`` in the table (what a prediction in the background ends with)."""
         self.predictions = predictions
         if not predictions:
             self.message.show_warning("No image files were found in what you gave.")
-        self.table.setSortingEnabled(False)
-        self.table.setRowCount(len(predictions))
-        names = short_names([p.path for p in predictions])
-        for row, p in enumerate(predictions):
-            name = QTableWidgetItem(readable(names[row]))  # Qt would drop an undecodable byte unseen
-            name.setToolTip(readable(p.path))
-            name.setData(Qt.UserRole, row)
-            confidence = _NumberItem(f"{p.confidence:.1%}" if p.ok else "")
-            confidence.setData(Qt.UserRole, p.confidence)
-            confidence.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
-            label = QTableWidgetItem(p.best[0] if p.ok else f"could not be read: {p.error}")
-            for col, item in enumerate((name, label, confidence, QTableWidgetItem(""))):
-                self.table.setItem(row, col, item)
-        self.table.setSortingEnabled(True)
-        self.table.sortByColumn(2, Qt.AscendingOrder)  # the least sure answers first: check those
-        self._mark_unsure()
+        self.rows.set_min_confidence(self.min_confidence)
+        self.rows.set_predictions(predictions)  # one reset, whatever the number of rows
+        self.table.sortByColumn(CONFIDENCE, Qt.AscendingOrder)  # the least sure answers first: check those
         failed = sum(not p.ok for p in predictions)
         if failed:
             self.message.show_warning(f"{failed} file{'s' if failed != 1 else ''} could not be read.")
@@ -217,21 +172,13 @@ class PredictPanel(QWidget):
         self._set_busy(False)
 
     def _mark_unsure(self, _threshold: int | None = None) -> None:
-        for row in range(self.table.rowCount()):
-            prediction = self.prediction_at(row)
-            if prediction is None:
-                continue
-            unsure = prediction.is_unsure(self.min_confidence)
-            self.table.item(row, 3).setText("not sure" if unsure else "")
-            for col in range(len(COLUMNS)):
-                self.table.item(row, col).setBackground(UNSURE_BRUSH if unsure else QBrush())
+        self.rows.set_min_confidence(self.min_confidence)
 
     def prediction_at(self, row: int) -> Prediction | None:
         """The prediction shown in table row ``row`` (rows move when the user sorts)."""
-        item = self.table.item(row, 0)
-        return self.predictions[int(item.data(Qt.UserRole))] if item is not None else None
+        return self.rows.prediction(row)
 
-    def _on_selection(self) -> None:
+    def _on_selection(self, *_selection: object) -> None:
         rows = self.table.selectionModel().selectedRows()
         prediction = self.prediction_at(rows[0].row()) if rows else None
         if prediction is None or not prediction.ok:
