@@ -13,7 +13,7 @@ import logging
 from pathlib import Path
 
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QTabWidget, QWidget
+from PySide6.QtWidgets import QApplication, QFileDialog, QMainWindow, QMessageBox, QTabWidget, QWidget
 
 from engine.config import Device, StopReason, Strategy, TrainConfig
 from engine.data.report import DatasetReport
@@ -28,6 +28,7 @@ from engine.core.paths import runs_root
 from engine.run.listing import new_run_dir
 from gui.jobs.controller import TrainingController
 from gui.widgets.common import weak_method
+from gui.widgets.wheel_guard import install_wheel_guard
 from gui.drops import dropped_folder, dropped_images
 from gui.panels.data.panel import DataPanel
 from gui.panels.model.panel import ModelPanel
@@ -51,6 +52,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("Finetune Studio")
         self.resize(1200, 760)
         self.setAcceptDrops(True)
+        install_wheel_guard(QApplication.instance())  # app-wide: no wheel changes an unfocused field
         self.runs_dir = runs_dir or runs_root()
         self.state = StudioState()
         self.controller = TrainingController(runner_kind, self)
