@@ -20,7 +20,7 @@ from engine.data.report import DatasetReport
 from engine.core.errors import ConfigError, StudioError
 from engine.strategy.advisor import Advice, TrainingPlan, apply_plan, make_plan
 from engine.run.events import Event, RunFinished
-from engine.jobs.runner import TRIALS
+from engine.jobs.runner import TRAIN, TRIALS
 from engine.models.layers.stages import architecture_stages
 from engine.strategy.table import Advised, SimilarityClass, SizeClass
 from engine.run.location import check_run_location
@@ -37,7 +37,7 @@ from gui.panels.results.panel import ResultsPanel
 from gui.panels.runs.panel import RunsPanel
 from gui.panels.strategy.panel import StrategyPanel
 from gui.panels.training.panel import TrainingPanel
-from gui.state import AppliedAdvice, ModelChoice, RunState, StudioState
+from gui.state import AppliedAdvice, RunState, StudioState
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +61,7 @@ class MainWindow(QMainWindow):
         self.model_panel = ModelPanel()
         self.training_panel = TrainingPanel()
         self.runs_panel = RunsPanel(self.runs_dir)
+        self.model_panel.set_runs_folder(self.runs_dir)
         self.results_panel = ResultsPanel()
         self.predict_panel = PredictPanel()
         self.strategy_panel = StrategyPanel(weak_method(self.build_config, _window_closed))
@@ -96,7 +97,14 @@ class MainWindow(QMainWindow):
         events.image_size.connect(self.data_panel.set_image_size)
         events.batch_size.connect(self.model_panel.set_batch_size)
         events.model.connect(self.training_panel.show_model)
-        events.model.connect(self._forget_advice_for_another_model)
+        # A view shows the state it was made for, or clears (gui/state/studio.py).
+        events.advice.connect(self.strategy_panel.follow_advice)
+        events.applied_advice.connect(self.strategy_panel.follow_applied)
+        events.report.connect(self.strategy_panel.follow_report)
+        events.changed.connect(self.training_panel.clear_refusal)
+        events.changed.connect(self.strategy_panel.clear_refusal)
+        events.run.connect(self.runs_panel.follow_run)
+        events.run.connect(self._on_run_changed)
         state.set_basics(self.training_panel.basics())  # what the owners show now
         state.set_model(self.model_panel.model_choice())
         self.model_panel.set_image_size(state.image_size)  # also when the form shows the engine's defaults
@@ -257,11 +265,6 @@ class MainWindow(QMainWindow):
         applied = AppliedAdvice(advice, self.model_panel.arch()) if advice is not None else None
         self.state.set_applied_advice(applied)
 
-    def _forget_advice_for_another_model(self, model: ModelChoice | None) -> None:
-        applied = self.state.applied_advice
-        if applied is not None and model is not None and model.arch != applied.arch:
-            self.state.set_applied_advice(None)  # the plan was for another model
-
     def start_trials(self, epochs: int) -> None:
         if self.controller.running:
             return
@@ -321,12 +324,18 @@ class MainWindow(QMainWindow):
         resumable = bool(finished.extra.get("resumable")) and run_dir is not None
         self.training_panel.offer_resume(run_dir if resumable else None)
         self.training_panel.on_finished(finished)
-        self.statusBar().showMessage(finished.detail)
-        self.runs_panel.refresh()
         if run_dir is not None:
             self.runs_panel.select_run(run_dir)
             if finished.extra.get("model_saved"):  # results are evaluated in the background
                 self.show_results(run_dir, switch=finished.succeeded)
+
+    def _on_run_changed(self, run: RunState) -> None:
+        """A job ended: its model joins the starting weights' previous runs, and the status bar no longer
+        says it is running (Past runs follows the state itself)."""
+        if run.job == TRAIN and not run.running:
+            self.model_panel.refresh_previous_runs()
+        if not run.running and run.finished is not None:
+            self.statusBar().showMessage(run.finished.detail)
 
     def _on_trials_finished(self, finished: RunFinished) -> None:
         self.state.set_run(self.state.run.ended(finished))

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QListView, QVBoxLa
 
 from engine.data.report import DatasetReport, Outcome
 from engine.data.images.decode import ImageLoadError, load_image
+from engine.core.words import plural
 from gui.jobs.controller import BackgroundTask, TaskState
 
 THUMB = 96
@@ -164,7 +165,7 @@ class ThumbnailGrid(QWidget):
         notes = {f.path: f"{f.path}\n{f.message}" for f in (report.files if report else ())
                  if f.outcome is Outcome.CONVERTED and f.class_name == name}
         self.model.set_paths(Path(report.root) if report else Path(), paths, notes)
-        self.status.setText(f"{len(paths):,} image(s)" if report else "")
+        self.status.setText(plural(len(paths), "image") if report else "")
 
     def _schedule(self) -> None:
         if not self._timer.isActive():

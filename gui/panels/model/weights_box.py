@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.core.errors import ConfigError
+from engine.core.words import plural
 from gui.jobs.controller import BackgroundTask, TaskState
 from gui.widgets.common import MessageLabel
 
@@ -39,6 +40,7 @@ class WeightsBox(QGroupBox):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Starting weights", parent)
         self.arch = ""
+        self.runs_root: Path | None = None  # None: the app's runs folder
         self.info: Any = None
         self.is_cached = False
         self._task: BackgroundTask | None = None
@@ -131,14 +133,26 @@ class WeightsBox(QGroupBox):
             self._task.wait()
 
     def refresh_runs(self) -> None:
+        """Read the runs with a saved model again; the run chosen stays chosen while it is still there."""
         from engine.models.weights import list_previous_runs
 
+        chosen = self.runs.currentData()
         self.runs.blockSignals(True)
         self.runs.clear()
-        for run in list_previous_runs():
+        for run in list_previous_runs(self.runs_root):
             accuracy = f", {100 * run.val_accuracy:.0f}% validation accuracy" if run.val_accuracy is not None else ""
-            self.runs.addItem(f"{run.name} ({run.arch}, {len(run.class_names)} classes{accuracy})", run)
+            self.runs.addItem(f"{run.name} ({run.arch}, {plural(len(run.class_names), 'class')}{accuracy})", run)
+            if chosen is not None and run.path == chosen.path:
+                self.runs.setCurrentIndex(self.runs.count() - 1)
         self.runs.blockSignals(False)
+
+    def reload_runs(self) -> None:
+        """:meth:`refresh_runs` after a run ended; when "a previous run" was chosen with none to pick, the
+        new run becomes the choice and is announced like a pick."""
+        had = self.runs.currentData() is not None
+        self.refresh_runs()
+        if self.run.isChecked() and not had:
+            self._on_run()  # announces the pick (and the spec that is no longer "")
 
     def _on_choice(self) -> None:
         self.path.setEnabled(self.file.isChecked())

@@ -16,6 +16,7 @@ from engine.data.report import is_ignored_name
 from engine.core.errors import OutputError
 from engine.data.images.decode import IMAGE_EXTENSIONS
 from engine.core.names import readable
+from engine.core.words import plural
 from engine.evaluation.predict import Prediction, expand_image_paths, predict_images, write_predictions_csv
 from engine.run.folder import RunFolder
 from gui.jobs.controller import TaskState
@@ -149,11 +150,20 @@ class PredictPanel(QWidget):
             self.message.show_error(f"No saved model was found in {run_dir}.")
             return
         names = card.class_names
+        if str(run_dir) != self.run_dir:
+            self._clear_predictions()  # they were another model's answers
         self.run_dir, self.class_names = str(run_dir), names
         self.model_label.setText(f"Model: <b>{Path(run_dir).name}</b> · classes: {', '.join(names)}")
         self.gradcam.set_model(self.run_dir, names)
         self.message.clear_message()
         self._set_busy(self.busy)
+
+    def _clear_predictions(self) -> None:
+        self._slot.cancel()  # a prediction still running is the old model's too
+        self.predictions = []
+        self.table.setRowCount(0)
+        self.bars.set_top(())
+        self.gradcam.clear()
 
     def predict_paths(self, inputs: list[str | Path]) -> None:
         """Predict image files and/or folders in the background; the table replaces the previous one."""
@@ -211,7 +221,7 @@ class PredictPanel(QWidget):
         self._mark_unsure()
         failed = sum(not p.ok for p in predictions)
         if failed:
-            self.message.show_warning(f"{failed} file{'s' if failed != 1 else ''} could not be read.")
+            self.message.show_warning(f"{plural(failed, 'file')} could not be read.")
         if predictions:
             self.table.selectRow(0)
         self._set_busy(False)

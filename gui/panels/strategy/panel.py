@@ -218,9 +218,36 @@ class StrategyPanel(QWidget):
 
     def _apply(self) -> None:
         if self.advice is not None:
-            self.apply_requested.emit(self.advice)
-            self.applied_note.setText("Applied: the layer tree and the training settings now follow this plan. "
-                                      "You can still change any of them.")
+            self.apply_requested.emit(self.advice)  # the note follows the state (follow_applied)
+
+    # -- following the state: a view shows the state it was made for, or clears ---------------------------
+
+    def follow_advice(self, advice: Advice | None) -> None:
+        """The state's recommendation; ``None`` (another folder or model) clears the one shown."""
+        if advice is None and self.advice is not None:
+            self.advice = None
+            self.title.clear()
+            self.explanation.setText("Press “Recommend a strategy”.")
+            self.risk.clear_message()
+            self.chart.clear()
+            self.apply_button.setEnabled(False)
+            self.applied_note.clear()
+
+    def follow_applied(self, applied: object | None) -> None:
+        """Whether the plan shown is the one applied (an ``AppliedAdvice``), or none is."""
+        self.applied_note.setText("Applied: the layer tree and the training settings now follow this plan. "
+                                  "You can still change any of them." if applied is not None else "")
+
+    def follow_report(self, report: object | None) -> None:
+        """A folder being read (``None``): the trials of the previous folder go, unless they still run."""
+        if report is None and not self.trials.running:
+            self.trials.clear()
+            self.trials.message.clear_message()
+
+    def clear_refusal(self, _fact: str = "") -> None:
+        """A fact changed: a refusal shown for the state before ("choose a folder first") no longer holds."""
+        if self.message.kind == "error":
+            self.message.clear_message()
 
     # -- "Try all three" ---------------------------------------------------------------------------------
 

@@ -94,6 +94,11 @@ class TrialsView(QWidget):
         self.run_button.setEnabled(False)
         self.stop_button.setEnabled(True)
 
+    @property
+    def running(self) -> bool:
+        """True from :meth:`begin` until :meth:`on_finished`."""
+        return self.stop_button.isEnabled()
+
     def _on_run_clicked(self) -> None:
         self.run_requested.emit(self.epochs.value())
 

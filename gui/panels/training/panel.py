@@ -200,6 +200,12 @@ class TrainingPanel(QWidget):
     def show_error(self, message: str) -> None:
         self.status.show_error(message)
 
+    def clear_refusal(self, fact: str = "") -> None:
+        """A choice changed (``fact``, gui/state): an error about the choices before (a refusal to start, a run
+        that failed for want of weights) no longer describes them, so it goes. A job's own news stays."""
+        if fact != "run" and self.status.kind == "error":
+            self.status.clear_message()
+
     def begin(self) -> None:
         self.history.clear()
         self.plots.draw(self.history)
