@@ -13,7 +13,7 @@ import logging
 from pathlib import Path
 
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
-from PySide6.QtWidgets import QApplication, QFileDialog, QMainWindow, QMessageBox, QTabWidget, QWidget
+from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QTabWidget, QWidget
 
 from engine.config import Device, StopReason, Strategy, TrainConfig
 from engine.data.report import DatasetReport
@@ -28,6 +28,7 @@ from engine.core.paths import runs_root
 from engine.run.listing import new_run_dir
 from gui.jobs.controller import TrainingController
 from gui.widgets.common import weak_method
+from gui.widgets.app_settings import choose_folder
 from gui.widgets.wheel_guard import install_wheel_guard
 from gui.drops import dropped_folder, dropped_images
 from gui.panels.data.panel import DataPanel
@@ -144,7 +145,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(quit_action)
 
     def _choose_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Choose the image folder")
+        folder = choose_folder(self, "Choose the image folder")
         if folder:
             self.open_folder(folder)
 

@@ -13,7 +13,6 @@ from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -38,6 +37,7 @@ from gui.panels.data.widgets import ClassBarChart, OutcomeTable
 from gui.panels.data.split_settings import SplitSettings
 from gui.panels.data.thumbnails import ThumbnailGrid
 from gui.widgets.common import MessageLabel
+from gui.widgets.app_settings import choose_folder, choose_save_path
 
 SAMPLE_DATA = Path(__file__).resolve().parents[3] / "resources" / "sample_data" / "brain-mri"
 
@@ -154,7 +154,7 @@ class DataPanel(QWidget):
     # -- scanning ------------------------------------------------------------------------------------
 
     def _browse(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Choose the image folder", self.path_edit.text())
+        folder = choose_folder(self, "Choose the image folder", self.path_edit.text().strip())
         if folder:
             self.open_folder(folder)
 
@@ -346,8 +346,8 @@ class DataPanel(QWidget):
     def _export_csv(self) -> None:
         if self.report is None:
             return
-        suggested = str(Path.home() / f"{Path(self.report.root).name or 'data'}-data-report.csv")
-        path, _ = QFileDialog.getSaveFileName(self, "Export the data report", suggested, "CSV files (*.csv)")
+        suggested = f"{Path(self.report.root).name or 'data'}-data-report.csv"
+        path = choose_save_path(self, "Export the data report", suggested, "CSV files (*.csv)")
         if not path:
             return
         try:

@@ -247,6 +247,10 @@ class ModelPanel(QWidget):
         here = weights != "imagenet" or (entry is not None and entry.cached)
         return ModelChoice(self.arch(), weights, self.head_options(), weights_here=here)
 
+    def remember_weights_file(self, path: str) -> None:
+        """Fill in the weights file used last time (chosen only if the user picks "a weights file")."""
+        self.weights.path.setText(path)
+
     def set_weights(self, spec: str) -> None:
         self.weights.set_spec(spec)
 

@@ -10,7 +10,6 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
-    QFileDialog,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -24,6 +23,7 @@ from PySide6.QtWidgets import (
 from engine.core.errors import ConfigError
 from engine.core.words import plural
 from gui.jobs.controller import BackgroundTask, TaskState
+from gui.widgets.app_settings import choose_file
 from gui.widgets.common import MessageLabel
 
 FILE_FILTER = "Weights (*.safetensors *.pth *.pt);;All files (*)"
@@ -254,11 +254,11 @@ class WeightsBox(QGroupBox):
         self.note.show_ok(imported.message)
 
     def _browse_import(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Import weights file", "", FILE_FILTER)
+        path = choose_file(self, "Import weights file", FILE_FILTER)
         if path:
             self.import_file(path)
 
     def _browse_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Choose a weights file", "", FILE_FILTER)
+        path = choose_file(self, "Choose a weights file", FILE_FILTER, self.path.text().strip())
         if path:
             self.import_file(path)  # checked the same way: a file that cannot be used says so now

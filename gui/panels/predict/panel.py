@@ -8,7 +8,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QProgressBar,
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QProgressBar,
                                QPushButton, QSpinBox, QSplitter, QTableWidgetItem, QVBoxLayout,
                                QWidget)
 
@@ -24,6 +24,7 @@ from gui.widgets.gradcam_view import EXPLAINERS, GradCamView
 from gui.panels.predict.probability_bars import MAX_BARS, ProbabilityBars
 from gui.jobs.task_slot import TaskSlot
 from gui.widgets.common import MessageLabel, read_only_table
+from gui.widgets.app_settings import choose_files, choose_folder, choose_save_path
 
 COLUMNS = ("File", "Predicted class", "Confidence", "Not sure")
 UNSURE_BRUSH = QBrush(QColor("#fff4e5"))
@@ -262,22 +263,22 @@ class PredictPanel(QWidget):
 
     def _choose_images(self) -> None:
         patterns = " ".join(f"*{ext}" for ext in sorted(IMAGE_EXTENSIONS))
-        files, _ = QFileDialog.getOpenFileNames(self, "Choose images", "", f"Images ({patterns})")
+        files = choose_files(self, "Choose images", f"Images ({patterns})")
         if files:
             self.predict_paths(list(files))
 
     def _choose_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Choose a folder of images")
+        folder = choose_folder(self, "Choose a folder of images")
         if folder:
             self.predict_paths([folder])
 
     def _choose_csv(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save the table", "answers.csv", "CSV (*.csv)")
+        path = choose_save_path(self, "Save the table", "answers.csv", "CSV (*.csv)")
         if path:
             self.save_csv(path)
 
     def _choose_run(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Choose a run folder (it holds model/)")
+        folder = choose_folder(self, "Choose a run folder (it holds model/)", self.run_dir or "")
         if folder:
             self.set_run(folder)
 

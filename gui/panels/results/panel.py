@@ -11,7 +11,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QProgressBar, QPushButton,
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QProgressBar, QPushButton,
                                QSplitter, QTabWidget, QVBoxLayout, QWidget)
 
 from engine.evaluation.evaluate import RunEvaluation, SetEvaluation, evaluate_run, load_evaluation
@@ -20,6 +20,7 @@ from engine.core.run_layout import RunLayout
 from engine.run.folder import no_model_sentence
 from gui.panels.results.confusion_matrix import ConfusionMatrixView
 from gui.jobs.controller import TaskState
+from gui.widgets.app_settings import choose_folder
 from gui.widgets.gallery import GalleryItem, ImageGallery, evaluation_items
 from gui.widgets.gradcam_view import GradCamView
 from gui.panels.results.metrics_view import MetricsView
@@ -303,7 +304,7 @@ class ResultsPanel(QWidget):
     # -- buttons ---------------------------------------------------------------------------------------
 
     def _choose_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Choose a labelled folder (one subfolder per class)")
+        folder = choose_folder(self, "Choose a labelled folder (one subfolder per class)")
         if folder:
             self.evaluate_folder(folder)
 
