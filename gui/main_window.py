@@ -25,6 +25,7 @@ from engine.models.layers.stages import architecture_stages
 from engine.strategy.table import Advised, SimilarityClass, SizeClass
 from engine.run.location import check_run_location
 from engine.core.paths import runs_root
+from engine.core.words import plural
 from engine.run.listing import new_run_dir
 from gui.jobs.controller import TrainingController
 from gui.widgets.common import weak_method
@@ -180,7 +181,8 @@ class MainWindow(QMainWindow):
         if report is None:
             return  # a folder is being read (_on_scan_started says so)
         if report.trainable:
-            self.statusBar().showMessage(f"{len(report.classes)} classes, {report.total_images} images.")
+            counts = f"{plural(len(report.classes), 'class')}, {plural(report.total_images, 'image')}."
+            self.statusBar().showMessage(counts)
             self.controller.prewarm()  # hide the seconds it takes to start torch
         else:
             self.statusBar().showMessage("This folder cannot be trained on yet: see the Data tab.")

@@ -38,6 +38,7 @@ from gui.panels.data.split_settings import SplitSettings
 from gui.panels.data.thumbnails import ThumbnailGrid
 from gui.widgets.common import MessageLabel
 from gui.widgets.app_settings import choose_folder, choose_save_path
+from engine.core.words import plural
 
 SAMPLE_DATA = Path(__file__).resolve().parents[3] / "resources" / "sample_data" / "brain-mri"
 
@@ -316,11 +317,11 @@ class DataPanel(QWidget):
     def _show_messages(self, report: DatasetReport | None) -> None:
         self.use_folders_offer.setVisible(bool(report and any(p.code == "presplit_folder" for p in report.blocking)))
         suggested = len(report.suggested_exclusions) if report else 0
-        self.exclude_offer.setText(f"Leave out both copies ({suggested} files)")
+        self.exclude_offer.setText(f"Leave out both copies ({plural(suggested, 'file')})")
         self.exclude_offer.setVisible(bool(report and any(p.code == "duplicate_across_classes"
                                                           for p in report.blocking)))
         tiny = _very_small(report) if report else []
-        self.tiny_offer.setText(f"Leave out the very small images ({len(tiny)} files)")
+        self.tiny_offer.setText(f"Leave out the very small images ({plural(len(tiny), 'file')})")
         self.tiny_offer.setVisible(bool(tiny))
         self.undo_exclude.setVisible(bool(self._exclude) and report is not None)
         if report is None:
@@ -335,9 +336,10 @@ class DataPanel(QWidget):
             self.message.show_ok("This folder is ready for training.")
         counts = report.outcome_counts()
         self.summary.setText(
-            f"{len(report.classes)} classes, {report.total_images:,} images · {counts['converted']:,} converted · "
+            f"{plural(len(report.classes), 'class')}, {plural(report.total_images, 'image')} · "
+            f"{counts['converted']:,} converted · "
             f"{counts['skipped']:,} skipped · {counts['ignored']:,} ignored"
-            + (f" · {report.cached_files:,} files known from an earlier scan" if report.cached_files else ""))
+            + (f" · {plural(report.cached_files, 'file')} known from an earlier scan" if report.cached_files else ""))
 
     def _show_class(self, name: str) -> None:
         self.tabs.setCurrentWidget(self.thumbnails)

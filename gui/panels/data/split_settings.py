@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.config import check_group_pattern, option, option_default
+from engine.core.words import plural
 
 #: (label, pattern, by DICOM patient). Patterns are searched in the path inside the class folder.
 GROUPINGS = [
@@ -133,6 +134,6 @@ class SplitSettings(QGroupBox):
             self.preview.setText("")
             return
         total = {side: sum(per.values()) for side, per in counts.items()}
-        text = (f"Training {total['train']:,} · validation {total['val']:,} · test {total['test']:,} images"
-                if total["test"] else f"Training {total['train']:,} · validation {total['val']:,} images")
+        text = (f"Training {total['train']:,} · validation {total['val']:,} · test {plural(total['test'], 'image')}"
+                if total["test"] else f"Training {total['train']:,} · validation {plural(total['val'], 'image')}")
         self.preview.setText("\n".join([text, *warnings]))

@@ -93,7 +93,8 @@ class ClassBarChart(QWidget):
             name, count = self._counts[row]
             total = sum(c for _, c in self._counts) or 1
             QToolTip.showText(event.globalPosition().toPoint(),
-                              f"{name}: {count:,} images ({100 * count / total:.0f}%). Click to see them.", self)
+                              f"{name}: {plural(count, 'image')} ({100 * count / total:.0f}%). "
+                              "Click to see them.", self)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         row = self._row_at(int(event.position().y()))

@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QSlider, QTableWidgetItem,
                                QVBoxLayout, QWidget)
 
+from engine.core.words import plural
 from gui.widgets.common import read_only_table
 
 COLUMNS = ("Class", "Precision", "Recall", "F1", "Images")
@@ -89,7 +90,7 @@ class MetricsView(QWidget):
         auc = m.get("roc_auc", m.get("roc_auc_ovr_macro"))
         if auc is not None:
             parts.append(f"ROC AUC {auc:.3f}")
-        self.summary.setText(f"{m['n_images']} images · " + " · ".join(parts))
+        self.summary.setText(f"{plural(int(m['n_images']), 'image')} · " + " · ".join(parts))
         rows = [(name, c) for name, c in m["per_class"].items()]
         rows += [("macro average", {**m["macro_avg"], "support": m["n_images"]}),
                  ("weighted average", {**m["weighted_avg"], "support": m["n_images"]})]

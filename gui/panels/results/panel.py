@@ -21,6 +21,7 @@ from engine.run.folder import no_model_sentence
 from gui.panels.results.confusion_matrix import ConfusionMatrixView
 from gui.jobs.controller import TaskState
 from gui.widgets.app_settings import choose_folder
+from engine.core.words import plural
 from gui.widgets.gallery import GalleryItem, ImageGallery, evaluation_items
 from gui.widgets.gradcam_view import GradCamView
 from gui.panels.results.metrics_view import MetricsView
@@ -197,12 +198,13 @@ class ResultsPanel(QWidget):
         self.evaluation = evaluation
         self.set_combo.clear()
         for s in evaluation.sets:
-            self.set_combo.addItem(f"{s.title} ({len(s.labels)} images)", s.name)
+            self.set_combo.addItem(f"{s.title} ({plural(len(s.labels), 'image')})", s.name)
         self.set_combo.setVisible(True)
         notes = [n for s in evaluation.sets for n in s.notes]
         failed = sum(len(s.failed) for s in evaluation.sets)
         if failed:
-            notes.append(f"{failed} image{'s' if failed != 1 else ''} could not be read and were left out.")
+            left_out = "was" if failed == 1 else "were"
+            notes.append(f"{plural(failed, 'image')} could not be read and {left_out} left out.")
         if notes:
             self.message.show_warning(" ".join(notes))
         self.body.setVisible(True)
@@ -293,7 +295,7 @@ class ResultsPanel(QWidget):
         t, p = self._cell
         members = result.cell(t, p, threshold=self.threshold(), positive=self.positive)
         names = result.class_names
-        self.cell_gallery.set_items(f"{len(members)} images of {names[t]} answered {names[p]}",
+        self.cell_gallery.set_items(f"{plural(len(members), 'image')} of {names[t]} answered {names[p]}",
                                     self._items(members))
 
     def _items(self, indices: list[int]) -> list[GalleryItem]:
