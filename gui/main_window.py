@@ -13,7 +13,7 @@ import logging
 from pathlib import Path
 
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
-from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QTabWidget, QWidget
+from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QWidget
 
 from engine.config import Device, StopReason, Strategy, TrainConfig
 from engine.data.report import DatasetReport
@@ -30,6 +30,7 @@ from engine.run.listing import new_run_dir
 from gui.jobs.controller import TrainingController
 from gui.widgets.common import weak_method
 from gui.widgets.app_settings import choose_folder
+from gui.widgets.scroll_tabs import ScrollingTabs
 from gui.widgets.wheel_guard import install_wheel_guard
 from gui.drops import dropped_folder, dropped_images
 from gui.panels.data.panel import DataPanel
@@ -52,7 +53,7 @@ class MainWindow(QMainWindow):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Finetune Studio")
-        self.resize(1200, 760)
+        self.resize(1200, 720)  # fits a 1280x800 screen with its title bar and task bar
         self.setAcceptDrops(True)
         install_wheel_guard(QApplication.instance())  # app-wide: no wheel changes an unfocused field
         self.runs_dir = runs_dir or runs_root()
@@ -67,7 +68,7 @@ class MainWindow(QMainWindow):
         self.results_panel = ResultsPanel()
         self.predict_panel = PredictPanel()
         self.strategy_panel = StrategyPanel(weak_method(self.build_config, _window_closed))
-        self.tabs = QTabWidget()
+        self.tabs = ScrollingTabs()  # a page scrolls when the window is smaller than it needs
         self.tabs.addTab(self.data_panel, "1 · Data")
         self.tabs.addTab(self.model_panel, "2 · Model")
         self.tabs.addTab(self.strategy_panel, "3 · Strategy")

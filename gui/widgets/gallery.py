@@ -68,7 +68,7 @@ def evaluation_items(result: SetEvaluation, indices: list[int], predicted: np.nd
         verdict = (f"Right: {said} ({sure})." if true == said else
                    f"Wrong: this is {true}; the model said {said} ({sure}).") + " " + detail.replace("\n", " · ")
         items.append(GalleryItem(result.paths[i],
-                                 f"{Path(result.paths[i]).name}\n{true} → {said} {probs[predicted[i]]:.0%}",
+                                 f"{Path(result.paths[i]).name}\n{true} →\n{said} {probs[predicted[i]]:.0%}",
                                  f"{result.paths[i]}\ntrue class: {true}\n{detail}", verdict))
     return items
 

@@ -35,7 +35,7 @@ class RateAxis(pg.AxisItem):
     def __init__(self, orientation: str = "left") -> None:
         super().__init__(orientation)
         self.setStyle(maxTickLevel=0)
-        self.setWidth(52)
+        self.setWidth(64)  # room for "0.0095" beside the axis title
 
     def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:  # noqa: N802
         return [f"{v * scale:.2g}" for v in values]
@@ -80,8 +80,8 @@ class _MetricPlot:
 
     def __init__(self, title: str, y_label: str) -> None:
         self.widget = _plot(title, y_label)
-        self.legend = legend_below(self.widget)  # under the plot: a legend inside covered the curves
-        self.batch_curve = _curve(self.widget, "training (each batch, smoothed)", pg.mkPen(BATCH_COLOR, width=1))
+        self.legend = legend_below(self.widget, columns=2)  # under the plot: inside, it covered the curves
+        self.batch_curve = _curve(self.widget, "each batch (smoothed)", pg.mkPen(BATCH_COLOR, width=1))
         self.train_curve = _curve(self.widget, "training", pg.mkPen(TRAIN_COLOR, width=2), symbol="o")
         self.val_curve = _curve(self.widget, "validation", pg.mkPen(VAL_COLOR, width=2), symbol="s")
         self.best_line = pg.InfiniteLine(angle=90, pen=pg.mkPen(BEST_COLOR, width=1, style=pg.QtCore.Qt.DashLine),

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QGroupBox, QHBoxLayout, QLabel, QProgressBar, QPushButton,
-                               QRadioButton, QSpinBox, QSplitter, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QFrame, QGroupBox, QHBoxLayout, QLabel, QProgressBar,
+                               QPushButton, QRadioButton, QScrollArea, QSpinBox, QSplitter, QVBoxLayout, QWidget)
 
 from engine.strategy.advisor import Advice, run_advisor
 from engine.config import TrainConfig
@@ -107,9 +107,15 @@ class StrategyPanel(QWidget):
         self.applied_note = QLabel()
         self.applied_note.setWordWrap(True)
 
+        # Three columns above (the questions, the chart, the recommendation), "Try all three" across the whole
+        # width below: stacked, the trials' plot and table had no room at 1280x800.
         right = QVBoxLayout()
         right.addWidget(self.title)
-        right.addWidget(self.explanation, 1)
+        reasons = QScrollArea()  # a long explanation scrolls; it does not push the trials off the window
+        reasons.setWidgetResizable(True)
+        reasons.setFrameShape(QFrame.Shape.NoFrame)
+        reasons.setWidget(self.explanation)
+        right.addWidget(reasons, 1)
         right.addWidget(self.risk)
         action_row = QHBoxLayout()
         action_row.addWidget(self.apply_button)
@@ -118,19 +124,22 @@ class StrategyPanel(QWidget):
         right.addWidget(self.applied_note)
         left = QVBoxLayout()
         left.addWidget(questions)
-        left.addWidget(self.chart, 1)
+        left.addStretch(1)
         advice_area = QWidget()
         body = QHBoxLayout(advice_area)
         body.setContentsMargins(0, 0, 0, 0)
-        body.addLayout(left, 1)
+        body.addLayout(left, 0)
+        body.addWidget(self.chart, 1)
         body.addLayout(right, 1)
         trials_box = QGroupBox("Not sure? Try all three on your data")
         QVBoxLayout(trials_box).addWidget(self.trials)
+        trials_box.setMinimumHeight(300)
         splitter = QSplitter(Qt.Vertical)
         splitter.addWidget(advice_area)
         splitter.addWidget(trials_box)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
+        splitter.setChildrenCollapsible(False)
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 1)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addWidget(self.message)

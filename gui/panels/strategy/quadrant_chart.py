@@ -41,11 +41,11 @@ class QuadrantChart(QWidget):
         self.size_x: float | None = None
         self.similarity_y: float | None = None
         self.recommended: tuple[SizeClass, SimilarityClass] | None = None
-        self.setMinimumSize(360, 300)
+        self.setMinimumSize(300, 230)
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
 
     def sizeHint(self) -> QSize:
-        return QSize(440, 360)
+        return QSize(420, 300)
 
     def set_position(self, size_x: float | None, similarity_y: float | None,
                      recommended: tuple[SizeClass, SimilarityClass] | None) -> None:
