@@ -101,11 +101,8 @@ class MainWindow(QMainWindow):
         events.batch_size.connect(self.model_panel.set_batch_size)
         events.model.connect(self.training_panel.show_model)
         # A view shows the state it was made for, or clears (gui/state/studio.py).
-        events.advice.connect(self.strategy_panel.follow_advice)
-        events.applied_advice.connect(self.strategy_panel.follow_applied)
-        events.report.connect(self.strategy_panel.follow_report)
+        self.strategy_panel.observe(events)
         events.changed.connect(self.training_panel.clear_refusal)
-        events.changed.connect(self.strategy_panel.clear_refusal)
         events.run.connect(self.runs_panel.follow_run)
         events.run.connect(self._on_run_changed)
         state.set_basics(self.training_panel.basics())  # what the owners show now
@@ -334,8 +331,7 @@ class MainWindow(QMainWindow):
                 self.show_results(run_dir, switch=finished.succeeded)
 
     def _on_run_changed(self, run: RunState) -> None:
-        """A job ended: its model joins the starting weights' previous runs, and the status bar no longer
-        says it is running (Past runs follows the state itself)."""
+        """A job ended: its model joins the previous runs to start from; the status bar says how it ended."""
         if run.job == TRAIN and not run.running:
             self.model_panel.refresh_previous_runs()
         if not run.running and run.finished is not None:

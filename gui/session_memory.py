@@ -30,7 +30,7 @@ class SessionMemory(QObject):
         self._window_ref = weakref.ref(window)  # a child holding its parent would be a cycle through Qt objects
         window.data_panel.scan_started.connect(self._remember_folder)
         window.model_panel.model_changed.connect(self._remember_weights)
-        window.data_panel.split.changed.connect(self._remember_split)
+        window.data_panel.split_changed.connect(self._remember_split)
         window.tabs.currentChanged.connect(self._remember_tab)
         window.installEventFilter(self)
 
@@ -50,7 +50,7 @@ class SessionMemory(QObject):
             remember(WEIGHTS_FILE, model.weights)
 
     def _remember_split(self) -> None:
-        remember(SPLIT, json.dumps(self._window.data_panel.split.choice()))
+        remember(SPLIT, json.dumps(self._window.data_panel.split_choice()))
 
     def _remember_tab(self, index: int) -> None:
         remember(TAB, str(index))
@@ -80,7 +80,7 @@ class SessionMemory(QObject):
         except ValueError:
             split = {}
         if isinstance(split, dict) and split:
-            window.data_panel.split.set_choice(split)
+            window.data_panel.set_split_choice(split)
         weights = remembered(WEIGHTS_FILE)
         if weights and Path(weights).is_file():
             window.model_panel.remember_weights_file(weights)

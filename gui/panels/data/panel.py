@@ -49,6 +49,7 @@ class DataPanel(QWidget):
 
     scan_started = Signal(str)
     report_changed = Signal(object)
+    split_changed = Signal()  # a split setting changed (its :meth:`split_choice` is worth remembering)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -72,6 +73,7 @@ class DataPanel(QWidget):
         self._settings_timer = QTimer(self, singleShot=True, interval=250)
         self._settings_timer.timeout.connect(self._reinterpret)
         self.split.changed.connect(self._settings_timer.start)
+        self.split.changed.connect(self.split_changed)
         self.setLayout(self._layout())
 
     def _build_top(self) -> None:
@@ -358,6 +360,14 @@ class DataPanel(QWidget):
             self.message.show_error(str(exc))
             return
         self.summary.setText(f"Report saved to {path}.")
+
+    def split_choice(self) -> dict[str, Any]:
+        """The split settings as chosen (shares, grouping, pattern), to be remembered."""
+        return self.split.choice()
+
+    def set_split_choice(self, choice: dict[str, Any]) -> None:
+        """Show remembered split settings (before a folder is opened: its first scan uses them)."""
+        self.split.set_choice(choice)
 
     def data_config(self, **fields: Any) -> DataConfig:
         """The data settings for training (``fields`` adds e.g. ``image_size``).

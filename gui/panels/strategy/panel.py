@@ -15,6 +15,7 @@ from engine.strategy.table import SimilarityClass, SizeThresholds
 from gui.jobs.controller import BackgroundTask, TaskState
 from gui.panels.strategy.quadrant_chart import QuadrantChart
 from gui.panels.strategy.trials_view import TrialsView
+from gui.state import StudioEvents
 from gui.widgets.common import MessageLabel
 
 ConfigSource = Callable[[], TrainConfig]
@@ -230,6 +231,13 @@ class StrategyPanel(QWidget):
             self.apply_requested.emit(self.advice)  # the note follows the state (follow_applied)
 
     # -- following the state: a view shows the state it was made for, or clears ---------------------------
+
+    def observe(self, events: StudioEvents) -> None:
+        """Follow the state's recommendation, applied plan and folder, and clear refusals on any change."""
+        events.advice.connect(self.follow_advice)
+        events.applied_advice.connect(self.follow_applied)
+        events.report.connect(self.follow_report)
+        events.changed.connect(self.clear_refusal)
 
     def follow_advice(self, advice: Advice | None) -> None:
         """The state's recommendation; ``None`` (another folder or model) clears the one shown."""
