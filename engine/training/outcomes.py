@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from engine.core.run_layout import RunLayout
+from engine.core.words import plural
 from engine.training.checkpoint import CheckpointError, load_checkpoint
 
 CANCELLED_BEFORE_START = "Training was stopped by you before the first epoch began, so no model was saved."
@@ -19,7 +20,8 @@ def finished_sentence(epochs: int, best_epoch: int, best_val_accuracy: float | N
     >>> finished_sentence(10, 7, 0.9)
     'Training finished all 10 epochs; the best model (epoch 7, validation accuracy 90.0%) was saved.'
     """
-    return (f"Training finished all {epochs} epochs; the best model (epoch {best_epoch}, "
+    done = f"all {plural(epochs, 'epoch')}" if epochs != 1 else "its 1 epoch"
+    return (f"Training finished {done}; the best model (epoch {best_epoch}, "
             f"validation accuracy {100 * (best_val_accuracy or 0):.1f}%) was saved.")
 
 

@@ -6,6 +6,7 @@ whose state matters for resuming have ``state_dict``/``load_state_dict`` (saved 
 
 from __future__ import annotations
 
+from engine.core.words import plural
 import math
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -103,7 +104,7 @@ class EarlyStopping(Callback):
             trainer.request_stop(
                 StopReason.EARLY_STOPPED,
                 f"Stopped early at epoch {event.epoch} because the {what} had not improved for "
-                f"{self.wait} epoch{'s' if self.wait != 1 else ''} (best at epoch {self.best_epoch}); "
+                f"{plural(self.wait, 'epoch')} (best at epoch {self.best_epoch}); "
                 "more training would most likely only memorise the training images.",
             )
 
