@@ -35,6 +35,7 @@ class RateAxis(pg.AxisItem):
     def __init__(self, orientation: str = "left") -> None:
         super().__init__(orientation)
         self.setStyle(maxTickLevel=0)
+        self.setTickDensity(0.6)  # the plot is short: fewer labels, each readable
         self.setWidth(64)  # room for "0.0095" beside the axis title
 
     def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:  # noqa: N802
