@@ -46,7 +46,7 @@ class SessionMemory(QObject):
         remember(DATA_FOLDER, folder)
 
     def _remember_weights(self, model: ModelChoice | None) -> None:
-        if model is not None and Path(model.weights).is_file():
+        if model is not None and model.weights not in ("imagenet", "none", "") and Path(model.weights).is_file():
             remember(WEIGHTS_FILE, model.weights)
 
     def _remember_split(self) -> None:
