@@ -8,6 +8,7 @@ keeps. Markers: a dashed line at the best epoch, and a shaded band from where ov
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 
 import pyqtgraph as pg
@@ -121,6 +122,7 @@ class TrainingPlots(QWidget):
         layout.addWidget(self.lr_plot, 1, 0, 1, 2)
         layout.setRowStretch(0, 3)
         layout.setRowStretch(1, 1)
+        self._x_end = 0.0
         self.draw(RunHistory())
 
     def draw(self, history: RunHistory) -> None:
@@ -134,10 +136,13 @@ class TrainingPlots(QWidget):
         self.accuracy.train_curve.setData(x, [100 * e.train_accuracy for e in epochs])
         self.accuracy.val_curve.setData(x, [100 * e.val_accuracy for e in epochs])
         self.lr_curve.setData(history.batch_x, history.batch_lr)
-        # At least one whole epoch across: a first epoch in progress reads 0.2, 0.4 … of epoch 1.
-        end = max([1.0, *history.batch_x[-1:], *x[-1:]])
-        for plot in (self.loss.widget, self.accuracy.widget, self.lr_plot):
-            plot.setXRange(0, end, padding=0.02)
+        # Whole epochs across, at least one: a first epoch in progress reads 0.2, 0.4 … of epoch 1. Set only
+        # when it grows (once an epoch), not on every redraw.
+        end = float(math.ceil(max([1.0, *history.batch_x[-1:], *x[-1:]])))
+        if end != self._x_end:
+            self._x_end = end
+            for plot in (self.loss.widget, self.accuracy.widget, self.lr_plot):
+                plot.setXRange(0, end, padding=0.02)
         self._show_best(history.best_epoch)
         self._show_overfit(history.overfit, epochs[-1].epoch if epochs else None)
 
