@@ -87,13 +87,18 @@ def main(argv: list[str] | None = None) -> int:
     from gui.panels.data.panel import SAMPLE_DATA
 
     window = show_window()
-    data_dir = Path(args.data_dir) if args.data_dir else SAMPLE_DATA
-    if args.screenshots:
+    if args.screenshots:  # the same window every time: nothing remembered
+        data_dir = Path(args.data_dir) if args.data_dir else SAMPLE_DATA
         from gui.tour import take_screenshots
 
         for path in take_screenshots(window, Path(args.screenshots), data_dir):
             print(path)
         window.shutdown()
         return 0
-    window.open_folder(data_dir)
+    from gui.session_memory import SessionMemory
+
+    memory = SessionMemory(window)  # the last folder, weights file, split, size and tab (QSettings)
+    memory.restore()
+    window.open_folder(Path(args.data_dir) if args.data_dir else memory.data_folder() or SAMPLE_DATA)
+    memory.restore_tab()
     return int(app.exec())

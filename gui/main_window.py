@@ -15,25 +15,29 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QTabWidget, QWidget
+from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QWidget
 
 from engine.config import Device, StopReason, Strategy, TrainConfig
 from engine.data.report import DatasetReport
 from engine.core.errors import ConfigError, StudioError
 from engine.run.events import Event, RunFinished
-from engine.jobs.runner import TRIALS
+from engine.jobs.runner import TRAIN, TRIALS
 from engine.strategy.table import Advised, SimilarityClass, SizeClass
 from engine.run.location import check_run_location
 from engine.core.paths import runs_root
+from engine.core.words import plural
 from engine.help.guide import TAB_KEYS
 from gui.jobs.controller import TrainingController
 from gui.widgets.common import weak_method
+from gui.widgets.app_settings import choose_folder
 from gui.widgets.help_dialog import install_help_menu
+from gui.widgets.scroll_tabs import ScrollingTabs
+from gui.widgets.wheel_guard import install_wheel_guard
 from gui.drops import dropped_folder, dropped_images
 from gui.panels.data.panel import DataPanel
 from gui.second_stage import (LATER_TABS, LOADING_STATUS, SecondStageLoader, import_second_stage,
                                placeholder_page)
-from gui.state import AppliedAdvice, ModelChoice, RunState, StudioState
+from gui.state import AppliedAdvice, RunState, StudioState
 
 if TYPE_CHECKING:  # the second stage (torch, the model catalog): imported by load_rest(), not here
     from engine.strategy.advisor import Advice, TrainingPlan
@@ -66,8 +70,9 @@ class MainWindow(QMainWindow):
                  parent: QWidget | None = None, *, staged: bool = False) -> None:
         super().__init__(parent)
         self.setWindowTitle("Finetune Studio")
-        self.resize(1200, 760)
+        self.resize(1200, 720)  # fits a 1280x800 screen with its title bar and task bar
         self.setAcceptDrops(True)
+        install_wheel_guard(QApplication.instance())  # app-wide: no wheel changes an unfocused field
         self.runs_dir = runs_dir or runs_root()
         self.state = StudioState()
         self.controller = TrainingController(runner_kind, self)
@@ -77,7 +82,7 @@ class MainWindow(QMainWindow):
         self._loader.failed.connect(self._on_second_stage_failed)
 
         self.data_panel = DataPanel()
-        self.tabs = QTabWidget()
+        self.tabs = ScrollingTabs()  # a page scrolls when the window is smaller than it needs
         self.tabs.addTab(self.data_panel, "1 · Data")
         for title in LATER_TABS:  # placeholders until the second stage puts the real panels in their place
             self.tabs.setTabEnabled(self.tabs.addTab(placeholder_page(), f"{title} (loading…)"), False)
@@ -143,6 +148,7 @@ class MainWindow(QMainWindow):
 
         if index == 1:
             self.model_panel: ModelPanel = ModelPanel()
+            self.model_panel.set_runs_folder(self.runs_dir)
             return self.model_panel
         if index == 2:
             self.strategy_panel: StrategyPanel = StrategyPanel(weak_method(self.build_config, _window_closed))
@@ -183,7 +189,11 @@ class MainWindow(QMainWindow):
         events.image_size.connect(self.model_panel.set_image_size)
         events.batch_size.connect(self.model_panel.set_batch_size)
         events.model.connect(self.training_panel.show_model)
-        events.model.connect(self._forget_advice_for_another_model)
+        # A view shows the state it was made for, or clears (gui/state/studio.py).
+        self.strategy_panel.observe(events)
+        events.changed.connect(self.training_panel.clear_refusal)
+        events.run.connect(self.runs_panel.follow_run)
+        events.run.connect(self._on_run_changed)
         state.set_basics(self.training_panel.basics())  # what the owners show now
         state.set_model(self.model_panel.model_choice())
         self.model_panel.set_image_size(state.image_size)  # also when the form shows the engine's defaults
@@ -227,7 +237,7 @@ class MainWindow(QMainWindow):
         return TAB_KEYS[min(max(self.tabs.currentIndex(), 0), len(TAB_KEYS) - 1)]
 
     def _choose_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Choose the image folder")
+        folder = choose_folder(self, "Choose the image folder")
         if folder:
             self.open_folder(folder)
 
@@ -262,7 +272,8 @@ class MainWindow(QMainWindow):
         if report is None:
             return  # a folder is being read (_on_scan_started says so)
         if report.trainable:
-            self.statusBar().showMessage(f"{len(report.classes)} classes, {report.total_images} images.")
+            counts = f"{plural(len(report.classes), 'class')}, {plural(report.total_images, 'image')}."
+            self.statusBar().showMessage(counts)
             self.controller.prewarm()  # hide the seconds it takes to start torch
         else:
             self.statusBar().showMessage("This folder cannot be trained on yet: see the Data tab.")
@@ -355,11 +366,6 @@ class MainWindow(QMainWindow):
         applied = AppliedAdvice(advice, self.model_panel.arch()) if advice is not None else None
         self.state.set_applied_advice(applied)
 
-    def _forget_advice_for_another_model(self, model: ModelChoice | None) -> None:
-        applied = self.state.applied_advice
-        if applied is not None and model is not None and model.arch != applied.arch:
-            self.state.set_applied_advice(None)  # the plan was for another model
-
     def start_trials(self, epochs: int) -> None:
         if self.controller.running:
             return
@@ -419,12 +425,17 @@ class MainWindow(QMainWindow):
         resumable = bool(finished.resumable) and run_dir is not None
         self.training_panel.offer_resume(run_dir if resumable else None)
         self.training_panel.on_finished(finished)
-        self.statusBar().showMessage(finished.detail)
-        self.runs_panel.refresh()
         if run_dir is not None:
             self.runs_panel.select_run(run_dir)
             if finished.model_saved:  # results are evaluated in the background
                 self.show_results(run_dir, switch=finished.succeeded)
+
+    def _on_run_changed(self, run: RunState) -> None:
+        """A job ended: its model joins the previous runs to start from; the status bar says how it ended."""
+        if run.job == TRAIN and not run.running:
+            self.model_panel.refresh_previous_runs()
+        if not run.running and run.finished is not None:
+            self.statusBar().showMessage(run.finished.detail)
 
     def _on_trials_finished(self, finished: RunFinished) -> None:
         self.state.set_run(self.state.run.ended(finished))

@@ -33,7 +33,7 @@ def _wait(condition: object, timeout_s: float) -> None:
 
 def take_screenshots(window: MainWindow, out_dir: Path, data_dir: Path) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
-    window.resize(1280, 820)
+    window.resize(1280, 800)
     _wait(lambda: window.is_loaded and bool(window.model_panel.catalog), 120)
     window.open_folder(data_dir)
     _wait(lambda: window.state.report is not None, 60)

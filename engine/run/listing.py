@@ -11,6 +11,7 @@ from engine.core.errors import ConfigError
 from engine.core.paths import runs_root
 from engine.run.events import EpochEnded, RunFinished, RunStarted
 from engine.run.folder import RunFolder
+from engine.run.lock import is_run_locked
 
 
 def new_run_dir(name: str, root: Path | None = None) -> Path:
@@ -47,6 +48,8 @@ class RunSummary:
 
     ``saved_val_accuracy`` and ``saved_epoch`` are the saved (best) model's: the model a user gets when they
     open the run. The best epoch may be chosen by validation loss, so it is not always the highest accuracy.
+    ``finished`` is the end of the latest attempt: a run resumed after it was stopped has none until it ends
+    again. ``running``: a process trains it now (it holds the run's lock).
     """
 
     path: Path
@@ -57,6 +60,7 @@ class RunSummary:
     epochs: int
     saved_val_accuracy: float | None
     saved_epoch: int | None
+    running: bool = False
 
     @property
     def saved_model_text(self) -> str:
@@ -67,6 +71,8 @@ class RunSummary:
 
     @property
     def status(self) -> str:
+        if self.running:
+            return "training"
         if self.finished is None:
             return "interrupted"
         return self.finished.reason.value.replace("_", " ")
@@ -89,11 +95,12 @@ def summarize_run(run_dir: Path) -> RunSummary | None:
             finished = event
         elif isinstance(event, RunStarted):
             classes = tuple(event.classes)
+            finished = None  # a resumed attempt: the earlier end is no longer how the run ended
     card = run.read_model_card()
     return RunSummary(path=run_dir, name=run_dir.name, arch=str(config.get("model", {}).get("arch", "?")),
                       classes=classes, finished=finished, epochs=epochs,
                       saved_val_accuracy=card.val_accuracy if card else None,
-                      saved_epoch=card.best_epoch if card else None)
+                      saved_epoch=card.best_epoch if card else None, running=is_run_locked(run_dir))
 
 
 def list_runs(root: Path | None = None) -> list[RunSummary]:

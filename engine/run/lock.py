@@ -69,6 +69,23 @@ def acquire_run_lock(run_dir: Path) -> RunLock:
         raise OutputError(describe_write_failure(run_dir, exc, f"The run folder {display_path(run_dir)}")) from exc
 
 
+def is_run_locked(run_dir: Path) -> bool:
+    """True while a running process owns ``run_dir`` (its lock is not stale): it is being trained now.
+
+    Example:
+        >>> is_run_locked(Path("no/such/run"))
+        False
+    """
+    path = RunLayout(Path(run_dir)).lock
+    if not path.exists():
+        return False
+    try:
+        _stale_owner(path, Path(run_dir))
+    except RunLocked:
+        return True
+    return False
+
+
 def _acquire(run_dir: Path) -> RunLock:
     path = RunLayout(run_dir).lock
     owner = _this_process()

@@ -8,6 +8,7 @@ two-stage schedule (new head first, then the planned layers at the lower rate).
 
 from __future__ import annotations
 
+from engine.core.words import plural
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, replace
 from typing import Any
@@ -177,7 +178,7 @@ def _what_happens(plan: TrainingPlan, labels: tuple[str, ...]) -> str:
                 "once and reused, so each epoch takes seconds.")
     frozen = ", ".join(labels[:plan.frozen_stages]) or "nothing"
     trained = ", ".join(labels[plan.frozen_stages:]) or "no pretrained stage"
-    gradual = (f" One more stage is unfrozen every {plan.unfreeze_every} epochs, from the top down."
+    gradual = (f" One more stage is unfrozen every {plural(plan.unfreeze_every, 'epoch')}, from the top down."
                if plan.unfreeze_every else "")
     if base_lr < lr:
         rates = f"at a learning rate of {base_lr:g}, and the new classifier at {lr:g}"
@@ -186,8 +187,8 @@ def _what_happens(plan: TrainingPlan, labels: tuple[str, ...]) -> str:
                  "pretraining ones, so these layers must change a lot (the usual tenth of the rate would leave "
                  "them almost as they were)")
     return (f"Frozen: {frozen}. Trained: {trained} {rates} (SGD with momentum, {plan.augmentation.value} "
-            f"augmentation). The new classifier first trains alone for {plan.head_warmup_epochs} "
-            f"epoch{'s' if plan.head_warmup_epochs != 1 else ''}, so no pretrained layer is changed to suit a "
+            f"augmentation). The new classifier first trains alone for "
+            f"{plural(plan.head_warmup_epochs, 'epoch')}, so no pretrained layer is changed to suit a "
             f"random classifier.{gradual}")
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from engine.core.run_layout import RunLayout
 from engine.run.listing import saved_model_label
+from engine.core.words import plural
 from engine.training.checkpoint import CheckpointError, load_checkpoint
 
 CANCELLED_BEFORE_START = "Training was stopped by you before the first epoch began, so no model was saved."
@@ -22,7 +23,8 @@ def finished_sentence(epochs: int, best_epoch: int, best_val_accuracy: float | N
     >>> finished_sentence(10, 7, 0.9)
     'Training finished all 10 epochs; saved model (epoch 7): val. accuracy 90.0%.'
     """
-    return f"Training finished all {epochs} epochs; {saved_model_label(best_epoch, best_val_accuracy or 0)}."
+    done = f"all {plural(epochs, 'epoch')}" if epochs != 1 else "its 1 epoch"
+    return f"Training finished {done}; {saved_model_label(best_epoch, best_val_accuracy or 0)}."
 
 
 def cancelled_sentence(epoch: int, best_epoch: int) -> str:

@@ -16,8 +16,16 @@ fact                set by                     followed (or read) by
 ``epochs``          the training panel         (the window: a trial strategy's plan)
 ``advice``          the strategy panel         (the window: trials and "continue with")
 ``applied_advice``  the window (Apply)         (the window: recorded in config.json)
-``run``             the controller's jobs      (the window: where events go, which run finished)
+``run``             the controller's jobs      the window (status bar, lists of runs refreshed when a
+                                               run starts or ends)
 ==================  =========================  =====================================================
+
+**A view shows the state it was made for, or clears.** A derived fact goes when what it was derived from
+goes: a recommendation (``advice``) and an applied plan were made for one image folder and one architecture,
+so :meth:`StudioState.set_report` (another folder, or a folder being read) and :meth:`StudioState.set_model`
+(another architecture) clear them, and the strategy panel, which follows them, clears what it showed. Views
+that show a refusal ("choose the weights file first") follow ``changed``, which names every fact that
+changed: the refusal was about the state before.
 
 Why here and not in ``engine``: these facts only mean something to the window (which tab shows what, what
 the user applied); the CLI and the run folder never see them. Why not Qt: the state is the app's model and
@@ -51,11 +59,14 @@ class ModelChoice:
         weights: ``"imagenet"``, ``"none"``, a weights file or a run folder; ``""`` while the user has chosen
             "a file" or "a previous run" but not which.
         head: the new output layer (dropout, hidden units).
+        weights_here: false while ImageNet weights are chosen but not yet on this computer (so their arrival
+            is news: a refusal for want of them no longer holds).
     """
 
     arch: str
     weights: str
     head: HeadOptions
+    weights_here: bool = True
 
     @property
     def pretrained(self) -> bool:
@@ -116,6 +127,8 @@ class StudioEvents:
         self.advice: Emitter[Advice | None] = Emitter("advice")
         self.applied_advice: Emitter[AppliedAdvice | None] = Emitter("applied_advice")
         self.run: Emitter[RunState] = Emitter("run")
+        #: The name of each fact that changed, after that fact's own observers were told.
+        self.changed: Emitter[str] = Emitter("changed")
 
 
 class StudioState:
@@ -145,6 +158,7 @@ class StudioState:
         self._values[name] = value
         emitter: Emitter[Any] = getattr(self.events, name)
         emitter.emit(value)
+        self.events.changed.emit(name)
 
     # -- the data (step 1) -------------------------------------------------------------------------------
 
@@ -154,6 +168,11 @@ class StudioState:
         return self._values["report"]  # type: ignore[no-any-return]
 
     def set_report(self, report: DatasetReport | None) -> None:
+        """The new report; a recommendation made for another folder (or before this one was read) goes."""
+        old = self.report
+        if report is None or old is None or Path(report.root) != Path(old.root):
+            self.set_advice(None)
+            self.set_applied_advice(None)
         self._set("report", report)
 
     # -- the model (step 2) -------------------------------------------------------------------------------
@@ -163,6 +182,14 @@ class StudioState:
         return self._values["model"]  # type: ignore[no-any-return]
 
     def set_model(self, model: ModelChoice | None) -> None:
+        """The new model; a recommendation and a plan made for another architecture go (a plan names its
+        layers, and the measured similarity was the other model's)."""
+        old = self.model
+        if old is not None and model is not None and model.arch != old.arch:
+            self.set_advice(None)
+        applied = self.applied_advice
+        if applied is not None and model is not None and model.arch != applied.arch:
+            self.set_applied_advice(None)
         self._set("model", model)
 
     # -- the training settings others depend on (step 4) ---------------------------------------------------

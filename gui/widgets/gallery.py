@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 from PySide6.QtCore import QSize, Qt, QUrl, Signal
-from PySide6.QtGui import QColor, QDesktopServices, QIcon, QImage, QPixmap
+from PySide6.QtGui import QColor, QDesktopServices, QIcon, QPixmap
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListView, QListWidget, QListWidgetItem, QPushButton,
                                QVBoxLayout, QWidget)
 
@@ -22,24 +22,22 @@ from engine.evaluation.evaluate import SetEvaluation
 from engine.data.images.decode import ImageLoadError, load_image
 from gui.jobs.controller import TaskState
 from gui.jobs.task_slot import TaskSlot
+from gui.widgets.image_viewer import show_image, to_qimage
+
+__all__ = ["GalleryItem", "ImageGallery", "evaluation_items", "load_thumbnails", "to_qimage"]
 
 THUMB = 96
 
 
 @dataclass(frozen=True, slots=True)
 class GalleryItem:
-    """One image: ``caption`` under the thumbnail (short), ``tooltip`` with every detail."""
+    """One image: ``caption`` under the thumbnail (short), ``tooltip`` with every detail, ``verdict`` the
+    sentence under the large picture a double-click opens (right or wrong, and how sure)."""
 
     path: str
     caption: str
     tooltip: str = ""
-
-
-def to_qimage(array: np.ndarray) -> QImage:
-    """``(H, W, 3)`` uint8 RGB -> QImage (a copy, so the array may go away)."""
-    array = np.ascontiguousarray(array, dtype=np.uint8)
-    height, width = array.shape[:2]
-    return QImage(array.data, width, height, 3 * width, QImage.Format_RGB888).copy()
+    verdict: str = ""
 
 
 def load_thumbnails(paths: list[str], state: TaskState, size: int = THUMB) -> list[np.ndarray | None]:
@@ -66,9 +64,12 @@ def evaluation_items(result: SetEvaluation, indices: list[int], predicted: np.nd
         probs = result.probs[i]
         true, said = names[result.labels[i]], names[predicted[i]]
         detail = "\n".join(f"{n}: {p:.1%}" for n, p in sorted(zip(names, probs), key=lambda x: -x[1]))
+        sure = f"{probs[predicted[i]]:.0%} sure"
+        verdict = (f"Right: {said} ({sure})." if true == said else
+                   f"Wrong: this is {true}; the model said {said} ({sure}).") + " " + detail.replace("\n", " · ")
         items.append(GalleryItem(result.paths[i],
-                                 f"{Path(result.paths[i]).name}\n{true} → {said} {probs[predicted[i]]:.0%}",
-                                 f"{result.paths[i]}\ntrue class: {true}\n{detail}"))
+                                 f"{Path(result.paths[i]).name}\n{true} →\n{said} {probs[predicted[i]]:.0%}",
+                                 f"{result.paths[i]}\ntrue class: {true}\n{detail}", verdict))
     return items
 
 
@@ -93,6 +94,7 @@ class ImageGallery(QWidget):
         super().__init__(parent)
         self.empty_text = empty_text
         self.items: list[GalleryItem] = []
+        self.viewer: object = None  # the last image opened large (it closes itself)
         self.title = QLabel(empty_text)
         self.title.setWordWrap(True)
         self.list = QListWidget()
@@ -166,6 +168,11 @@ class ImageGallery(QWidget):
             self.current_changed.emit(self.items[row].path)
 
     def _on_double_clicked(self, item: QListWidgetItem) -> None:
+        """The image large, with its name and verdict (gui/widgets/image_viewer.py)."""
+        row = self.list.row(item)
+        entry = self.items[row] if 0 <= row < len(self.items) else None
+        if entry is not None:
+            self.viewer = show_image(entry.path, entry.verdict or entry.tooltip, self)
         self.activated.emit(self._path(item))
 
     @staticmethod

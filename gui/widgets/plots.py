@@ -8,6 +8,7 @@ keeps. Markers: a dashed line at the best epoch, and a shaded band from where ov
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 
 import pyqtgraph as pg
@@ -25,14 +26,46 @@ BATCH_COLOR = (31, 119, 180, 90)
 OVERFIT_BRUSH = (255, 160, 60, 45)
 
 
-def _plot(title: str, y_label: str) -> pg.PlotWidget:
-    plot = pg.PlotWidget(background="w")
+#: The learning-rate plot's least height: below it, its axis labels were crushed into each other.
+LR_MIN_HEIGHT = 130
+
+
+class RateAxis(pg.AxisItem):
+    """An axis for learning rates: short labels ("0.001", "5e-05"), major ticks only, so they never crowd."""
+
+    def __init__(self, orientation: str = "left") -> None:
+        super().__init__(orientation)
+        self.setStyle(maxTickLevel=0)
+        self.setTickDensity(0.6)  # the plot is short: fewer labels, each readable
+        self.setWidth(64)  # room for "0.0095" beside the axis title
+
+    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:  # noqa: N802
+        return [f"{v * scale:.2g}" for v in values]
+
+
+def legend_below(plot: pg.PlotWidget, columns: int = 3) -> pg.LegendItem:
+    """A legend in its own row under the plot, never over the curves; curves added with a name join it."""
+    legend = pg.LegendItem(colCount=columns)
+    plot.getPlotItem().layout.addItem(legend, 4, 1)
+    plot.getPlotItem().legend = legend  # PlotItem.addItem adds every named item here
+    return legend
+
+
+def plain_axes(plot: pg.PlotWidget) -> None:
+    """Numbers as they are on both axes: in the first epoch the x axis read "epoch (x0.001)" with ticks
+    100-700 because of pyqtgraph's automatic SI prefix."""
+    for side in ("bottom", "left"):
+        plot.getAxis(side).enableAutoSIPrefix(False)
+
+
+def _plot(title: str, y_label: str, left: pg.AxisItem | None = None) -> pg.PlotWidget:
+    plot = pg.PlotWidget(background="w", axisItems={"left": left} if left is not None else None)
     plot.setTitle(title, color="#222", size="11pt")
     plot.setLabel("bottom", "epoch")
     plot.setLabel("left", y_label)
     plot.showGrid(x=True, y=True, alpha=0.25)
     plot.setMouseEnabled(x=False, y=False)
-    plot.getAxis("left").enableAutoSIPrefix(False)  # "0.001", not "1 (x0.001)": plain numbers read better
+    plain_axes(plot)  # "0.001", not "1 (x0.001)": plain numbers read better
     return plot
 
 
@@ -49,9 +82,8 @@ class _MetricPlot:
 
     def __init__(self, title: str, y_label: str) -> None:
         self.widget = _plot(title, y_label)
-        # Below the top strip, which holds the "best" and "overfitting" labels.
-        self.widget.addLegend(offset=(-10, 30))
-        self.batch_curve = _curve(self.widget, "training (each batch, smoothed)", pg.mkPen(BATCH_COLOR, width=1))
+        self.legend = legend_below(self.widget, columns=2)  # under the plot: inside, it covered the curves
+        self.batch_curve = _curve(self.widget, "each batch (smoothed)", pg.mkPen(BATCH_COLOR, width=1))
         self.train_curve = _curve(self.widget, "training", pg.mkPen(TRAIN_COLOR, width=2), symbol="o")
         self.val_curve = _curve(self.widget, "validation", pg.mkPen(VAL_COLOR, width=2), symbol="s")
         self.best_line = pg.InfiniteLine(angle=90, pen=pg.mkPen(BEST_COLOR, width=1, style=pg.QtCore.Qt.DashLine),
@@ -78,7 +110,8 @@ class TrainingPlots(QWidget):
         super().__init__(parent)
         self.loss = _MetricPlot("Loss (lower is better)", "loss")
         self.accuracy = _MetricPlot("Accuracy (higher is better)", "accuracy %")
-        self.lr_plot = _plot("Learning rate", "rate")
+        self.lr_plot = _plot("Learning rate", "rate", RateAxis())
+        self.lr_plot.setMinimumHeight(LR_MIN_HEIGHT)
         self.lr_curve = _curve(self.lr_plot, None, pg.mkPen(LR_COLOR, width=2))
         # Kept for callers of the skeleton's names.
         self.loss_plot, self.acc_plot = self.loss.widget, self.accuracy.widget
@@ -89,6 +122,7 @@ class TrainingPlots(QWidget):
         layout.addWidget(self.lr_plot, 1, 0, 1, 2)
         layout.setRowStretch(0, 3)
         layout.setRowStretch(1, 1)
+        self._x_end = 0.0
         self.draw(RunHistory())
 
     def draw(self, history: RunHistory) -> None:
@@ -102,6 +136,13 @@ class TrainingPlots(QWidget):
         self.accuracy.train_curve.setData(x, [100 * e.train_accuracy for e in epochs])
         self.accuracy.val_curve.setData(x, [100 * e.val_accuracy for e in epochs])
         self.lr_curve.setData(history.batch_x, history.batch_lr)
+        # Whole epochs across, at least one: a first epoch in progress reads 0.2, 0.4 … of epoch 1. Set only
+        # when it grows (once an epoch), not on every redraw.
+        end = float(math.ceil(max([1.0, *history.batch_x[-1:], *x[-1:]])))
+        if end != self._x_end:
+            self._x_end = end
+            for plot in (self.loss.widget, self.accuracy.widget, self.lr_plot):
+                plot.setXRange(0, end, padding=0.02)
         self._show_best(history.best_epoch)
         self._show_overfit(history.overfit, epochs[-1].epoch if epochs else None)
 

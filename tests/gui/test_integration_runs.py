@@ -93,6 +93,10 @@ def test_resume_continues_the_run_in_place_and_shows_its_stored_results(qtbot, w
     with qtbot.waitSignal(window.controller.finished, timeout=120_000) as finished:
         window.runs_panel.resume_button.click()
         assert window.tabs.currentWidget() is window.training_panel
+        # While it trains, Past runs says so and offers no second Resume (it used to say "cancelled").
+        select(window, run_dir)
+        assert window.runs_panel._selected().status == "training"
+        assert not window.runs_panel.resume_button.isEnabled()
     result = finished.args[0]
     assert result.reason is StopReason.FINISHED, result.detail
     assert result.epochs_completed == EPOCHS and result.evaluated

@@ -96,3 +96,43 @@ def test_the_learning_rate_test_plot_marks_the_suggestion(qtbot) -> None:  # typ
     assert plot.suggestion.isVisible() and plot.suggestion.value() == pytest.approx(-4.0)
     plot.show_result([1e-5, 1e-4], [2.0, 2.1], None)
     assert not plot.suggestion.isVisible()
+
+
+def _first_epoch_in_progress(qtbot) -> TrainingPlots:  # type: ignore[no-untyped-def]
+    """Plots of a run 70% through its first epoch (700 of 1000 steps), shown at a Train tab's size."""
+    plots = TrainingPlots()
+    qtbot.addWidget(plots)
+    plots.resize(800, 560)
+    plots.show()
+    history = RunHistory()
+    history.add([STARTED, *[BatchEnded(1, s, 1000, 1.0, 0.5, 0.001 * s / 700, 100.0) for s in range(1, 701, 7)]])
+    plots.draw(history)
+    qtbot.waitExposed(plots)
+    return plots
+
+
+def test_during_the_first_epoch_the_axis_reads_epochs_not_thousandths(qtbot) -> None:  # type: ignore[no-untyped-def]
+    plots = _first_epoch_in_progress(qtbot)
+    for plot in (plots.loss.widget, plots.accuracy.widget, plots.lr_plot):
+        axis = plot.getAxis("bottom")
+        assert axis.autoSIPrefixScale == 1.0 and "x0.001" not in axis.labelString()
+        low, high = plot.getViewBox().viewRange()[0]
+        assert low <= 0.0 and high >= 1.0  # the whole first epoch across, ticks 0 … 1
+
+
+def test_legends_sit_below_the_curves_not_over_them(qtbot) -> None:  # type: ignore[no-untyped-def]
+    plots = _first_epoch_in_progress(qtbot)
+    for metric in (plots.loss, plots.accuracy):
+        view = metric.widget.getViewBox().sceneBoundingRect()
+        legend = metric.legend.sceneBoundingRect()
+        assert legend.height() > 0 and not legend.intersects(view)
+        assert legend.top() >= view.bottom()
+
+
+def test_learning_rate_labels_are_short_and_have_room(qtbot) -> None:  # type: ignore[no-untyped-def]
+    plots = _first_epoch_in_progress(qtbot)
+    axis = plots.lr_plot.getAxis("left")
+    assert axis.tickStrings([0.0, 0.0005, 0.001], 1.0, 0.0005) == ["0", "0.0005", "0.001"]
+    assert axis.tickStrings([0.00005], 1.0, 0.00001) == ["5e-05"]
+    assert plots.lr_plot.height() >= 130
+    assert axis.autoSIPrefixScale == 1.0

@@ -92,7 +92,7 @@ def test_a_cell_opens_its_images_and_show_in_folder_never_touches_them(qtbot, pa
     gallery = panel.cell_gallery
     assert gallery.list.count() == matrix[t][p]
     names = result.class_names
-    assert f"{names[t]} → {names[p]}" in gallery.list.item(0).text()
+    assert f"{names[t]} →\n{names[p]}" in gallery.list.item(0).text()
     assert f"{matrix[t][p]} images of {names[t]} answered {names[p]}" == gallery.title.text()
     qtbot.waitUntil(lambda: not gallery.loading, timeout=20_000)
     assert not gallery.list.item(0).icon().isNull()

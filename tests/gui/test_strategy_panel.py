@@ -90,3 +90,17 @@ def test_try_all_three_compares_on_one_plot_and_continues_with_the_choice(qtbot,
     assert window.tabs.currentWidget() is window.training_panel
     assert window.model_panel.layers.freeze_plan().frozen == ()
     assert window.training_panel.options.head_warmup.value() >= 1
+
+
+def test_the_your_data_label_never_covers_a_strategys_name(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from gui.panels.strategy.quadrant_chart import QuadrantChart
+
+    chart = QuadrantChart()
+    qtbot.addWidget(chart)
+    chart.resize(440, 360)
+    for size in (0.02, 0.3, 0.5, 0.7, 0.98):
+        for similarity in (0.05, 0.3, 0.45, 0.55, 0.8, 0.97):
+            chart.set_position(size, similarity, None)
+            box = chart.label_box()
+            assert box is not None and chart.plot_rect().contains(box), (size, similarity)
+            assert not any(box.intersects(name) for name in chart.text_rects()), (size, similarity)

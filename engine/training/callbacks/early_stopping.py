@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from engine.core.words import plural
 from engine.config import EarlyStoppingConfig, Monitor, StopReason
 from engine.run.events import EpochEnded
 from engine.training.callbacks.base import Callback, Improvement, Trainer
@@ -51,7 +52,7 @@ class EarlyStopping(Callback):
             trainer.request_stop(
                 StopReason.EARLY_STOPPED,
                 f"Stopped early at epoch {event.epoch} because the {what} had not improved for "
-                f"{self.wait} epoch{'s' if self.wait != 1 else ''} (best at epoch {self.best_epoch}); "
+                f"{plural(self.wait, 'epoch')} (best at epoch {self.best_epoch}); "
                 "more training would most likely only memorise the training images.",
             )
 

@@ -13,7 +13,6 @@ from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -38,6 +37,8 @@ from gui.panels.data.widgets import ClassBarChart, OutcomeTable
 from gui.panels.data.split_settings import SplitSettings
 from gui.panels.data.thumbnails import ThumbnailGrid
 from gui.widgets.common import MessageLabel
+from gui.widgets.app_settings import choose_folder, choose_save_path
+from engine.core.words import plural
 
 SAMPLE_DATA = Path(__file__).resolve().parents[3] / "resources" / "sample_data" / "brain-mri"
 
@@ -48,6 +49,7 @@ class DataPanel(QWidget):
 
     scan_started = Signal(str)
     report_changed = Signal(object)
+    split_changed = Signal()  # a split setting changed (its :meth:`split_choice` is worth remembering)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -71,6 +73,7 @@ class DataPanel(QWidget):
         self._settings_timer = QTimer(self, singleShot=True, interval=250)
         self._settings_timer.timeout.connect(self._reinterpret)
         self.split.changed.connect(self._settings_timer.start)
+        self.split.changed.connect(self.split_changed)
         self.setLayout(self._layout())
 
     def _build_top(self) -> None:
@@ -154,7 +157,7 @@ class DataPanel(QWidget):
     # -- scanning ------------------------------------------------------------------------------------
 
     def _browse(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Choose the image folder", self.path_edit.text())
+        folder = choose_folder(self, "Choose the image folder", self.path_edit.text().strip())
         if folder:
             self.open_folder(folder)
 
@@ -316,11 +319,11 @@ class DataPanel(QWidget):
     def _show_messages(self, report: DatasetReport | None) -> None:
         self.use_folders_offer.setVisible(bool(report and any(p.code == "presplit_folder" for p in report.blocking)))
         suggested = len(report.suggested_exclusions) if report else 0
-        self.exclude_offer.setText(f"Leave out both copies ({suggested} files)")
+        self.exclude_offer.setText(f"Leave out both copies ({plural(suggested, 'file')})")
         self.exclude_offer.setVisible(bool(report and any(p.code == "duplicate_across_classes"
                                                           for p in report.blocking)))
         tiny = _very_small(report) if report else []
-        self.tiny_offer.setText(f"Leave out the very small images ({len(tiny)} files)")
+        self.tiny_offer.setText(f"Leave out the very small images ({plural(len(tiny), 'file')})")
         self.tiny_offer.setVisible(bool(tiny))
         self.undo_exclude.setVisible(bool(self._exclude) and report is not None)
         if report is None:
@@ -335,9 +338,10 @@ class DataPanel(QWidget):
             self.message.show_ok("This folder is ready for training.")
         counts = report.outcome_counts()
         self.summary.setText(
-            f"{len(report.classes)} classes, {report.total_images:,} images · {counts['converted']:,} converted · "
+            f"{plural(len(report.classes), 'class')}, {plural(report.total_images, 'image')} · "
+            f"{counts['converted']:,} converted · "
             f"{counts['skipped']:,} skipped · {counts['ignored']:,} ignored"
-            + (f" · {report.cached_files:,} files known from an earlier scan" if report.cached_files else ""))
+            + (f" · {plural(report.cached_files, 'file')} known from an earlier scan" if report.cached_files else ""))
 
     def _show_class(self, name: str) -> None:
         self.tabs.setCurrentWidget(self.thumbnails)
@@ -346,8 +350,8 @@ class DataPanel(QWidget):
     def _export_csv(self) -> None:
         if self.report is None:
             return
-        suggested = str(Path.home() / f"{Path(self.report.root).name or 'data'}-data-report.csv")
-        path, _ = QFileDialog.getSaveFileName(self, "Export the data report", suggested, "CSV files (*.csv)")
+        suggested = f"{Path(self.report.root).name or 'data'}-data-report.csv"
+        path = choose_save_path(self, "Export the data report", suggested, "CSV files (*.csv)")
         if not path:
             return
         try:
@@ -356,6 +360,14 @@ class DataPanel(QWidget):
             self.message.show_error(str(exc))
             return
         self.summary.setText(f"Report saved to {path}.")
+
+    def split_choice(self) -> dict[str, Any]:
+        """The split settings as chosen (shares, grouping, pattern), to be remembered."""
+        return self.split.choice()
+
+    def set_split_choice(self, choice: dict[str, Any]) -> None:
+        """Show remembered split settings (before a folder is opened: its first scan uses them)."""
+        self.split.set_choice(choice)
 
     def data_config(self, **fields: Any) -> DataConfig:
         """The data settings for training (``fields`` adds e.g. ``image_size``).

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.config import check_group_pattern, option, option_default
+from engine.core.words import plural
 
 #: (label, pattern, by DICOM patient). Patterns are searched in the path inside the class folder.
 GROUPINGS = [
@@ -106,6 +107,19 @@ class SplitSettings(QGroupBox):
                 "group_pattern": pattern, "group_by_patient": by_patient,
                 "use_folder_split": self.use_folders.isChecked() and self.use_folders.isEnabled()}
 
+    def choice(self) -> dict[str, Any]:
+        """What the user chose, to be remembered: the shares, the grouping and its pattern."""
+        return {"val": self.val.value(), "test": self.test.value(), "grouping": self.grouping.currentIndex(),
+                "pattern": self.pattern.text()}
+
+    def set_choice(self, choice: dict[str, Any]) -> None:
+        """Show a remembered :meth:`choice` (values out of range are held to the range by the boxes)."""
+        self.val.setValue(int(choice.get("val", self.val.value())))
+        self.test.setValue(int(choice.get("test", self.test.value())))
+        self.pattern.setText(str(choice.get("pattern", "")))
+        grouping = int(choice.get("grouping", 0))
+        self.grouping.setCurrentIndex(grouping if 0 <= grouping < len(GROUPINGS) else 0)
+
     def set_use_folder_split(self, use: bool) -> None:
         """Tick (or untick) "use the folder's own train/ val/ test/ folders"."""
         self.use_folders.setChecked(use)
@@ -120,6 +134,6 @@ class SplitSettings(QGroupBox):
             self.preview.setText("")
             return
         total = {side: sum(per.values()) for side, per in counts.items()}
-        text = (f"Training {total['train']:,} · validation {total['val']:,} · test {total['test']:,} images"
-                if total["test"] else f"Training {total['train']:,} · validation {total['val']:,} images")
+        text = (f"Training {total['train']:,} · validation {total['val']:,} · test {plural(total['test'], 'image')}"
+                if total["test"] else f"Training {total['train']:,} · validation {plural(total['val'], 'image')}")
         self.preview.setText("\n".join([text, *warnings]))

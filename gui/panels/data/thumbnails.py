@@ -19,7 +19,9 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QListView, QVBoxLa
 
 from engine.data.report import DatasetReport, Outcome
 from engine.data.images.decode import ImageLoadError, load_image
+from engine.core.words import plural
 from gui.jobs.controller import BackgroundTask, TaskState
+from gui.widgets.image_viewer import show_image
 
 THUMB = 96
 BATCH = 24
@@ -132,6 +134,8 @@ class ThumbnailGrid(QWidget):
         self.view.setGridSize(QSize(THUMB + 24, THUMB + 30))
         self.view.setTextElideMode(Qt.ElideMiddle)
         self.view.setModel(self.model)
+        self.view.doubleClicked.connect(self._open_large)
+        self.viewer: object = None  # the last image opened large (it closes itself)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._load_batch)
@@ -164,7 +168,21 @@ class ThumbnailGrid(QWidget):
         notes = {f.path: f"{f.path}\n{f.message}" for f in (report.files if report else ())
                  if f.outcome is Outcome.CONVERTED and f.class_name == name}
         self.model.set_paths(Path(report.root) if report else Path(), paths, notes)
-        self.status.setText(f"{len(paths):,} image(s)" if report else "")
+        self.status.setText(plural(len(paths), "image") if report else "")
+
+    def verdict(self, path: str) -> str:
+        """What the health report says about the image at ``path`` (inside the folder)."""
+        report = self._report
+        entry = next((f for f in report.files if f.path == path), None) if report is not None else None
+        if entry is None:
+            return ""
+        note = entry.message if entry.outcome is Outcome.CONVERTED or entry.reason not in ("", "ok") else ""
+        return f"Class {entry.class_name}: used for training" + (f". {note}" if note else ", as it is.")
+
+    def _open_large(self, index: QModelIndex) -> None:
+        if index.isValid() and index.row() < len(self.model.paths):
+            path = self.model.paths[index.row()]
+            self.viewer = show_image(str(self.model.root / path), self.verdict(path), self)
 
     def _schedule(self) -> None:
         if not self._timer.isActive():

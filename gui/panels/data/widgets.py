@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from engine.data.report import DatasetReport, FileOutcome, Outcome
 from engine.data.reasons import reason_label
+from engine.core.words import plural
 
 _BAR = QColor("#4a7ab8")
 _SMALL = QColor("#d08a1e")  # the class the imbalance call-out names
@@ -92,7 +93,8 @@ class ClassBarChart(QWidget):
             name, count = self._counts[row]
             total = sum(c for _, c in self._counts) or 1
             QToolTip.showText(event.globalPosition().toPoint(),
-                              f"{name}: {count:,} images ({100 * count / total:.0f}%). Click to see them.", self)
+                              f"{name}: {plural(count, 'image')} ({100 * count / total:.0f}%). "
+                              "Click to see them.", self)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         row = self._row_at(int(event.position().y()))
@@ -154,6 +156,9 @@ class OutcomeTableModel(QAbstractTableModel):
         return None
 
 
+DETAIL_HINT = "Select a file to read the whole explanation."
+
+
 class OutcomeTable(QWidget):
     """The skipped/converted/ignored files with their reasons, filterable by outcome."""
 
@@ -176,7 +181,7 @@ class OutcomeTable(QWidget):
         header.setSectionResizeMode(2, QHeaderView.ResizeToContents)
         header.setStretchLastSection(True)
         header.resizeSection(1, 220)
-        self.detail = QLabel("Select a file to read the whole explanation.")
+        self.detail = QLabel(DETAIL_HINT)
         self.detail.setWordWrap(True)
         self.detail.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.view.selectionModel().currentRowChanged.connect(self._show_detail)
@@ -207,4 +212,5 @@ class OutcomeTable(QWidget):
         order = {Outcome.SKIPPED: 0, Outcome.CONVERTED: 1, Outcome.IGNORED: 2, Outcome.ACCEPTED: 3}
         rows.sort(key=lambda f: (order[f.outcome], f.path))
         self.model.set_rows(rows)
-        self.count.setText(f"{len(rows):,} file(s)")
+        self.detail.setText(DETAIL_HINT)  # the file it described may not be in this list (or folder)
+        self.count.setText(plural(len(rows), "file"))

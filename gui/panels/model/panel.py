@@ -4,6 +4,7 @@ layer tree with freeze checkboxes."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -204,6 +205,7 @@ class ModelPanel(QWidget):
             for row in range(self.table.rowCount()):
                 if self.table.item(row, 0).data(Qt.ItemDataRole.UserRole) == arch:
                     self.table.item(row, len(COLUMNS) - 1).setText("yes")
+            self.model_changed.emit(self.model_choice())  # the weights are here now
 
     # -- weights, head, layers ------------------------------------------------------------------------------
 
@@ -253,6 +255,14 @@ class ModelPanel(QWidget):
         if report is not None and getattr(report, "classes", None):
             self.layers.set_num_classes(len(report.classes))
 
+    def set_runs_folder(self, folder: Path) -> None:
+        """Where "a previous run" looks for runs (the window's runs folder)."""
+        self.weights.runs_root = folder
+
+    def refresh_previous_runs(self) -> None:
+        """Read "a previous run"'s list again (a run has just ended): its model can be chosen at once."""
+        self.weights.reload_runs()
+
     # -- what the main window reads --------------------------------------------------------------------------
 
     def weights_spec(self) -> str:
@@ -264,7 +274,13 @@ class ModelPanel(QWidget):
             weights = self.weights.spec()
         except ConfigError:
             weights = ""
-        return ModelChoice(self.arch(), weights, self.head_options())
+        entry = self.catalog.get(self.arch())
+        here = weights != "imagenet" or (entry is not None and entry.cached)
+        return ModelChoice(self.arch(), weights, self.head_options(), weights_here=here)
+
+    def remember_weights_file(self, path: str) -> None:
+        """Fill in the weights file used last time (chosen only if the user picks "a weights file")."""
+        self.weights.path.setText(path)
 
     def set_weights(self, spec: str) -> None:
         self.weights.set_spec(spec)

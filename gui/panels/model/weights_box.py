@@ -12,7 +12,6 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
-    QFileDialog,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -25,8 +24,10 @@ from PySide6.QtWidgets import (
 )
 
 from engine.core.errors import ConfigError
+from engine.core.words import plural
 from gui.jobs.controller import BackgroundTask, TaskState
 from gui.panels.model.hub_work import NeedsToken, hub_download_work, is_hub_spec
+from gui.widgets.app_settings import choose_file, choose_folder
 from gui.widgets.common import MessageLabel
 
 FILE_FILTER = "Weights (*.safetensors *.pth *.pt);;All files (*)"
@@ -45,6 +46,7 @@ class WeightsBox(QGroupBox):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Starting weights", parent)
         self.arch = ""
+        self.runs_root: Path | None = None  # None: the app's runs folder
         self.info: Any = None
         self.is_cached = False
         self._folder_arch = ""  # the architecture of the checked model folder or hub model, when one is chosen
@@ -169,15 +171,27 @@ class WeightsBox(QGroupBox):
             self._task.wait()
 
     def refresh_runs(self) -> None:
+        """Read the runs with a saved model again; the run chosen stays chosen while it is still there."""
         from engine.models.weights import list_previous_runs
         from engine.run.listing import saved_model_label
 
+        chosen = self.runs.currentData()
         self.runs.blockSignals(True)
         self.runs.clear()
-        for run in list_previous_runs():
+        for run in list_previous_runs(self.runs_root):
             accuracy = f", {saved_model_label(None, run.val_accuracy)}" if run.val_accuracy is not None else ""
-            self.runs.addItem(f"{run.name} ({run.arch}, {len(run.class_names)} classes{accuracy})", run)
+            self.runs.addItem(f"{run.name} ({run.arch}, {plural(len(run.class_names), 'class')}{accuracy})", run)
+            if chosen is not None and run.path == chosen.path:
+                self.runs.setCurrentIndex(self.runs.count() - 1)
         self.runs.blockSignals(False)
+
+    def reload_runs(self) -> None:
+        """:meth:`refresh_runs` after a run ended; when "a previous run" was chosen with none to pick, the
+        new run becomes the choice and is announced like a pick."""
+        had = self.runs.currentData() is not None
+        self.refresh_runs()
+        if self.run.isChecked() and not had:
+            self._on_run()  # announces the pick (and the spec that is no longer "")
 
     def _on_choice(self) -> None:
         self.path.setEnabled(self.file.isChecked())
@@ -311,7 +325,7 @@ class WeightsBox(QGroupBox):
         self.changed.emit()
 
     def _browse_folder(self) -> None:
-        path = QFileDialog.getExistingDirectory(self, "Import model folder (config.json + model.safetensors)")
+        path = choose_folder(self, "Import model folder (config.json + model.safetensors)")
         if path:
             self.import_folder_path(path)
 
@@ -368,12 +382,12 @@ class WeightsBox(QGroupBox):
         self.note.show_ok(imported.message)
 
     def _browse_import(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Import weights file", "", FILE_FILTER)
+        path = choose_file(self, "Import weights file", FILE_FILTER)
         if path:
             self.import_file(path)
 
     def _browse_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Choose a weights file", "", FILE_FILTER)
+        path = choose_file(self, "Choose a weights file", FILE_FILTER, self.path.text().strip())
         if path:
             self.import_file(path)  # checked the same way: a file that cannot be used says so now
 

@@ -7,12 +7,13 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QProgressBar,
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QProgressBar,
                                QPushButton, QSpinBox, QSplitter, QVBoxLayout,
                                QWidget)
 
 from engine.core.errors import OutputError
 from engine.data.images.decode import IMAGE_EXTENSIONS
+from engine.core.words import plural
 from engine.evaluation.predict import Prediction, expand_image_paths, predict_images, write_predictions_csv
 from engine.run.folder import RunFolder
 from gui.jobs.controller import TaskState
@@ -22,6 +23,7 @@ from gui.panels.predict.probability_bars import MAX_BARS, ProbabilityBars
 from gui.panels.predict.table_model import CONFIDENCE, PredictionTableModel, prediction_view
 from gui.jobs.task_slot import TaskSlot
 from gui.widgets.common import MessageLabel
+from gui.widgets.app_settings import choose_files, choose_folder, choose_save_path
 
 __all__ = ["PredictPanel", "is_prediction_drop", "short_names"]  # the two helpers live in inputs.py
 
@@ -116,11 +118,20 @@ class PredictPanel(QWidget):
             self.message.show_error(f"No saved model was found in {run_dir}.")
             return
         names = card.class_names
+        if str(run_dir) != self.run_dir:
+            self._clear_predictions()  # they were another model's answers
         self.run_dir, self.class_names = str(run_dir), names
         self.model_label.setText(f"Model: <b>{Path(run_dir).name}</b> · classes: {', '.join(names)}")
         self.gradcam.set_model(self.run_dir, names)
         self.message.clear_message()
         self._set_busy(self.busy)
+
+    def _clear_predictions(self) -> None:
+        self._slot.cancel()  # a prediction still running is the old model's too
+        self.predictions = []
+        self.rows.set_predictions([])
+        self.bars.set_top(())
+        self.gradcam.clear()
 
     def predict_paths(self, inputs: list[str | Path]) -> None:
         """Predict image files and/or folders in the background; the table replaces the previous one."""
@@ -166,7 +177,7 @@ class PredictPanel(QWidget):
         self.table.sortByColumn(CONFIDENCE, Qt.AscendingOrder)  # the least sure answers first: check those
         failed = sum(not p.ok for p in predictions)
         if failed:
-            self.message.show_warning(f"{failed} file{'s' if failed != 1 else ''} could not be read.")
+            self.message.show_warning(f"{plural(failed, 'file')} could not be read.")
         if predictions:
             self.table.selectRow(0)
         self._set_busy(False)
@@ -199,22 +210,22 @@ class PredictPanel(QWidget):
 
     def _choose_images(self) -> None:
         patterns = " ".join(f"*{ext}" for ext in sorted(IMAGE_EXTENSIONS))
-        files, _ = QFileDialog.getOpenFileNames(self, "Choose images", "", f"Images ({patterns})")
+        files = choose_files(self, "Choose images", f"Images ({patterns})")
         if files:
             self.predict_paths(list(files))
 
     def _choose_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Choose a folder of images")
+        folder = choose_folder(self, "Choose a folder of images")
         if folder:
             self.predict_paths([folder])
 
     def _choose_csv(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save the table", "answers.csv", "CSV (*.csv)")
+        path = choose_save_path(self, "Save the table", "answers.csv", "CSV (*.csv)")
         if path:
             self.save_csv(path)
 
     def _choose_run(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Choose a run folder (it holds model/)")
+        folder = choose_folder(self, "Choose a run folder (it holds model/)", self.run_dir or "")
         if folder:
             self.set_run(folder)
 

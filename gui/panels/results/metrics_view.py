@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (QComboBox, QFormLayout, QGroupBox, QHBoxLayout, Q
 
 from engine.help.glossary import tip
 from gui.panels.results.figure_line import FigureLine
+from engine.core.words import plural
 from gui.widgets.common import read_only_table
 
 COLUMNS = ("Class", "Precision", "Recall", "F1", "Images")
@@ -98,7 +99,7 @@ class MetricsView(QWidget):
         """Show one set's figures (``engine.evaluation.metrics.summarize`` output)."""
         lead = f"{self.subject}: " if self.subject else ""
         parts: list[tuple[str, str | None]] = [
-            (f"{lead}{m['n_images']} images", "saved_model" if self.subject else None),
+            (f"{lead}{plural(int(m['n_images']), 'image')}", "saved_model" if self.subject else None),
             (f"<b>Accuracy {pct(m['accuracy'])}</b>", "accuracy"),
             (f"balanced accuracy {pct(m['balanced_accuracy'])}", "balanced_accuracy"),
             (f"macro F1 {m['macro_avg']['f1']:.3f}", "macro_f1"),

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QProgressBar, QPushButton,
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QProgressBar, QPushButton,
                                QSplitter, QTabWidget, QVBoxLayout, QWidget)
 
 from engine.evaluation.evaluate import RunEvaluation, SetEvaluation, evaluate_run, load_evaluation
@@ -22,6 +22,8 @@ from engine.help.glossary import tip
 from gui.panels.results.confusion_matrix import ConfusionMatrixView
 from gui.panels.results.export_dialog import ExportButton
 from gui.jobs.controller import TaskState
+from gui.widgets.app_settings import choose_folder
+from engine.core.words import plural
 from gui.widgets.gallery import GalleryItem, ImageGallery, evaluation_items
 from gui.widgets.gradcam_view import GradCamView
 from gui.panels.results.metrics_view import MetricsView
@@ -216,12 +218,13 @@ class ResultsPanel(QWidget):
         self.evaluation = evaluation
         self.set_combo.clear()
         for s in evaluation.sets:
-            self.set_combo.addItem(f"{s.title} ({len(s.labels)} images)", s.name)
+            self.set_combo.addItem(f"{s.title} ({plural(len(s.labels), 'image')})", s.name)
         self.set_combo.setVisible(True)
         notes = [n for s in evaluation.sets for n in s.notes]
         failed = sum(len(s.failed) for s in evaluation.sets)
         if failed:
-            notes.append(f"{failed} image{'s' if failed != 1 else ''} could not be read and were left out.")
+            left_out = "was" if failed == 1 else "were"
+            notes.append(f"{plural(failed, 'image')} could not be read and {left_out} left out.")
         if notes:
             self.message.show_warning(" ".join(notes))
         self.body.setVisible(True)
@@ -316,7 +319,7 @@ class ResultsPanel(QWidget):
         t, p = self._cell
         members = result.cell(t, p, threshold=self.threshold(), positive=self.positive)
         names = result.class_names
-        self.cell_gallery.set_items(f"{len(members)} images of {names[t]} answered {names[p]}",
+        self.cell_gallery.set_items(f"{plural(len(members), 'image')} of {names[t]} answered {names[p]}",
                                     self._items(members))
 
     def _items(self, indices: list[int]) -> list[GalleryItem]:
@@ -327,7 +330,7 @@ class ResultsPanel(QWidget):
     # -- buttons ---------------------------------------------------------------------------------------
 
     def _choose_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Choose a labelled folder (one subfolder per class)")
+        folder = choose_folder(self, "Choose a labelled folder (one subfolder per class)")
         if folder:
             self.evaluate_folder(folder)
 

@@ -7,6 +7,7 @@ A run that was stopped, failed or was cut short by a crash, and that has a resum
 from __future__ import annotations
 
 import html
+import dataclasses
 from pathlib import Path
 
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt, QUrl, Signal
@@ -30,7 +31,7 @@ from engine.run.folder import iter_run_events
 from engine.evaluation.assessment import Assessment
 from engine.run.listing import RunSummary, list_runs
 from gui.panels.runs.compare_view import CompareView
-from gui.state import RunHistory
+from gui.state import RunHistory, RunState
 from gui.widgets.plots import TrainingPlots
 from gui.widgets.common import read_only_table
 
@@ -40,6 +41,8 @@ COLUMNS = ("Run", "Model", "Epochs", "Saved model: val. accuracy", "Outcome")
 def can_resume(summary: RunSummary) -> bool:
     """True for a run that did not end on its own (stopped, failed, or cut off by a crash: no end recorded)
     and that saved a checkpoint to continue from."""
+    if summary.running:
+        return False  # it is being trained right now
     finished = summary.finished
     if finished is not None:
         if finished.reason not in (StopReason.CANCELLED, StopReason.FAILED):
@@ -72,6 +75,7 @@ class RunsPanel(QWidget):
     def __init__(self, root: Path | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.root = root
+        self.active: Path | None = None  # the run this window trains now (gui/state: ``run``)
         self.summaries: list[RunSummary] = []
         self.table = read_only_table(COLUMNS)
         # Two or more selected rows (Ctrl/Shift+click) show the runs side by side (compare_view.py).
@@ -125,11 +129,18 @@ class RunsPanel(QWidget):
     def _root(self) -> Path:
         return self.root or runs_root()
 
+    def follow_run(self, run: RunState) -> None:
+        """The window's job started or ended: the list shows it as it is now (a run being trained, resumed
+        or new, says "training" and offers no Resume; once it ends, how it ended)."""
+        self.active = run.folder if run.running and run.job == "train" else None
+        self.refresh()
+
     def refresh(self) -> None:
         """Read the runs folder again; the selected run stays selected and its buttons follow its new state
         (e.g. Resume goes once the run has finished)."""
         previous = self.selected_runs() if self.summaries else []
-        self.summaries = list_runs(self._root())
+        self.summaries = [dataclasses.replace(s, running=True) if s.path == self.active else s
+                          for s in list_runs(self._root())]
         self.table.blockSignals(True)  # rows may move (a new run on top): select by folder afterwards
         self.table.clearSelection()
         self._fill_table()
@@ -200,7 +211,8 @@ class RunsPanel(QWidget):
         self.history.clear()
         self.history.add(iter_run_events(summary.path))
         self.plots.draw(self.history)
-        outcome = summary.finished.detail if summary.finished else (
+        outcome = "This run is being trained right now." if summary.running else (
+            summary.finished.detail if summary.finished else
             "This run did not finish (the app or the computer stopped during training).")
         if resumable:
             outcome += " Resume continues it where it was last saved."

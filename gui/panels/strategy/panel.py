@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QGroupBox, QHBoxLayout, QLabel, QProgressBar, QPushButton,
-                               QRadioButton, QSpinBox, QSplitter, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QFrame, QGroupBox, QHBoxLayout, QLabel, QProgressBar,
+                               QPushButton, QRadioButton, QScrollArea, QSpinBox, QSplitter, QVBoxLayout, QWidget)
 
 from engine.strategy.advisor import Advice, run_advisor
 from engine.config import TrainConfig
@@ -16,6 +16,7 @@ from engine.strategy.table import SimilarityClass, SizeThresholds
 from gui.jobs.controller import BackgroundTask, TaskState
 from gui.panels.strategy.quadrant_chart import QuadrantChart
 from gui.panels.strategy.trials_view import TrialsView
+from gui.state import StudioEvents
 from gui.widgets.common import MessageLabel
 
 ConfigSource = Callable[[], TrainConfig]
@@ -113,9 +114,15 @@ class StrategyPanel(QWidget):
         self.applied_note = QLabel()
         self.applied_note.setWordWrap(True)
 
+        # Three columns above (the questions, the chart, the recommendation), "Try all three" across the whole
+        # width below: stacked, the trials' plot and table had no room at 1280x800.
         right = QVBoxLayout()
         right.addWidget(self.title)
-        right.addWidget(self.explanation, 1)
+        reasons = QScrollArea()  # a long explanation scrolls; it does not push the trials off the window
+        reasons.setWidgetResizable(True)
+        reasons.setFrameShape(QFrame.Shape.NoFrame)
+        reasons.setWidget(self.explanation)
+        right.addWidget(reasons, 1)
         right.addWidget(self.risk)
         action_row = QHBoxLayout()
         action_row.addWidget(self.apply_button)
@@ -124,19 +131,22 @@ class StrategyPanel(QWidget):
         right.addWidget(self.applied_note)
         left = QVBoxLayout()
         left.addWidget(questions)
-        left.addWidget(self.chart, 1)
+        left.addStretch(1)
         advice_area = QWidget()
         body = QHBoxLayout(advice_area)
         body.setContentsMargins(0, 0, 0, 0)
-        body.addLayout(left, 1)
+        body.addLayout(left, 0)
+        body.addWidget(self.chart, 1)
         body.addLayout(right, 1)
         trials_box = QGroupBox("Not sure? Try all three on your data")
         QVBoxLayout(trials_box).addWidget(self.trials)
+        trials_box.setMinimumHeight(300)
         splitter = QSplitter(Qt.Vertical)
         splitter.addWidget(advice_area)
         splitter.addWidget(trials_box)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
+        splitter.setChildrenCollapsible(False)
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 1)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addWidget(self.message)
@@ -229,9 +239,43 @@ class StrategyPanel(QWidget):
 
     def _apply(self) -> None:
         if self.advice is not None:
-            self.apply_requested.emit(self.advice)
-            self.applied_note.setText("Applied: the layer tree and the training settings now follow this plan. "
-                                      "You can still change any of them.")
+            self.apply_requested.emit(self.advice)  # the note follows the state (follow_applied)
+
+    # -- following the state: a view shows the state it was made for, or clears ---------------------------
+
+    def observe(self, events: StudioEvents) -> None:
+        """Follow the state's recommendation, applied plan and folder, and clear refusals on any change."""
+        events.advice.connect(self.follow_advice)
+        events.applied_advice.connect(self.follow_applied)
+        events.report.connect(self.follow_report)
+        events.changed.connect(self.clear_refusal)
+
+    def follow_advice(self, advice: Advice | None) -> None:
+        """The state's recommendation; ``None`` (another folder or model) clears the one shown."""
+        if advice is None and self.advice is not None:
+            self.advice = None
+            self.title.clear()
+            self.explanation.setText("Press “Recommend a strategy”.")
+            self.risk.clear_message()
+            self.chart.clear()
+            self.apply_button.setEnabled(False)
+            self.applied_note.clear()
+
+    def follow_applied(self, applied: object | None) -> None:
+        """Whether the plan shown is the one applied (an ``AppliedAdvice``), or none is."""
+        self.applied_note.setText("Applied: the layer tree and the training settings now follow this plan. "
+                                  "You can still change any of them." if applied is not None else "")
+
+    def follow_report(self, report: object | None) -> None:
+        """A folder being read (``None``): the trials of the previous folder go, unless they still run."""
+        if report is None and not self.trials.running:
+            self.trials.clear()
+            self.trials.message.clear_message()
+
+    def clear_refusal(self, _fact: str = "") -> None:
+        """A fact changed: a refusal shown for the state before ("choose a folder first") no longer holds."""
+        if self.message.kind == "error":
+            self.message.clear_message()
 
     # -- "Try all three" ---------------------------------------------------------------------------------
 

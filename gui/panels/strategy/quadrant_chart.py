@@ -4,7 +4,7 @@ situations with their strategies, the user's dataset as a dot and the recommende
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from engine.strategy.table import DECISION_TABLE, Advised, SimilarityClass, SizeClass
@@ -20,9 +20,17 @@ _SHORT = {
     Advised.PARTIAL: "2 · Freeze the lower layers,\ntrain the upper ones",
     Advised.FULL: "1 · Train the\nwhole model",
 }
+_TEXT_FLAGS = Qt.AlignHCenter | Qt.AlignTop | Qt.TextWordWrap
 HIGHLIGHT = QColor("#d8ecff")
 HIGHLIGHT_BORDER = QColor("#1f77b4")
 DOT = QColor("#d62728")
+
+
+def _inside(box: QRectF, area: QRectF) -> QRectF:
+    """``box`` moved (not resized) into ``area``."""
+    dx = max(area.left() - box.left(), 0.0) + min(area.right() - box.right(), 0.0)
+    dy = max(area.top() - box.top(), 0.0) + min(area.bottom() - box.bottom(), 0.0)
+    return box.translated(dx, dy)
 
 
 class QuadrantChart(QWidget):
@@ -33,11 +41,11 @@ class QuadrantChart(QWidget):
         self.size_x: float | None = None
         self.similarity_y: float | None = None
         self.recommended: tuple[SizeClass, SimilarityClass] | None = None
-        self.setMinimumSize(360, 300)
+        self.setMinimumSize(300, 230)
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
 
     def sizeHint(self) -> QSize:
-        return QSize(440, 360)
+        return QSize(420, 300)
 
     def set_position(self, size_x: float | None, similarity_y: float | None,
                      recommended: tuple[SizeClass, SimilarityClass] | None) -> None:
@@ -52,16 +60,50 @@ class QuadrantChart(QWidget):
         return QRectF(margin_left, margin, self.width() - margin_left - margin,
                       self.height() - margin - margin_bottom)
 
+    def _cells(self) -> list[tuple[QRectF, tuple[SizeClass, SimilarityClass]]]:
+        area = self.plot_rect()
+        cell_w, cell_h = area.width() / 2, area.height() / 2
+        return [(QRectF(area.left() + col * cell_w, area.top() + row * cell_h, cell_w, cell_h), key)
+                for (col, row), key in _QUADRANTS.items()]
+
+    def text_rects(self) -> list[QRectF]:
+        """Where the four strategies' names are drawn."""
+        metrics = QFontMetricsF(self._text_font())
+        return [metrics.boundingRect(cell.adjusted(8, 8, -8, -8), int(_TEXT_FLAGS), _SHORT[DECISION_TABLE[key]])
+                for cell, key in self._cells()]
+
+    def dot_centre(self) -> QPointF | None:
+        if self.size_x is None or self.similarity_y is None:
+            return None
+        area = self.plot_rect()
+        return QPointF(area.left() + min(1.0, max(0.0, self.size_x)) * area.width(),
+                       area.bottom() - min(1.0, max(0.0, self.similarity_y)) * area.height())
+
+    def label_box(self) -> QRectF | None:
+        """Where "your data" goes: beside the dot, on the first side where it covers no strategy's name and
+        stays inside the chart (it used to cover the name above it)."""
+        centre = self.dot_centre()
+        if centre is None:
+            return None
+        width = QFontMetricsF(self._text_font()).horizontalAdvance("your data") + 14
+        x, y, area, names = centre.x(), centre.y(), self.plot_rect(), self.text_rects()
+        candidates = [_inside(QRectF(left, top, width, 20), area) for left, top in (
+            (x + 12, y - 10), (x - 12 - width, y - 10), (x - width / 2, y + 12), (x - width / 2, y - 32),
+            (x + 12, y + 12), (x + 12, y - 32), (x - 12 - width, y + 12), (x - 12 - width, y - 32),
+            (x - width / 2, y + 44), (x + 12, y + 44), (x - width / 2, y - 54), (x + 12, y + 64))]
+        return next((box for box in candidates if not any(box.intersects(name) for name in names)), candidates[0])
+
+    def _text_font(self) -> QFont:
+        text_font = QFont(self.font())
+        text_font.setPointSizeF(max(8.0, self.font().pointSizeF()))
+        return text_font
+
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt's name
         painter = QPainter(self)
         painter.setRenderHint(QPainter.Antialiasing)
         area = self.plot_rect()
-        cell_w, cell_h = area.width() / 2, area.height() / 2
-        text_font = QFont(self.font())
-        text_font.setPointSizeF(max(8.0, self.font().pointSizeF()))
-        painter.setFont(text_font)
-        for (col, row), key in _QUADRANTS.items():
-            cell = QRectF(area.left() + col * cell_w, area.top() + row * cell_h, cell_w, cell_h)
+        painter.setFont(self._text_font())
+        for cell, key in self._cells():
             chosen = key == self.recommended
             painter.setPen(QPen(HIGHLIGHT_BORDER if chosen else QColor("#b0b0b0"), 3 if chosen else 1))
             painter.setBrush(HIGHLIGHT if chosen else QColor("#fafafa"))
@@ -69,17 +111,13 @@ class QuadrantChart(QWidget):
             painter.setPen(QColor("#1a1a1a") if chosen else QColor("#555555"))
             # Only the strategy, at the top: the axes say which situation each cell is, and the middle of
             # the cell stays free for the dot.
-            painter.drawText(cell.adjusted(8, 8, -8, -8), Qt.AlignHCenter | Qt.AlignTop | Qt.TextWordWrap,
-                             _SHORT[DECISION_TABLE[key]])
+            painter.drawText(cell.adjusted(8, 8, -8, -8), _TEXT_FLAGS, _SHORT[DECISION_TABLE[key]])
         self._draw_axes(painter, area)
-        if self.size_x is not None and self.similarity_y is not None:
-            x = area.left() + min(1.0, max(0.0, self.size_x)) * area.width()
-            y = area.bottom() - min(1.0, max(0.0, self.similarity_y)) * area.height()
+        centre, box = self.dot_centre(), self.label_box()
+        if centre is not None and box is not None:
             painter.setPen(QPen(QColor("white"), 2))
             painter.setBrush(DOT)
-            painter.drawEllipse(QPointF(x, y), 8, 8)
-            label_left = x + 12 if x < area.center().x() else x - 12 - 76
-            box = QRectF(label_left, y - 10, 76, 20)
+            painter.drawEllipse(centre, 8, 8)
             painter.setPen(QPen(DOT, 1))
             painter.setBrush(QColor(255, 255, 255, 235))
             painter.drawRoundedRect(box, 4, 4)  # readable over the quadrant's text

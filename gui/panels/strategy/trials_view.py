@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QProgressBar, QPushButton, Q
 from engine.run.events import EpochEnded, Event, Notice, Progress, RunFinished, RunStarted
 from engine.strategy.table import Advised
 from gui.widgets.common import MessageLabel, read_only_table
+from gui.widgets.plots import legend_below, plain_axes
 
 COLOURS = {Advised.HEAD: "#1f77b4", Advised.PARTIAL: "#2ca02c", Advised.FULL: "#d62728",
            Advised.SCRATCH: "#7f7f7f"}
@@ -46,7 +47,8 @@ class TrialsView(QWidget):
         self.plot.setLabel("bottom", "epoch")
         self.plot.setLabel("left", "accuracy %")
         self.plot.showGrid(x=True, y=True, alpha=0.25)
-        self.plot.addLegend(offset=(10, 10))
+        plain_axes(self.plot)
+        self.legend = legend_below(self.plot, columns=2)  # four strategies: two rows, under the curves
         self.plot.setMouseEnabled(x=False, y=False)
         self.table = read_only_table(COLUMNS)
         self.table.itemSelectionChanged.connect(self._on_selection)
@@ -75,7 +77,7 @@ class TrialsView(QWidget):
 
     def clear(self) -> None:
         self.plot.clear()
-        self.plot.addLegend(offset=(10, 10))
+        self.legend.clear()
         self._curves: dict[Advised, pg.PlotDataItem] = {}
         self._points: dict[Advised, tuple[list[int], list[float]]] = {}
         self._current: Advised | None = None
@@ -93,6 +95,11 @@ class TrialsView(QWidget):
         self.progress.setVisible(True)
         self.run_button.setEnabled(False)
         self.stop_button.setEnabled(True)
+
+    @property
+    def running(self) -> bool:
+        """True from :meth:`begin` until :meth:`on_finished`."""
+        return self.stop_button.isEnabled()
 
     def _on_run_clicked(self) -> None:
         self.run_requested.emit(self.epochs.value())

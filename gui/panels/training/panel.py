@@ -36,6 +36,7 @@ from engine.run.events import (
 )
 from engine.data.loaders import Preprocessing
 from engine.training.device import format_duration
+from engine.core.words import plural
 from gui.panels.training.lr_finder_box import LrFinderBox
 from gui.panels.training.options import TrainingOptions
 from gui.panels.training.sentences import overfit_summary, progress_format, saved_model_verdict, stopping_sentence
@@ -201,6 +202,12 @@ class TrainingPanel(QWidget):
     def show_error(self, message: str) -> None:
         self.status.show_error(message)
 
+    def clear_refusal(self, fact: str = "") -> None:
+        """A choice changed (``fact``, gui/state): an error about the choices before (a refusal to start, a run
+        that failed for want of weights) no longer describes them, so it goes. A job's own news stays."""
+        if fact != "run" and self.status.kind == "error":
+            self.status.clear_message()
+
     def begin(self) -> None:
         self.history.clear()
         self.plots.draw(self.history)
@@ -253,8 +260,9 @@ class TrainingPanel(QWidget):
         self.progress.setRange(0, max(event.epochs * event.steps_per_epoch, 1))
         self.progress.setFormat("%p%")
         self.progress.setValue(event.resumed_from_epoch * event.steps_per_epoch)
-        text = (f"Training on {event.device}: {event.train_images} training images, {event.val_images} "
-                f"validation images, {event.trainable_params:,} of {event.total_params:,} parameters trained.")
+        text = (f"Training on {event.device}: {plural(event.train_images, 'training image')}, "
+                f"{plural(event.val_images, 'validation image')}, {event.trainable_params:,} of "
+                f"{plural(event.total_params, 'parameter')} trained.")
         self.status.show_info(" ".join([text, *event.notes]))
         self._show_stopping(None)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from engine.core.words import plural
 from engine.config import EarlyStoppingConfig, Monitor
 from engine.evaluation.assessment import Assessment
 from engine.run.events import EpochEnded, OverfitWarning, Progress, RunFinished
@@ -13,7 +14,7 @@ def stopping_sentence(cfg: EarlyStoppingConfig, epoch: EpochEnded | None, best_e
     if not cfg.enabled:
         return f"Early stopping is off; the best model by {what} is kept."
     delta = f" by more than {cfg.min_delta:g}" if cfg.min_delta else ""
-    text = (f"Early stopping watches the {what}: training stops after {cfg.patience} epochs without "
+    text = (f"Early stopping watches the {what}: training stops after {plural(cfg.patience, 'epoch')} without "
             f"improving{delta}; {'the best' if cfg.restore_best else 'the last'} model is kept.")
     if epoch is not None:
         text += f" Best so far: epoch {best_epoch}. Epochs without improvement: {epoch.stale_epochs} of {cfg.patience}."
