@@ -58,7 +58,7 @@ def test_in_domain_images_score_above_out_of_domain_ones(tmp_path: Path) -> None
     assert in_domain.familiarity is not None and out_of_domain.familiarity is not None
     assert in_domain.familiarity > out_of_domain.familiarity
     assert in_domain.images_used > 0 and 0 <= out_of_domain.score <= 1
-    assert "recognises them" in in_domain.explanation()
+    assert "Recognition" in in_domain.explanation() and "Familiarity" in in_domain.explanation()
 
 
 def test_the_score_weighs_the_batchnorm_statistics_as_much_as_the_other_parts_together() -> None:
