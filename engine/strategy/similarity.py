@@ -12,6 +12,9 @@ On a bounded sample of the user's training images, with the chosen pretrained we
     pretraining data (engine/strategy/domain_shift.py; models without BatchNorm skip this part).
 
 Each is mapped to 0..1 and they are combined into one score (:func:`combine`); >= 0.5 counts as similar.
+Calibrated on real ImageNet weights (efficientnet_lite0; bench/calibration/measure_similarity.py, figures in
+bench/README.md): ants/bees and flowers photos come out similar, brain MRI, scrambled photos and noise different.
+The words shown for a result are in engine/strategy/similarity_words.py.
 """
 
 from __future__ import annotations
