@@ -13,7 +13,7 @@ from engine.cli.arg_types import number
 def register(sub: Any) -> None:
     parser = sub.add_parser("advise", help="recommend a transfer-learning strategy for an image folder")
     parser.add_argument("data_dir")
-    parser.add_argument("--arch", default="resnet18")
+    parser.add_argument("--arch", default=None, help="model name (default resnet18; a model folder names its own)")
     parser.add_argument("--weights", default="imagenet", help="imagenet | none | PATH (weights file or run folder)")
     parser.add_argument("--json", action="store_true", help="print the recommendation as JSON")
     parser.add_argument("--similar", choices=["yes", "no"],
@@ -35,6 +35,7 @@ def run(args: argparse.Namespace) -> int:
     from engine.data.report import scan_image_folder
     from engine.core.names import json_text
     from engine.strategy.table import SimilarityClass, SizeThresholds
+    from engine.models.sources import arch_for_weights
 
     report = scan_image_folder(args.data_dir)
     if not report.trainable:
@@ -42,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"error: {problem.message}", file=sys.stderr)
         return EXIT_BAD_INPUT
     strategy = Strategy.HEAD if args.weights != "none" else Strategy.FULL
-    config = TrainConfig(DataConfig(args.data_dir, image_size=args.image_size), ModelConfig(args.arch, args.weights),
+    config = TrainConfig(DataConfig(args.data_dir, image_size=args.image_size), ModelConfig(arch_for_weights(args.arch, args.weights), args.weights),
                          OptimConfig(epochs=args.epochs), strategy=strategy, seed=args.seed)
     override = {"yes": SimilarityClass.SIMILAR, "no": SimilarityClass.DIFFERENT}.get(args.similar or "")
     advice = run_advisor(config, similarity_override=override, thresholds=SizeThresholds(args.large_from),

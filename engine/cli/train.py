@@ -26,7 +26,7 @@ def register(sub: Any) -> None:
     parser.add_argument("data_dir", nargs="?", help="the image folder (not needed with --resume)")
     parser.add_argument("--out", metavar="RUN_DIR", help="the run folder to create (required unless --resume)")
     parser.add_argument("--resume", metavar="RUN_DIR", help="continue an interrupted run in place")
-    add_options(parser, ("model.arch", "model.weights"))
+    add_options(parser, ("model.arch", "model.weights"))  # --arch not given: a model folder names its own
     # Written by hand: "auto" (ask the advisor) is no value of the strategy setting.
     parser.add_argument("--strategy", default="head", choices=["auto", "head", "partial", "full"],
                         help="auto: let the advisor measure your data and choose; head: train only the new "
@@ -54,8 +54,11 @@ def config_from_args(args: argparse.Namespace) -> Any:
     from engine.cli.train_options import augment_from_args
     from engine.config import DataConfig, TrainConfig, option, with_options
 
+    from engine.models.sources import arch_for_weights
+
     values = option_values(args)
     plain = {path: value for path, value in values.items() if not option(path).cli_unset}
+    plain["model.arch"] = arch_for_weights(args.arch, args.weights)  # --weights DIR: read from its config.json
     config = with_options(TrainConfig(DataConfig(args.data_dir)), {**plain, "strategy": _initial_strategy(args)})
     return config.replace(augment=augment_from_args(config, values))
 

@@ -43,6 +43,12 @@ TRAINING_LOG = "training.log"
 CACHE = "cache"
 TRIALS = "trials.json"
 
+#: A Hugging Face hub model folder in timm's format (engine/models/hub.py) is no run folder, but it uses the same
+#: two names; they are named here so that a file name is spelled in one place.
+HUB_CONFIG = CONFIG
+HUB_WEIGHTS = MODEL_WEIGHTS
+HUB_OLD_WEIGHTS = "pytorch_model.bin"
+
 
 @dataclass(frozen=True, slots=True)
 class ModelFiles:

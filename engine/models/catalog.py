@@ -19,6 +19,8 @@ from torch import nn
 
 from engine.core.errors import ConfigError
 from engine.models.heads import HeadOptions, make_head
+from engine.models import timm_models
+from engine.models.timm_models import is_timm
 
 log = logging.getLogger(__name__)
 
@@ -75,10 +77,17 @@ class ModelInfo:
     min_size: int
     gflops: float | None
     shortlisted: bool
+    source: str = "torchvision"  # or "timm"
+    licence: str | None = None  # timm's pretrained_cfg says; torchvision's weights are BSD-3 / per model card
 
     @property
     def file_name(self) -> str:
         return self.url.rsplit("/", 1)[-1]
+
+    @property
+    def title(self) -> str:
+        """The name shown in lists: timm models say so (``efficientnet_lite0 (timm)``)."""
+        return f"{timm_models.timm_name(self.name)} (timm)" if self.source == "timm" else self.name
 
     @property
     def speed_class(self) -> str:
@@ -145,6 +154,8 @@ def model_info(arch: str) -> ModelInfo:
         >>> info.params, info.imagenet_top1, info.crop_size, info.speed_class
         (11689512, 69.758, 224, 'fast')
     """
+    if is_timm(arch):
+        return _timm_info(arch)
     weights = imagenet_weights_enum(arch)
     meta: dict[str, Any] = weights.meta
     transforms = weights.transforms()
@@ -170,6 +181,33 @@ def model_info(arch: str) -> ModelInfo:
     )
 
 
+def _timm_info(arch: str) -> ModelInfo:
+    """Facts from timm's default ``pretrained_cfg``; parameters and compute counted on a meta-device build.
+
+    timm publishes no ImageNet accuracy offline, so ``imagenet_top1`` stays ``None`` ("not published") rather
+    than a number copied from somewhere else.
+    """
+    cfg = timm_models.pretrained_cfg(arch)
+    size = int(_last(cfg.get("input_size", (3, 224, 224))))
+    params, gflops, size_bytes = timm_models.measured_facts(arch, size)
+    hub_id = str(cfg.get("hf_hub_id") or "")
+    crop_pct = float(cfg.get("crop_pct") or 0.875)
+    return ModelInfo(
+        name=arch, family=family(timm_models.timm_name(arch)), params=params, imagenet_top1=None,
+        imagenet_top5=None, download_mb=round(size_bytes / 2**20, 1), weights_name=hub_id,
+        url=f"https://huggingface.co/{hub_id}" if hub_id else "", crop_size=size,
+        resize_size=round(size / crop_pct), interpolation=str(cfg.get("interpolation") or "bilinear"),
+        mean=tuple(float(v) for v in cfg.get("mean", (0.485, 0.456, 0.406))),
+        std=tuple(float(v) for v in cfg.get("std", (0.229, 0.224, 0.225))),
+        min_size=int(_last(cfg.get("min_input_size") or (3, 32, 32))), gflops=gflops,
+        shortlisted=timm_models.timm_name(arch) in timm_models.SHORTLIST, source="timm",
+        licence=str(cfg["license"]) if cfg.get("license") else None)
+
+
+def _last(value: Any) -> Any:
+    return value[-1] if isinstance(value, (list, tuple)) else value
+
+
 def _first(value: Any) -> Any:
     return value[0] if isinstance(value, (list, tuple)) else value
 
@@ -185,6 +223,9 @@ def imagenet_categories(arch: str) -> list[str]:
 
 
 def check_arch(arch: str) -> None:
+    if is_timm(arch):
+        timm_models.check_timm_arch(arch)
+        return
     if arch not in _available():
         raise ConfigError(f'"{arch}" is not a model this app knows. Choose one from the list.')
 
@@ -193,8 +234,12 @@ def check_image_size(arch: str, image_size: int) -> None:
     """Refuse, in words, an image size the architecture cannot take.
 
     Transformers cut the image into patches or windows, so their sizes are constrained; convolutional
-    networks only need the image to survive their downsampling (torchvision's ``min_size``).
+    networks only need the image to survive their downsampling (torchvision's ``min_size``). A timm model is
+    checked by building it (on the meta device) at that size: timm knows its own constraints.
     """
+    if is_timm(arch):
+        _check_timm_size(arch, image_size)
+        return
     fam = family(arch)
     if fam == "vit":
         patch = _vit_patch(arch)
@@ -211,6 +256,15 @@ def check_image_size(arch: str, image_size: int) -> None:
         if image_size < smallest:
             raise ConfigError(f"{arch} needs images of at least {smallest} pixels (the image size is "
                               f"{image_size}). Choose a larger image size or another model.")
+
+
+def _check_timm_size(arch: str, image_size: int) -> None:
+    smallest = max(16, model_info(arch).min_size)
+    if image_size < smallest:
+        raise ConfigError(f"{timm_models.timm_name(arch)} needs images of at least {smallest} pixels (the image "
+                          f"size is {image_size}). Choose a larger image size or another model.")
+    if timm_models.fixed_input_size(arch):
+        timm_models.check_timm_size(arch, image_size)
 
 
 def _vit_patch(arch: str) -> int:
@@ -243,6 +297,8 @@ def create_model(arch: str, image_size: int | None = None, *, meta: bool = False
         'meta'
     """
     check_arch(arch)
+    if is_timm(arch):
+        return timm_models.create_timm_model(arch, image_size, meta=meta)
     if image_size is not None:
         check_image_size(arch, image_size)
     kwargs: dict[str, Any] = _size_kwargs(arch, image_size)
@@ -267,12 +323,15 @@ def create_model(arch: str, image_size: int | None = None, *, meta: bool = False
 def find_head(model: nn.Module) -> str:
     """Dotted name of the layer that produces the 1000 ImageNet classes (``fc``, ``classifier.1``, ...).
 
-    Found by shape rather than by a table of families, so every torchvision classifier is covered.
+    Found by shape rather than by a table of families, so every torchvision classifier is covered; a timm
+    model names its own (``get_classifier``).
 
     Example:
         >>> find_head(create_model("efficientnet_b0", meta=True))
         'classifier.1'
     """
+    if callable(getattr(model, "get_classifier", None)):
+        return timm_models.classifier_name(model)
     found = ""
     for name, module in model.named_modules():
         if isinstance(module, nn.Linear) and module.out_features == IMAGENET_CLASSES:
@@ -306,8 +365,12 @@ def replace_head(model: nn.Module, head_name: str, num_classes: int,
 
 
 def build_classifier(arch: str, num_classes: int, head: HeadOptions | None = None,
-                     image_size: int | None = None, *, meta: bool = False) -> tuple[nn.Module, str]:
+                     image_size: int | None = None, *, meta: bool = False,
+                     model_args: dict[str, Any] | None = None) -> tuple[nn.Module, str]:
     """A model for ``num_classes`` classes with random weights, and the dotted name of its head.
+
+    A timm model (``timm:<name>``) gets its new head from timm's ``reset_classifier``; ``model_args`` are a
+    hub folder's extra arguments for timm (config.json), ignored for torchvision models.
 
     Example:
         >>> model, head = build_classifier("resnet18", 3, HeadOptions(dropout=0.2), meta=True)
@@ -316,6 +379,9 @@ def build_classifier(arch: str, num_classes: int, head: HeadOptions | None = Non
     """
     if num_classes < 2:
         raise ConfigError("A classifier needs at least two classes.")
+    if is_timm(arch):
+        return timm_models.build_timm_classifier(arch, num_classes, head, image_size, meta=meta,
+                                                 model_args=model_args)
     model = create_model(arch, image_size, meta=meta)
     name = find_head(model)
     replace_head(model, name, num_classes, head)

@@ -24,6 +24,7 @@ from engine.core.versions import versions
 from engine.data.loaders import Preprocessing
 from engine.models.catalog import build_classifier
 from engine.models.heads import HeadOptions, head_options_of
+from engine.models.sources import weights_origin
 
 FORMAT_VERSION = 1
 
@@ -86,22 +87,23 @@ class ExportedModel:
 
 
 def export_model(model: nn.Module, run_dir: Path, *, arch: str, head: str, class_names: list[str],
-                 preprocessing: Preprocessing, metrics: dict[str, Any]) -> Path:
-    """Write ``run_dir/model/``; returns that folder.
+                 preprocessing: Preprocessing, metrics: dict[str, Any], weights: str = "") -> Path:
+    """Write ``run_dir/model/``; returns that folder. ``weights``: the run's starting weights, whose origin
+    (source, hub id or folder, revision, SHA-256, timm's pretrained_cfg) model.json records.
 
     Raises:
         OutputError: the folder cannot be written (full or read-only disk, no permission).
     """
     files = RunLayout(run_dir).model
     try:
-        _write_model(files, model, arch, head, class_names, preprocessing, metrics)
+        _write_model(files, model, arch, head, class_names, preprocessing, metrics, weights_origin(arch, weights))
     except OSError as exc:
         raise OutputError(describe_write_failure(files.folder, exc, "The model", then="continue the run")) from exc
     return files.folder
 
 
 def _write_model(files: ModelFiles, model: nn.Module, arch: str, head: str, class_names: list[str],
-                 preprocessing: Preprocessing, metrics: dict[str, Any]) -> None:
+                 preprocessing: Preprocessing, metrics: dict[str, Any], origin: dict[str, Any]) -> None:
     save_tensors_atomic(files.weights, model.state_dict(), metadata={"format": "finetune-studio", "arch": arch})
     write_json_atomic(files.card, {
         "format_version": FORMAT_VERSION,
@@ -112,6 +114,8 @@ def _write_model(files: ModelFiles, model: nn.Module, arch: str, head: str, clas
         "num_classes": len(class_names),
         "class_names": list(class_names),
         "preprocessing": preprocessing.to_dict(),
+        # Where the starting weights came from; for timm, what rebuilds the model without the hub folder.
+        "origin": origin,
         "metrics": metrics,
         "versions": versions(),
     })
@@ -132,7 +136,9 @@ def load_exported_model(path: str | Path, device: str | torch.device = "cpu") ->
     arch, class_names, preprocessing, folder, weights_path = (card.arch, card.class_names, card.preprocessing,
                                                               files.folder, files.weights)
     try:
-        model, _ = build_classifier(arch, len(class_names), card.head, preprocessing.image_size)
+        model_args = (card.data.get("origin") or {}).get("model_args") or {}
+        model, _ = build_classifier(arch, len(class_names), card.head, preprocessing.image_size,
+                                    model_args=dict(model_args))
     except StudioError as exc:
         raise ModelFileError(f"The model in {folder} cannot be rebuilt: {exc}") from exc
     try:

@@ -30,6 +30,7 @@ from engine.core.paths import runs_root
 from engine.core.run_layout import MODEL_DIR, ModelFiles, RunLayout
 from engine.models.heads import HeadOptions
 from engine.models.saved import read_model_card
+from engine.models.sources import adapt_timm_state, resolve_hub_source
 from engine.models.catalog import IMAGENET_CLASSES, ModelInfo, create_model, find_head, list_architectures, model_info
 
 log = logging.getLogger(__name__)
@@ -242,6 +243,7 @@ def apply_weights(model: nn.Module, state: dict[str, torch.Tensor], head_name: s
         WeightsError: listing, in plain words, the layers that are missing or have another size.
     """
     state = _adapt_position_embedding(model, {_strip_prefix(k): v for k, v in state.items()})
+    state = adapt_timm_state(model, state)
     own = model.state_dict()
     fitting, skipped_head, problems = match_weights(own, state, head_name)
     _raise_if_unfit(fitting, problems, len(own), source)
@@ -282,9 +284,14 @@ def _shape(t: torch.Tensor) -> str:
 
 def load_starting_weights(spec: str, arch: str, progress: DownloadProgress | None = None,
                           cancel: CancelToken | None = None) -> tuple[dict[str, torch.Tensor] | None, str]:
-    """Resolve ``"imagenet" | "none" | PATH`` to a state dict (or ``None``) and a description of its source."""
+    """Resolve ``"imagenet" | "none" | PATH`` (a file, a run, a hub folder) or a hub id to a state dict (or
+    ``None``) and a description of its source. A timm model's ``"imagenet"`` is timm's default pretrained
+    weights from the Hugging Face hub (engine/models/sources.py)."""
     if spec == "none":
         return None, "random initialisation"
+    hub = resolve_hub_source(spec, arch, progress, cancel)
+    if hub is not None:
+        return read_weights_file(hub.weights), f"the model folder {hub.name}"
     if spec == "imagenet":
         path = download_imagenet_weights(arch, progress, cancel)
         return read_weights_file(path), f"ImageNet weights ({path.name})"

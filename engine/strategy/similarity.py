@@ -40,6 +40,7 @@ from engine.models.catalog import create_model, find_head, replace_head
 from engine.strategy.similarity_words import SIMILAR_THRESHOLD, explain_similarity
 from engine.strategy.table import SimilarityClass
 from engine.models.weights import load_starting_weights
+from engine.models.sources import preprocessing_for
 
 log = logging.getLogger(__name__)
 
@@ -207,7 +208,7 @@ def measure_similarity(arch: str, weights: str, root: str | Path, train_items: S
     cancel = cancel or NeverCancelled()
     model, head = pretrained_with_original_head(arch, weights, cancel=cancel)
     size = image_size or pretraining_image_size(arch, weights)
-    return measure_model_similarity(model, head, Preprocessing.for_size(size), root, train_items, num_classes,
+    return measure_model_similarity(model, head, preprocessing_for(arch, weights, size), root, train_items, num_classes,
                                     per_class=per_class, budget_s=budget_s, progress=progress, cancel=cancel,
                                     seed=seed, started=started)
 

@@ -23,6 +23,7 @@ from engine.models.layers.freezing import freeze_modules, plan_for_strategy
 from engine.data.loaders import ImageListDataset, Preprocessing, default_num_workers, make_loader
 from engine.models.catalog import build_classifier, pick_device
 from engine.models.weights import apply_weights, load_starting_weights
+from engine.models.sources import hub_model_args, preprocessing_for
 
 log = logging.getLogger(__name__)
 
@@ -62,8 +63,10 @@ def prepare_model(config: TrainConfig, num_classes: int,
     """
     arch = config.model.arch
     head_options = HeadOptions(config.model.head_dropout, config.model.head_hidden)
-    model, head = build_classifier(arch, num_classes, head_options, config.data.image_size)
+    # Weights first: a hub model is downloaded here, and its config.json may carry arguments timm needs.
     state, source = load_starting_weights(config.model.weights, arch, download_progress, cancel)
+    model, head = build_classifier(arch, num_classes, head_options, config.data.image_size,
+                                   model_args=hub_model_args(arch, config.model.weights))
     if state is not None:
         report = apply_weights(model, state, head, source)
         log.info("loaded %d tensors from %s (new head: %s)", report.loaded, source, ", ".join(report.skipped_head))
@@ -95,8 +98,9 @@ def prepare_run(config: TrainConfig, download_progress: Callable[[int, int], Non
     torch.manual_seed(config.seed)
     split = split if split is not None else prepare_data(config, cancel)
     device = pick_device(config.device.value)
-    preprocessing = Preprocessing.for_size(config.data.image_size)
     model, head, frozen, source = prepare_model(config, len(split.classes), download_progress, cancel)
+    # What the starting weights were trained with (a timm model's pretrained_cfg), at the run's image size.
+    preprocessing = preprocessing_for(config.model.arch, config.model.weights, config.data.image_size)
     model.to(device)
     train_loader, val_loader, workers = prepare_loaders(config, split, preprocessing, device)
     return PreparedRun(config=config, split=split, preprocessing=preprocessing, model=model, head=head,

@@ -405,6 +405,7 @@ class Trainer:
                 s.prepared.model.load_state_dict(self._best_state)  # a failed run keeps its last good weights
             try:
                 export_model(s.prepared.model, self.run_dir, arch=self.config.model.arch, head=s.prepared.head,
+                             weights=self.config.model.weights,
                              class_names=list(s.prepared.split.classes), preprocessing=s.prepared.preprocessing,
                              metrics={"best_epoch": self.best_epoch, "val_loss": self.best_val_loss,
                                       "val_accuracy": self.best_val_accuracy})

@@ -62,11 +62,12 @@ _DATA = (
 )
 
 _MODEL = (
-    OptionSpec("model.arch", "Model", "The pretrained model to start from, by its torchvision name (for example "
-               "resnet18); the app's model list shows them all.", cli="--arch"),
+    OptionSpec("model.arch", "Model", "The pretrained model to start from: a torchvision name (resnet18) or a timm "
+               "one (timm:efficientnet_lite0), as the model list shows; a model folder names its own.",
+               cli="--arch", cli_unset=True),
     OptionSpec("model.weights", "Starting weights", "What the model starts from: imagenet (pretrained on "
-               "ImageNet photos), none (random: train from scratch, needs many images), or the path of a "
-               "weights file or of a previous run's folder.", cli="--weights"),
+               "ImageNet photos), none (random), a hub model (hf-hub:owner/name), or the path of a model "
+               "folder, a weights file or a previous run's folder.", cli="--weights"),
     OptionSpec("model.head_dropout", "Dropout before the output", "While training, randomly silences this share "
                "of the new output layer's inputs, so it cannot lean on a few features (0 = none).",
                "The dropout before the output layer", Limits(0, 1, high_open=True), step=0.05, decimals=2,

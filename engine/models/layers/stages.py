@@ -6,7 +6,8 @@ partial fine-tuning: the stage slider in the layer tree and the strategy advisor
 
 Stages cover the base exactly: every pretrained parameter (everything except the new head) belongs to
 exactly one stage, and stages follow the order in which the model runs. A test checks this for every
-torchvision classifier; an unknown future family falls back to :func:`_generic_groups`.
+torchvision classifier; an unknown future family falls back to :func:`_generic_groups`. timm models take
+their stages from timm's ``group_matcher`` (engine/models/layers/timm_stages.py).
 
 API (used by the layer tree and the advisor)::
 
@@ -27,6 +28,8 @@ from torch import nn
 from engine.models.layers.base import base_modules
 from engine.models.heads import HeadOptions
 from engine.models.catalog import build_classifier, family
+from engine.models.layers.timm_stages import timm_groups
+from engine.models.timm_models import is_timm
 
 MAX_GENERIC_STAGES = 8
 #: ViT encoder blocks are grouped so that even ViT-H (32 blocks) gets at most this many stages.
@@ -61,8 +64,11 @@ def model_stages(model: nn.Module, arch: str, head: str) -> list[Stage]:
         >>> [s.label for s in model_stages(model, "resnet18", head)]
         ['Stem', 'Stage 1', 'Stage 2', 'Stage 3', 'Stage 4']
     """
-    builder = _FAMILIES.get(family(arch))
-    groups = builder(model, head) if builder is not None else []
+    if is_timm(arch):  # timm's own group_matcher: no table per family
+        groups = timm_groups(model, head)
+    else:
+        builder = _FAMILIES.get(family(arch))
+        groups = builder(model, head) if builder is not None else []
     stages = _finish(model, head, groups)
     if not stages or not _covers_base(model, head, stages):
         stages = _finish(model, head, _generic_groups(model, head))
