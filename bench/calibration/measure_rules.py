@@ -6,7 +6,9 @@ A plain loop on purpose (timm's model, the app's augmentation presets and split,
 plan sets it, the new head alone for the first epoch, cosine schedule), so that it runs before the app can
 load timm models; every variant sees the same images, epochs and seed.
 
-    .venv/bin/python bench/calibration/measure_rules.py [--dataset brain-mri] [--size 160] [--epochs 6]
+    OMP_NUM_THREADS=1 .venv/bin/python bench/calibration/measure_rules.py [--dataset brain-mri] [--size 160]
+
+(One thread: on a crowded CPU two threads spin against the other jobs and run several times slower.)
 """
 
 from __future__ import annotations
@@ -32,9 +34,9 @@ from engine.data.loaders import image_to_tensor  # noqa: E402
 from engine.data.report import scan_image_folder  # noqa: E402
 from engine.data.split import split_dataset  # noqa: E402
 
-#: timm's efficientnet_lite0 in its five feature stages (feature_info: strides 2, 4, 8, 16, 32).
-STAGES = (("conv_stem", "bn1", "blocks.0"), ("blocks.1",), ("blocks.2",), ("blocks.3", "blocks.4"),
-          ("blocks.5", "blocks.6", "conv_head", "bn2"))
+#: The app's stages of timm's efficientnet_lite0 (engine.models.layers.stages.architecture_stages).
+STAGES = (("conv_stem", "bn1"), ("blocks.0",), ("blocks.1",), ("blocks.2",), ("blocks.3",), ("blocks.4",),
+          ("blocks.5",), ("blocks.6", "conv_head", "bn2"))
 
 
 def decoded(root: Path, items, resize: int) -> list[tuple[torch.Tensor, int]]:  # type: ignore[no-untyped-def]
@@ -93,6 +95,7 @@ def run_variant(train, val, classes: int, size: int, epochs: int, ratio: float, 
             for x, y in batches(val, eval_t, 64):
                 correct += int((model(x).argmax(1) == y).sum())
         best = max(best, correct / len(val))
+        print(f"    epoch {epoch}: val acc {100 * correct / len(val):5.1f}%", flush=True)
     return best
 
 
@@ -102,17 +105,16 @@ def main() -> int:
     parser.add_argument("--work", type=Path, default=Path("/tmp/calib"))
     parser.add_argument("--size", type=int, default=160)
     parser.add_argument("--epochs", type=int, default=6)
-    parser.add_argument("--frozen-stages", type=int, default=2, help="of 5; the plan freezes the lower half")
-    parser.add_argument("--variants", default="1.0:strong,1.0:light,1.0:medical,0.1:strong,0.1:light,0.1:medical")
+    parser.add_argument("--frozen-stages", type=int, default=4, help="of 8; the plan freezes the lower half")
+    parser.add_argument("--variants", default="1.0:light,1.0:medical,1.0:strong,0.1:light")
     args = parser.parse_args()
-    torch.set_num_threads(max(1, torch.get_num_threads()))
     folder, own_split = calibration_sets(args.work)[args.dataset]
     report = scan_image_folder(folder, use_folder_split=own_split)
     split = split_dataset(report, val_fraction=0.2, seed=0)
     resize = round(args.size / 0.875)
     train, val = decoded(Path(split.root), split.train, resize), decoded(Path(split.root), split.val, resize)
     print(f"{args.dataset}: {len(train)} training / {len(val)} validation images, {args.size} px, "
-          f"{args.epochs} epochs, {args.frozen_stages} of 5 stages frozen", flush=True)
+          f"{args.epochs} epochs, {args.frozen_stages} of {len(STAGES)} stages frozen", flush=True)
     rows = []
     for variant in args.variants.split(","):
         ratio, aug = variant.split(":")
