@@ -18,22 +18,14 @@ WEIGHTS = SHARED / "pretrained" / "efficientnet_lite0"
 
 
 def load_timm_model(folder: Path = WEIGHTS):  # type: ignore[no-untyped-def]
-    """efficientnet_lite0 with its ImageNet head, straight from timm (until the app loads hub folders)."""
+    """efficientnet_lite0 with its ImageNet head, straight from timm. Its ``pretrained_cfg`` is timm's default
+    (ImageNet mean/std), not the folder's config.json: this conversion wants mean = std = 0.5, so callers
+    normalise themselves (measure_rules.py does)."""
     import timm
 
     model = timm.create_model("efficientnet_lite0", pretrained=True,
                               pretrained_cfg_overlay={"file": str(folder / "model.safetensors")})
     return model.eval()
-
-
-def timm_preprocessing(model):  # type: ignore[no-untyped-def]
-    """The app's Preprocessing with the model's own size, mean and std (0.5 for this conversion)."""
-    from engine.data.loaders import Preprocessing
-
-    cfg = model.pretrained_cfg
-    size = int(cfg["input_size"][-1])
-    return Preprocessing(image_size=size, resize_size=round(size / cfg.get("crop_pct", 0.875)),
-                         mean=tuple(cfg["mean"]), std=tuple(cfg["std"]))
 
 
 def make_noise(root: Path, per_class: int = 40, size: int = 256, seed: int = 0) -> Path:

@@ -13,15 +13,22 @@ SIMILAR_THRESHOLD = 0.5
 class Measured(Protocol):
     """What the sentences need from a similarity result (engine.strategy.similarity.SimilarityResult)."""
 
-    mean_max_probability: float
-    recognition: float
-    probe_accuracy: float | None
-    probe_chance: float
-    separability: float | None
-    familiarity: float | None
-    score: float
-    images_used: int
-
+    @property
+    def mean_max_probability(self) -> float: ...
+    @property
+    def recognition(self) -> float: ...
+    @property
+    def probe_accuracy(self) -> float | None: ...
+    @property
+    def probe_chance(self) -> float: ...
+    @property
+    def separability(self) -> float | None: ...
+    @property
+    def familiarity(self) -> float | None: ...
+    @property
+    def score(self) -> float: ...
+    @property
+    def images_used(self) -> int: ...
 
 def verdict_sentence(score: float) -> str:
     """The verdict with its figure and where the line is.
