@@ -208,8 +208,8 @@ _WHY: dict[tuple[SizeClass, SimilarityClass | None], str] = {
     (SizeClass.SMALL, SimilarityClass.DIFFERENT): (
         "the lower layers detect edges and textures, which suit any image; the upper layers learned the "
         "pretraining photos' objects and must adapt to yours. With few images, the frozen lower half and "
-        "augmentation keep the model from memorising them; the augmentation is the medical-safe one, because "
-        "flipping or recolouring a scan can change what it shows (and it measured best on brain MRI)."),
+        "augmentation keep the model from memorising them (medical-safe: flipping or recolouring a scan can "
+        "change what it shows)."),
     (SizeClass.LARGE, SimilarityClass.SIMILAR): (
         "the features fit your images; with many images the top stage can be refined without overfitting, "
         "while the rest is kept."),

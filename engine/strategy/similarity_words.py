@@ -46,8 +46,7 @@ def verdict_sentence(score: float) -> str:
     else:
         text = ("Your images are unlike the photos this model learned from (as X-rays, scans or microscopy "
                 "usually are)")
-    return (f"{text}: similarity {score:.2f} on a scale from 0 to 1, where {SIMILAR_THRESHOLD:.2f} and above "
-            "counts as similar.")
+    return f"{text}: similarity {score:.2f} of 1 (from {SIMILAR_THRESHOLD:.2f} on, similar)."
 
 
 def explain_similarity(r: Measured) -> str:
@@ -62,23 +61,19 @@ def explain_similarity(r: Measured) -> str:
         True
     """
     checks = [("recognition", r.recognition,
-               f"Recognition ({_pct(r.recognition)}): the model's own categories (ImageNet's 1000 everyday "
-               f"things, from the weights' original output layer) fit your images with "
-               f"{_pct(r.mean_max_probability)} confidence on average. Photos of ordinary objects get high "
-               "figures; scans, textures and drawings low ones.")]
+               f"Recognition {_pct(r.recognition)}: ImageNet's 1000 everyday categories fit your images with "
+               f"{_pct(r.mean_max_probability)} confidence on average (photos of objects: high; scans, textures: "
+               "low).")]
     if r.familiarity is not None:
         checks.append(("familiarity", r.familiarity,
-                       f"Familiarity ({_pct(r.familiarity)}): inside the model, your images produce the kind of "
-                       "activity its training photos did (100% = just like them). This is the most direct "
-                       "of the checks, so it weighs as much as the others together."))
+                       f"Familiarity {_pct(r.familiarity)}: how much the activity inside the model resembles what "
+                       "its training photos caused (100% = the same). The most direct check."))
     if r.probe_accuracy is not None and r.separability is not None:
         checks.append(("separation", r.separability,
-                       f"Separation ({_pct(r.separability)}): the model's existing features, unchanged, already "
-                       f"tell your classes apart {_pct(r.probe_accuracy)} of the time (chance: "
-                       f"{_pct(r.probe_chance)}). This also depends on how hard your classes are, so it never "
-                       "decides alone."))
-    lines = [verdict_sentence(r.score),
-             f"{len(checks)} checks on {r.images_used} of your images, each from 0% to 100%:"]
+                       f"Separation {_pct(r.separability)}: the unchanged features already tell your classes apart "
+                       f"{_pct(r.probe_accuracy)} of the time (chance: {_pct(r.probe_chance)}). This also reflects "
+                       "how hard your classes are, so it never decides alone."))
+    lines = [verdict_sentence(r.score), f"Measured on {r.images_used} of your images:"]
     lines += [f"• {text}" for _, _, text in checks]
     lines.append(_how_combined(r.familiarity is not None, len(checks)))
     disagreeing = _disagreeing(checks, r.score >= SIMILAR_THRESHOLD)
@@ -89,8 +84,7 @@ def explain_similarity(r: Measured) -> str:
 
 def _how_combined(has_familiarity: bool, count: int) -> str:
     if has_familiarity:
-        return ("The similarity is their weighted average: familiarity counts half, the other checks share "
-                "the other half.")
+        return "The similarity is their weighted average: familiarity counts half, the others share the rest."
     if count == 1:
         return "The similarity is the recognition figure (this model has no internal statistics to compare)."
     return ("The similarity is their average (this model has no internal statistics to compare, so familiarity "
@@ -107,8 +101,8 @@ def _disagreeing(checks: list[tuple[str, float, str]], similar: bool) -> str:
     side = "high" if not similar else "low"
     weigh = " and ".join(agreeing) if agreeing else "the weighting"
     verdict = "similar" if similar else "not similar"
-    return (f"So {names} points the other way ({side}), but {weigh} weigh{'s' if len(agreeing) == 1 else ''} "
-            f"more, and the verdict is: {verdict}.")
+    return (f"{names.capitalize()} points the other way ({side}), but {weigh} "
+            f"weigh{'s' if len(agreeing) == 1 else ''} more: {verdict}.")
 
 
 def _pct(value: float) -> str:

@@ -22,16 +22,16 @@ def test_a_confident_guess_next_to_a_low_verdict_is_explained_not_left_as_a_cont
     lines = text.splitlines()
     assert result.similarity.value == "different"
     assert lines[0].startswith("Your images are unlike the photos this model learned from")
-    assert "similarity 0.29 on a scale from 0 to 1, where 0.50 and above counts as similar" in lines[0]
+    assert lines[0].endswith("similarity 0.29 of 1 (from 0.50 on, similar).")
     # Each check says what it measures, with its own figure.
-    assert any(line.startswith("• Recognition (90%)") and "96% confidence" in line for line in lines)
-    assert any(line.startswith("• Familiarity (8%)") and "activity its training photos did" in line
+    assert any(line.startswith("• Recognition 90%: ImageNet's 1000 everyday categories") and "96% confidence" in line
                for line in lines)
-    assert any(line.startswith("• Separation (10%)") and "55% of the time (chance: 50%)" in line for line in lines)
+    assert any(line.startswith("• Familiarity 8%: how much the activity inside the model resembles")
+               for line in lines)
+    assert any(line.startswith("• Separation 10%:") and "55% of the time (chance: 50%)" in line for line in lines)
     # How they combine, and why the confident recognition does not carry the verdict.
-    assert "familiarity counts half, the other checks share the other half" in text
-    assert lines[-1] == ("So recognition points the other way (high), but familiarity and separation weigh more, "
-                         "and the verdict is: not similar.")
+    assert "The similarity is their weighted average: familiarity counts half, the others share the rest." in text
+    assert lines[-1] == "Recognition points the other way (high), but familiarity and separation weigh more: not similar."
     assert "stay 9% as they were" not in text
 
 
@@ -39,11 +39,11 @@ def test_when_every_check_agrees_nothing_is_said_to_point_the_other_way() -> Non
     text = _result(0.6, 0.95, 0.85).explanation()
     assert text.startswith("Your images look like the everyday photos this model learned from")
     assert "points the other way" not in text
-    assert "3 checks on 40 of your images" in text
+    assert "Measured on 40 of your images:" in text and text.count("• ") == 3
 
 
 def test_a_model_without_batchnorm_says_familiarity_is_not_measured() -> None:
     text = _result(0.7, 0.8, None).explanation()
     assert "Familiarity" not in text.replace("familiarity is not measured", "")
     assert "The similarity is their average (this model has no internal statistics to compare" in text
-    assert "2 checks on 40 of your images" in text
+    assert text.count("• ") == 2
