@@ -15,6 +15,7 @@ measured in the same run unless ``--no-bare``). Goals: the pick is the best or w
 head-only result is at most 1 point below the bare pipeline.
 
     .venv/bin/python bench/bench_advisor.py [--epochs 5] [--size 224] [--only brain-mri] [--scratch]
+    .venv/bin/python bench/bench_advisor.py --strategies head --no-bare     # the pick and head-only, quickly
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ def bare_accuracy(config: TrainConfig, weights: Path) -> float:
 
 
 def evaluate_target(name: str, folder: Path, folder_split: bool, weights: Path, work: Path, size: int,
-                    epochs: int, scratch: bool, bare: bool) -> dict[str, object]:
+                    epochs: int, strategies: tuple[Advised, ...], bare: bool) -> dict[str, object]:
     base = TrainConfig(DataConfig(str(folder), image_size=size, use_folder_split=folder_split),
                        ModelConfig(ARCH, str(weights)), OptimConfig(epochs=epochs, batch_size=16),
                        strategy=Strategy.HEAD, device=Device.CPU, num_workers=0)
@@ -73,17 +74,18 @@ def evaluate_target(name: str, folder: Path, folder_split: bool, weights: Path, 
     shutil.rmtree(work / f"trials-{name}", ignore_errors=True)  # a run folder is never reused
     results = run_trials(base, work / f"trials-{name}", _quiet, size=advice.size or SizeClass.SMALL,
                          similarity=advice.similarity_class, epochs=epochs,
-                         strategies=None if scratch else (Advised.HEAD, Advised.PARTIAL, Advised.FULL))
+                         strategies=strategies)
     table = {r.strategy.value: r for r in results}
     best = max(results, key=lambda r: r.best_val_accuracy or 0.0)
-    pick = table[advice.strategy.value]
-    gap = 100 * ((best.best_val_accuracy or 0) - (pick.best_val_accuracy or 0))
+    pick = table.get(advice.strategy.value)
+    gap = 100 * ((best.best_val_accuracy or 0) - (pick.best_val_accuracy or 0)) if pick else float("nan")
     for r in results:
         mark = " <- advisor" if r is pick else ""
         print(f"  {r.strategy.value:8s} best val acc {100 * (r.best_val_accuracy or 0):5.1f}%  "
               f"(epoch {r.best_epoch}, {r.seconds:5.0f} s){mark}", flush=True)
-    verdict = "best" if gap <= 0 else ("within 1 point" if gap <= 1 else f"{gap:.1f} points behind the best")
-    print(f"  => the pick is {verdict}")
+    if len(results) > 1 and pick is not None:
+        verdict = "best" if gap <= 0 else ("within 1 point" if gap <= 1 else f"{gap:.1f} points behind the best")
+        print(f"  => the pick is {verdict}")
     row: dict[str, object] = {
         "target": name, "pick": advice.strategy.value, "gap_points": gap,
         "similarity": advice.similarity.to_dict() if advice.similarity else None,
@@ -108,12 +110,15 @@ def main() -> int:
     parser.add_argument("--epochs", type=int, default=5, help="budget of each trial")
     parser.add_argument("--only", action="append", choices=sorted(TARGETS), help="one target (repeatable)")
     parser.add_argument("--scratch", action="store_true", help="also train from scratch (slow on a CPU)")
+    parser.add_argument("--strategies", default="", help="only these trials, e.g. head or head,partial")
     parser.add_argument("--no-bare", action="store_true", help="skip the bare pipeline's reference")
     args = parser.parse_args()
     private_home()
     args.work.mkdir(parents=True, exist_ok=True)
+    strategies = tuple(Advised(s) for s in args.strategies.split(",")) if args.strategies else (
+        (Advised.HEAD, Advised.PARTIAL, Advised.FULL) + ((Advised.SCRATCH,) if args.scratch else ()))
     rows = [evaluate_target(name, args.datasets / sub, own, args.weights, args.work, args.size, args.epochs,
-                            args.scratch, not args.no_bare)
+                            strategies, not args.no_bare)
             for name, (sub, own) in TARGETS.items() if not args.only or name in args.only]
     (args.work / "advisor-bench.json").write_text(json.dumps(rows, indent=2))
     return 0

@@ -1,5 +1,6 @@
 """Every part of the similarity measure on real ImageNet weights (efficientnet_lite0, loaded by the app from its
-hub folder), on the datasets the advisor is calibrated with. Prints one row per dataset and writes the figures to --out (JSON).
+hub folder), on the datasets the advisor is calibrated with. Prints one row per dataset and writes the figures
+to --out (JSON).
 
     .venv/bin/python bench/calibration/measure_similarity.py [--per-class 30] [--out /tmp/calib/similarity.json]
 """
