@@ -106,3 +106,10 @@ def test_scan_like_data_get_the_medical_safe_preset_and_photos_keep_theirs() -> 
             different.explanation
     assert advise(LARGE, stages, pretrained=True, similarity_override=SIM).plan.augmentation is Augmentation.LIGHT
     assert advise(SMALL, stages, pretrained=True, similarity_override=SIM).plan.augmentation is Augmentation.NONE
+
+
+def test_the_head_only_plan_trains_the_classifier_at_the_rate_measured_on_real_features() -> None:
+    # 0.01 left the classifier short of a fitted logistic regression in a short budget (bench/README.md).
+    advice = advise(SMALL, architecture_stages("resnet18"), pretrained=True, similarity_override=SIM)
+    assert advice.plan.lr == 0.03 and advice.plan.augmentation is Augmentation.NONE
+    assert "only the new classifier is trained (SGD with momentum, learning rate 0.03)" in advice.explanation
