@@ -25,7 +25,8 @@ from calibration_data import DATASETS, WEIGHTS  # noqa: E402
 from engine.data.report import scan_image_folder  # noqa: E402
 from engine.data.split import split_dataset  # noqa: E402
 
-SETS = {"brain-mri": (DATASETS / "brain-tumor-mri", False), "flowers17": (DATASETS / "flowers17-subset" / "train", False),
+SETS = {"brain-mri": (DATASETS / "brain-tumor-mri", False),
+        "flowers17": (DATASETS / "flowers17-subset" / "train", False),
         "hymenoptera": (DATASETS / "hymenoptera", True)}
 
 
