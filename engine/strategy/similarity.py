@@ -12,6 +12,9 @@ On a bounded sample of the user's training images, with the chosen pretrained we
     pretraining data (engine/strategy/domain_shift.py; models without BatchNorm skip this part).
 
 Each is mapped to 0..1 and they are combined into one score (:func:`combine`); >= 0.5 counts as similar.
+Calibrated on real ImageNet weights (efficientnet_lite0; bench/calibration/measure_similarity.py, figures in
+bench/README.md): ants/bees and flowers photos come out similar, brain MRI, scrambled photos and noise different.
+The words shown for a result are in engine/strategy/similarity_words.py.
 """
 
 from __future__ import annotations
@@ -34,13 +37,13 @@ from engine.core.errors import StudioError, WeightsError
 from engine.data.images.decode import ImageLoadError, load_image
 from engine.data.loaders import Preprocessing, image_to_tensor
 from engine.models.catalog import create_model, find_head, replace_head
+from engine.strategy.similarity_words import SIMILAR_THRESHOLD, explain_similarity
 from engine.strategy.table import SimilarityClass
 from engine.models.weights import load_starting_weights
 from engine.models.sources import preprocessing_for
 
 log = logging.getLogger(__name__)
 
-SIMILAR_THRESHOLD = 0.5
 Progress = Callable[[int, int], None]
 
 
@@ -56,29 +59,15 @@ class SimilarityResult:
     score: float
     images_used: int
     seconds: float
+    shift: float | None = None  # the raw BatchNorm shift behind ``familiarity`` (for calibration)
 
     @property
     def similarity(self) -> SimilarityClass:
         return SimilarityClass.SIMILAR if self.score >= SIMILAR_THRESHOLD else SimilarityClass.DIFFERENT
 
     def explanation(self) -> str:
-        if self.score >= 0.7:
-            text = "Your images look like the everyday photos this model learned from"
-        elif self.score >= SIMILAR_THRESHOLD:
-            text = "Your images are fairly close to the photos this model learned from"
-        elif self.score >= 0.3:
-            text = "Your images are rather unlike the photos this model learned from"
-        else:
-            text = ("Your images are unlike the photos this model learned from (as X-rays, scans or "
-                    "microscopy usually are)")
-        parts = [f"it recognises them with {100 * self.mean_max_probability:.0f}% confidence on average"]
-        if self.familiarity is not None:
-            parts.append(f"its internal statistics stay {100 * self.familiarity:.0f}% as they were on its own "
-                         "training images")
-        if self.probe_accuracy is not None:
-            parts.append(f"its existing features already tell your classes apart {100 * self.probe_accuracy:.0f}% "
-                         f"of the time (chance: {100 * self.probe_chance:.0f}%)")
-        return f"{text}: {'; '.join(parts)}."
+        """The verdict, each check in plain words and how they combine (engine/strategy/similarity_words.py)."""
+        return explain_similarity(self)
 
     def to_dict(self) -> dict[str, float | None | str]:
         return {
@@ -92,17 +81,25 @@ class SimilarityResult:
 
 
 def sample_per_class(items: Sequence[tuple[str, int]], per_class: int, seed: int = 0) -> list[tuple[str, int]]:
-    """Up to ``per_class`` items of each label, chosen with a fixed seed (same sample every time)."""
+    """Up to ``per_class`` items of each label, chosen with a fixed seed (same sample every time), taking the
+    classes in turn: the measurement stops when its time is up, and any first part of the sample must still
+    hold every class (in label order, a slow machine measured the first class only and could not tell how
+    well the classes separate).
+
+    Example:
+        >>> sample_per_class([("a1", 0), ("a2", 0), ("b1", 1)], 2)
+        [('a1', 0), ('b1', 1), ('a2', 0)]
+    """
     rng = random.Random(seed)
     by_label: dict[int, list[tuple[str, int]]] = {}
     for item in items:
         by_label.setdefault(item[1], []).append(item)
-    out: list[tuple[str, int]] = []
+    groups: list[list[tuple[str, int]]] = []
     for label in sorted(by_label):
         group = sorted(by_label[label])
         rng.shuffle(group)
-        out.extend(group[:per_class])
-    return out
+        groups.append(group[:per_class])
+    return [group[i] for i in range(max(map(len, groups), default=0)) for group in groups if i < len(group)]
 
 
 def pretrained_with_original_head(arch: str, weights: str, progress: Progress | None = None,
@@ -219,11 +216,31 @@ def measure_similarity(arch: str, weights: str, root: str | Path, train_items: S
     cancel = cancel or NeverCancelled()
     model, head = pretrained_with_original_head(arch, weights, cancel=cancel)
     size = image_size or pretraining_image_size(arch, weights)
+    return measure_model_similarity(model, head, preprocessing_for(arch, weights, size), root, train_items,
+                                    num_classes,
+                                    per_class=per_class, budget_s=budget_s, progress=progress, cancel=cancel,
+                                    seed=seed, started=started)
+
+
+def measure_model_similarity(model: nn.Module, head: str, preprocessing: Preprocessing, root: str | Path,
+                             train_items: Sequence[tuple[str, int]], num_classes: int, *, per_class: int = 30,
+                             budget_s: float = 30.0, progress: Progress | None = None,
+                             cancel: CancelToken | None = None, seed: int = 0,
+                             started: float | None = None) -> SimilarityResult:
+    """:func:`measure_similarity` for a model already loaded with its original output layer ``head`` (in eval
+    mode), fed as ``preprocessing`` says (the pretraining's image size, mean and std).
+
+    Example:
+        >>> r = measure_model_similarity(model, "classifier", prep, "flowers", split.train, 5)  # doctest: +SKIP
+        >>> r.similarity  # doctest: +SKIP
+        <SimilarityClass.SIMILAR: 'similar'>
+    """
+    started = time.perf_counter() if started is None else started
+    cancel = cancel or NeverCancelled()
     sample = sample_per_class(train_items, per_class, seed)
     shift = BatchNormShift(model)
-    feats, probs, labels = _features_and_probabilities(model, head, Path(root), sample,
-                                                       preprocessing_for(arch, weights, size), budget_s, cancel,
-                                                       progress, shift)
+    feats, probs, labels = _features_and_probabilities(model.eval(), head, Path(root), sample, preprocessing,
+                                                       budget_s, cancel, progress, shift)
     max_prob, entropy, recognition = recognition_scores(probs)
     probe = linear_probe_accuracy(feats, labels, seed)
     chance = 1.0 / max(num_classes, 1)
@@ -232,7 +249,8 @@ def measure_similarity(arch: str, weights: str, root: str | Path, train_items: S
     return SimilarityResult(mean_max_probability=max_prob, normalized_entropy=entropy, recognition=recognition,
                             probe_accuracy=probe, probe_chance=chance, separability=separability,
                             familiarity=familiarity, score=combine(recognition, separability, familiarity),
-                            images_used=int(len(labels)), seconds=time.perf_counter() - started)
+                            images_used=int(len(labels)), seconds=time.perf_counter() - started,
+                            shift=None if familiarity is None else shift.shift())
 
 
 def combine(recognition: float, separability: float | None, familiarity: float | None) -> float:

@@ -49,8 +49,8 @@ class TrialResult:
 
 
 def trial_configs(base: TrainConfig, size: SizeClass, similarity: SimilarityClass | None,
-                  epochs: int) -> dict[Advised, TrainConfig]:
-    """One config per strategy, identical but for what each strategy changes.
+                  epochs: int, strategies: tuple[Advised, ...] = TRIAL_ORDER) -> dict[Advised, TrainConfig]:
+    """One config per strategy (``strategies``, in that order), identical but for what each strategy changes.
 
     Raises:
         ConfigError: without pretrained weights there is nothing to compare (only "from scratch" is possible).
@@ -64,12 +64,14 @@ def trial_configs(base: TrainConfig, size: SizeClass, similarity: SimilarityClas
     # The partial trial freezes as the advisor would for this dataset; a similar/large guess otherwise.
     situation = similarity or SimilarityClass.DIFFERENT
     return {advised: apply_plan(budget, make_plan(advised, size, situation, stages, epochs))
-            for advised in TRIAL_ORDER}
+            for advised in strategies}
 
 
 def run_trials(base: TrainConfig, out_dir: Path, sink: EventSink, cancel: CancelToken | None = None, *,
-               size: SizeClass, similarity: SimilarityClass | None, epochs: int = 5) -> list[TrialResult]:
+               size: SizeClass, similarity: SimilarityClass | None, epochs: int = 5,
+               strategies: tuple[Advised, ...] | None = None) -> list[TrialResult]:
     """Run the trials one after another; the last event sent is one :class:`RunFinished` for them all.
+    ``strategies`` limits them (benchmarks on a CPU leave out the slowest); all four by default.
 
     Example:
         >>> run_trials(config, Path("runs/trials"), print, size=SizeClass.SMALL,  # doctest: +SKIP
@@ -80,7 +82,7 @@ def run_trials(base: TrainConfig, out_dir: Path, sink: EventSink, cancel: Cancel
 
     cancel = cancel or NeverCancelled()
     try:
-        configs = trial_configs(base, size, similarity, epochs)
+        configs = trial_configs(base, size, similarity, epochs, strategies or TRIAL_ORDER)
     except ConfigError as exc:
         sink(RunFinished(StopReason.FAILED, str(exc), job="trials", input_error=True))
         return []

@@ -58,7 +58,7 @@ def test_in_domain_images_score_above_out_of_domain_ones(tmp_path: Path) -> None
     assert in_domain.familiarity is not None and out_of_domain.familiarity is not None
     assert in_domain.familiarity > out_of_domain.familiarity
     assert in_domain.images_used > 0 and 0 <= out_of_domain.score <= 1
-    assert "recognises them" in in_domain.explanation()
+    assert "Recognition" in in_domain.explanation() and "Familiarity" in in_domain.explanation()
 
 
 def test_the_score_weighs_the_batchnorm_statistics_as_much_as_the_other_parts_together() -> None:
@@ -96,3 +96,11 @@ def test_a_previous_run_is_measured_at_the_image_size_it_was_trained_at(tmp_path
         '"resize_size": 146, "mean": [0.485, 0.456, 0.406], "std": [0.229, 0.224, 0.225]}}')
     assert pretraining_image_size("resnet18", str(tmp_path / "run")) == 128
     assert pretraining_image_size("resnet18", "imagenet") == 224
+
+
+def test_a_sample_cut_short_by_the_time_budget_still_holds_every_class() -> None:
+    # The measurement stops when its time is up; on a busy machine only the first batch may be measured.
+    items = [(f"{name}/{i}", label) for label, name in enumerate("abc") for i in range(40)]
+    first_batch = sample_per_class(items, 30)[:16]
+    assert {label for _, label in first_batch} == {0, 1, 2}
+    assert max(sum(1 for _, lab in first_batch if lab == k) for k in range(3)) <= 6

@@ -53,7 +53,7 @@ def test_a_recommendation_explains_itself_and_apply_sets_layers_and_settings(qtb
     assert layers.strategy() is Strategy.PARTIAL
     options = window.training_panel.options
     assert options.optimizer.currentData() == OptimizerKind.SGD.value
-    assert options.preset() is Augmentation.STRONG
+    assert options.preset() is Augmentation.MEDICAL  # "unlike everyday photos (X-rays, scans…)": scan-safe
     assert options.head_warmup.value() >= 1
     config = window.build_config()
     assert config.advice is not None and config.advice["strategy"] == "partial"
