@@ -105,8 +105,8 @@ def test_predict_drops_the_previous_models_answers(qtbot, tmp_path_factory: pyte
     with one_torch_thread():
         panel.predict_paths([images])
         qtbot.waitUntil(lambda: not panel.busy, timeout=60_000)
-    assert panel.table.rowCount() == 2
+    assert panel.table.model().rowCount() == 2
     panel.set_run(other)
     assert "another-run" in panel.model_label.text()
-    assert panel.table.rowCount() == 0 and panel.predictions == [] and not panel.save_button.isEnabled()
+    assert panel.table.model().rowCount() == 0 and panel.predictions == [] and not panel.save_button.isEnabled()
     panel.shutdown()
