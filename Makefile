@@ -20,10 +20,12 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(PY) bench/bench_throughput.py
 
+# ruff (mistakes and import order), mypy (strict on engine/ and gui/), lint-imports (the layers, pyproject.toml).
 lint: $(STAMP)
 	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m ruff check engine gui tests bench main.py
 	$(PY) -m mypy
-	$(PY) -m ruff check engine gui tests bench
+	$(VENV)/bin/lint-imports
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache

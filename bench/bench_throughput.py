@@ -39,8 +39,8 @@ def engine_throughput(data: Path, run_dir: Path, args: argparse.Namespace, image
         Strategy,
         TrainConfig,
     )
-    from engine.run.events import EpochEnded, RunFinished
     from engine.jobs.runner import ProcessRunner
+    from engine.run.events import EpochEnded, RunFinished
 
     config = TrainConfig(
         data=DataConfig(str(data), image_size=args.size, augmentation=Augmentation.LIGHT),

@@ -27,10 +27,18 @@ def head_only_epoch_times(data: Path, weights: Path, run_dir: Path, *, size: int
 
     ``switches`` are TrainConfig flags such as ``feature_cache=False`` or ``image_cache=False``.
     """
-    from engine.config import (Augmentation, DataConfig, Device, EarlyStoppingConfig, ModelConfig, OptimConfig,
-                               Strategy, TrainConfig)
-    from engine.run.events import EpochEnded, RunStarted
+    from engine.config import (
+        Augmentation,
+        DataConfig,
+        Device,
+        EarlyStoppingConfig,
+        ModelConfig,
+        OptimConfig,
+        Strategy,
+        TrainConfig,
+    )
     from engine.jobs.training_job import run_training_job
+    from engine.run.events import EpochEnded, RunStarted
 
     config = TrainConfig(
         data=DataConfig(str(data), image_size=size, augmentation=Augmentation(augmentation)),

@@ -18,26 +18,25 @@ from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKe
 from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QWidget
 
 from engine.config import Device, StopReason, Strategy, TrainConfig
-from engine.data.report import DatasetReport
 from engine.core.errors import ConfigError, StudioError
-from engine.run.events import Event, RunFinished
-from engine.jobs.runner import TRAIN, TRIALS
-from engine.strategy.table import Advised, SimilarityClass, SizeClass
-from engine.run.location import check_run_location
 from engine.core.paths import runs_root
 from engine.core.words import plural
+from engine.data.report import DatasetReport
 from engine.help.guide import TAB_KEYS
+from engine.jobs.runner import TRAIN, TRIALS
+from engine.run.events import Event, RunFinished
+from engine.run.location import check_run_location
+from engine.strategy.table import Advised, SimilarityClass, SizeClass
+from gui.drops import dropped_folder, dropped_images
 from gui.jobs.controller import TrainingController
-from gui.widgets.common import weak_method
+from gui.panels.data.panel import DataPanel
+from gui.second_stage import LATER_TABS, LOADING_STATUS, SecondStageLoader, import_second_stage, placeholder_page
+from gui.state import AppliedAdvice, RunState, StudioState
 from gui.widgets.app_settings import choose_folder
+from gui.widgets.common import weak_method
 from gui.widgets.help_dialog import install_help_menu
 from gui.widgets.scroll_tabs import ScrollingTabs
 from gui.widgets.wheel_guard import install_wheel_guard
-from gui.drops import dropped_folder, dropped_images
-from gui.panels.data.panel import DataPanel
-from gui.second_stage import (LATER_TABS, LOADING_STATUS, SecondStageLoader, import_second_stage,
-                               placeholder_page)
-from gui.state import AppliedAdvice, RunState, StudioState
 
 if TYPE_CHECKING:  # the second stage (torch, the model catalog): imported by load_rest(), not here
     from engine.strategy.advisor import Advice, TrainingPlan
@@ -222,10 +221,10 @@ class MainWindow(QMainWindow):
     def _make_menu(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
         open_action = QAction("&Open image folder…", self)
-        open_action.setShortcut(QKeySequence.Open)
+        open_action.setShortcut(QKeySequence.StandardKey.Open)
         open_action.triggered.connect(self._choose_folder)
         quit_action = QAction("&Quit", self)
-        quit_action.setShortcut(QKeySequence.Quit)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
         file_menu.addAction(open_action)
         file_menu.addSeparator()
@@ -463,8 +462,8 @@ class MainWindow(QMainWindow):
                 self, "Training is running",
                 "Training is still running. Stop it and close? It stops within a few seconds; the best model "
                 "so far and the last checkpoint are kept, so you can resume the run later.",
-                QMessageBox.Yes | QMessageBox.No, QMessageBox.No)
-            if answer == QMessageBox.Yes:
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+            if answer == QMessageBox.StandardButton.Yes:
                 self._stop_then_close()
             return
         self.shutdown()
@@ -483,7 +482,10 @@ class MainWindow(QMainWindow):
         # Stop without freezing the window; close once the run has saved and ended (bounded wait).
         self._closing = True
         self.statusBar().showMessage("Stopping training and saving the last checkpoint…")
-        self.controller.stop_then(self.close, CLOSE_TIMEOUT_S)
+        self.controller.stop_then(self._close_after_stop, CLOSE_TIMEOUT_S)
+
+    def _close_after_stop(self) -> None:
+        self.close()
 
     def shutdown(self) -> None:
         """Stop the training child, the warm child and background tasks (bounded waits)."""

@@ -18,8 +18,16 @@ from pathlib import Path
 import pytest
 import torch
 
-from engine.config import (Augmentation, DataConfig, Device, EarlyStoppingConfig, ModelConfig, OptimConfig,
-                           Strategy, TrainConfig)
+from engine.config import (
+    Augmentation,
+    DataConfig,
+    Device,
+    EarlyStoppingConfig,
+    ModelConfig,
+    OptimConfig,
+    Strategy,
+    TrainConfig,
+)
 from engine.jobs.training_job import run_training_job
 from tests.imagegen import make_image_folder
 

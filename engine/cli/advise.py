@@ -6,8 +6,8 @@ import argparse
 import sys
 from typing import Any
 
-from engine.cli.exit_codes import EXIT_BAD_INPUT, EXIT_OK
 from engine.cli.arg_types import number
+from engine.cli.exit_codes import EXIT_BAD_INPUT, EXIT_OK
 
 
 def register(sub: Any) -> None:
@@ -30,12 +30,12 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from engine.strategy.advisor import run_advisor
     from engine.config import DataConfig, ModelConfig, OptimConfig, Strategy, TrainConfig
-    from engine.data.report import scan_image_folder
     from engine.core.names import json_text
-    from engine.strategy.table import SimilarityClass, SizeThresholds
+    from engine.data.report import scan_image_folder
     from engine.models.sources import arch_for_weights
+    from engine.strategy.advisor import run_advisor
+    from engine.strategy.table import SimilarityClass, SizeThresholds
 
     report = scan_image_folder(args.data_dir)
     if not report.trainable:

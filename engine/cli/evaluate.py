@@ -25,10 +25,10 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from engine.evaluation.evaluate import evaluate_run, require_model
-    from engine.core.names import json_text
     from engine.core.atomic import write_output_file
+    from engine.core.names import json_text
     from engine.core.output_files import check_output_file
+    from engine.evaluation.evaluate import evaluate_run, require_model
 
     require_model(args.run_dir)
     if args.json and args.json != "-":

@@ -16,8 +16,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from engine.cli.exit_codes import EXIT_OK
 from engine.cli.arg_types import whole
+from engine.cli.exit_codes import EXIT_OK
 from engine.config import IMAGE_SIZES
 
 
@@ -34,8 +34,8 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from engine.models.layers.tree import analyse_model
     from engine.core.names import json_text
+    from engine.models.layers.tree import analyse_model
 
     tree = analyse_model(args.arch, args.image_size, args.classes)
     if args.json:

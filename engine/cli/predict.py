@@ -10,8 +10,8 @@ import argparse
 import sys
 from typing import Any
 
-from engine.cli.exit_codes import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK
 from engine.cli.arg_types import number, whole
+from engine.cli.exit_codes import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK
 
 
 def register(sub: Any) -> None:
@@ -28,10 +28,10 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from engine.models.saved import load_exported_model
     from engine.core.names import json_text
     from engine.core.output_files import check_output_file
     from engine.evaluation.predict import expand_image_paths, predict_images, write_predictions_csv
+    from engine.models.saved import load_exported_model
 
     if args.csv:
         check_output_file(args.csv, ".csv")  # before predicting, so the answers are not lost to a typo

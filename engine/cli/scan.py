@@ -11,8 +11,8 @@ import argparse
 import sys
 from typing import Any
 
-from engine.cli.exit_codes import EXIT_BAD_INPUT, EXIT_OK
 from engine.cli.arg_types import whole
+from engine.cli.exit_codes import EXIT_BAD_INPUT, EXIT_OK
 
 
 def register(sub: Any) -> None:
@@ -31,10 +31,10 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from engine.data.report import scan_image_folder
-    from engine.core.names import json_text
     from engine.core.atomic import write_output_file
+    from engine.core.names import json_text
     from engine.core.output_files import check_output_file
+    from engine.data.report import scan_image_folder
     from engine.data.report_files import report_to_json, write_report_csv
 
     for output, suffix in ((args.json, ".json"), (args.csv, ".csv")):  # refused before the scan (minutes)

@@ -56,7 +56,6 @@ def config_from_args(args: argparse.Namespace) -> Any:
     from engine.cli.option_args import option_values
     from engine.cli.train_options import augment_from_args
     from engine.config import DataConfig, TrainConfig, option, with_options
-
     from engine.models.sources import arch_for_weights
 
     values = option_values(args)
@@ -122,7 +121,6 @@ def _train(config: Any, run_dir: Path) -> int:
     """Train (``config``) or continue (``config=None``) ``run_dir``; Ctrl+C or SIGTERM stops within one batch."""
     from engine.config import StopReason
     from engine.jobs.training_job import run_training_job
-
     from engine.training.distributed import world_from_env
 
     resume = config is None

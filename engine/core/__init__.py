@@ -13,56 +13,116 @@ from engine.core.lazy import lazy_exports
 if TYPE_CHECKING:
     from engine.core.atomic import (
         save_tensors_atomic as save_tensors_atomic,
+    )
+    from engine.core.atomic import (
         write_bytes_atomic as write_bytes_atomic,
+    )
+    from engine.core.atomic import (
         write_json_atomic as write_json_atomic,
+    )
+    from engine.core.atomic import (
         write_output_file as write_output_file,
     )
     from engine.core.cancel import (
         CancelToken as CancelToken,
+    )
+    from engine.core.cancel import (
         NeverCancelled as NeverCancelled,
+    )
+    from engine.core.cancel import (
         wait_while_paused as wait_while_paused,
     )
     from engine.core.csv_files import (
         SafeWriter as SafeWriter,
+    )
+    from engine.core.csv_files import (
         csv_text as csv_text,
+    )
+    from engine.core.csv_files import (
         read_csv_dicts as read_csv_dicts,
+    )
+    from engine.core.csv_files import (
         write_csv as write_csv,
     )
     from engine.core.errors import (
         ConfigError as ConfigError,
+    )
+    from engine.core.errors import (
         DataError as DataError,
+    )
+    from engine.core.errors import (
         ModelFileError as ModelFileError,
+    )
+    from engine.core.errors import (
         OutputError as OutputError,
+    )
+    from engine.core.errors import (
         StudioError as StudioError,
+    )
+    from engine.core.errors import (
         WeightsError as WeightsError,
     )
     from engine.core.names import (
         READABLE_ERRORS as READABLE_ERRORS,
+    )
+    from engine.core.names import (
         display_path as display_path,
+    )
+    from engine.core.names import (
         json_text as json_text,
+    )
+    from engine.core.names import (
         readable as readable,
+    )
+    from engine.core.names import (
         readable_streams as readable_streams,
     )
     from engine.core.output_files import (
         check_output_file as check_output_file,
+    )
+    from engine.core.output_files import (
         describe_write_failure as describe_write_failure,
+    )
+    from engine.core.output_files import (
         prepare_folder as prepare_folder,
     )
     from engine.core.paths import (
         logs_dir as logs_dir,
+    )
+    from engine.core.paths import (
         lr_finder_dir as lr_finder_dir,
+    )
+    from engine.core.paths import (
         runs_root as runs_root,
+    )
+    from engine.core.paths import (
         scan_cache_dir as scan_cache_dir,
+    )
+    from engine.core.paths import (
         studio_home as studio_home,
     )
     from engine.core.run_layout import (
         EVALUATION as EVALUATION,
-        EvaluationSetFiles as EvaluationSetFiles,
+    )
+    from engine.core.run_layout import (
         LAST as LAST,
+    )
+    from engine.core.run_layout import (
         LOCK as LOCK,
+    )
+    from engine.core.run_layout import (
         MODEL_DIR as MODEL_DIR,
+    )
+    from engine.core.run_layout import (
+        EvaluationSetFiles as EvaluationSetFiles,
+    )
+    from engine.core.run_layout import (
         ModelFiles as ModelFiles,
+    )
+    from engine.core.run_layout import (
         RunLayout as RunLayout,
+    )
+    from engine.core.run_layout import (
         is_run_folder as is_run_folder,
     )
     from engine.core.versions import (

@@ -24,8 +24,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Protocol
 
-from engine.core.names import readable
 from engine.core.atomic import write_output_file
+from engine.core.names import readable
 
 #: Cells starting with one of these run as formulas in Excel, LibreOffice and Google Sheets.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

@@ -13,10 +13,10 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from engine.data.images.dicom import PRIVACY_NOTE
-from engine.data.scan.duplicates import NearDuplicate
 from engine.data.images.decode import HIGH_DEPTH_RULE
+from engine.data.images.dicom import PRIVACY_NOTE
 from engine.data.reasons import reason_label
+from engine.data.scan.duplicates import NearDuplicate
 from engine.data.scan.records import FileRecord, Problem
 
 if TYPE_CHECKING:

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from engine.core.cancel import CancelToken
+from engine.core.names import readable
 from engine.data.checks import (
     DEFAULT_INPUT_SIDE,
     SPLIT_FOLDER_NAMES,
@@ -26,8 +27,8 @@ from engine.data.checks import (
     very_small_message,
     very_small_side,
 )
+from engine.data.dataset import DatasetReport, FileOutcome
 from engine.data.scan.duplicates import Fingerprint, NearDuplicate, identical_groups, near_duplicate_pairs
-from engine.core.names import readable
 from engine.data.scan.records import FileRecord, Outcome, Problem
 from engine.data.scan.scanner import (
     ROOT_PATH,
@@ -39,7 +40,6 @@ from engine.data.scan.scanner import (
     ignored_kind,
     scan_folder,
 )
-from engine.data.dataset import DatasetReport, FileOutcome
 from engine.data.split import Split, split_dataset, split_stratified
 
 log = logging.getLogger(__name__)

@@ -12,37 +12,83 @@ from engine.core.lazy import lazy_exports
 if TYPE_CHECKING:
     from engine.evaluation.evaluate import (
         RunEvaluation as RunEvaluation,
+    )
+    from engine.evaluation.evaluate import (
         SetEvaluation as SetEvaluation,
+    )
+    from engine.evaluation.evaluate import (
         evaluate_after_training as evaluate_after_training,
+    )
+    from engine.evaluation.evaluate import (
         evaluate_run as evaluate_run,
+    )
+    from engine.evaluation.evaluate import (
         folder_label_set as folder_label_set,
+    )
+    from engine.evaluation.evaluate import (
         load_evaluation as load_evaluation,
+    )
+    from engine.evaluation.evaluate import (
         require_model as require_model,
     )
     from engine.evaluation.explain import (
         Explanation as Explanation,
+    )
+    from engine.evaluation.explain import (
         GradCam as GradCam,
+    )
+    from engine.evaluation.explain import (
         explain_image as explain_image,
+    )
+    from engine.evaluation.explain import (
         find_target_layer as find_target_layer,
+    )
+    from engine.evaluation.explain import (
         model_view as model_view,
+    )
+    from engine.evaluation.explain import (
         overlay as overlay,
     )
     from engine.evaluation.metrics import (
         at_threshold as at_threshold,
+    )
+    from engine.evaluation.metrics import (
         binary_figures as binary_figures,
+    )
+    from engine.evaluation.metrics import (
         calibration as calibration,
+    )
+    from engine.evaluation.metrics import (
         default_positive_class as default_positive_class,
+    )
+    from engine.evaluation.metrics import (
         predicted_labels as predicted_labels,
+    )
+    from engine.evaluation.metrics import (
         roc as roc,
+    )
+    from engine.evaluation.metrics import (
         row_normalised as row_normalised,
+    )
+    from engine.evaluation.metrics import (
         scores_from_confusion as scores_from_confusion,
+    )
+    from engine.evaluation.metrics import (
         summarize as summarize,
     )
     from engine.evaluation.predict import (
         Prediction as Prediction,
+    )
+    from engine.evaluation.predict import (
         PredictionCancelled as PredictionCancelled,
+    )
+    from engine.evaluation.predict import (
         expand_image_paths as expand_image_paths,
+    )
+    from engine.evaluation.predict import (
         predict_images as predict_images,
+    )
+    from engine.evaluation.predict import (
         write_predictions_csv as write_predictions_csv,
     )
 

@@ -24,19 +24,19 @@ from typing import Any
 
 import numpy as np
 
-from engine.evaluation import figures
+from engine.core.atomic import write_json_atomic
 from engine.core.cancel import CancelToken
-from engine.data.report import scan_image_folder
 from engine.core.csv_files import read_csv_dicts, write_csv
 from engine.core.errors import DataError, ModelFileError, OutputError, StudioError
-from engine.models.saved import ExportedModel, load_exported_model
-from engine.evaluation.metrics import FloatArray, IntArray, predicted_labels, summarize
-from engine.models.catalog import pick_device
 from engine.core.names import readable
 from engine.core.output_files import describe_write_failure
-from engine.evaluation.predict import predict_images
-from engine.core.atomic import write_json_atomic
 from engine.core.run_layout import EvaluationSetFiles, RunLayout
+from engine.data.report import scan_image_folder
+from engine.evaluation import figures
+from engine.evaluation.metrics import FloatArray, IntArray, predicted_labels, summarize
+from engine.evaluation.predict import predict_images
+from engine.models.catalog import pick_device
+from engine.models.saved import ExportedModel, load_exported_model
 from engine.run.folder import RunFileError, RunFolder, no_model_sentence
 
 log = logging.getLogger(__name__)

@@ -33,9 +33,9 @@ from torch import nn
 from torchvision.transforms import v2
 
 from engine.core.errors import StudioError
-from engine.models.saved import ExportedModel
 from engine.data.images.decode import load_image
 from engine.data.loaders import Preprocessing, image_to_tensor
+from engine.models.saved import ExportedModel
 
 Layout = Literal["nchw", "tokens"]
 #: Adaptive pooling only resizes the map before it (VGG's 7x7 pool would upsample a 2x2 map): skip it.

@@ -10,11 +10,11 @@ import torch
 
 from engine.core.cancel import CancelToken, NeverCancelled
 from engine.core.csv_files import write_csv
-from engine.data.report import is_ignored_name
 from engine.core.errors import StudioError
-from engine.models.saved import ExportedModel
 from engine.data.images.decode import IMAGE_EXTENSIONS, ImageLoadError, load_image
 from engine.data.loaders import image_to_tensor
+from engine.data.report import is_ignored_name
+from engine.models.saved import ExportedModel
 
 ProgressCallback = Callable[[int, int], None]
 

@@ -13,16 +13,27 @@ if TYPE_CHECKING:
     from engine.export.check import ExportCheck as ExportCheck
     from engine.export.destination import (
         ExportFormat as ExportFormat,
+    )
+    from engine.export.destination import (
         ExportPlan as ExportPlan,
+    )
+    from engine.export.destination import (
         plan_export as plan_export,
     )
     from engine.export.errors import (
         ExportCheckFailed as ExportCheckFailed,
+    )
+    from engine.export.errors import (
         ExportError as ExportError,
+    )
+    from engine.export.errors import (
         ExportExists as ExportExists,
+    )
+    from engine.export.errors import (
         ExportUnsupported as ExportUnsupported,
     )
-    from engine.export.exporter import ExportResult as ExportResult, export_run as export_run
+    from engine.export.exporter import ExportResult as ExportResult
+    from engine.export.exporter import export_run as export_run
 
 _EXPORTS = {
     "ExportCheck": "engine.export.check",

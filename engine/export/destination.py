@@ -18,7 +18,7 @@ from engine.core.names import display_path
 from engine.core.output_files import output_file_problem
 from engine.core.run_layout import DeploymentFiles, RunLayout, check_file_of
 from engine.export.errors import ExportError, ExportExists
-from engine.run.folder import RunFolder, RunFileError
+from engine.run.folder import RunFileError, RunFolder
 
 
 class ExportFormat(str, Enum):

@@ -12,10 +12,20 @@ from engine.core.lazy import lazy_exports
 if TYPE_CHECKING:
     from engine.jobs.runner import (
         LR_FINDER as LR_FINDER,
-        ProcessRunner as ProcessRunner,
-        Runner as Runner,
+    )
+    from engine.jobs.runner import (
         TRAIN as TRAIN,
+    )
+    from engine.jobs.runner import (
         TRIALS as TRIALS,
+    )
+    from engine.jobs.runner import (
+        ProcessRunner as ProcessRunner,
+    )
+    from engine.jobs.runner import (
+        Runner as Runner,
+    )
+    from engine.jobs.runner import (
         ThreadRunner as ThreadRunner,
     )
     from engine.jobs.training_job import (

@@ -26,8 +26,8 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any, Protocol
 
-from engine.core.run_layout import RunLayout
 from engine.config import StopReason, TrainConfig
+from engine.core.run_layout import RunLayout
 from engine.run.events import Event, RunFinished, event_from_dict, event_to_dict
 
 log = logging.getLogger(__name__)
@@ -45,6 +45,9 @@ class Runner(Protocol):
     def set_paused(self, paused: bool) -> None: ...
 
     def close(self, timeout: float = 10.0) -> None: ...
+
+    def prewarm(self) -> None:
+        """Get ready for :meth:`start` now (the child process imports torch), so that it answers at once."""
 
     @property
     def finished(self) -> RunFinished | None: ...
@@ -78,7 +81,6 @@ def _child_main(jobs: Any, events: Any, cancel: Any, pause: Any, ready: Any = No
     """Body of the training child: guard it (engine/jobs/child_guard.py), import torch now (the slow part), then
     wait for one job."""
     from engine.jobs.child_guard import ChildGuard
-
     from engine.jobs.priority import lower_priority
 
     guard = ChildGuard(link, parent_pid, cancel, (jobs, events))

@@ -18,8 +18,8 @@ import torchvision.models as tvm
 from torch import nn
 
 from engine.core.errors import ConfigError
-from engine.models.heads import HeadOptions, make_head
 from engine.models import timm_models
+from engine.models.heads import HeadOptions, make_head
 from engine.models.timm_models import is_timm
 
 log = logging.getLogger(__name__)

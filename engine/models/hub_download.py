@@ -94,8 +94,8 @@ def _entry_not_found() -> type[Exception]:
 
 def _fetch(repo: str, filename: str, revision: str | None, progress: Any, cancel: CancelToken) -> str:
     """One file: from the cache when it is there (no network at all), else downloaded."""
-    from huggingface_hub import hf_hub_download
     from huggingface_hub import errors as hf
+    from huggingface_hub import hf_hub_download
 
     try:
         return str(hf_hub_download(repo, filename, revision=revision, local_files_only=True))

@@ -247,8 +247,8 @@ def measure_plan_memory(arch: str, num_classes: int, image_size: int, frozen: li
                         head: HeadOptions | None = None, slots: int = 1) -> int | None:
     """Build ``arch`` (random weights: their values do not change memory), freeze ``frozen`` and measure
     one training step on the GPU with :func:`measure_training_memory`."""
-    from engine.models.layers.freezing import freeze_modules, keep_frozen_batchnorm_in_eval
     from engine.models.catalog import build_classifier
+    from engine.models.layers.freezing import freeze_modules, keep_frozen_batchnorm_in_eval
 
     if not torch.cuda.is_available():
         raise ConfigError("Memory can only be measured on an NVIDIA GPU; elsewhere the app estimates it.")

@@ -28,10 +28,10 @@ from engine.core.cancel import CancelToken, NeverCancelled
 from engine.core.errors import ModelFileError, WeightsError
 from engine.core.paths import runs_root
 from engine.core.run_layout import MODEL_DIR, ModelFiles, RunLayout
+from engine.models.catalog import IMAGENET_CLASSES, ModelInfo, create_model, find_head, list_architectures, model_info
 from engine.models.heads import HeadOptions
 from engine.models.saved import read_model_card
 from engine.models.sources import adapt_timm_state, resolve_hub_source
-from engine.models.catalog import IMAGENET_CLASSES, ModelInfo, create_model, find_head, list_architectures, model_info
 
 log = logging.getLogger(__name__)
 

@@ -10,9 +10,12 @@ from typing import TYPE_CHECKING
 from engine.core.lazy import lazy_exports
 
 if TYPE_CHECKING:
-    from engine.report.compare import Comparison as Comparison, compare_runs as compare_runs
-    from engine.report.page import SECTIONS as SECTIONS, build_report_html as build_report_html
-    from engine.report.write import ReportExistsError as ReportExistsError, write_report as write_report
+    from engine.report.compare import Comparison as Comparison
+    from engine.report.compare import compare_runs as compare_runs
+    from engine.report.page import SECTIONS as SECTIONS
+    from engine.report.page import build_report_html as build_report_html
+    from engine.report.write import ReportExistsError as ReportExistsError
+    from engine.report.write import write_report as write_report
 
 __getattr__, __dir__ = lazy_exports("engine.report", {
     "Comparison": "engine.report.compare",

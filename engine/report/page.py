@@ -14,8 +14,7 @@ from engine.report.facts import RunFacts, read_facts
 from engine.report.gallery import Gallery, gradcam_gallery, mistake_gallery
 from engine.report.markup import esc, pct
 from engine.report.model_card import model_card_section
-from engine.report.sections_results import (evaluation_section, gallery_section, training_section,
-                                            versions_section)
+from engine.report.sections_results import evaluation_section, gallery_section, training_section, versions_section
 from engine.report.sections_setup import data_section, model_section, settings_section, strategy_section
 
 #: (anchor, title) of every section, in order; the test opens the page in Chromium and finds each one.

@@ -8,8 +8,8 @@ from engine.config.enums import Strategy
 from engine.data.reasons import reason_label
 from engine.report.facts import RunFacts
 from engine.report.markup import esc, facts_list, items, para, pct, section, table, warning
-from engine.strategy.table import Advised
 from engine.report.settings import flat_settings, flatten, setting_label, setting_text
+from engine.strategy.table import Advised
 
 SPLIT_METHODS = {"stratified": "random, with every class keeping its share on each side (stratified)",
                  "grouped": "by group: all images of one group stay on one side",

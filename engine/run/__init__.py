@@ -12,30 +12,68 @@ from engine.core.lazy import lazy_exports
 if TYPE_CHECKING:
     from engine.run.events import (
         BatchEnded as BatchEnded,
+    )
+    from engine.run.events import (
         EpochEnded as EpochEnded,
+    )
+    from engine.run.events import (
         EpochTimeEstimate as EpochTimeEstimate,
+    )
+    from engine.run.events import (
         Event as Event,
+    )
+    from engine.run.events import (
         LrFinderResult as LrFinderResult,
+    )
+    from engine.run.events import (
         Notice as Notice,
+    )
+    from engine.run.events import (
         OverfitWarning as OverfitWarning,
+    )
+    from engine.run.events import (
         Progress as Progress,
+    )
+    from engine.run.events import (
         RunFinished as RunFinished,
+    )
+    from engine.run.events import (
         RunPaused as RunPaused,
+    )
+    from engine.run.events import (
         RunStarted as RunStarted,
+    )
+    from engine.run.events import (
         event_from_dict as event_from_dict,
+    )
+    from engine.run.events import (
         event_to_dict as event_to_dict,
+    )
+    from engine.run.events import (
         read_events as read_events,
     )
     from engine.run.folder import (
         RunFileError as RunFileError,
+    )
+    from engine.run.folder import (
         RunFolder as RunFolder,
+    )
+    from engine.run.folder import (
         RunLog as RunLog,
+    )
+    from engine.run.folder import (
         iter_run_events as iter_run_events,
+    )
+    from engine.run.folder import (
         no_model_sentence as no_model_sentence,
     )
     from engine.run.listing import (
         RunSummary as RunSummary,
+    )
+    from engine.run.listing import (
         list_runs as list_runs,
+    )
+    from engine.run.listing import (
         new_run_dir as new_run_dir,
     )
     from engine.run.location import (
@@ -43,12 +81,20 @@ if TYPE_CHECKING:
     )
     from engine.run.lock import (
         RunLock as RunLock,
+    )
+    from engine.run.lock import (
         RunLocked as RunLocked,
+    )
+    from engine.run.lock import (
         acquire_run_lock as acquire_run_lock,
     )
     from engine.run.start import (
         clear_unstarted as clear_unstarted,
+    )
+    from engine.run.start import (
         is_unstarted as is_unstarted,
+    )
+    from engine.run.start import (
         remove_if_empty as remove_if_empty,
     )
 

@@ -12,36 +12,80 @@ from engine.core.lazy import lazy_exports
 if TYPE_CHECKING:
     from engine.strategy.advisor import (
         Advice as Advice,
+    )
+    from engine.strategy.advisor import (
         TrainingPlan as TrainingPlan,
+    )
+    from engine.strategy.advisor import (
         advise as advise,
+    )
+    from engine.strategy.advisor import (
         apply_advice as apply_advice,
+    )
+    from engine.strategy.advisor import (
         apply_plan as apply_plan,
+    )
+    from engine.strategy.advisor import (
         make_plan as make_plan,
+    )
+    from engine.strategy.advisor import (
         run_advisor as run_advisor,
     )
     from engine.strategy.similarity import (
         combine as combine,
+    )
+    from engine.strategy.similarity import (
         measure_similarity as measure_similarity,
+    )
+    from engine.strategy.similarity import (
         pretraining_image_size as pretraining_image_size,
+    )
+    from engine.strategy.similarity import (
         recognition_scores as recognition_scores,
+    )
+    from engine.strategy.similarity import (
         sample_per_class as sample_per_class,
     )
     from engine.strategy.table import (
-        Advised as Advised,
         DECISION_TABLE as DECISION_TABLE,
+    )
+    from engine.strategy.table import (
+        Advised as Advised,
+    )
+    from engine.strategy.table import (
         SimilarityClass as SimilarityClass,
+    )
+    from engine.strategy.table import (
         SizeClass as SizeClass,
+    )
+    from engine.strategy.table import (
         SizeThresholds as SizeThresholds,
+    )
+    from engine.strategy.table import (
         classify_size as classify_size,
+    )
+    from engine.strategy.table import (
         decide as decide,
+    )
+    from engine.strategy.table import (
         effective_images_per_class as effective_images_per_class,
+    )
+    from engine.strategy.table import (
         size_position as size_position,
+    )
+    from engine.strategy.table import (
         stages_to_freeze as stages_to_freeze,
     )
     from engine.strategy.trials import (
         read_trials as read_trials,
+    )
+    from engine.strategy.trials import (
         run_trials as run_trials,
+    )
+    from engine.strategy.trials import (
         run_trials_for as run_trials_for,
+    )
+    from engine.strategy.trials import (
         trial_configs as trial_configs,
     )
 

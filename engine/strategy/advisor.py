@@ -8,18 +8,27 @@ two-stage schedule (new head first, then the planned layers at the lower rate).
 
 from __future__ import annotations
 
-from engine.core.words import plural
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-from engine.core.cancel import CancelToken
 from engine.config import Augmentation, FineTuneSchedule, FreezePlan, OptimizerKind, Strategy, TrainConfig
-from engine.training.preparation import prepare_data
-from engine.strategy.similarity import SimilarityResult, measure_similarity
+from engine.core.cancel import CancelToken
+from engine.core.words import plural
 from engine.models.layers.stages import Stage, architecture_stages, frozen_for_stages
-from engine.strategy.table import (Advised, SimilarityClass, SizeClass, SizeThresholds, classify_size, decide,
-                             effective_images_per_class, size_position, stages_to_freeze)
+from engine.strategy.similarity import SimilarityResult, measure_similarity
+from engine.strategy.table import (
+    Advised,
+    SimilarityClass,
+    SizeClass,
+    SizeThresholds,
+    classify_size,
+    decide,
+    effective_images_per_class,
+    size_position,
+    stages_to_freeze,
+)
+from engine.training.preparation import prepare_data
 
 ProgressCallback = Callable[[int, int], None]
 

@@ -32,15 +32,15 @@ import torch
 from torch import nn
 
 from engine.core.cancel import CancelToken, NeverCancelled
-from engine.strategy.domain_shift import BatchNormShift
 from engine.core.errors import StudioError, WeightsError
 from engine.data.images.decode import ImageLoadError, load_image
 from engine.data.loaders import Preprocessing, image_to_tensor
 from engine.models.catalog import create_model, find_head, replace_head
+from engine.models.sources import preprocessing_for
+from engine.models.weights import load_starting_weights
+from engine.strategy.domain_shift import BatchNormShift
 from engine.strategy.similarity_words import SIMILAR_THRESHOLD, explain_similarity
 from engine.strategy.table import SimilarityClass
-from engine.models.weights import load_starting_weights
-from engine.models.sources import preprocessing_for
 
 log = logging.getLogger(__name__)
 

@@ -14,15 +14,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from engine.core.run_layout import RunLayout
-from engine.strategy.advisor import apply_plan, make_plan
-from engine.core.cancel import CancelToken, NeverCancelled
 from engine.config import EarlyStoppingConfig, StopReason, TrainConfig
+from engine.core.atomic import write_json_atomic
+from engine.core.cancel import CancelToken, NeverCancelled
 from engine.core.errors import ConfigError
+from engine.core.run_layout import RunLayout
+from engine.models.layers.stages import architecture_stages
 from engine.run.events import Event, Notice, Progress, RunFinished
 from engine.run.listing import saved_model_label
-from engine.core.atomic import write_json_atomic
-from engine.models.layers.stages import architecture_stages
+from engine.strategy.advisor import apply_plan, make_plan
 from engine.strategy.table import Advised, SimilarityClass, SizeClass
 
 #: The order trials run in: the cheapest first, so the user sees results soonest.

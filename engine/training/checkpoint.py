@@ -26,10 +26,10 @@ from safetensors.torch import load as load_safetensors_bytes
 from safetensors.torch import save
 from torch import nn
 
+from engine.core.atomic import write_bytes_atomic
 from engine.core.errors import OutputError, StudioError
 from engine.core.names import display_path
 from engine.core.output_files import describe_write_failure
-from engine.core.atomic import write_bytes_atomic
 from engine.core.run_layout import LAST
 
 log = logging.getLogger(__name__)

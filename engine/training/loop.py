@@ -18,13 +18,13 @@ from torch import nn
 
 from engine.core.cancel import CancelToken, wait_while_paused
 from engine.core.errors import StudioError
+from engine.models.layers.freezing import keep_frozen_batchnorm_in_eval
 from engine.run.events import BatchEnded, Event, Notice, RunPaused
 from engine.run.throttle import Throttle
-from engine.models.layers.freezing import keep_frozen_batchnorm_in_eval
-from engine.training.optim import l1_penalty
-from engine.training.session import Session
 from engine.training.device import ESTIMATE_BATCHES, gpu_memory_mb
 from engine.training.distributed import Collective, World
+from engine.training.optim import l1_penalty
+from engine.training.session import Session
 
 log = logging.getLogger(__name__)
 

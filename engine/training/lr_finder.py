@@ -16,13 +16,13 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.core.run_layout import RunLayout
-from engine.core.cancel import CancelToken, NeverCancelled
 from engine.config import StopReason, TrainConfig
+from engine.core.cancel import CancelToken, NeverCancelled
 from engine.core.errors import StudioError
-from engine.run.events import Event, LrFinderResult, Progress, RunFinished
-from engine.models.layers.freezing import keep_frozen_batchnorm_in_eval
+from engine.core.run_layout import RunLayout
 from engine.data.loaders import Batch
+from engine.models.layers.freezing import keep_frozen_batchnorm_in_eval
+from engine.run.events import Event, LrFinderResult, Progress, RunFinished
 from engine.training.session import Session, SessionCancelled, open_session
 
 log = logging.getLogger(__name__)

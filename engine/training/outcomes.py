@@ -9,8 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from engine.core.run_layout import RunLayout
-from engine.run.listing import saved_model_label
 from engine.core.words import plural
+from engine.run.listing import saved_model_label
 from engine.training.checkpoint import CheckpointError, load_checkpoint
 
 CANCELLED_BEFORE_START = "Training was stopped by you before the first epoch began, so no model was saved."

@@ -15,15 +15,15 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader
 
-from engine.core.cancel import CancelToken
 from engine.config import TrainConfig
+from engine.core.cancel import CancelToken
+from engine.data.loaders import ImageListDataset, Preprocessing, default_num_workers, make_loader
 from engine.data.report import Split, scan_image_folder, split_dataset
+from engine.models.catalog import build_classifier, pick_device
 from engine.models.heads import HeadOptions
 from engine.models.layers.freezing import freeze_modules, plan_for_strategy
-from engine.data.loaders import ImageListDataset, Preprocessing, default_num_workers, make_loader
-from engine.models.catalog import build_classifier, pick_device
-from engine.models.weights import apply_weights, load_starting_weights
 from engine.models.sources import hub_model_args, preprocessing_for
+from engine.models.weights import apply_weights, load_starting_weights
 
 log = logging.getLogger(__name__)
 

@@ -12,6 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from engine.config import TrainConfig
+from engine.core.errors import StudioError
+from engine.core.run_layout import RunLayout
+from engine.data.report import Split
+from engine.run.events import BatchEnded, EpochEnded, Event, RunFinished, event_from_dict
+from engine.run.folder import RunFileError, RunFolder
 from engine.training.checkpoint import (
     Checkpoint,
     CheckpointError,
@@ -20,12 +26,6 @@ from engine.training.checkpoint import (
     remove_stale_temporaries,
     write_safely,
 )
-from engine.config import TrainConfig
-from engine.data.report import Split
-from engine.core.errors import StudioError
-from engine.run.events import BatchEnded, EpochEnded, Event, RunFinished, event_from_dict
-from engine.core.run_layout import RunLayout
-from engine.run.folder import RunFileError, RunFolder
 
 if TYPE_CHECKING:
     import torch

@@ -19,12 +19,17 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader
 
+from engine.config import AugmentConfig, Imbalance, TrainConfig
+from engine.core.cancel import CancelToken
+from engine.core.errors import StudioError
 from engine.core.run_layout import RunLayout
 from engine.data.augment import resolve_augment, train_transform
-from engine.core.cancel import CancelToken
-from engine.config import AugmentConfig, Imbalance, TrainConfig
+from engine.data.image_cache import ImageCache, build_image_cache
+from engine.data.loaders import Batch, ImageListDataset, balanced_weights, make_loader, set_loader_epoch
 from engine.data.report import Split
-from engine.core.errors import StudioError
+from engine.models.layers.freezing import parameter_groups
+from engine.training.device import Acceleration, accelerate, split_cpu_threads
+from engine.training.distributed import World
 from engine.training.feature_cache import (
     FeatureBatches,
     FeatureSet,
@@ -33,13 +38,8 @@ from engine.training.feature_cache import (
     trainable_outside,
 )
 from engine.training.frozen_prefix import NoGradPrefix
-from engine.data.image_cache import ImageCache, build_image_cache
-from engine.models.layers.freezing import parameter_groups
-from engine.data.loaders import Batch, ImageListDataset, balanced_weights, make_loader, set_loader_epoch
 from engine.training.optim import Schedule, build_optimizer, class_weights, make_loss
 from engine.training.preparation import PreparedRun, prepare_run
-from engine.training.device import Acceleration, accelerate, split_cpu_threads
-from engine.training.distributed import World
 
 log = logging.getLogger(__name__)
 

@@ -22,21 +22,26 @@ from pathlib import Path
 
 import torch
 
+from engine.config import StopReason, TrainConfig
+from engine.core.cancel import CancelToken, NeverCancelled
+from engine.core.errors import OutputError, StudioError
+from engine.data.loaders import seed_epoch
+from engine.models.catalog import count_parameters
+from engine.run.events import EpochEnded, Event, Notice, Progress, RunFinished, RunStarted
+from engine.run.folder import RunFolder, RunLog
+from engine.run.lock import RunLock, RunLocked
+from engine.run.start import clear_unstarted, remove_if_empty
+from engine.run.throttle import Throttle
 from engine.training.callbacks.base import Callback
 from engine.training.callbacks.best_model import BestModel
 from engine.training.callbacks.checkpoint import CheckpointSaver
 from engine.training.callbacks.early_stopping import EarlyStopping
+from engine.training.callbacks.finetuning import finetune_callbacks
 from engine.training.callbacks.out_of_memory import OutOfMemoryRecovery
 from engine.training.callbacks.overfit_watch import OverfitWatch
 from engine.training.callbacks.timing import TimeEstimate
-from engine.core.cancel import CancelToken, NeverCancelled
 from engine.training.checkpoint import CheckpointError
-from engine.config import StopReason, TrainConfig
-from engine.core.errors import OutputError, StudioError
-from engine.run.events import EpochEnded, Event, Notice, Progress, RunFinished, RunStarted
-from engine.run.throttle import Throttle
-from engine.training.callbacks.finetuning import finetune_callbacks
-from engine.data.loaders import seed_epoch
+from engine.training.device import gpu_memory_mb, prepare_process, reset_gpu_peak
 from engine.training.distributed import (
     Collective,
     PeerLost,
@@ -45,10 +50,8 @@ from engine.training.distributed import (
     is_peer_failure,
     lost_sentence,
 )
-from engine.training.opening import RunOpening
 from engine.training.loop import Clock, EpochLoop, EpochResult, NonFiniteLoss, StopLoop
-from engine.models.catalog import count_parameters
-from engine.training.preparation import PreparedRun
+from engine.training.opening import RunOpening
 from engine.training.outcomes import (
     CANCELLED_BEFORE_START,
     cancelled_sentence,
@@ -56,11 +59,8 @@ from engine.training.outcomes import (
     nonfinite_sentence,
     resume_failed_sentence,
 )
-from engine.run.folder import RunFolder, RunLog
-from engine.run.lock import RunLock, RunLocked
-from engine.run.start import clear_unstarted, remove_if_empty
+from engine.training.preparation import PreparedRun
 from engine.training.session import Session, SessionCancelled
-from engine.training.device import gpu_memory_mb, prepare_process, reset_gpu_peak
 
 log = logging.getLogger(__name__)
 

@@ -24,10 +24,10 @@ from PySide6.QtCore import QObject, QThread, QTimer, Signal
 
 from engine.config import TrainConfig
 from engine.core.errors import StudioError
-from engine.run.events import BatchEnded, Event, Progress
-from engine.run.throttle import EVENT_INTERVAL_S, Throttle
 from engine.core.paths import lr_finder_dir
 from engine.jobs.runner import LR_FINDER, TRAIN, TRIALS, ProcessRunner, Runner, ThreadRunner
+from engine.run.events import BatchEnded, Event, Progress
+from engine.run.throttle import EVENT_INTERVAL_S, Throttle
 
 log = logging.getLogger(__name__)
 

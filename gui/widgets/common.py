@@ -19,7 +19,7 @@ def weak_method(method: Callable[[], T], gone: Callable[[], T]) -> Callable[[], 
     A widget handed its owner's bound method would hold the owner, and the owner holds the widget: a
     reference cycle through Qt objects, which only the garbage collector can free (gui/gui_thread_gc.py).
     """
-    ref = weakref.WeakMethod(method)  # type: ignore[arg-type]
+    ref = weakref.WeakMethod(method)
 
     def call() -> T:
         bound = ref()

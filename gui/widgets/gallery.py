@@ -15,11 +15,19 @@ import numpy as np
 from PIL import Image
 from PySide6.QtCore import QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QColor, QDesktopServices, QIcon, QPixmap
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListView, QListWidget, QListWidgetItem, QPushButton,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListView,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
-from engine.evaluation.evaluate import SetEvaluation
 from engine.data.images.decode import ImageLoadError, load_image
+from engine.evaluation.evaluate import SetEvaluation
 from gui.jobs.controller import TaskState
 from gui.jobs.task_slot import TaskSlot
 from gui.widgets.image_viewer import show_image, to_qimage
@@ -98,11 +106,11 @@ class ImageGallery(QWidget):
         self.title = QLabel(empty_text)
         self.title.setWordWrap(True)
         self.list = QListWidget()
-        self.list.setViewMode(QListView.IconMode)
+        self.list.setViewMode(QListView.ViewMode.IconMode)
         self.list.setIconSize(QSize(THUMB, THUMB))
         self.list.setGridSize(QSize(THUMB + 64, THUMB + 58))  # room for three caption lines
-        self.list.setResizeMode(QListView.Adjust)
-        self.list.setMovement(QListView.Static)
+        self.list.setResizeMode(QListView.ResizeMode.Adjust)
+        self.list.setMovement(QListView.Movement.Static)
         self.list.setWordWrap(True)
         self.list.setUniformItemSizes(True)
         self.list.currentRowChanged.connect(self._on_row)
@@ -136,8 +144,8 @@ class ImageGallery(QWidget):
         for item in items:
             entry = QListWidgetItem(QIcon(placeholder), item.caption)
             entry.setToolTip(item.tooltip or item.path)
-            entry.setData(Qt.UserRole, item.path)
-            entry.setTextAlignment(Qt.AlignHCenter | Qt.AlignTop)
+            entry.setData(Qt.ItemDataRole.UserRole, item.path)
+            entry.setTextAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
             self.list.addItem(entry)
         self.reveal_button.setEnabled(False)
         if items:
@@ -177,4 +185,4 @@ class ImageGallery(QWidget):
 
     @staticmethod
     def _path(item: QListWidgetItem) -> str:
-        return str(item.data(Qt.UserRole))
+        return str(item.data(Qt.ItemDataRole.UserRole))

@@ -13,18 +13,17 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPixmap, QResizeEvent
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QHBoxLayout, QLabel, QSizePolicy, QSlider, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QSizePolicy, QSlider, QVBoxLayout, QWidget
 
+from engine.core.names import readable
 from engine.core.run_layout import RunLayout
+from engine.data.images.decode import load_image
 from engine.evaluation.explain import Explanation, GradCam, explain_image, model_view, overlay
 from engine.models.saved import ExportedModel, load_exported_model
-from engine.data.images.decode import load_image
-from engine.core.names import readable
 from gui.jobs.controller import TaskState
-from gui.widgets.gallery import to_qimage
 from gui.jobs.task_slot import TaskSlot
 from gui.widgets.common import MessageLabel
+from gui.widgets.gallery import to_qimage
 
 
 class ExplainerCache:
@@ -77,15 +76,15 @@ class GradCamView(QWidget):
         self.current: _Shown | None = None
         self._path: str | None = None
         self.picture = QLabel("Choose an image to see which parts of it the model looked at.")
-        self.picture.setAlignment(Qt.AlignCenter)
+        self.picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.picture.setWordWrap(True)
         self.picture.setMinimumSize(200, 200)
-        self.picture.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Ignored)
+        self.picture.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         self.heat_box = QCheckBox("Show Grad-CAM")
         self.heat_box.setChecked(True)
         self.heat_box.setToolTip("Colour the parts of the image that pushed the model towards the class.")
         self.heat_box.toggled.connect(self._reload)
-        self.opacity = QSlider(Qt.Horizontal)
+        self.opacity = QSlider(Qt.Orientation.Horizontal)
         self.opacity.setRange(0, 100)
         self.opacity.setValue(50)
         self.opacity.setToolTip("How strongly the heat covers the image")
@@ -181,7 +180,8 @@ class GradCamView(QWidget):
             return
         pixmap = QPixmap.fromImage(to_qimage(array))
         size = self.picture.size()
-        self.picture.setPixmap(pixmap.scaled(size, Qt.KeepAspectRatio, Qt.SmoothTransformation))
+        self.picture.setPixmap(pixmap.scaled(size, Qt.AspectRatioMode.KeepAspectRatio,
+                                             Qt.TransformationMode.SmoothTransformation))
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)

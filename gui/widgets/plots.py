@@ -70,7 +70,7 @@ def _plot(title: str, y_label: str, left: pg.AxisItem | None = None) -> pg.PlotW
 
 
 def _curve(plot: pg.PlotWidget, name: str | None, pen: object, symbol: str | None = None) -> pg.PlotDataItem:
-    brush = pen.color() if symbol and hasattr(pen, "color") else None  # type: ignore[attr-defined]
+    brush = pen.color() if symbol and hasattr(pen, "color") else None
     curve = plot.plot([], [], name=name, pen=pen, symbol=symbol, symbolSize=6, symbolBrush=brush)
     curve.setDownsampling(auto=True, method="peak")
     curve.setClipToView(True)

@@ -63,7 +63,7 @@ class ScrollingTabs(QTabWidget):
         area = super().widget(index)
         return area.widget() if isinstance(area, QScrollArea) else area
 
-    def currentWidget(self) -> QWidget:  # type: ignore[override]  # noqa: N802 - Qt's name
+    def currentWidget(self) -> QWidget:  # noqa: N802 - Qt's name
         return self.widget(self.currentIndex())  # type: ignore[return-value]
 
     def indexOf(self, page: QWidget) -> int:  # noqa: N802 - Qt's name

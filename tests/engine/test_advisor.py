@@ -6,11 +6,11 @@ import json
 
 import pytest
 
-from engine.strategy.advisor import advise, apply_advice
-from engine.config import (Augmentation, DataConfig, ModelConfig, OptimizerKind, Strategy, TrainConfig)
-from engine.models.layers.base import base_modules
+from engine.config import Augmentation, DataConfig, ModelConfig, OptimizerKind, Strategy, TrainConfig
 from engine.models.catalog import build_classifier
+from engine.models.layers.base import base_modules
 from engine.models.layers.stages import architecture_stages
+from engine.strategy.advisor import advise, apply_advice
 from engine.strategy.table import Advised, SimilarityClass, SizeThresholds
 
 SMALL = {"a": 80, "b": 120}

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 import torch
 
-from engine.data.augment import PRESETS, describe, pixel_transform, preview_grid, resolve_augment, train_transform
 from engine.config import Augmentation, AugmentConfig, DataConfig, TrainConfig
 from engine.core.errors import ConfigError
+from engine.data.augment import PRESETS, describe, pixel_transform, preview_grid, resolve_augment, train_transform
 from engine.data.loaders import Preprocessing
 
 

@@ -10,11 +10,11 @@ import torch
 import torchvision
 
 from engine.config import Augmentation, StopReason, Strategy
-from engine.run.events import EpochEnded, RunStarted
-from engine.training.feature_cache import head_is_terminal
 from engine.data.image_cache import build_image_cache
 from engine.data.loaders import ImageListDataset, Preprocessing, make_loader
 from engine.jobs.training_job import run_training_job
+from engine.run.events import EpochEnded, RunStarted
+from engine.training.feature_cache import head_is_terminal
 from tests.imagegen import make_image_folder
 from tests.trainkit import Collector, make_pretrained_file, one_thread, tiny_config
 

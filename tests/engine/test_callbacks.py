@@ -6,10 +6,10 @@ from typing import Any
 
 import pytest
 
-from engine.training.callbacks.early_stopping import EarlyStopping
-from engine.training.callbacks.overfit_watch import OverfitWatch
 from engine.config import DataConfig, EarlyStoppingConfig, Monitor, OptimConfig, StopReason, TrainConfig
 from engine.run.events import BatchEnded, EpochEnded, OverfitWarning, RunStarted, event_from_dict
+from engine.training.callbacks.early_stopping import EarlyStopping
+from engine.training.callbacks.overfit_watch import OverfitWatch
 from engine.training.overfit import EpochFigures, detect_overfitting, overfit_message
 
 

@@ -6,8 +6,7 @@ import json
 
 import pytest
 
-from engine.config import (DataConfig, Device, EarlyStoppingConfig, ModelConfig, OptimConfig, Strategy,
-                           TrainConfig)
+from engine.config import DataConfig, Device, EarlyStoppingConfig, ModelConfig, OptimConfig, Strategy, TrainConfig
 from engine.core.errors import ConfigError
 
 

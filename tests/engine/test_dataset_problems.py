@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from engine.data.report import DatasetReport, build_report, scan_image_folder
 from engine.core.errors import DataError
+from engine.data.report import DatasetReport, build_report, scan_image_folder
 from engine.data.scan.scanner import scan_folder
 from tests.imagegen import make_image_folder
 from tests.messygen import noise, save

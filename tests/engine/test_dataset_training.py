@@ -23,9 +23,9 @@ from engine.config import (
     TrainConfig,
 )
 from engine.data.report import scan_image_folder
+from engine.jobs.training_job import run_training_job
 from engine.run.events import Event, Notice, RunStarted
 from engine.training.preparation import prepare_data
-from engine.jobs.training_job import run_training_job
 from tests.imagegen import make_image_folder
 from tests.messygen import make_messy_folder
 

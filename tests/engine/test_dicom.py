@@ -11,8 +11,8 @@ import pydicom
 import pytest
 from pydicom import examples
 
-from engine.data.report import scan_image_folder, split_dataset
 from engine.data.images.decode import ImageLoadError, load_image, load_image_with_info
+from engine.data.report import scan_image_folder, split_dataset
 from engine.data.report_files import report_to_csv, report_to_json
 from tests import messygen as gen
 

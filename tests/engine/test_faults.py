@@ -12,15 +12,15 @@ from typing import Any
 import pytest
 import torch
 
-import engine.training.checkpoint
 import engine.core.atomic
-from engine.training.checkpoint import load_checkpoint
+import engine.training.checkpoint
 from engine.config import StopReason
-from engine.run.events import EpochEnded, Notice, RunFinished, RunPaused
-from engine.models.saved import load_exported_model
-from engine.training.loop import EpochLoop
 from engine.jobs.runner import ThreadRunner
 from engine.jobs.training_job import run_training_job
+from engine.models.saved import load_exported_model
+from engine.run.events import EpochEnded, Notice, RunFinished, RunPaused
+from engine.training.checkpoint import load_checkpoint
+from engine.training.loop import EpochLoop
 from tests.trainkit import Collector, one_thread, tiny_config
 
 pytestmark = pytest.mark.usefixtures("one_thread")

@@ -8,12 +8,22 @@ from pathlib import Path
 import pytest
 import torch
 
-from engine.training.callbacks.base import Callback
-from engine.config import (Augmentation, DataConfig, Device, EarlyStoppingConfig, FineTuneSchedule, FreezePlan, ModelConfig,
-                           OptimConfig, Strategy, TrainConfig)
-from engine.run.events import EpochEnded, EpochTimeEstimate, Notice
-from engine.training.callbacks.finetuning import unfrozen_stage_count
+from engine.config import (
+    Augmentation,
+    DataConfig,
+    Device,
+    EarlyStoppingConfig,
+    FineTuneSchedule,
+    FreezePlan,
+    ModelConfig,
+    OptimConfig,
+    Strategy,
+    TrainConfig,
+)
 from engine.jobs.training_job import run_training_job
+from engine.run.events import EpochEnded, EpochTimeEstimate, Notice
+from engine.training.callbacks.base import Callback
+from engine.training.callbacks.finetuning import unfrozen_stage_count
 from tests.trainkit import make_pretrained_file
 
 

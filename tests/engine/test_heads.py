@@ -7,8 +7,8 @@ import torch
 from torch import nn
 
 from engine.core.errors import ConfigError
-from engine.models.heads import ClassifierHead, HeadOptions, head_input_width, head_options_of, make_head
 from engine.models.catalog import build_classifier
+from engine.models.heads import ClassifierHead, HeadOptions, head_input_width, head_options_of, make_head
 
 # One architecture per family, with where torchvision keeps its classifier.
 HEADS = {

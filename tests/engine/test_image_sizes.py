@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from engine.data.report import Outcome, scan_image_folder
 from engine.data.reasons import REASONS
+from engine.data.report import Outcome, scan_image_folder
 from tests.imagegen import make_image_folder
 from tests.messygen import noise, save
 

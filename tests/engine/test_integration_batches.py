@@ -15,12 +15,12 @@ import torch
 from torch import nn
 
 from engine.config import StopReason
+from engine.data.loaders import ImageListDataset, Preprocessing, make_loader, set_loader_epoch
+from engine.jobs.training_job import run_training_job
 from engine.run.events import EpochEnded, RunStarted
 from engine.training.feature_cache import FeatureBatches, FeatureSet
-from engine.data.loaders import ImageListDataset, Preprocessing, make_loader, set_loader_epoch
 from engine.training.loop import EpochLoop
 from engine.training.session import trains_batchnorm
-from engine.jobs.training_job import run_training_job
 from tests.trainkit import Collector, one_thread, tiny_config
 
 pytestmark = pytest.mark.usefixtures("one_thread")

@@ -14,8 +14,8 @@ import pytest
 import engine.evaluation.evaluate
 from engine.cli.main import main as cli_main
 from engine.config import StopReason
-from engine.run.events import EpochEnded, Notice, Progress
 from engine.jobs.training_job import run_training_job
+from engine.run.events import EpochEnded, Notice, Progress
 from tests.imagegen import make_image_folder
 from tests.trainkit import CancelAfter, Collector, one_thread, tiny_config
 

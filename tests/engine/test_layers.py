@@ -13,7 +13,7 @@ from torch import nn
 from engine.cli.main import main
 from engine.config import DataConfig, FreezePlan, ModelConfig, Strategy, TrainConfig
 from engine.core.errors import ConfigError, WeightsError
-from engine.models.saved import load_exported_model
+from engine.models.catalog import build_classifier, create_model
 from engine.models.layers.freezing import (
     base_modules,
     freeze_modules,
@@ -22,9 +22,9 @@ from engine.models.layers.freezing import (
     parameter_groups,
     plan_for_strategy,
 )
-from engine.models.catalog import build_classifier, create_model
-from engine.training.preparation import prepare_model
+from engine.models.saved import load_exported_model
 from engine.models.weights import load_starting_weights
+from engine.training.preparation import prepare_model
 
 
 @pytest.fixture

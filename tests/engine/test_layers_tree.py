@@ -6,13 +6,13 @@ import json
 
 import pytest
 
-from engine.models import catalog as models
 from engine.cli.main import main
 from engine.core.errors import ConfigError
-from engine.models.layers.freeze_state import CheckState, FreezeState
-from engine.models.heads import HeadOptions
-from engine.models.layers.tree import analyse_model
+from engine.models import catalog as models
 from engine.models.catalog import model_info
+from engine.models.heads import HeadOptions
+from engine.models.layers.freeze_state import CheckState, FreezeState
+from engine.models.layers.tree import analyse_model
 
 
 def test_output_shapes_and_parameter_counts_at_the_chosen_size() -> None:

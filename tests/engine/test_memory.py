@@ -8,9 +8,10 @@ from torch import nn
 
 import engine.models.memory
 from engine.core.errors import ConfigError
+from engine.models.catalog import build_classifier
 from engine.models.layers.freeze_state import FreezeState
-from engine.models.layers.tree import analyse_model
 from engine.models.layers.freezing import freeze_modules
+from engine.models.layers.tree import analyse_model
 from engine.models.memory import (
     GB,
     available_memory,
@@ -20,7 +21,6 @@ from engine.models.memory import (
     optimizer_slots,
     relative_speed,
 )
-from engine.models.catalog import build_classifier
 
 
 def _real_saved_bytes(arch: str, size: int, frozen: list[str], batch: int = 2) -> int:

@@ -8,8 +8,17 @@ import numpy as np
 import pytest
 from sklearn.metrics import log_loss
 
-from engine.evaluation.metrics import (at_threshold, binary_figures, calibration, default_positive_class,
-                            predicted_labels, roc, row_normalised, scores_from_confusion, summarize)
+from engine.evaluation.metrics import (
+    at_threshold,
+    binary_figures,
+    calibration,
+    default_positive_class,
+    predicted_labels,
+    roc,
+    row_normalised,
+    scores_from_confusion,
+    summarize,
+)
 
 # Two classes, "pos" is positive. Probability of "pos" per image and the truth:
 P_POS = [0.9, 0.8, 0.3, 0.6, 0.2, 0.1, 0.4, 0.7]

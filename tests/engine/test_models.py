@@ -7,7 +7,6 @@ import torch
 import torchvision.models as tvm
 
 from engine.core.errors import ConfigError
-from engine.models.heads import HeadOptions
 from engine.models.catalog import (
     SHORTLIST,
     build_classifier,
@@ -19,6 +18,7 @@ from engine.models.catalog import (
     model_info,
     speed_class,
 )
+from engine.models.heads import HeadOptions
 
 
 def test_every_torchvision_classifier_with_imagenet_weights_is_offered_shortlist_first() -> None:

@@ -21,10 +21,10 @@ import pytest
 import engine.core.atomic
 from engine.cli.main import main as cli_main
 from engine.config import StopReason
-from engine.run.events import EpochEnded
 from engine.jobs.training_job import run_training_job
-from tests.trainkit import Collector, one_thread, tiny_config
+from engine.run.events import EpochEnded
 from tests.trained_run import copy_run, shared_run
+from tests.trainkit import Collector, one_thread, tiny_config
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 __all__ = ["one_thread"]

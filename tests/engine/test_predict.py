@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from engine.cli.main import main as cli_main
-from engine.models.saved import load_exported_model
 from engine.evaluation.predict import PredictionCancelled, expand_image_paths, predict_images, write_predictions_csv
+from engine.models.saved import load_exported_model
 from tests.imagegen import make_image_folder
 from tests.trained_run import one_torch_thread, shared_run
 

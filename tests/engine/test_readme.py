@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 
 from engine.config import DataConfig, ModelConfig, OptimConfig, Strategy, TrainConfig
-from engine.models.saved import load_exported_model
 from engine.evaluation.predict import predict_images
 from engine.jobs.training_job import run_training_job
+from engine.models.saved import load_exported_model
 
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -16,8 +16,16 @@ import pytest
 from pydicom import examples
 
 from engine.cli.main import main as cli_main
-from engine.config import (Augmentation, DataConfig, Device, EarlyStoppingConfig, ModelConfig, OptimConfig,
-                           Strategy, TrainConfig)
+from engine.config import (
+    Augmentation,
+    DataConfig,
+    Device,
+    EarlyStoppingConfig,
+    ModelConfig,
+    OptimConfig,
+    Strategy,
+    TrainConfig,
+)
 from engine.core.errors import OutputError
 from engine.jobs.training_job import run_training_job
 from engine.report.markup import pct

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from engine.config import Augmentation, StopReason
+from engine.jobs.training_job import run_training_job
 from engine.run.events import BatchEnded, EpochEnded, RunStarted, read_events
 from engine.training.resume import load_run_config
-from engine.jobs.training_job import run_training_job
 from tests.trainkit import CancelAfter, Collector, one_thread, tiny_config
 
 pytestmark = pytest.mark.usefixtures("one_thread")

@@ -9,8 +9,8 @@ import pytest
 
 from engine.cli.main import main
 from engine.config import DataConfig, Device, EarlyStoppingConfig, ModelConfig, OptimConfig, Strategy, TrainConfig
-from engine.data.report import Outcome, scan_image_folder
 from engine.data.reasons import REASONS
+from engine.data.report import Outcome, scan_image_folder
 from engine.jobs.training_job import run_training_job
 from tests.imagegen import make_image_folder
 from tests.trained_run import copy_run, shared_run

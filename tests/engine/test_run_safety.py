@@ -16,10 +16,10 @@ import pytest
 import engine.training.checkpoint
 from engine.cli.main import main as cli_main
 from engine.config import StopReason
-from engine.run.events import EpochEnded, Notice, Progress, RunFinished, RunStarted, event_to_dict, read_events
-from engine.training.resume import load_run_config
-from engine.run.lock import acquire_run_lock
 from engine.jobs.training_job import run_training_job
+from engine.run.events import EpochEnded, Notice, Progress, RunFinished, RunStarted, event_to_dict, read_events
+from engine.run.lock import acquire_run_lock
+from engine.training.resume import load_run_config
 from engine.training.trainer import run_training
 from tests.trainkit import CancelAfter, Collector, one_thread, tiny_config
 

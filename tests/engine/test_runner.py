@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from engine.core.run_layout import RunLayout
 from engine.config import StopReason
-from engine.run.events import BatchEnded, Event, RunFinished, read_events
+from engine.core.run_layout import RunLayout
 from engine.jobs.runner import ProcessRunner
+from engine.run.events import BatchEnded, Event, RunFinished, read_events
 from tests.processes import kill_quietly, process_alive, wait_for_exit
 from tests.trainkit import tiny_config
 

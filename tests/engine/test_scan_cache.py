@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from engine.data.scan import scanner as scanning
 from engine.data.report import scan_image_folder
+from engine.data.scan import scanner as scanning
 from engine.data.scan.cache import ScanCache, cache_dir
 from tests.messygen import noise, save
 

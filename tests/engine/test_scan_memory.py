@@ -15,9 +15,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from engine.data.images.decode import load_image_with_info
 from engine.data.images.decode_budget import DECODE_BUDGET_PIXELS
 from engine.data.scan.duplicates import fingerprint
-from engine.data.images.decode import load_image_with_info
 from engine.data.scan.scanner import SCAN_MIN_SIDE
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from engine.data.report import Outcome, ScanCancelled, scan_image_folder
 from engine.data.reasons import REASONS
+from engine.data.report import Outcome, ScanCancelled, scan_image_folder
 from engine.data.report_files import CSV_COLUMNS, report_to_csv, report_to_json
 from tests.messygen import make_messy_folder, noise, save
 

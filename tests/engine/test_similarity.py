@@ -9,12 +9,17 @@ import pytest
 from PIL import Image
 
 from engine.config import DataConfig, Device, ModelConfig, OptimConfig, Strategy, TrainConfig
-from engine.data.report import scan_image_folder
 from engine.core.errors import WeightsError
-from engine.strategy.similarity import (combine, measure_similarity, pretraining_image_size, recognition_scores,
-                               sample_per_class)
+from engine.data.report import scan_image_folder
 from engine.data.split import split_stratified
 from engine.jobs.training_job import run_training_job
+from engine.strategy.similarity import (
+    combine,
+    measure_similarity,
+    pretraining_image_size,
+    recognition_scores,
+    sample_per_class,
+)
 from tests.imagegen import make_image_folder
 
 

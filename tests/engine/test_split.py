@@ -11,8 +11,8 @@ import pytest
 from PIL import Image
 
 from engine.config import DataConfig, ModelConfig, Strategy, TrainConfig
-from engine.data.report import Split, scan_image_folder, split_dataset, split_stratified
 from engine.core.errors import ConfigError, DataError
+from engine.data.report import Split, scan_image_folder, split_dataset, split_stratified
 from engine.training.preparation import prepare_data
 from tests.imagegen import make_image_folder
 from tests.messygen import noise, save

@@ -6,10 +6,16 @@ import pytest
 import torch
 from torch import nn
 
-from engine.models.heads import HeadOptions
-from engine.models.layers.tree import analyse_model
 from engine.models.catalog import SHORTLIST, build_classifier, family
-from engine.models.layers.stages import _FAMILIES, architecture_stages, frozen_for_stages, frozen_stage_count, model_stages
+from engine.models.heads import HeadOptions
+from engine.models.layers.stages import (
+    _FAMILIES,
+    architecture_stages,
+    frozen_for_stages,
+    frozen_stage_count,
+    model_stages,
+)
+from engine.models.layers.tree import analyse_model
 
 # The shortlist and at least one member of every other family and variant (each family is one code path;
 # all 80 take ~20 s here, too long for every test run).

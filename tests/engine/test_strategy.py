@@ -4,8 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from engine.strategy.table import (Advised, SimilarityClass, SizeClass, SizeThresholds, classify_size, decide,
-                             effective_images_per_class, stages_to_freeze, size_position)
+from engine.strategy.table import (
+    Advised,
+    SimilarityClass,
+    SizeClass,
+    SizeThresholds,
+    classify_size,
+    decide,
+    effective_images_per_class,
+    size_position,
+    stages_to_freeze,
+)
 
 S, L = SizeClass.SMALL, SizeClass.LARGE
 SIM, DIFF = SimilarityClass.SIMILAR, SimilarityClass.DIFFERENT

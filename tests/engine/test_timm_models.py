@@ -18,8 +18,19 @@ import timm
 import torch
 
 from engine.cli.main import main
-from engine.config import (Augmentation, DataConfig, Device, EarlyStoppingConfig, FineTuneSchedule, FreezePlan,
-                           ModelConfig, OptimConfig, StopReason, Strategy, TrainConfig)
+from engine.config import (
+    Augmentation,
+    DataConfig,
+    Device,
+    EarlyStoppingConfig,
+    FineTuneSchedule,
+    FreezePlan,
+    ModelConfig,
+    OptimConfig,
+    StopReason,
+    Strategy,
+    TrainConfig,
+)
 from engine.core.errors import WeightsError
 from engine.evaluation.explain import explain_image
 from engine.evaluation.predict import predict_images

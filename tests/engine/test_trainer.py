@@ -20,10 +20,10 @@ from engine.config import (
     StopReason,
     Strategy,
 )
-from engine.run.events import BatchEnded, EpochEnded, EpochTimeEstimate, RunStarted
-from engine.training.frozen_prefix import NoGradPrefix, frozen_prefix
 from engine.data.loaders import EpochSampler, balanced_weights
 from engine.jobs.training_job import run_training_job
+from engine.run.events import BatchEnded, EpochEnded, EpochTimeEstimate, RunStarted
+from engine.training.frozen_prefix import NoGradPrefix, frozen_prefix
 from tests.trainkit import Collector, make_pretrained_file, one_thread, tiny_config
 
 pytestmark = pytest.mark.usefixtures("one_thread")

@@ -6,11 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from engine.config import (DataConfig, Device, EarlyStoppingConfig, ModelConfig, OptimConfig, Strategy,
-                           TrainConfig)
+from engine.config import DataConfig, Device, EarlyStoppingConfig, ModelConfig, OptimConfig, Strategy, TrainConfig
 from engine.core.errors import ConfigError
-from engine.run.events import EpochEnded, Event, RunFinished
 from engine.jobs.runner import TRIALS, ThreadRunner
+from engine.run.events import EpochEnded, Event, RunFinished
 from engine.strategy.table import Advised, SimilarityClass, SizeClass
 from engine.strategy.trials import read_trials, trial_configs
 from tests.trainkit import make_pretrained_file

@@ -11,8 +11,8 @@ import pytest
 import torch
 from safetensors.torch import save_file
 
-from engine.models import weights
 from engine.core.errors import WeightsError
+from engine.models import weights
 from engine.models.catalog import build_classifier, create_model
 from engine.models.weights import (
     apply_weights,

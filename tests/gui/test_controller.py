@@ -9,9 +9,9 @@ import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QMessageBox
 
-from engine.training.checkpoint import load_checkpoint
 from engine.config import StopReason, Strategy
 from engine.run.events import BatchEnded, EpochEnded, RunStarted
+from engine.training.checkpoint import load_checkpoint
 from gui.jobs.controller import TrainingController
 from gui.main_window import MainWindow
 from gui.panels.training.panel import TrainingPanel

@@ -11,8 +11,8 @@ import pytest
 from PySide6.QtWidgets import QFileDialog
 from pytestqt.qtbot import QtBot
 
-from engine.data.report import DatasetReport
 from engine.core.errors import ConfigError
+from engine.data.report import DatasetReport
 from gui.panels.data.panel import DataPanel
 from gui.panels.data.split_settings import GROUPINGS
 from tests.imagegen import make_image_folder

@@ -9,8 +9,8 @@ import pytest
 
 import gui.widgets.gallery
 from gui.jobs.controller import TaskState
-from gui.widgets.gallery import GalleryItem, ImageGallery
 from gui.jobs.task_slot import TaskSlot
+from gui.widgets.gallery import GalleryItem, ImageGallery
 from tests.imagegen import make_image_folder
 
 

@@ -9,8 +9,8 @@ import pytest
 
 import gui.panels.results.panel as results_module
 from engine.config import StopReason
-from engine.run.events import EpochEnded
 from engine.jobs.training_job import run_training_job
+from engine.run.events import EpochEnded
 from engine.training.trainer import run_training
 from gui.main_window import MainWindow
 from tests.trainkit import CancelAfter, Collector, one_thread, tiny_config

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, Qt
 
-from engine.models.layers.freeze_state import FreezeState
 from engine.models.heads import HeadOptions
+from engine.models.layers.freeze_state import FreezeState
 from engine.models.layers.tree import analyse_model
 from gui.panels.model.layer_tree_model import NAME, PARAMS, SHAPE, TRAINABLE, TYPE, LayerTreeModel
 

@@ -12,11 +12,11 @@ import pytest
 import torch
 from safetensors.torch import save_file
 
-from engine.models import weights
 from engine.config import FreezePlan, ModelConfig, Strategy
+from engine.core.paths import runs_root
+from engine.models import weights
 from engine.models.catalog import SHORTLIST, build_classifier, create_model
 from engine.models.timm_models import SHORTLIST as TIMM_SHORTLIST
-from engine.core.paths import runs_root
 from gui.panels.model.panel import COLUMNS, ModelPanel
 from tests.hubgen import make_hub_folder
 

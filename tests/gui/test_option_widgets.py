@@ -9,8 +9,8 @@ import pytest
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QSpinBox
 
 from engine.config import (
-    AugmentConfig,
     Augmentation,
+    AugmentConfig,
     DataConfig,
     TrainConfig,
     option,

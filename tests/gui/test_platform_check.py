@@ -8,9 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import PySide6
 import pytest
 
-import PySide6
 from gui.platform_check import XCB_LIBRARIES, can_load, missing_window_libraries, window_problem
 
 ROOT = Path(__file__).resolve().parents[2]

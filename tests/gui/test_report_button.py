@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-import zlib
 import re
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 

@@ -9,12 +9,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import gui.widgets.gallery
 import gui.panels.results.panel as results_module
+import gui.widgets.gallery
 from engine.config import StopReason
-from engine.run.events import RunFinished
 from engine.evaluation.metrics import binary_figures
 from engine.jobs.runner import TRAIN
+from engine.run.events import RunFinished
 from gui.main_window import MainWindow
 from gui.panels.results.panel import ResultsPanel
 from gui.state import RunState

@@ -56,7 +56,7 @@ def test_selecting_two_runs_compares_them_and_opens_either(qtbot, panel: RunsPan
     fast, slow = runs_root / "20260101-110000-fast", runs_root / "20260101-100000-slow"
     panel.select_runs([slow, fast])
     compare = panel.compare
-    assert panel.lower.currentWidget() is compare and not panel.results_button.isEnabled()
+    assert panel.lower_stack.currentWidget() is compare and not panel.results_button.isEnabled()
     qtbot.waitUntil(lambda: compare.comparison is not None, timeout=20_000)
     assert [compare.settings.horizontalHeaderItem(c).text() for c in range(3)] == [
         "Setting that differs", fast.name, slow.name]  # the table's order: newest first
@@ -83,4 +83,4 @@ def test_runs_with_the_same_settings_say_so_and_one_run_shows_its_own_curves(qtb
     assert cells(panel.compare.settings) == {"(every setting is the same)": ["", ""]}
     assert "every setting is the same" in panel.compare.title.text()
     panel.select_run(runs_root / "20260101-120000-same")
-    assert panel.lower.currentIndex() == 0 and panel.results_button.isEnabled()
+    assert panel.lower_stack.currentIndex() == 0 and panel.results_button.isEnabled()

@@ -12,17 +12,35 @@ from engine.core.lazy import lazy_exports
 if TYPE_CHECKING:
     from engine.data.images.decode import (
         BACKGROUND_RGB as BACKGROUND_RGB,
+    )
+    from engine.data.images.decode import (
         HIGH_DEPTH_RULE as HIGH_DEPTH_RULE,
+    )
+    from engine.data.images.decode import (
         IMAGE_EXTENSIONS as IMAGE_EXTENSIONS,
-        ImageLoadError as ImageLoadError,
+    )
+    from engine.data.images.decode import (
         MAX_PIXELS as MAX_PIXELS,
+    )
+    from engine.data.images.decode import (
+        ImageLoadError as ImageLoadError,
+    )
+    from engine.data.images.decode import (
         heic_supported as heic_supported,
+    )
+    from engine.data.images.decode import (
         load_image as load_image,
+    )
+    from engine.data.images.decode import (
         load_image_with_info as load_image_with_info,
     )
     from engine.data.images.decode_budget import (
         DECODE_BUDGET_PIXELS as DECODE_BUDGET_PIXELS,
+    )
+    from engine.data.images.decode_budget import (
         PixelBudget as PixelBudget,
+    )
+    from engine.data.images.decode_budget import (
         Ticket as Ticket,
     )
     from engine.data.images.dicom import (

@@ -37,12 +37,14 @@ from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 from PIL import _imaging as pillow_core  # Image.core: the block allocator's settings
 
 from engine.data.images.decode_budget import DECODE_BUDGET
+
 # Re-exported: callers take everything about opening an image from here.
 from engine.data.images.pixels import MAX_PIXELS as MAX_PIXELS
 from engine.data.images.pixels import Conversion as Conversion
 from engine.data.images.pixels import ImageInfo as ImageInfo
 from engine.data.images.pixels import ImageLoadError as ImageLoadError
 from engine.data.images.pixels import rescale_to_uint8 as rescale_to_uint8
+
 log = logging.getLogger(__name__)
 
 # A truncated file must fail loudly (Pillow would otherwise fill the rest with grey and carry on).

@@ -12,29 +12,59 @@ from engine.core.lazy import lazy_exports
 if TYPE_CHECKING:
     from engine.data.scan.cache import (
         ScanCache as ScanCache,
+    )
+    from engine.data.scan.cache import (
         cache_dir as cache_dir,
     )
     from engine.data.scan.duplicates import (
         Fingerprint as Fingerprint,
+    )
+    from engine.data.scan.duplicates import (
         NearDuplicate as NearDuplicate,
+    )
+    from engine.data.scan.duplicates import (
         fingerprint as fingerprint,
+    )
+    from engine.data.scan.duplicates import (
         identical_groups as identical_groups,
+    )
+    from engine.data.scan.duplicates import (
         near_duplicate_pairs as near_duplicate_pairs,
     )
     from engine.data.scan.records import (
         FileRecord as FileRecord,
+    )
+    from engine.data.scan.records import (
         Outcome as Outcome,
+    )
+    from engine.data.scan.records import (
         Problem as Problem,
     )
     from engine.data.scan.scanner import (
-        FolderScan as FolderScan,
-        ProgressCallback as ProgressCallback,
         ROOT_PATH as ROOT_PATH,
+    )
+    from engine.data.scan.scanner import (
         SCAN_MIN_SIDE as SCAN_MIN_SIDE,
+    )
+    from engine.data.scan.scanner import (
         SYSTEM_FILE_NAMES as SYSTEM_FILE_NAMES,
+    )
+    from engine.data.scan.scanner import (
         SYSTEM_FOLDER_NAMES as SYSTEM_FOLDER_NAMES,
+    )
+    from engine.data.scan.scanner import (
+        FolderScan as FolderScan,
+    )
+    from engine.data.scan.scanner import (
+        ProgressCallback as ProgressCallback,
+    )
+    from engine.data.scan.scanner import (
         ScanCancelled as ScanCancelled,
+    )
+    from engine.data.scan.scanner import (
         ignored_kind as ignored_kind,
+    )
+    from engine.data.scan.scanner import (
         scan_folder as scan_folder,
     )
 

@@ -18,9 +18,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from engine.data.images.decode import MAX_PIXELS, heic_supported
 from engine.core.atomic import write_bytes_atomic
 from engine.core.paths import scan_cache_dir
+from engine.data.images.decode import MAX_PIXELS, heic_supported
 from engine.data.scan.records import FileRecord
 
 log = logging.getLogger(__name__)

@@ -24,11 +24,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from engine.core.cancel import CancelToken, NeverCancelled
-from engine.data.scan.duplicates import content_hash, fingerprint
 from engine.core.errors import DataError
-from engine.data.images.decode import IMAGE_EXTENSIONS, ImageLoadError, load_image_with_info
 from engine.core.run_layout import is_run_folder
+from engine.data.images.decode import IMAGE_EXTENSIONS, ImageLoadError, load_image_with_info
 from engine.data.scan.cache import ScanCache
+from engine.data.scan.duplicates import content_hash, fingerprint
 from engine.data.scan.records import FileRecord, Outcome
 
 log = logging.getLogger(__name__)

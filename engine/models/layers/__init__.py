@@ -15,25 +15,47 @@ if TYPE_CHECKING:
     )
     from engine.models.layers.freeze_state import (
         CheckState as CheckState,
+    )
+    from engine.models.layers.freeze_state import (
         FreezeState as FreezeState,
     )
     from engine.models.layers.freezing import (
         freeze_modules as freeze_modules,
+    )
+    from engine.models.layers.freezing import (
         frozen_parameter_names as frozen_parameter_names,
+    )
+    from engine.models.layers.freezing import (
         keep_frozen_batchnorm_in_eval as keep_frozen_batchnorm_in_eval,
+    )
+    from engine.models.layers.freezing import (
         parameter_groups as parameter_groups,
+    )
+    from engine.models.layers.freezing import (
         plan_for_strategy as plan_for_strategy,
     )
     from engine.models.layers.stages import (
         Stage as Stage,
+    )
+    from engine.models.layers.stages import (
         architecture_stages as architecture_stages,
+    )
+    from engine.models.layers.stages import (
         frozen_for_stages as frozen_for_stages,
+    )
+    from engine.models.layers.stages import (
         frozen_stage_count as frozen_stage_count,
+    )
+    from engine.models.layers.stages import (
         model_stages as model_stages,
     )
     from engine.models.layers.tree import (
         LayerNode as LayerNode,
+    )
+    from engine.models.layers.tree import (
         LayerTree as LayerTree,
+    )
+    from engine.models.layers.tree import (
         analyse_model as analyse_model,
     )
 

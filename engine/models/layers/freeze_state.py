@@ -21,8 +21,8 @@ import enum
 from collections.abc import Iterable
 
 from engine.core.errors import ConfigError
-from engine.models.layers.tree import LayerNode, LayerTree
 from engine.models.layers.stages import frozen_for_stages
+from engine.models.layers.tree import LayerNode, LayerTree
 
 
 class CheckState(str, enum.Enum):

@@ -25,9 +25,9 @@ from functools import lru_cache
 
 from torch import nn
 
-from engine.models.layers.base import base_modules
-from engine.models.heads import HeadOptions
 from engine.models.catalog import build_classifier, family
+from engine.models.heads import HeadOptions
+from engine.models.layers.base import base_modules
 from engine.models.layers.timm_stages import timm_groups
 from engine.models.timm_models import is_timm
 

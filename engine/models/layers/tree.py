@@ -22,8 +22,8 @@ from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
 from engine.core.errors import ConfigError
-from engine.models.heads import HeadOptions
 from engine.models.catalog import build_classifier
+from engine.models.heads import HeadOptions
 from engine.models.layers.base import unknown_layer_message as unknown_layer_message
 from engine.models.layers.stages import Stage, model_stages
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.core.words import plural
 from engine.config import EarlyStoppingConfig, Monitor, StopReason
+from engine.core.words import plural
 from engine.run.events import EpochEnded
 from engine.training.callbacks.base import Callback, Improvement, Trainer
 

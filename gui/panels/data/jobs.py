@@ -9,8 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from engine.data.report import DatasetReport, build_report, split_dataset
 from engine.core.errors import StudioError
+from engine.data.report import DatasetReport, build_report, split_dataset
 from engine.data.scan.scanner import FolderScan, scan_folder
 from gui.jobs.controller import TaskState
 

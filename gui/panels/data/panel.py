@@ -26,19 +26,19 @@ from PySide6.QtWidgets import (
 )
 
 from engine.config import DataConfig
+from engine.core.errors import ConfigError, OutputError
+from engine.core.words import plural
 from engine.data.checks import DEFAULT_INPUT_SIDE, IMBALANCE_RATIO, imbalance_sentence
 from engine.data.report import DatasetReport
-from engine.core.errors import ConfigError, OutputError
 from engine.data.report_files import write_report_csv
 from engine.data.scan.scanner import FolderScan
 from gui.jobs.controller import BackgroundTask
 from gui.panels.data.jobs import Preview, interpret_job, scan_job
-from gui.panels.data.widgets import ClassBarChart, OutcomeTable
 from gui.panels.data.split_settings import SplitSettings
 from gui.panels.data.thumbnails import ThumbnailGrid
-from gui.widgets.common import MessageLabel
+from gui.panels.data.widgets import ClassBarChart, OutcomeTable
 from gui.widgets.app_settings import choose_folder, choose_save_path
-from engine.core.words import plural
+from gui.widgets.common import MessageLabel
 
 SAMPLE_DATA = Path(__file__).resolve().parents[3] / "resources" / "sample_data" / "brain-mri"
 
@@ -129,7 +129,7 @@ class DataPanel(QWidget):
         chart_area = QScrollArea()
         chart_area.setWidgetResizable(True)
         chart_area.setWidget(self.chart)
-        chart_area.setFrameShape(QScrollArea.NoFrame)
+        chart_area.setFrameShape(QScrollArea.Shape.NoFrame)
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
@@ -137,7 +137,7 @@ class DataPanel(QWidget):
         left_layout.addWidget(chart_area, 1)
         left_layout.addWidget(self.callout)
         left_layout.addWidget(self.split)
-        splitter = QSplitter(Qt.Horizontal)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(left)
         splitter.addWidget(self.tabs)
         splitter.setSizes([380, 620])
@@ -205,7 +205,7 @@ class DataPanel(QWidget):
         task = BackgroundTask(fn, self)
         task.progress.connect(self._on_progress)
         task.done.connect(lambda result, t=task: t is self._task and on_done(result))
-        task.failed.connect(lambda message, t=task: t is self._task and self._on_failed(message))
+        task.failed.connect(lambda message, t=task: self._on_failed(message) if t is self._task else None)
         self._started.append(task)
         self._task = task
         task.start()

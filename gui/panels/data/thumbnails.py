@@ -17,9 +17,9 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelInde
 from PySide6.QtGui import QColor, QImage, QPixmap
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QListView, QVBoxLayout, QWidget
 
-from engine.data.report import DatasetReport, Outcome
-from engine.data.images.decode import ImageLoadError, load_image
 from engine.core.words import plural
+from engine.data.images.decode import ImageLoadError, load_image
+from engine.data.report import DatasetReport, Outcome
 from gui.jobs.controller import BackgroundTask, TaskState
 from gui.widgets.image_viewer import show_image
 
@@ -43,7 +43,7 @@ def make_thumbnail(path: Path) -> QImage | None:
     square = Image.new("RGB", (THUMB, THUMB), (245, 245, 245))  # same cell for every image: a tidy grid
     square.paste(image, ((THUMB - size[0]) // 2, (THUMB - size[1]) // 2))
     data = np.ascontiguousarray(np.asarray(square))
-    return QImage(data.data, THUMB, THUMB, 3 * THUMB, QImage.Format_RGB888).copy()
+    return QImage(data.data, THUMB, THUMB, 3 * THUMB, QImage.Format.Format_RGB888).copy()
 
 
 class ThumbnailModel(QAbstractListModel):
@@ -72,15 +72,15 @@ class ThumbnailModel(QAbstractListModel):
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _NO_PARENT) -> int:
         return 0 if parent.isValid() else len(self.paths)
 
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.DisplayRole) -> object:
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid():
             return None
         path = self.paths[index.row()]
-        if role == Qt.DisplayRole:
+        if role == Qt.ItemDataRole.DisplayRole:
             return path.rsplit("/", 1)[-1]
-        if role == Qt.ToolTipRole:
+        if role == Qt.ItemDataRole.ToolTipRole:
             return self.tooltips.get(path, path)
-        if role == Qt.DecorationRole:
+        if role == Qt.ItemDataRole.DecorationRole:
             if path in self.pixmaps:
                 self.pixmaps.move_to_end(path)
                 return self.pixmaps[path]
@@ -93,7 +93,7 @@ class ThumbnailModel(QAbstractListModel):
 
     def take_pending(self, count: int) -> list[str]:
         """The most recently asked-for paths (what is on screen now)."""
-        batch = []
+        batch: list[str] = []
         while self.pending and len(batch) < count:
             batch.append(self.pending.popitem(last=True)[0])
         return batch
@@ -109,7 +109,7 @@ class ThumbnailModel(QAbstractListModel):
                 self.pixmaps.popitem(last=False)
             if path in rows:
                 index = self.index(rows[path])
-                self.dataChanged.emit(index, index, [Qt.DecorationRole])
+                self.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole])
 
 
 class ThumbnailGrid(QWidget):
@@ -126,13 +126,13 @@ class ThumbnailGrid(QWidget):
         self.model = ThumbnailModel(self)
         self.model.wanted.connect(self._schedule)
         self.view = QListView()
-        self.view.setViewMode(QListView.IconMode)
-        self.view.setResizeMode(QListView.Adjust)
-        self.view.setMovement(QListView.Static)
+        self.view.setViewMode(QListView.ViewMode.IconMode)
+        self.view.setResizeMode(QListView.ResizeMode.Adjust)
+        self.view.setMovement(QListView.Movement.Static)
         self.view.setUniformItemSizes(True)
         self.view.setIconSize(QSize(THUMB, THUMB))
         self.view.setGridSize(QSize(THUMB + 24, THUMB + 30))
-        self.view.setTextElideMode(Qt.ElideMiddle)
+        self.view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.view.setModel(self.model)
         self.view.doubleClicked.connect(self._open_large)
         self.viewer: object = None  # the last image opened large (it closes itself)

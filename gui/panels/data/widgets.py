@@ -22,9 +22,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.data.report import DatasetReport, FileOutcome, Outcome
-from engine.data.reasons import reason_label
 from engine.core.words import plural
+from engine.data.reasons import reason_label
+from engine.data.report import DatasetReport, FileOutcome, Outcome
 
 _BAR = QColor("#4a7ab8")
 _SMALL = QColor("#d08a1e")  # the class the imbalance call-out names
@@ -43,7 +43,7 @@ class ClassBarChart(QWidget):
         self._counts: list[tuple[str, int]] = []
         self._small = ""
         self.setMouseTracking(True)
-        self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setAccessibleName("Images per class")
 
     def set_counts(self, counts: dict[str, int], *, highlight_small: bool = False) -> None:
@@ -64,7 +64,7 @@ class ClassBarChart(QWidget):
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
-        painter.setRenderHint(QPainter.Antialiasing)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         metrics = painter.fontMetrics()
         name_w = min(max((metrics.horizontalAdvance(n) for n, _ in self._counts), default=40) + 12,
                      self.width() // 3)
@@ -73,13 +73,15 @@ class ClassBarChart(QWidget):
         bar_space = max(10, self.width() - name_w - count_w - 8)
         for row, (name, count) in enumerate(self._counts):
             y = 4 + row * _ROW
-            label = metrics.elidedText(name, Qt.ElideMiddle, name_w - 8)
+            label = metrics.elidedText(name, Qt.TextElideMode.ElideMiddle, name_w - 8)
             painter.setPen(self.palette().text().color())
-            painter.drawText(QRect(0, y, name_w - 8, _ROW - 4), Qt.AlignRight | Qt.AlignVCenter, label)
+            painter.drawText(QRect(0, y, name_w - 8, _ROW - 4),
+                             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, label)
             width = max(2, int(bar_space * count / top)) if count else 0
             colour = _BLOCKED if count < 2 else _SMALL if name == self._small else _BAR
             painter.fillRect(QRect(name_w, y + 3, width, _ROW - 10), colour)
-            painter.drawText(QRect(name_w + width + 6, y, count_w, _ROW - 4), Qt.AlignLeft | Qt.AlignVCenter,
+            painter.drawText(QRect(name_w + width + 6, y, count_w, _ROW - 4),
+                             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
                              f"{count:,}")
         painter.end()
 
@@ -139,19 +141,19 @@ class OutcomeTableModel(QAbstractTableModel):
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = _NO_PARENT) -> int:
         return 0 if parent.isValid() else len(self.HEADERS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.DisplayRole) -> object:
-        if role == Qt.DisplayRole and orientation == Qt.Horizontal:
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
             return self.HEADERS[section]
         return None
 
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.DisplayRole) -> object:
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid():
             return None
         row = self.rows[index.row()]
-        if role in (Qt.DisplayRole, Qt.ToolTipRole):
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             values = (row.outcome.value, row.path, reason_label(row.reason), row.message)
             return values[index.column()]
-        if role == Qt.BackgroundRole and row.outcome in _OUTCOME_COLOURS:
+        if role == Qt.ItemDataRole.BackgroundRole and row.outcome in _OUTCOME_COLOURS:
             return QBrush(QColor(_OUTCOME_COLOURS[row.outcome]))
         return None
 
@@ -173,17 +175,17 @@ class OutcomeTable(QWidget):
         self.view = QTableView()
         self.view.setModel(self.model)
         self.view.verticalHeader().setVisible(False)
-        self.view.setSelectionBehavior(QTableView.SelectRows)
+        self.view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.view.setWordWrap(False)
         header = self.view.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.Interactive)
-        header.setSectionResizeMode(2, QHeaderView.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
         header.resizeSection(1, 220)
         self.detail = QLabel(DETAIL_HINT)
         self.detail.setWordWrap(True)
-        self.detail.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.view.selectionModel().currentRowChanged.connect(self._show_detail)
         row = QHBoxLayout()
         row.addWidget(QLabel("Show:"))

@@ -13,9 +13,9 @@ from typing import Any
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 
+from engine.help.glossary import layer_tip, term
 from engine.models.layers.freeze_state import CheckState, FreezeState
 from engine.models.layers.tree import LayerNode, LayerTree
-from engine.help.glossary import layer_tip, term
 
 COLUMNS = ("Layer", "Type", "Output shape", "Params", "Trainable")
 NAME, TYPE, SHAPE, PARAMS, TRAINABLE = range(len(COLUMNS))

@@ -28,9 +28,9 @@ Request = tuple[str, int, int, HeadOptions]  # arch, image size, classes, head
 
 
 def _analyse(request: Request, _: TaskState) -> tuple[Any, str, int | None]:
+    from engine.models.catalog import pick_device
     from engine.models.layers.tree import analyse_model
     from engine.models.memory import available_memory
-    from engine.models.catalog import pick_device
 
     arch, size, classes, head = request
     tree = analyse_model(arch, size, classes, head)
@@ -49,7 +49,8 @@ class LayersPanel(QWidget):
         self.pretrained = True
         self.batch_size = 16
         self.state: Any = None  # engine.models.layers.freeze_state.FreezeState once analysed
-        self.device, self.available = "cpu", None
+        self.device: str = "cpu"
+        self.available: int | None = None
         self._preset = Strategy.HEAD  # applied when a tree for a new architecture arrives
         self._task: BackgroundTask | None = None
         self._queued: Request | None = None

@@ -5,7 +5,7 @@ layer tree with freeze checkboxes."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -65,7 +65,9 @@ class ModelPanel(QWidget):
         self.catalog: dict[str, Any] = {}  # arch -> engine.models.weights.CatalogEntry
         self.table = read_only_table(COLUMNS)
         for column, column_tip in enumerate(TIPS):
-            self.table.horizontalHeaderItem(column).setToolTip(column_tip)
+            header = self.table.horizontalHeaderItem(column)
+            if header is not None:
+                header.setToolTip(column_tip)
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
         self.table.itemSelectionChanged.connect(self._on_arch_changed)
         self.show_all = QCheckBox("Show all models")
@@ -81,8 +83,8 @@ class ModelPanel(QWidget):
         self.weights.run_chosen.connect(self._on_run_chosen)
         self.weights.folder_chosen.connect(self._on_folder_chosen)
         # The output layer's settings as the option table has them (range, step, "none", tooltip).
-        self.dropout: QDoubleSpinBox = option_widget("model.head_dropout")
-        self.hidden: QSpinBox = option_widget("model.head_hidden")
+        self.dropout = cast(QDoubleSpinBox, option_widget("model.head_dropout"))
+        self.hidden = cast(QSpinBox, option_widget("model.head_hidden"))
         self.head_note = QLabel()
         for spin in (self.dropout, self.hidden):
             spin.valueChanged.connect(self._on_head_changed)
@@ -156,25 +158,31 @@ class ModelPanel(QWidget):
                             else "timm publishes no ImageNet accuracy with its offline metadata")
             self.table.setItem(row, column, item)
 
+    def _arch_at(self, row: int) -> str | None:
+        """The architecture a row of the model table shows."""
+        item = self.table.item(row, 0)
+        return None if item is None else cast("str | None", item.data(Qt.ItemDataRole.UserRole))
+
     def _filter_rows(self) -> None:
         for row in range(self.table.rowCount()):
-            entry = self.catalog.get(self.table.item(row, 0).data(Qt.ItemDataRole.UserRole))
+            entry = self.catalog.get(str(self._arch_at(row)))
             self.table.setRowHidden(row, not (self.show_all.isChecked() or entry is None or entry.info.shortlisted
                                               or entry.info.name == self.arch()))
 
     def set_arch(self, arch: str) -> None:
         for row in range(self.table.rowCount()):
-            if self.table.item(row, 0).data(Qt.ItemDataRole.UserRole) == arch:
+            item = self.table.item(row, 0)
+            if item is not None and item.data(Qt.ItemDataRole.UserRole) == arch:
                 self.table.setRowHidden(row, False)
                 self.table.selectRow(row)
-                self.table.scrollToItem(self.table.item(row, 0), QAbstractItemView.ScrollHint.PositionAtCenter)
+                self.table.scrollToItem(item, QAbstractItemView.ScrollHint.PositionAtCenter)
                 return
 
     def arch(self) -> str:
         rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
         if not rows:
             return DEFAULT_ARCH
-        return str(self.table.item(rows[0].row(), 0).data(Qt.ItemDataRole.UserRole))
+        return str(self._arch_at(rows[0].row()) or DEFAULT_ARCH)
 
     def _on_arch_changed(self) -> None:
         entry = self.catalog.get(self.arch())
@@ -203,8 +211,9 @@ class ModelPanel(QWidget):
 
             self.catalog[arch] = CatalogEntry(entry.info, True)
             for row in range(self.table.rowCount()):
-                if self.table.item(row, 0).data(Qt.ItemDataRole.UserRole) == arch:
-                    self.table.item(row, len(COLUMNS) - 1).setText("yes")
+                here = self.table.item(row, len(COLUMNS) - 1)
+                if self._arch_at(row) == arch and here is not None:
+                    here.setText("yes")
             self.model_changed.emit(self.model_choice())  # the weights are here now
 
     # -- weights, head, layers ------------------------------------------------------------------------------

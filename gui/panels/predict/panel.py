@@ -3,27 +3,26 @@ sort by confidence, flag the answers the model is not sure of, save the table as
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QProgressBar,
-                               QPushButton, QSpinBox, QSplitter, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QSpinBox, QSplitter, QVBoxLayout, QWidget
 
 from engine.core.errors import OutputError
-from engine.data.images.decode import IMAGE_EXTENSIONS
 from engine.core.words import plural
+from engine.data.images.decode import IMAGE_EXTENSIONS
 from engine.evaluation.predict import Prediction, expand_image_paths, predict_images, write_predictions_csv
 from engine.run.folder import RunFolder
 from gui.jobs.controller import TaskState
-from gui.widgets.gradcam_view import EXPLAINERS, GradCamView
+from gui.jobs.task_slot import TaskSlot
 from gui.panels.predict.inputs import is_prediction_drop, short_names
 from gui.panels.predict.probability_bars import MAX_BARS, ProbabilityBars
 from gui.panels.predict.table_model import CONFIDENCE, PredictionTableModel, prediction_view
-from gui.jobs.task_slot import TaskSlot
-from gui.widgets.common import MessageLabel
 from gui.widgets.app_settings import choose_files, choose_folder, choose_save_path
+from gui.widgets.common import MessageLabel
+from gui.widgets.gradcam_view import EXPLAINERS, GradCamView
 
 __all__ = ["PredictPanel", "is_prediction_drop", "short_names"]  # the two helpers live in inputs.py
 
@@ -88,7 +87,7 @@ class PredictPanel(QWidget):
         right_layout.setContentsMargins(0, 0, 0, 0)
         right_layout.addWidget(self.bars)
         right_layout.addWidget(self.gradcam, 1)
-        splitter = QSplitter(Qt.Horizontal)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.table)
         splitter.addWidget(right)
         splitter.setStretchFactor(0, 3)
@@ -133,7 +132,7 @@ class PredictPanel(QWidget):
         self.bars.set_top(())
         self.gradcam.clear()
 
-    def predict_paths(self, inputs: list[str | Path]) -> None:
+    def predict_paths(self, inputs: Sequence[str | Path]) -> None:
         """Predict image files and/or folders in the background; the table replaces the previous one."""
         if self.run_dir is None:
             self.message.show_warning("Train a model first, or choose a past run with “Use another run…”.")
@@ -174,7 +173,7 @@ class PredictPanel(QWidget):
             self.message.show_warning("No image files were found in what you gave.")
         self.rows.set_min_confidence(self.min_confidence)
         self.rows.set_predictions(predictions)  # one reset, whatever the number of rows
-        self.table.sortByColumn(CONFIDENCE, Qt.AscendingOrder)  # the least sure answers first: check those
+        self.table.sortByColumn(CONFIDENCE, Qt.SortOrder.AscendingOrder)  # the least sure answers first: check those
         failed = sum(not p.ok for p in predictions)
         if failed:
             self.message.show_warning(f"{plural(failed, 'file')} could not be read.")

@@ -6,12 +6,21 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QSlider, QTableWidgetItem,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QSlider,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
+from engine.core.words import plural
 from engine.help.glossary import tip
 from gui.panels.results.figure_line import FigureLine
-from engine.core.words import plural
 from gui.widgets.common import read_only_table
 
 COLUMNS = ("Class", "Precision", "Recall", "F1", "Images")
@@ -56,8 +65,9 @@ class MetricsView(QWidget):
         self.subject = ""  # whose figures these are: "Saved model (epoch 7), validation set"
         self.table = read_only_table(COLUMNS, select_rows=False)
         for column, key in enumerate(COLUMN_TERMS):
-            if key is not None:
-                self.table.horizontalHeaderItem(column).setToolTip(tip(key))
+            header = self.table.horizontalHeaderItem(column)
+            if key is not None and header is not None:
+                header.setToolTip(tip(key))
         self.binary_box = self._make_binary_box()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -69,7 +79,7 @@ class MetricsView(QWidget):
         self.positive = QComboBox()
         self.positive.setToolTip("The class the model is meant to find (for example the disease).")
         self.positive.activated.connect(self.positive_changed)
-        self.slider = QSlider(Qt.Horizontal)
+        self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setRange(0, 100)
         self.slider.setValue(50)
         self.slider.setToolTip("Call an image positive when its probability is at least this. Lower finds "
@@ -117,7 +127,7 @@ class MetricsView(QWidget):
             for col, text in enumerate(values):
                 item = QTableWidgetItem(text)
                 if col:
-                    item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 if r >= len(rows) - 2:
                     font = item.font()
                     font.setItalic(True)

@@ -11,27 +11,36 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QProgressBar, QPushButton,
-                               QSplitter, QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
+from engine.core.run_layout import RunLayout
+from engine.core.words import plural
 from engine.evaluation.evaluate import RunEvaluation, SetEvaluation, evaluate_run, load_evaluation
 from engine.evaluation.metrics import at_threshold, roc
-from engine.core.run_layout import RunLayout
-from engine.run.folder import no_model_sentence
 from engine.help.glossary import tip
+from engine.run.folder import no_model_sentence
+from gui.jobs.controller import TaskState
+from gui.jobs.task_slot import TaskSlot
 from gui.panels.results.confusion_matrix import ConfusionMatrixView
 from gui.panels.results.export_dialog import ExportButton
-from gui.jobs.controller import TaskState
-from gui.widgets.app_settings import choose_folder
-from engine.core.words import plural
-from gui.widgets.gallery import GalleryItem, ImageGallery, evaluation_items
-from gui.widgets.gradcam_view import GradCamView
 from gui.panels.results.metrics_view import MetricsView
 from gui.panels.results.report_actions import ReportButton
 from gui.panels.results.result_plots import ReliabilityPlot, RocPlot
 from gui.panels.results.saved_model import SavedModel, read_saved_model
-from gui.jobs.task_slot import TaskSlot
+from gui.widgets.app_settings import choose_folder
 from gui.widgets.common import MessageLabel
+from gui.widgets.gallery import GalleryItem, ImageGallery, evaluation_items
+from gui.widgets.gradcam_view import GradCamView
 
 #: Galleries follow the threshold slider once it rests this long (decoding thumbnails per tick is wasteful).
 GALLERY_DELAY_MS = 250
@@ -70,7 +79,7 @@ class ResultsPanel(QWidget):
         self.title.setWordWrap(True)
         self.set_combo = QComboBox()
         self.set_combo.setToolTip("Which images the figures are about")
-        self.set_combo.setSizeAdjustPolicy(QComboBox.AdjustToContents)
+        self.set_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.set_combo.activated.connect(self._on_set_chosen)
         self.folder_button = QPushButton("Evaluate on another folder…")
         self.folder_button.setToolTip("Measure the model on new labelled images (one subfolder per class).")
@@ -116,17 +125,17 @@ class ResultsPanel(QWidget):
         for gallery in (self.mistakes, self.cell_gallery):
             gallery.current_changed.connect(self.gradcam.show_image)
 
-        top = QSplitter(Qt.Horizontal)
+        top = QSplitter(Qt.Orientation.Horizontal)
         top.addWidget(self.metrics)
         top.addWidget(self.charts)
         top.setStretchFactor(1, 1)
         top.setSizes([440, 800])
-        bottom = QSplitter(Qt.Horizontal)
+        bottom = QSplitter(Qt.Orientation.Horizontal)
         bottom.addWidget(self.galleries)
         bottom.addWidget(self.gradcam)
         bottom.setStretchFactor(0, 3)
         bottom.setStretchFactor(1, 2)
-        self.body = QSplitter(Qt.Vertical)
+        self.body = QSplitter(Qt.Orientation.Vertical)
         self.body.addWidget(top)
         self.body.addWidget(bottom)
         layout = QVBoxLayout(self)

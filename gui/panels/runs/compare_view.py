@@ -12,10 +12,19 @@ from pathlib import Path
 import pyqtgraph as pg
 import PySide6  # noqa: F401  - import Qt before pyqtgraph so it binds to PySide6
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QPushButton, QSplitter, QTableWidget,
-                               QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
-from engine.report.compare import Comparison, ComparedRow, compare_runs
+from engine.report.compare import ComparedRow, Comparison, compare_runs
 from gui.jobs.controller import TaskState
 from gui.jobs.task_slot import TaskSlot
 from gui.widgets.common import MessageLabel, read_only_table

@@ -6,8 +6,8 @@ A run that was stopped, failed or was cut short by a crash, and that has a resum
 
 from __future__ import annotations
 
-import html
 import dataclasses
+import html
 from pathlib import Path
 
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt, QUrl, Signal
@@ -24,16 +24,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.core.run_layout import RunLayout
 from engine.config import StopReason
 from engine.core.paths import runs_root
-from engine.run.folder import iter_run_events
+from engine.core.run_layout import RunLayout
 from engine.evaluation.assessment import Assessment
+from engine.run.folder import iter_run_events
 from engine.run.listing import RunSummary, list_runs
 from gui.panels.runs.compare_view import CompareView
 from gui.state import RunHistory, RunState
-from gui.widgets.plots import TrainingPlots
 from gui.widgets.common import read_only_table
+from gui.widgets.plots import TrainingPlots
 
 COLUMNS = ("Run", "Model", "Epochs", "Saved model: val. accuracy", "Outcome")
 
@@ -84,7 +84,7 @@ class RunsPanel(QWidget):
         self.detail = QLabel("Choose a run to see its training curves; select two or more (Ctrl+click) to "
                              "compare them.")
         self.detail.setWordWrap(True)
-        self.detail.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.history = RunHistory()  # the selected run's, replayed from its events; the plots draw it
         self.plots = TrainingPlots()
         refresh = QPushButton("Refresh")
@@ -114,12 +114,12 @@ class RunsPanel(QWidget):
         lower_layout.addWidget(self.plots, 1)
         self.compare = CompareView()
         self.compare.results_requested.connect(self.results_requested)
-        self.lower = QStackedWidget()
-        self.lower.addWidget(lower)
-        self.lower.addWidget(self.compare)
-        splitter = QSplitter(Qt.Vertical)
+        self.lower_stack = QStackedWidget()
+        self.lower_stack.addWidget(lower)
+        self.lower_stack.addWidget(self.compare)
+        splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.table)
-        splitter.addWidget(self.lower)
+        splitter.addWidget(self.lower_stack)
         splitter.setStretchFactor(1, 2)
         layout = QVBoxLayout(self)
         layout.addLayout(buttons)
@@ -160,7 +160,7 @@ class RunsPanel(QWidget):
             for col, text in enumerate((s.name, s.arch, str(s.epochs), best, s.status)):
                 item = QTableWidgetItem(text)
                 if col in (2, 3):
-                    item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.table.setItem(row, col, item)
 
     def select_run(self, run_dir: Path) -> None:
@@ -196,10 +196,10 @@ class RunsPanel(QWidget):
         if len(chosen) >= 2:
             for button in (self.open_button, self.results_button, self.resume_button):
                 button.setEnabled(False)
-            self.lower.setCurrentWidget(self.compare)
+            self.lower_stack.setCurrentWidget(self.compare)
             self.compare.show_runs(chosen)
             return
-        self.lower.setCurrentIndex(0)
+        self.lower_stack.setCurrentIndex(0)
         summary = self._selected()
         self.open_button.setEnabled(summary is not None)
         has_model = summary is not None and RunLayout(summary.path).has_model()

@@ -5,13 +5,27 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QFrame, QGroupBox, QHBoxLayout, QLabel, QProgressBar,
-                               QPushButton, QRadioButton, QScrollArea, QSpinBox, QSplitter, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QRadioButton,
+    QScrollArea,
+    QSpinBox,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
-from engine.strategy.advisor import Advice, run_advisor
 from engine.config import TrainConfig
 from engine.core.errors import WeightsError
 from engine.run.events import Event, RunFinished
+from engine.strategy.advisor import Advice, run_advisor
 from engine.strategy.table import SimilarityClass, SizeThresholds
 from gui.jobs.controller import BackgroundTask, TaskState
 from gui.panels.strategy.quadrant_chart import QuadrantChart
@@ -98,8 +112,8 @@ class StrategyPanel(QWidget):
         self.title.setStyleSheet("font-size: 14pt; font-weight: 600;")
         self.explanation = QLabel("Press “Recommend a strategy”.")
         self.explanation.setWordWrap(True)
-        self.explanation.setTextInteractionFlags(Qt.TextSelectableByMouse)
-        self.explanation.setAlignment(Qt.AlignTop | Qt.AlignLeft)
+        self.explanation.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.explanation.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.risk = MessageLabel()
         self.message = MessageLabel()
         self.apply_button = QPushButton("Apply this plan")
@@ -141,7 +155,7 @@ class StrategyPanel(QWidget):
         trials_box = QGroupBox("Not sure? Try all three on your data")
         QVBoxLayout(trials_box).addWidget(self.trials)
         trials_box.setMinimumHeight(300)
-        splitter = QSplitter(Qt.Vertical)
+        splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(advice_area)
         splitter.addWidget(trials_box)
         splitter.setChildrenCollapsible(False)

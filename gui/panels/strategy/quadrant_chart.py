@@ -20,7 +20,7 @@ _SHORT = {
     Advised.PARTIAL: "2 · Freeze the lower layers,\ntrain the upper ones",
     Advised.FULL: "1 · Train the\nwhole model",
 }
-_TEXT_FLAGS = Qt.AlignHCenter | Qt.AlignTop | Qt.TextWordWrap
+_TEXT_FLAGS = Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap
 HIGHLIGHT = QColor("#d8ecff")
 HIGHLIGHT_BORDER = QColor("#1f77b4")
 DOT = QColor("#d62728")
@@ -42,7 +42,7 @@ class QuadrantChart(QWidget):
         self.similarity_y: float | None = None
         self.recommended: tuple[SizeClass, SimilarityClass] | None = None
         self.setMinimumSize(300, 230)
-        self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
     def sizeHint(self) -> QSize:
         return QSize(420, 300)
@@ -100,7 +100,7 @@ class QuadrantChart(QWidget):
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt's name
         painter = QPainter(self)
-        painter.setRenderHint(QPainter.Antialiasing)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         area = self.plot_rect()
         painter.setFont(self._text_font())
         for cell, key in self._cells():
@@ -121,20 +121,20 @@ class QuadrantChart(QWidget):
             painter.setPen(QPen(DOT, 1))
             painter.setBrush(QColor(255, 255, 255, 235))
             painter.drawRoundedRect(box, 4, 4)  # readable over the quadrant's text
-            painter.drawText(box, Qt.AlignCenter, "your data")
+            painter.drawText(box, Qt.AlignmentFlag.AlignCenter, "your data")
         painter.end()
 
     def _draw_axes(self, painter: QPainter, area: QRectF) -> None:
         painter.setPen(QColor("#333333"))
         below = QRectF(area.left(), area.bottom() + 6, area.width(), 24)
-        painter.drawText(below, Qt.AlignLeft | Qt.AlignVCenter, "small")
-        painter.drawText(below, Qt.AlignCenter, "dataset size →")
-        painter.drawText(below, Qt.AlignRight | Qt.AlignVCenter, "large")
+        painter.drawText(below, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, "small")
+        painter.drawText(below, Qt.AlignmentFlag.AlignCenter, "dataset size →")
+        painter.drawText(below, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, "large")
         painter.save()
         painter.translate(area.left() - 10, area.bottom())
         painter.rotate(-90)
         side = QRectF(0, -18, area.height(), 20)
-        painter.drawText(side, Qt.AlignLeft | Qt.AlignVCenter, "different")
-        painter.drawText(side, Qt.AlignCenter, "similarity →")
-        painter.drawText(side, Qt.AlignRight | Qt.AlignVCenter, "similar")
+        painter.drawText(side, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, "different")
+        painter.drawText(side, Qt.AlignmentFlag.AlignCenter, "similarity →")
+        painter.drawText(side, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, "similar")
         painter.restore()

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import PySide6  # noqa: F401  - Qt before pyqtgraph
 import pyqtgraph as pg
+import PySide6  # noqa: F401  - Qt before pyqtgraph
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QProgressBar, QPushButton, QSpinBox,
-                               QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from engine.run.events import EpochEnded, Event, Notice, Progress, RunFinished, RunStarted
 from engine.strategy.table import Advised
@@ -70,7 +78,7 @@ class TrialsView(QWidget):
         body.addWidget(self.plot, 3)
         right = QVBoxLayout()
         right.addWidget(self.table, 1)
-        right.addWidget(self.continue_button, 0, Qt.AlignRight)
+        right.addWidget(self.continue_button, 0, Qt.AlignmentFlag.AlignRight)
         body.addLayout(right, 2)
         layout.addLayout(body, 1)
         self.clear()
@@ -157,7 +165,7 @@ class TrialsView(QWidget):
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if col in (1, 2, 3):
-                    item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.table.setItem(index, col, item)
         if best is not None:
             self.table.selectRow(rows.index(best))

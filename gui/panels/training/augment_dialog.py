@@ -9,7 +9,7 @@ training images) so the dialog never freezes; "Show other examples" draws new ra
 from __future__ import annotations
 
 import random
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from PySide6.QtCore import Qt, QTimer
@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -43,8 +44,9 @@ def to_pixmap(array: np.ndarray, size: int = THUMB) -> QPixmap:
     """An ``(H, W, 3)`` uint8 array as a pixmap scaled to ``size`` (the array is copied)."""
     array = np.ascontiguousarray(array)
     h, w, _ = array.shape
-    image = QImage(array.data, w, h, 3 * w, QImage.Format_RGB888).copy()
-    return QPixmap.fromImage(image).scaled(size, size, Qt.KeepAspectRatio, Qt.SmoothTransformation)
+    image = QImage(array.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
+    return QPixmap.fromImage(image).scaled(size, size, Qt.AspectRatioMode.KeepAspectRatio,
+                                           Qt.TransformationMode.SmoothTransformation)
 
 
 class AugmentDialog(QDialog):
@@ -63,7 +65,7 @@ class AugmentDialog(QDialog):
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(150)
         self._debounce.timeout.connect(self._refresh_same_examples)
-        self.numbers: dict[str, QDoubleSpinBox] = {}
+        self.numbers: dict[str, QDoubleSpinBox | QSpinBox] = {}
         self.flags: dict[str, QCheckBox] = {}
         self.medical_note = MessageLabel()
         if preset is Augmentation.MEDICAL:
@@ -78,7 +80,7 @@ class AugmentDialog(QDialog):
         top = QHBoxLayout()
         top.addLayout(left)
         top.addLayout(self._make_preview(), 1)
-        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -96,9 +98,10 @@ class AugmentDialog(QDialog):
             if isinstance(widget, QCheckBox):
                 self.flags[spec.name] = widget
                 widget.toggled.connect(self._changed)
-            else:
-                self.numbers[spec.name] = widget
-                widget.valueChanged.connect(self._changed)
+            else:  # the option table gives every number of the augmentation a spin box
+                number = cast("QDoubleSpinBox | QSpinBox", widget)
+                self.numbers[spec.name] = number
+                number.valueChanged.connect(self._changed)
             add_explained_row(form, spec.label, widget, spec.help)
         return form_box
 
@@ -111,7 +114,7 @@ class AugmentDialog(QDialog):
         right.addWidget(QLabel("<b>What the model will see</b> (each row: one image, several random versions)"))
         right.addLayout(self.grid)
         right.addWidget(self.preview_status)
-        right.addWidget(again, 0, Qt.AlignLeft)
+        right.addWidget(again, 0, Qt.AlignmentFlag.AlignLeft)
         right.addStretch(1)
         return right
 
@@ -157,8 +160,9 @@ class AugmentDialog(QDialog):
     def _show(self, rows: list[list[np.ndarray]]) -> None:
         while self.grid.count():
             item = self.grid.takeAt(0)
-            if item.widget() is not None:
-                item.widget().deleteLater()
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
         for r, row in enumerate(rows):
             for c, array in enumerate(row):
                 label = QLabel()

@@ -36,8 +36,8 @@ from engine.config import (
     option_value,
     with_options,
 )
-from engine.help.glossary import option_tip
 from engine.data.augment import PRESETS, describe
+from engine.help.glossary import option_tip
 from gui.widgets.option_widgets import (
     add_explained_row,
     option_widget,
@@ -66,7 +66,7 @@ class _Group(QGroupBox):
     def __init__(self, title: str) -> None:
         super().__init__(title)
         self.form = QFormLayout(self)
-        self.form.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.explanations: dict[str, QLabel] = {}
         self.fields: dict[str, Any] = {}  # setting path -> its widget
 
@@ -100,7 +100,7 @@ class TrainingOptions(QScrollArea):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWidgetResizable(True)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.custom_augment: AugmentConfig | None = None
         self.groups: list[_Group] = []
         body = QWidget()

@@ -21,6 +21,8 @@ from PySide6.QtWidgets import (
 )
 
 from engine.config import EarlyStoppingConfig, OptimConfig, StopReason, TrainConfig
+from engine.core.words import plural
+from engine.data.loaders import Preprocessing
 from engine.run.events import (
     BatchEnded,
     EpochEnded,
@@ -34,15 +36,13 @@ from engine.run.events import (
     RunPaused,
     RunStarted,
 )
-from engine.data.loaders import Preprocessing
 from engine.training.device import format_duration
-from engine.core.words import plural
 from gui.panels.training.lr_finder_box import LrFinderBox
 from gui.panels.training.options import TrainingOptions
 from gui.panels.training.sentences import overfit_summary, progress_format, saved_model_verdict, stopping_sentence
 from gui.state import ModelChoice, RunHistory, TrainingBasics
-from gui.widgets.plots import TrainingPlots
 from gui.widgets.common import MessageLabel
+from gui.widgets.plots import TrainingPlots
 
 __all__ = ["TrainingPanel", "format_duration"]
 

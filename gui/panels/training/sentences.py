@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from engine.core.words import plural
 from engine.config import EarlyStoppingConfig, Monitor
+from engine.core.words import plural
 from engine.evaluation.assessment import Assessment
 from engine.run.events import EpochEnded, OverfitWarning, Progress, RunFinished
 
