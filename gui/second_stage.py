@@ -98,7 +98,7 @@ class SecondStageLoader(QObject):
 
     def _forget_task(self) -> None:
         if self._task is not None:
-            self._task.deleteLater()  # safe from its own handler (gui/jobs/controller.py)
+            self._task.deleteLater()  # safe from its own handler (gui/jobs/background.py)
             self._task = None
 
     def _on_imported(self, _result: object) -> None:

@@ -1,9 +1,9 @@
-"""One "current" background job per view, on top of :class:`gui.jobs.controller.BackgroundTask`.
+"""One "current" background job per view, on top of :class:`gui.jobs.background.BackgroundTask`.
 
 Views that restart work as the user clicks (thumbnails for another cell, Grad-CAM for another image) need:
 start the new job, cancel the old one, drop the old one's late result, and delete each task once it has ended.
 :class:`TaskSlot` does exactly that; views only say what to run and what to do with the answer. (A task may be
-deleted at any time: its QThread is not its child and outlives it while running, see gui/jobs/controller.py.)
+deleted at any time: its QThread is not its child and outlives it while running, see gui/jobs/background.py.)
 """
 
 from __future__ import annotations
@@ -72,7 +72,7 @@ class TaskSlot(QObject):
     def _finish(self, task: BackgroundTask, callback: Callable[[Any], None] | None, value: Any) -> None:
         if task in self._tasks:
             self._tasks.remove(task)
-        task.deleteLater()  # safe from its own handler (gui/jobs/controller.py)
+        task.deleteLater()  # safe from its own handler (gui/jobs/background.py)
         if task is not self._current:
             return  # a cancelled or replaced task: its answer is stale
         self._current = None
