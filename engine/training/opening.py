@@ -39,6 +39,8 @@ class RunOpening:
     config: TrainConfig
     run_dir: Path
     resume: bool
+    from_prepared: bool
+    _prepared_split: Split | None
     own_process: bool
     cancel: CancelToken
     world: World
@@ -79,10 +81,12 @@ class RunOpening:
                 # A second run appended to the first's history would plot two runs as one; never overwrite either.
                 raise StudioError(f"{self.run_dir} already holds a run. Choose a new folder for this one (or "
                                   "continue that run); nothing in it was changed.")
+            if self.from_prepared and self.folder.split.exists():  # train --prepare-only: its split is the run's
+                self._prepared_split = load_split(self.run_dir)
             clear_unstarted(self.run_dir)
         self._fresh = True
         self._log = RunLog(self.run_dir)  # creates the folder; OutputError when it cannot
-        if reused:
+        if reused and not self.from_prepared:
             self.emit(Notice("info", "This folder held a start that never saved a checkpoint; the run starts "
                                      "again in it."))
         self._write_config({})
@@ -117,7 +121,7 @@ class RunOpening:
         return self.session
 
     def _open_main(self, checkpoint: Checkpoint | None) -> None:
-        s = self._open_session(load_split(self.run_dir) if checkpoint is not None else None)
+        s = self._open_session(load_split(self.run_dir) if checkpoint is not None else self._prepared_split)
         if checkpoint is None:
             self._write_config({**s.resolved(), "resumed_from_epoch": None})
             self.folder.write_split(s.prepared.split)
