@@ -26,6 +26,7 @@ from engine.training.checkpoint import Checkpoint, load_checkpoint
 from engine.training.distributed import Collective, SetupAgreement, World, wrap_for_world
 from engine.training.resume import cut_history, load_resume_checkpoint, load_split, restore_session
 from engine.training.session import ProgressFn, Session, open_session
+from engine.training.sync_batchnorm import apply_sync_batchnorm
 
 if TYPE_CHECKING:
     from engine.training.callbacks.base import Callback, Trainer
@@ -110,6 +111,10 @@ class RunOpening:
         self._setup.meet()  # every process is ready
         assert self.session is not None
         self.collective.device = self.session.device if self.session.device.type == "cuda" else self.collective.device
+        note = apply_sync_batchnorm(self.session.module, self.config, self.world, self.session.device.type,
+                                    self.session.batch_size)
+        if note and self.writes_run_folder:
+            self.emit(Notice("info", note))
         self.session.distribute(wrap_for_world(self.world, self.session.device))
 
     def _open_session(self, split: Split | None) -> Session:
