@@ -119,8 +119,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _prepare(config: Any, run_dir: Path) -> int:
+    from engine.training.distributed import world_from_env
     from engine.training.prepared import prepare_run_folder
 
+    if not world_from_env().is_main:  # started by torchrun: process 0 prepares the one folder
+        return EXIT_OK
     split = prepare_run_folder(config, run_dir)  # a StudioError is one sentence (engine/cli/main.py)
     print(f"Prepared {run_dir}: {len(split.train)} training and {len(split.val)} validation images of "
           f"{len(split.classes)} classes, nothing trained yet. Start it with: python -m engine train --config "
