@@ -1,4 +1,8 @@
-"""``python -m engine train DATA_DIR --out RUN_DIR [options]``: writes the run folder, one line per epoch."""
+"""``python -m engine train DATA_DIR --out RUN_DIR [options]``: writes the run folder, one line per epoch.
+
+``--prepare-only`` writes the run folder's settings and split and stops; ``train --config RUN/config.json``
+trains such a prepared folder (also under torchrun, on a cluster: docs/cluster.md).
+"""
 
 from __future__ import annotations
 
@@ -29,6 +33,12 @@ def register(sub: Any) -> None:
     parser.add_argument("data_dir", nargs="?", help="the image folder (not needed with --resume)")
     parser.add_argument("--out", metavar="RUN_DIR", help="the run folder to create (required unless --resume)")
     parser.add_argument("--resume", metavar="RUN_DIR", help="continue an interrupted run in place")
+    parser.add_argument("--config", metavar="RUN_CONFIG",
+                        help="a prepared run folder (or its config file): train it as --prepare-only left it "
+                             "(no other options)")
+    parser.add_argument("--prepare-only", action="store_true",
+                        help="write the run folder's config.json and split.json and stop without training, to "
+                             "start it later with --config (e.g. with torchrun on a cluster)")
     add_options(parser, ("model.arch", "model.weights"))  # --arch not given: a model folder names its own
     # Written by hand: "auto" (ask the advisor) is no value of the strategy setting.
     parser.add_argument("--strategy", default="head", choices=["auto", "head", "partial", "full"],
@@ -76,8 +86,10 @@ def _initial_strategy(args: argparse.Namespace) -> Any:
 def run(args: argparse.Namespace) -> int:
     from engine.data.report import scan_image_folder
 
+    if args.config:
+        return _train_prepared(args)
     if args.resume:
-        given = _options_beside_resume(args)
+        given = _options_beside(args, "resume")
         if given:
             print(f"error: --resume continues {args.resume} and keeps every setting the run was started with, so "
                   f"{', '.join(given)} cannot be used with it; to train with other settings, start a new run "
@@ -101,24 +113,69 @@ def run(args: argparse.Namespace) -> int:
     scan_image_folder(args.data_dir, use_folder_split=config.data.use_folder_split,
                       exclude=config.data.exclude).require_trainable()
     config = apply_strategy_option(config, args)
+    if args.prepare_only:
+        return _prepare(config, Path(args.out))
     return _train(config, Path(args.out))
 
 
-def _options_beside_resume(args: argparse.Namespace) -> list[str]:
-    """The options given with ``--resume`` that a resume would ignore (those that differ from the default)."""
+def _prepare(config: Any, run_dir: Path) -> int:
+    from engine.training.distributed import world_from_env
+    from engine.training.prepared import prepare_run_folder
+
+    if not world_from_env().is_main:  # started by torchrun: process 0 prepares the one folder
+        return EXIT_OK
+    split = prepare_run_folder(config, run_dir)  # a StudioError is one sentence (engine/cli/main.py)
+    print(f"Prepared {run_dir}: {len(split.train)} training and {len(split.val)} validation images of "
+          f"{len(split.classes)} classes, nothing trained yet. Start it with: python -m engine train --config "
+          f"{_config_path(run_dir)} (or torchrun --nproc_per_node=N -m engine train --config …).")
+    return EXIT_OK
+
+
+def _config_path(run_dir: Path) -> Path:
+    from engine.core.run_layout import RunLayout
+
+    return RunLayout(run_dir).config
+
+
+def _train_prepared(args: argparse.Namespace) -> int:
+    """``--config RUN/config.json`` (or ``RUN``): train the folder a ``--prepare-only`` wrote, on its split."""
+    given = _options_beside(args, "config")
+    if given:
+        print(f"error: --config trains {args.config} with the settings it was prepared with, so "
+              f"{', '.join(given)} cannot be used with it; prepare the run again with other settings.",
+              file=sys.stderr)
+        return EXIT_BAD_INPUT
+    path = Path(args.config).expanduser()
+    run_dir = path if path.is_dir() else path.parent
+    from engine.run.folder import RunFolder
+    from engine.run.start import is_unstarted
+
+    folder = RunFolder(run_dir)
+    config = folder.read_config()  # a ConfigError says the folder is no run folder, in words
+    if not is_unstarted(run_dir):
+        print(f"error: {run_dir} has already been trained; continue it with --resume {run_dir} instead.",
+              file=sys.stderr)
+        return EXIT_BAD_INPUT
+    return _train(config, run_dir, prepared=True)
+
+
+def _options_beside(args: argparse.Namespace, kept: str) -> list[str]:
+    """The options given beside ``--resume`` or ``--config`` (``kept``: its dest) that would be ignored: those
+    that differ from the default."""
     sub = argparse.ArgumentParser().add_subparsers()
     register(sub)  # a fresh parser of this command: its defaults are what "not given" means
     parser = sub.choices["train"]
     given = []
     for action in parser._actions:
-        if action.dest in ("help", "resume", "func") or getattr(args, action.dest, None) == action.default:
+        if action.dest in ("help", kept, "func") or getattr(args, action.dest, None) == action.default:
             continue
         given.append(action.option_strings[0] if action.option_strings else "an image folder")
     return given
 
 
-def _train(config: Any, run_dir: Path) -> int:
-    """Train (``config``) or continue (``config=None``) ``run_dir``; Ctrl+C or SIGTERM stops within one batch."""
+def _train(config: Any, run_dir: Path, *, prepared: bool = False) -> int:
+    """Train (``config``) or continue (``config=None``) ``run_dir``; Ctrl+C or SIGTERM stops within one batch.
+    ``prepared``: ``run_dir`` was written by ``--prepare-only`` (its split is kept)."""
     from engine.config import StopReason
     from engine.jobs.training_job import run_training_job
     from engine.training.distributed import world_from_env
@@ -132,7 +189,7 @@ def _train(config: Any, run_dir: Path) -> int:
     cancel = threading.Event()
     with _stop_on_signals(cancel), _joined(world, config) as config:
         finished = run_training_job(config, run_dir, print_event if world.is_main else _quiet, cancel,
-                                    resume=resume, own_process=True, world=world)
+                                    resume=resume, own_process=True, world=world, prepared=prepared)
     if world.is_main:  # the outcome sentence goes to stdout, but a failure's to stderr (scripts read errors there)
         print(finished.detail, file=sys.stderr if finished.reason is StopReason.FAILED else sys.stdout)
     else:  # one line per other process, so that a log shows they all ended alike

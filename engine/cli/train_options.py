@@ -21,7 +21,7 @@ OPTIMISATION = ("optim.optimizer", "optim.momentum", "optim.nesterov", "optim.pr
 AUGMENTATION = ("augment.hflip", "augment.vflip", "augment.crop_scale_min", "augment.rotation", "augment.brightness",
                 "augment.contrast", "augment.saturation", "augment.hue", "augment.erasing")
 MORE = ("imbalance", "early_stopping.monitor", "early_stopping.min_delta", "early_stopping.restore_best",
-        "deterministic", "image_cache", "feature_cache")
+        "deterministic", "image_cache", "feature_cache", "sync_batchnorm")
 
 
 def add_training_options(parser: argparse.ArgumentParser) -> None:

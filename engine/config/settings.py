@@ -244,6 +244,7 @@ class TrainConfig:
     deterministic: bool = False  # same seed + same computer = same result (slower on GPUs)
     image_cache: bool = True  # decode each image once, at training resolution
     feature_cache: bool = True  # frozen base and no augmentation: compute its features once
+    sync_batchnorm: bool = False  # several GPUs: BatchNorm statistics over the whole batch (SyncBatchNorm)
     freeze: FreezePlan = field(default_factory=FreezePlan)  # explicit frozen layers; default: from strategy
     finetune: FineTuneSchedule = field(default_factory=FineTuneSchedule)  # head first, then unfreeze
     advice: dict[str, Any] | None = None  # what the strategy advisor said, recorded as it was

@@ -93,7 +93,8 @@ def write_report_after_training(trainer: Trainer, finished: RunFinished) -> RunF
 
 def run_training_job(config: TrainConfig, run_dir: Path, sink: EventSink, cancel: CancelToken | None = None, *,
                      pause: CancelToken | None = None, resume: bool = False, own_process: bool = False,
-                     callbacks: list[Callback] | None = None, world: World | None = None) -> RunFinished:
+                     callbacks: list[Callback] | None = None, world: World | None = None,
+                     prepared: bool = False) -> RunFinished:
     """:func:`~engine.training.trainer.run_training`, then the saved model measured (metrics.json, evaluation/)
     and its report written (report.html).
 
@@ -106,4 +107,4 @@ def run_training_job(config: TrainConfig, run_dir: Path, sink: EventSink, cancel
     return run_training(config, run_dir, sink, cancel, pause=pause, resume=resume, own_process=own_process,
                         callbacks=callbacks,
                         finishers=(evaluate_saved_model, assess_saved_model, write_report_after_training),
-                        world=world)
+                        world=world, prepared=prepared)

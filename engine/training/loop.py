@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from engine.core.cancel import CancelToken, wait_while_paused
+from engine.core.cancel import PAUSE_POLL_S, CancelToken, wait_while_paused
 from engine.core.errors import StudioError
 from engine.models.layers.freezing import keep_frozen_batchnorm_in_eval
 from engine.run.events import BatchEnded, Event, Notice, RunPaused
@@ -152,15 +152,37 @@ class EpochLoop:
         self._first_batch_done = 0.0
 
     def check_between_batches(self, epoch: int, step: int) -> None:
-        # Several processes stop at the same batch: Stop counts once any of them has heard it.
-        if self.collective.any(self.cancel.is_set()):
+        # Several processes stop and pause at the same batch: Stop or Pause counts once any of them has heard it.
+        stop, pause = self._agree()
+        if stop:
             raise StopLoop
-        if self.pause.is_set() and not self.collective.world.active:  # Pause is for the window's one process
+        if pause:
             self.emit(RunPaused(True, epoch, step))
-            self.clock.paused += wait_while_paused(self.pause, self.cancel)
-            if self.cancel.is_set():
+            waited, stop = self._wait_while_paused()
+            self.clock.paused += waited
+            if stop:
                 raise StopLoop
             self.emit(RunPaused(False, epoch, step))
+
+    def _agree(self) -> tuple[bool, bool]:
+        """``(stop, pause)``: whether any process has heard Stop, and Pause (one exchange for both)."""
+        stop, pause = self.cancel.is_set(), self.pause.is_set()
+        if not self.collective.world.active:
+            return stop, pause
+        heard = self.collective.sum([float(stop), float(pause)])
+        return heard[0] > 0, heard[1] > 0
+
+    def _wait_while_paused(self) -> tuple[float, bool]:
+        """Wait until Pause is released (on every process: they agree again at each poll) or Stop is pressed;
+        returns the seconds waited and whether to stop."""
+        if not self.collective.world.active:
+            return wait_while_paused(self.pause, self.cancel), self.cancel.is_set()
+        started = time.monotonic()
+        while True:
+            stop, pause = self._agree()
+            if stop or not pause:
+                return time.monotonic() - started, stop
+            time.sleep(PAUSE_POLL_S)
 
     def train_epoch(self, epoch: int) -> EpochResult:
         s = self.session

@@ -26,6 +26,7 @@ from engine.training.checkpoint import Checkpoint, load_checkpoint
 from engine.training.distributed import Collective, SetupAgreement, World, wrap_for_world
 from engine.training.resume import cut_history, load_resume_checkpoint, load_split, restore_session
 from engine.training.session import ProgressFn, Session, open_session
+from engine.training.sync_batchnorm import apply_sync_batchnorm
 
 if TYPE_CHECKING:
     from engine.training.callbacks.base import Callback, Trainer
@@ -39,6 +40,8 @@ class RunOpening:
     config: TrainConfig
     run_dir: Path
     resume: bool
+    from_prepared: bool
+    _prepared_split: Split | None
     own_process: bool
     cancel: CancelToken
     world: World
@@ -79,10 +82,12 @@ class RunOpening:
                 # A second run appended to the first's history would plot two runs as one; never overwrite either.
                 raise StudioError(f"{self.run_dir} already holds a run. Choose a new folder for this one (or "
                                   "continue that run); nothing in it was changed.")
+            if self.from_prepared and self.folder.split.exists():  # train --prepare-only: its split is the run's
+                self._prepared_split = load_split(self.run_dir)
             clear_unstarted(self.run_dir)
         self._fresh = True
         self._log = RunLog(self.run_dir)  # creates the folder; OutputError when it cannot
-        if reused:
+        if reused and not self.from_prepared:
             self.emit(Notice("info", "This folder held a start that never saved a checkpoint; the run starts "
                                      "again in it."))
         self._write_config({})
@@ -106,6 +111,10 @@ class RunOpening:
         self._setup.meet()  # every process is ready
         assert self.session is not None
         self.collective.device = self.session.device if self.session.device.type == "cuda" else self.collective.device
+        note = apply_sync_batchnorm(self.session.module, self.config, self.world, self.session.device.type,
+                                    self.session.batch_size)
+        if note and self.writes_run_folder:
+            self.emit(Notice("info", note))
         self.session.distribute(wrap_for_world(self.world, self.session.device))
 
     def _open_session(self, split: Split | None) -> Session:
@@ -117,7 +126,7 @@ class RunOpening:
         return self.session
 
     def _open_main(self, checkpoint: Checkpoint | None) -> None:
-        s = self._open_session(load_split(self.run_dir) if checkpoint is not None else None)
+        s = self._open_session(load_split(self.run_dir) if checkpoint is not None else self._prepared_split)
         if checkpoint is None:
             self._write_config({**s.resolved(), "resumed_from_epoch": None})
             self.folder.write_split(s.prepared.split)

@@ -26,6 +26,7 @@ from engine.config import StopReason, TrainConfig
 from engine.core.cancel import CancelToken, NeverCancelled
 from engine.core.errors import OutputError, StudioError
 from engine.data.loaders import seed_epoch
+from engine.data.report import Split
 from engine.models.catalog import count_parameters
 from engine.run.events import EpochEnded, Event, Notice, Progress, RunFinished, RunStarted
 from engine.run.folder import RunFolder, RunLog
@@ -81,7 +82,7 @@ class Trainer(RunOpening):
     def __init__(self, config: TrainConfig, run_dir: Path, sink: EventSink, cancel: CancelToken | None = None,
                  pause: CancelToken | None = None, *, resume: bool = False, own_process: bool = False,
                  callbacks: list[Callback] | None = None, finishers: Sequence[Finisher] = (),
-                 world: World | None = None) -> None:
+                 world: World | None = None, prepared: bool = False) -> None:
         self.config = config
         self.world = world or World()  # several processes (torchrun): engine/training/distributed.py
         self.writes_run_folder = self.world.is_main
@@ -93,6 +94,8 @@ class Trainer(RunOpening):
         self.cancel = cancel or NeverCancelled()
         self.pause = pause or NeverCancelled()
         self.resume = resume
+        self.from_prepared = prepared  # the folder holds a prepared start (train --prepare-only): train on its split
+        self._prepared_split: Split | None = None
         self.own_process = own_process
         self._log: RunLog | None = None
         self.early_stopping = EarlyStopping(config.early_stopping)
@@ -320,7 +323,7 @@ class Trainer(RunOpening):
 def run_training(config: TrainConfig, run_dir: Path, sink: EventSink, cancel: CancelToken | None = None, *,
                  pause: CancelToken | None = None, resume: bool = False, own_process: bool = False,
                  callbacks: list[Callback] | None = None, finishers: Sequence[Finisher] = (),
-                 world: World | None = None) -> RunFinished:
+                 world: World | None = None, prepared: bool = False) -> RunFinished:
     """Train ``config`` into ``run_dir``, sending every event to ``sink``. Never raises for user errors.
 
     ``resume=True`` continues ``run_dir`` from its last checkpoint (``config`` is then the run's own, see
@@ -328,8 +331,10 @@ def run_training(config: TrainConfig, run_dir: Path, sink: EventSink, cancel: Ca
     child, the CLI), so the CPU threads may be set for it. ``callbacks``: extra callbacks (e.g. gradual
     unfreezing, which uses :meth:`Callback.on_epoch_start` and :meth:`Session.unfrozen`). ``finishers``: see
     :data:`Finisher`. ``world``: this process's place in a distributed run (engine/training/distributed.py; its
-    process group already started). Training alone never measures the saved model: the job that wants it does
-    (:func:`engine.jobs.training_job.run_training_job`, as the window and ``python -m engine train`` do).
+    process group already started). ``prepared``: ``run_dir`` holds a run prepared without training
+    (:mod:`engine.training.prepared`): it is trained on the split saved there. Training alone never measures
+    the saved model: the job that wants it does (:func:`engine.jobs.training_job.run_training_job`, as the
+    window and ``python -m engine train`` do).
 
     Example:
         >>> cfg = TrainConfig(DataConfig("flowers"), ModelConfig("resnet18", "none"),  # doctest: +SKIP
@@ -338,4 +343,4 @@ def run_training(config: TrainConfig, run_dir: Path, sink: EventSink, cancel: Ca
         <StopReason.FINISHED: 'finished'>
     """
     return Trainer(config, run_dir, sink, cancel, pause, resume=resume, own_process=own_process,
-                   callbacks=callbacks, finishers=finishers, world=world).run()
+                   callbacks=callbacks, finishers=finishers, world=world, prepared=prepared).run()

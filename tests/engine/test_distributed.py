@@ -113,6 +113,16 @@ def test_stop_heard_by_one_process_stops_both_at_the_same_batch(small_run: tuple
     assert end0["resumable"] is True
 
 
+def test_pause_heard_by_one_process_pauses_both_at_the_same_batch(small_run: tuple[Path, Path]) -> None:
+    config_file, run = small_run
+    (rc0, end0, err0), (rc1, end1, err1) = [_outcome(p) for p in _launch_pair(config_file, run, "pause:2")]
+    assert rc0 == rc1 == 0 and end0 and end1, err0[-2000:] + err1[-2000:]
+    # Process 2 heard Pause; process 1 paused too (process 2 released it only then), at the same batch.
+    assert end0["paused"] == end1["paused"] == [[True, 2, 1], [False, 2, 1]]
+    assert end0["reason"] == end1["reason"] == StopReason.FINISHED.value
+    assert end0["epochs_completed"] == end1["epochs_completed"] == 3
+
+
 def test_a_process_that_dies_ends_the_run_with_one_sentence_and_it_resumes_on_one(small_run: tuple[Path, Path]
                                                                                   ) -> None:
     config_file, run = small_run

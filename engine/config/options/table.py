@@ -203,6 +203,9 @@ _RUN = (
     OptionSpec("feature_cache", "Cache the frozen layers' output", "With the pretrained part frozen and no "
                "augmentation, its output is computed once and only the classifier trains: many times faster.",
                cli="--no-feature-cache", cli_off=True),
+    OptionSpec("sync_batchnorm", "Synchronise BatchNorm across GPUs", "Several GPUs: BatchNorm layers that train "
+               "compute their statistics over the whole batch instead of each GPU's share; worth it when each GPU "
+               "takes fewer than 16 images of a batch (slower per step; GPUs only).", cli="--sync-batchnorm"),
 )
 
 #: Every option, by part of the config.
