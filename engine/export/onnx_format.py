@@ -18,6 +18,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from engine.core.words import plural_noun
 from engine.export.errors import ExportUnsupported
 from engine.export.metadata import INPUT_NAME, OUTPUT_NAME, onnx_metadata
 
@@ -83,7 +84,7 @@ def unsupported_sentence(exc: BaseException) -> str:
     ops = sorted({m.split(".")[0] for m in re.findall(r"aten[.:]+(\w+(?:\.\w+)?)", str(exc))} - {"default"})
     if ops:
         named = ", ".join(f'"{op}"' for op in ops[:3])
-        what = f"it uses the operation{'s' if len(ops) > 1 else ''} {named}, which ONNX (opset {OPSET}) lacks"
+        what = f"it uses the {plural_noun(len(ops), 'operation')} {named}, which ONNX (opset {OPSET}) lacks"
     else:
         what = f"PyTorch's exporter could not translate it ({type(exc).__name__})"
     return f"This model cannot be exported to ONNX: {what}. {STILL_WORKS}"

@@ -6,7 +6,6 @@ run folder records (``metrics.json``, ``evaluation/<set>/``), so the report and 
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -129,11 +128,4 @@ def _evaluation(run: RunFolder) -> RunEvaluation | None:
 
 def _trials(run: RunFolder) -> dict[str, Any] | None:
     """"Try all three" writes its table beside the trial runs, in the folder that holds them."""
-    for path in (run.trials, RunFolder(run.path.parent).trials):
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
-        if isinstance(data, dict):
-            return data
-    return None
+    return run.read_trials() or RunFolder(run.path.parent).read_trials()

@@ -115,6 +115,15 @@ class RunFolder(RunLayout):
             return None
         return data if isinstance(data, dict) else None
 
+    def read_trials(self) -> dict[str, Any] | None:
+        """"Try all three"'s table (``trials.json`` of a trials folder), or None when there is none or it is
+        damaged."""
+        try:
+            data = json.loads(self.trials.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return data if isinstance(data, dict) else None
+
     def next_step(self) -> str:
         """What to do once a failed write into the folder is fixed: continue only if there is a checkpoint."""
         return "continue the run" if self.last_checkpoint.is_file() else "start the run again"

@@ -8,7 +8,6 @@ another; each keeps its best epoch. ``trials.json`` records the table; the user 
 from __future__ import annotations
 
 import dataclasses
-import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +20,7 @@ from engine.core.errors import ConfigError
 from engine.core.run_layout import RunLayout
 from engine.models.layers.stages import architecture_stages
 from engine.run.events import Event, Notice, Progress, RunFinished
+from engine.run.folder import RunFolder
 from engine.run.listing import saved_model_label
 from engine.strategy.advisor import apply_plan, make_plan
 from engine.strategy.table import Advised, SimilarityClass, SizeClass
@@ -150,7 +150,4 @@ def run_trials_for(config: TrainConfig, out_dir: Path, sink: EventSink,
 
 def read_trials(out_dir: Path) -> dict[str, Any]:
     """The trials table of a trials folder (empty when there is none)."""
-    path = RunLayout(out_dir).trials
-    if not path.is_file():
-        return {}
-    return dict(json.loads(path.read_text(encoding="utf-8")))
+    return RunFolder(out_dir).read_trials() or {}
