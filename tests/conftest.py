@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from engine.core.i18n import LANGUAGE_VARIABLE, set_language
 from tests.imagegen import make_image_folder
 
 
@@ -15,6 +16,9 @@ def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     monkeypatch.setenv("FINETUNE_STUDIO_HOME", str(home))
     # Weights "downloads" in tests go to a private torch cache, never ~/.cache/torch.
     monkeypatch.setenv("TORCH_HOME", str(home / "torch"))
+    # Tests read English unless they choose a language (whatever this machine's locale), child processes too.
+    monkeypatch.setenv(LANGUAGE_VARIABLE, "en")
+    set_language("en")
     _private_offline_hub(home, monkeypatch)
     return home
 
