@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
-#: ", or --flag" / ", or python -m engine …" inside brackets, up to the closing bracket.
-_COMMAND_LINE_ALTERNATIVE = re.compile(r",? or (?:--[\w-]+|`?python -m engine[^)]*)(?=\))")
+#: ", or --flag" / ", or python -m engine …" (Korean: ", 또는 --flag") inside brackets, up to the closing bracket.
+_COMMAND_LINE_ALTERNATIVE = re.compile(r",? (?:or|또는) (?:--[\w-]+|`?python -m engine[^)]*)(?=\))")
 #: A bracket left holding only a command-line way.
 _COMMAND_LINE_ONLY = re.compile(r" ?\((?:--[\w-]+|`?python -m engine[^)]*)\)")
 #: A sentence that only points to a command ("`python -m engine layers --arch ARCH` lists them.").
@@ -25,6 +25,8 @@ def window_text(text: str) -> str:
         "Use the folder's own split (one click in the Data tab)."
         >>> window_text("Continue it (Resume in Past runs, or python -m engine train --resume runs/a): it saves.")
         'Continue it (Resume in Past runs): it saves.'
+        >>> window_text("폴더의 분할을 사용하세요(데이터 탭에서 한 번 클릭, 또는 --use-folder-split).")
+        '폴더의 분할을 사용하세요(데이터 탭에서 한 번 클릭).'
     """
     text = _COMMAND_LINE_ALTERNATIVE.sub("", text)
     return _COMMAND_SENTENCE.sub("", _COMMAND_LINE_ONLY.sub("", text))
