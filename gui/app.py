@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import traceback
 from logging.handlers import RotatingFileHandler
@@ -10,11 +11,13 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QProcess
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from engine.core.paths import logs_dir
 from gui.gui_thread_gc import freeze_long_lived_objects, pin_garbage_collection_to_gui_thread
 from gui.platform_check import window_problem
+from gui.widgets.language import apply_start_language
 
 if TYPE_CHECKING:
     from gui.main_window import MainWindow
@@ -84,9 +87,12 @@ def main(argv: list[str] | None = None) -> int:
     setup_logging()
     sys.excepthook = _excepthook
     app = create_application(sys.argv[:1])
+    font_problem = apply_start_language(app)  # before any text is built (gui/widgets/language.py)
     from gui.panels.data.panel import SAMPLE_DATA
 
     window = show_window()
+    if font_problem is not None:
+        QMessageBox.warning(window, "Finetune Studio", font_problem)
     if args.screenshots:  # the same window every time: nothing remembered
         data_dir = Path(args.data_dir) if args.data_dir else SAMPLE_DATA
         from gui.tour import take_screenshots
@@ -101,4 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     memory.restore()
     window.open_folder(Path(args.data_dir) if args.data_dir else memory.data_folder() or SAMPLE_DATA)
     memory.restore_tab()
-    return int(app.exec())
+    code = int(app.exec())
+    if window.restart_requested:  # View → Language: the same app again, now in the chosen language
+        QProcess.startDetached(sys.executable, sys.argv, os.getcwd())
+    return code

@@ -31,6 +31,7 @@ from gui.state import StudioState
 from gui.widgets.app_settings import choose_folder
 from gui.widgets.common import weak_method
 from gui.widgets.help_dialog import install_help_menu
+from gui.widgets.language import install_language_menu
 from gui.widgets.scroll_tabs import ScrollingTabs
 from gui.widgets.wheel_guard import install_wheel_guard
 from gui.window_jobs import CLOSE_TIMEOUT_S, WindowJobs
@@ -81,6 +82,7 @@ class MainWindow(WindowJobs):
         self.setCentralWidget(self.tabs)
         self._wire_data()
         self._closing = False
+        self.restart_requested = False  # set by restart(): gui/app.py starts the app again after it closes
         self._make_menu()
         self.statusBar().showMessage("Choose an image folder to begin.")
         if not staged:
@@ -202,6 +204,7 @@ class MainWindow(WindowJobs):
         file_menu.addAction(open_action)
         file_menu.addSeparator()
         file_menu.addAction(quit_action)
+        self.language_choice = install_language_menu(self, weak_method(self.restart, lambda: None))
         self.help_dialog = install_help_menu(self, weak_method(self.current_tab_key, lambda: TAB_KEYS[0]))
 
     def current_tab_key(self) -> str:
@@ -267,6 +270,14 @@ class MainWindow(WindowJobs):
             return
         self.shutdown()
         event.accept()
+
+    def restart(self) -> None:
+        """Close the window the normal way (a running training is asked about, stopped and saved), then the
+        app starts again (gui/app.py), e.g. in the language just chosen."""
+        self.restart_requested = True
+        self.close()
+        if self.isVisible() and not self._closing:
+            self.restart_requested = False  # the user chose to keep the window (and the training) open
 
     def close_without_asking(self) -> None:
         """Close as the close button does, without the question (SIGTERM, Ctrl+C: nobody may be there to

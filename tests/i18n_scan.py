@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE_ROOTS = ("engine", "gui")
 LOCALE_DIR = ROOT / "engine" / "core" / "locale"
-TR_FUNCTIONS = {"tr": 0, "tr_later": 0, "trp": 1, "trn": 0}
+TR_FUNCTIONS = {"tr": 0, "tr_later": 0, "trp": 1, "trn": 0, "tr_in": 1}
 LOG_METHODS = {"debug", "info", "warning", "error", "exception", "critical", "log"}
 LOG_RECEIVERS = {"log", "logger", "logging", "_log", "LOG", "_logger"}
 #: Qt calls whose string arguments are shown as they are: even one word must be translated.

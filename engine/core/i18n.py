@@ -126,6 +126,13 @@ def trn(singular: str, plural: str, count: int | float, /, **fields: object) -> 
     return _fill(_lookup("", singular, count), english, values, plural_key=plural)
 
 
+def tr_in(language: str, message: str, /, **fields: object) -> str:
+    """:func:`tr` in ``language`` whatever the current one: a question about switching languages is asked in
+    both, since the person who picked the new one may not read the old."""
+    forms = _catalog(language).get(("", message)) if language != DEFAULT_LANGUAGE else None
+    return _fill(forms[0] if forms else None, message, fields)
+
+
 def tr_later(message: str) -> str:
     """Marks a module-level constant for the catalog without translating it yet (``tr(CONSTANT)`` where it
     is shown): modules are imported before the language is chosen."""
