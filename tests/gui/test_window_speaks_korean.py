@@ -6,7 +6,6 @@ English words that are not names (ImageNet, ONNX, a model's or a class's name, a
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,32 +25,7 @@ from PySide6.QtWidgets import (
 
 from engine.core.i18n import set_language
 from tests.imagegen import make_image_folder
-
-#: Words that stay as they are in Korean text: names, units and abbreviations (docs/translation-ko.md).
-NAMES = {
-    "finetune", "studio", "imagenet", "gpu", "gpus", "cpu", "onnx", "torchscript", "dicom", "grad", "cam",
-    "roc", "auc", "sgd", "adamw", "adam", "csv", "pdf", "html", "ram", "vram", "timm", "torchvision", "hugging",
-    "face", "hub", "hf", "pytorch", "cuda", "mps", "english", "px", "mb", "gb", "kb", "ms", "png", "jpeg", "jpg",
-    "tiff", "heic", "bmp", "webp", "json", "jsonl", "safetensors", "cosine", "onecycle", "mixup", "cutmix",
-    "efficientnet", "resnet", "mobilenet", "convnext", "vit", "regnet", "densenet", "lite", "fp", "bf", "amp",
-    "relu", "silu", "gelu", "conv", "linear", "batchnorm", "dropout", "lr", "id", "ok", "mri", "ct", "uid",
-    "top", "bicubic", "bilinear", "nccl", "gloo", "torchrun", "lbfgs", "rmsprop", "apache", "mit", "bsd",
-    "cc", "by", "nc", "sa", "llama", "red", "green", "blue",
-}
-_WORD = re.compile(r"[A-Za-z][A-Za-z'-]+")
-_TAG = re.compile(r"<[^<>]*>")
-_NAME_LIKE = re.compile(r"\S*[\d_./\\:@]\S*")  # model and file names, paths, layer names, versions
-
-
-def english_words(text: str) -> list[str]:
-    """The English words of ``text`` a Korean reader would have to translate.
-
-    Example:
-        >>> english_words("학습 시작"), english_words("resnet18 모델 (ImageNet)"), english_words("Train now")
-        ([], [], ['Train', 'now'])
-    """
-    bare = _NAME_LIKE.sub(" ", _TAG.sub(" ", text.replace("&", "")))
-    return [w for w in _WORD.findall(bare) if w.lower().strip("'-") not in NAMES and len(w) > 1]
+from tests.korean_text import english_words, has_hangul
 
 
 def shown_texts(root: QWidget) -> Iterator[tuple[str, str]]:
@@ -61,9 +35,7 @@ def shown_texts(root: QWidget) -> Iterator[tuple[str, str]]:
         where = f"{type(widget).__name__} {widget.objectName()}".strip()
         if widget.toolTip():
             yield f"{where} tooltip", widget.toolTip()
-        if isinstance(widget, QLabel):
-            yield where, widget.text()
-        elif isinstance(widget, QAbstractButton):
+        if isinstance(widget, QLabel | QAbstractButton):
             yield where, widget.text()
         elif isinstance(widget, QGroupBox):
             yield where, widget.title()
@@ -119,7 +91,7 @@ def test_every_tab_of_the_korean_window_reads_korean(qtbot, korean_window) -> No
         korean_window.tabs.setCurrentIndex(index)
         qtbot.wait(50)
         for where, text in shown_texts(korean_window):
-            hangul += bool(re.search(r"[\uac00-\ud7a3]", text))
+            hangul += has_hangul(text)
             words = english_words(text)
             if words:
                 english.append(f"{where}: {text[:90]!r} ({' '.join(words[:6])})")
