@@ -186,10 +186,10 @@ def _train(config: Any, run_dir: Path, *, prepared: bool = False) -> int:
 
         config = load_run_config(run_dir)
     world = world_from_env()  # started by torchrun: one of several processes (engine/training/distributed.py)
-    cancel = threading.Event()
-    with _stop_on_signals(cancel), _joined(world, config) as config:
+    cancel, pause = threading.Event(), threading.Event()
+    with _stop_on_signals(cancel, pause), _joined(world, config) as config:
         finished = run_training_job(config, run_dir, print_event if world.is_main else _quiet, cancel,
-                                    resume=resume, own_process=True, world=world, prepared=prepared)
+                                    pause=pause, resume=resume, own_process=True, world=world, prepared=prepared)
     if world.is_main:  # the outcome sentence goes to stdout, but a failure's to stderr (scripts read errors there)
         print(finished.detail, file=sys.stderr if finished.reason is StopReason.FAILED else sys.stdout)
     else:  # one line per other process, so that a log shows they all ended alike
@@ -239,11 +239,15 @@ def _quiet(event: Any) -> None:
 
 
 @contextlib.contextmanager
-def _stop_on_signals(cancel: threading.Event) -> Iterator[None]:
+def _stop_on_signals(cancel: threading.Event, pause: threading.Event) -> Iterator[None]:
     """Ctrl+C (SIGINT) and SIGTERM (``kill``, a session manager, a job scheduler) stop within one batch and keep
-    the best model, instead of ending the process with nothing saved."""
-    stop = (signal.SIGINT, signal.SIGTERM)
-    previous = {number: signal.signal(number, lambda *_: cancel.set()) for number in stop}
+    the best model, instead of ending the process with nothing saved. SIGUSR1 pauses and SIGUSR2 continues
+    (the window's Pause for a run on several GPUs, engine/jobs/torchrun_runner.py)."""
+    handlers: dict[int, Any] = {signal.SIGINT: lambda *_: cancel.set(), signal.SIGTERM: lambda *_: cancel.set()}
+    if hasattr(signal, "SIGUSR1"):  # not on Windows
+        handlers[signal.SIGUSR1] = lambda *_: pause.set()
+        handlers[signal.SIGUSR2] = lambda *_: pause.clear()
+    previous = {number: signal.signal(number, handler) for number, handler in handlers.items()}
     try:
         yield
     finally:

@@ -180,21 +180,25 @@ class EpochSampler(Sampler[tuple[int, int]]):
         return iter(zip(order.tolist(), seeds.tolist()))
 
 
-def batch_bounds(size: int, batch_size: int, *, keep_lone_last: bool = True) -> list[tuple[int, int]]:
+def batch_bounds(size: int, batch_size: int, *, keep_lone_last: bool = True,
+                 smallest_last: int = 2) -> list[tuple[int, int]]:
     """``(start, stop)`` of each batch over ``size`` items in order.
 
-    With ``keep_lone_last=False`` a last batch of a single item joins the batch before it: BatchNorm cannot
-    train on one image ("Expected more than 1 value per channel"), and a step on one image is mostly noise.
-    Training batches use that; validation keeps every batch as it is (nothing is ever left out).
+    With ``keep_lone_last=False`` a last batch of fewer than ``smallest_last`` items (by default: a single
+    one) joins the batch before it: BatchNorm cannot train on one image ("Expected more than 1 value per
+    channel"), and a step on one image is mostly noise. Training batches use that; several processes ask for
+    two images per process (:class:`RankShard`). Validation keeps every batch as it is (nothing is left out).
 
     Example:
         >>> batch_bounds(7, 3, keep_lone_last=False)
         [(0, 3), (3, 7)]
         >>> batch_bounds(7, 3)
         [(0, 3), (3, 6), (6, 7)]
+        >>> batch_bounds(11, 4, keep_lone_last=False, smallest_last=4)
+        [(0, 4), (4, 11)]
     """
     bounds = [(start, min(start + batch_size, size)) for start in range(0, size, batch_size)]
-    if not keep_lone_last and len(bounds) > 1 and bounds[-1][1] - bounds[-1][0] == 1:
+    if not keep_lone_last and len(bounds) > 1 and bounds[-1][1] - bounds[-1][0] < smallest_last:
         bounds[-2:] = [(bounds[-2][0], size)]
     return bounds
 
@@ -227,13 +231,15 @@ class RankShard(Sampler[list[tuple[int, int]]]):
     So the union of the processes' batches is exactly the one-process batch, whatever the number of processes
     (same global batch, same order, same per-image augmentation seeds), and every process runs the same number
     of batches: collectives (gradient averaging, the Stop agreement) never wait for a process that has finished.
-    A share left empty (a last batch smaller than the number of processes) repeats one of the batch's images
-    when ``training`` (each process must take a step) and stays empty otherwise.
+    When ``training``, a last batch too small to give every process two images joins the batch before it
+    (BatchNorm cannot train on one image per process), and a share still left empty (a batch smaller than the
+    number of processes) repeats one of the batch's images (each process must take a step); validation
+    shares stay as they are.
 
     Example:
-        >>> shard = RankShard(EpochSampler(6, seed=0, shuffle=False), 4, rank=1, world=2)
-        >>> [[i for i, _ in b] for b in shard]
-        [[1, 3], [5]]
+        >>> shard = RankShard(EpochSampler(10, seed=0, shuffle=False), 4, rank=1, world=2)
+        >>> [[i for i, _ in b] for b in shard]  # the last batch (8, 9) joined the one before
+        [[1, 3], [5, 7, 9]]
     """
 
     def __init__(self, sampler: EpochSampler, batch_size: int, *, rank: int, world: int,
@@ -242,7 +248,8 @@ class RankShard(Sampler[list[tuple[int, int]]]):
         self.rank, self.world, self.training = rank, world, training
 
     def _bounds(self) -> list[tuple[int, int]]:
-        return batch_bounds(len(self.sampler), self.batch_size, keep_lone_last=not self.training)
+        return batch_bounds(len(self.sampler), self.batch_size, keep_lone_last=not self.training,
+                            smallest_last=2 * self.world)
 
     def __len__(self) -> int:
         return len(self._bounds())

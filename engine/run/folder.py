@@ -181,9 +181,9 @@ class RunLog:
                                     f"{event.val_loss:.6f}", f"{event.val_accuracy:.6f}", f"{event.lr:.8g}",
                                     f"{event.seconds:.3f}"])
             self._metrics_file.flush()
-            self._events.flush()
-        elif type(event).__name__ != "BatchEnded":
-            self._events.flush()
+        # Every event at once (batch events come at most 10 a second): a reader that follows the file, the
+        # window following a run on several GPUs (engine/jobs/torchrun_runner.py), sees the live curves.
+        self._events.flush()
 
     def close(self) -> None:
         for handle in (self._events, self._metrics_file):
