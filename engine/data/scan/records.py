@@ -11,6 +11,8 @@ import enum
 from dataclasses import dataclass
 from typing import Any
 
+from engine.core.i18n import tr, tr_later
+
 
 class Outcome(str, enum.Enum):
     """What happened to a file: the four words of the data report."""
@@ -19,6 +21,16 @@ class Outcome(str, enum.Enum):
     CONVERTED = "converted"  # used after a recorded conversion
     SKIPPED = "skipped"  # not used, with a reason the user can act on
     IGNORED = "ignored"  # system or hidden files and folders: not the user's images
+
+    @property
+    def label(self) -> str:
+        """The word for people, in the user's language (the value stays English: files and scripts use it)."""
+        return tr(_OUTCOME_LABELS[self.value])
+
+
+#: The outcome words as the data report shows them.
+_OUTCOME_LABELS = {"accepted": tr_later("accepted"), "converted": tr_later("converted"),
+                   "skipped": tr_later("skipped"), "ignored": tr_later("ignored")}
 
 
 @dataclass(frozen=True, slots=True)
