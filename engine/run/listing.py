@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from engine.core.errors import ConfigError
-from engine.core.i18n import tr, tr_later
+from engine.core.i18n import tr, tr_later, trp
 from engine.core.paths import runs_root
 from engine.run.events import EpochEnded, RunFinished, RunStarted
 from engine.run.folder import RunFolder
@@ -30,10 +30,6 @@ def new_run_dir(name: str, root: Path | None = None) -> Path:
 
 #: The figure the saved model is known by, unless a caller names another.
 VAL_ACCURACY = tr_later("val. accuracy")
-#: What the Past runs list says of a run: the run is being trained, or its latest attempt has no end yet.
-_STATUS = {"training": tr_later("training"), "interrupted": tr_later("interrupted"),
-           "finished": tr_later("finished"), "early_stopped": tr_later("early stopped"),
-           "cancelled": tr_later("cancelled"), "failed": tr_later("failed")}
 
 
 def saved_model_label(epoch: int | None, value: float, figure: str = "", *, capital: bool = False) -> str:
@@ -88,11 +84,13 @@ class RunSummary:
     def status(self) -> str:
         """How the run stands, in the user's language ("training", "interrupted", or how it ended)."""
         if self.running:
-            return tr(_STATUS["training"])
+            return trp("run status", "training")
         if self.finished is None:
-            return tr(_STATUS["interrupted"])
+            return trp("run status", "interrupted")
         reason = self.finished.reason.value
-        return tr(_STATUS[reason]) if reason in _STATUS else reason.replace("_", " ")
+        ended = {"finished": trp("run status", "finished"), "early_stopped": trp("run status", "early stopped"),
+                 "cancelled": trp("run status", "cancelled"), "failed": trp("run status", "failed")}
+        return ended.get(reason, reason.replace("_", " "))
 
 
 def summarize_run(run_dir: Path) -> RunSummary | None:

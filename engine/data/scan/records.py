@@ -11,7 +11,7 @@ import enum
 from dataclasses import dataclass
 from typing import Any
 
-from engine.core.i18n import tr, tr_later
+from engine.core.i18n import trp
 
 
 class Outcome(str, enum.Enum):
@@ -25,12 +25,9 @@ class Outcome(str, enum.Enum):
     @property
     def label(self) -> str:
         """The word for people, in the user's language (the value stays English: files and scripts use it)."""
-        return tr(_OUTCOME_LABELS[self.value])
-
-
-#: The outcome words as the data report shows them.
-_OUTCOME_LABELS = {"accepted": tr_later("accepted"), "converted": tr_later("converted"),
-                   "skipped": tr_later("skipped"), "ignored": tr_later("ignored")}
+        labels = {"accepted": trp("outcome", "accepted"), "converted": trp("outcome", "converted"),
+                  "skipped": trp("outcome", "skipped"), "ignored": trp("outcome", "ignored")}
+        return labels[self.value]
 
 
 @dataclass(frozen=True, slots=True)
