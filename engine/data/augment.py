@@ -17,6 +17,7 @@ import torch
 from torchvision.transforms import v2
 
 from engine.config import Augmentation, AugmentConfig, TrainConfig
+from engine.core.i18n import tr
 from engine.data.images.decode import ImageLoadError, load_image
 
 log = logging.getLogger(__name__)
@@ -81,18 +82,18 @@ def describe(aug: AugmentConfig) -> list[str]:
     """
     lines: list[str] = []
     if aug.crop_scale_min < 1:
-        lines.append(f"A random part covering {aug.crop_scale_min:.0%}-100% of each image is used.")
+        lines.append(tr("A random part covering {share:.0%}-100% of each image is used.", share=aug.crop_scale_min))
     if aug.hflip:
-        lines.append("Images are mirrored left-right half of the time.")
+        lines.append(tr("Images are mirrored left-right half of the time."))
     if aug.vflip:
-        lines.append("Images are flipped upside down half of the time.")
+        lines.append(tr("Images are flipped upside down half of the time."))
     if aug.rotation:
-        lines.append(f"Images are turned by up to {aug.rotation:g} degrees either way.")
+        lines.append(tr("Images are turned by up to {degrees:g} degrees either way.", degrees=aug.rotation))
     if any((aug.brightness, aug.contrast, aug.saturation, aug.hue)):
-        lines.append("Brightness, contrast and colours are changed a little.")
+        lines.append(tr("Brightness, contrast and colours are changed a little."))
     if aug.erasing:
-        lines.append(f"A random rectangle is blanked in {aug.erasing:.0%} of the images.")
-    return lines or ["Images are used as they are (resized and centre-cropped)."]
+        lines.append(tr("A random rectangle is blanked in {share:.0%} of the images.", share=aug.erasing))
+    return lines or [tr("Images are used as they are (resized and centre-cropped).")]
 
 
 def preview_grid(root: str | Path, paths: Sequence[str], aug: AugmentConfig, image_size: int, resize_size: int,

@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from engine.core.i18n import tr
+
 if TYPE_CHECKING:
     from engine.data.dataset import DatasetReport
 
@@ -90,14 +92,18 @@ def plan_groups(report: DatasetReport, items: list[Item], *, group_pattern: str 
     largest = max((len(g) for g in groups), default=0)
     if (group_pattern or group_by_patient) and len(items) >= 4 and largest > len(items) / 2:
         plan.warnings.append({"code": "group_too_large",
-                              "message": f"The grouping puts {largest} of {len(items)} images in one group, so "
-                                         "they all go to the same side. Check the pattern: it may match a part "
-                                         "every file name shares (such as IMG_)."})
+                              "message": tr("The grouping puts {largest} of {total} images in one group, so "
+                                            "they all go to the same side. Check the pattern: it may match a part "
+                                            "every file name shares (such as IMG_).", largest=largest,
+                                            total=len(items))})
     if unmatched:
-        what = "the grouping pattern" if group_pattern else "a DICOM PatientID"
-        plan.warnings.append({"code": "group_pattern_unmatched",
-                              "message": f"{unmatched} file(s) have no group ({what} did not apply): each was "
-                                         "treated as its own group."})
+        if group_pattern:
+            message = tr("{n} file(s) have no group (the grouping pattern did not apply): each was treated as its "
+                         "own group.", n=unmatched)
+        else:
+            message = tr("{n} file(s) have no group (a DICOM PatientID did not apply): each was treated as its own "
+                         "group.", n=unmatched)
+        plan.warnings.append({"code": "group_pattern_unmatched", "message": message})
     return plan
 
 

@@ -25,6 +25,7 @@ from torchvision.transforms.v2 import functional as F
 
 from engine.core.cancel import CancelToken, NeverCancelled
 from engine.core.errors import StudioError
+from engine.core.i18n import tr
 from engine.data.images.decode import ImageLoadError, load_image
 from engine.data.loaders import CachedImages, image_to_tensor
 
@@ -135,7 +136,7 @@ def build_image_cache(root: str | Path, paths: Sequence[str], resize_size: int, 
     """
     budget = memory_budget if memory_budget is not None else int(free_memory_bytes() * MEMORY_SHARE)
     to_file = estimate_bytes(len(paths), resize_size) > budget
-    file = directory / f"images-{name}.bin" if to_file else None
+    file = directory / f"images-{name}.bin" if to_file else None  # not translated: a file name
     try:
         return _fill(_Decode(Path(root), paths, resize_size), workers, file, progress, cancel or NeverCancelled())
     except _Cancelled:
@@ -145,8 +146,8 @@ def build_image_cache(root: str | Path, paths: Sequence[str], resize_size: int, 
     except OSError as exc:
         if file is not None:
             file.unlink(missing_ok=True)
-        raise StudioError(f"The decoded images could not be stored in {directory} ({exc.strerror or exc}); "
-                          "free some disk space or turn off the image cache.") from exc
+        raise StudioError(tr("The decoded images could not be stored in {folder} ({error}); free some disk space "
+                             "or turn off the image cache.", folder=directory, error=exc.strerror or exc)) from exc
 
 
 def _fill(dataset: _Decode, workers: int, file: Path | None, progress: Progress | None,

@@ -52,6 +52,7 @@ class Preprocessing:
             "resize_size": self.resize_size,
             "mean": list(self.mean),
             "std": list(self.std),
+            # not translated: recorded in model.json for the scripts that read an exported model
             "steps": ["load_image (RGB, uint8)", f"resize short side to {self.resize_size}",
                       f"centre crop {self.image_size}x{self.image_size}", "scale to 0..1", "normalise mean/std"],
         }

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from engine.core.cancel import CancelToken
+from engine.core.i18n import tr
 from engine.core.names import readable
 from engine.data.checks import (
     DEFAULT_INPUT_SIDE,
@@ -103,8 +104,8 @@ def scan_image_folder(
     del decode
     root_path = Path(root).expanduser()
     if not root_path.is_dir():
-        problem = Problem("not_a_folder", f"The folder {root_path} does not exist or is not a folder. Choose the "
-                                          "folder that holds your class folders.")
+        problem = Problem("not_a_folder", tr("The folder {folder} does not exist or is not a folder. Choose the "
+                                             "folder that holds your class folders.", folder=root_path))
         return DatasetReport(root=str(root_path), classes={}, blocking=(problem,))
     scan = scan_folder(root_path, progress=progress, cancel=cancel, workers=workers, use_cache=use_cache)
     return build_report(scan, use_folder_split=use_folder_split, exclude=exclude, image_size=image_size)
@@ -180,14 +181,17 @@ def _file_outcome(record: FileRecord, layout: str, excluded: frozenset[str], ima
     if len(parts) == 1 and not record.usable and Path(record.path).suffix.lower() in DOCUMENT_EXTENSIONS:
         # A README or licence beside the class folders is how datasets are shared; it is not a mistake.
         outcome, reason = Outcome.IGNORED, "documentation_file"
-        message = "A document beside the class folders (notes, licence, a table): not training data."
+        message = tr("A document beside the class folders (notes, licence, a table): not training data.")
     elif record.usable and not class_name:
-        where = "the chosen folder" if len(parts) == 1 else f"{parts[0]}/"
         outcome, reason = Outcome.SKIPPED, "outside_class_folder"
-        message = (f"This image is directly in {where}, not in a class folder, so it has no class. Move it into "
-                   "the folder of its class.")
+        if len(parts) == 1:
+            message = tr("This image is directly in the chosen folder, not in a class folder, so it has no class. "
+                         "Move it into the folder of its class.")
+        else:
+            message = tr("This image is directly in {folder}/, not in a class folder, so it has no class. Move it "
+                         "into the folder of its class.", folder=parts[0])
     elif record.usable and record.path in excluded:
-        outcome, reason, message = Outcome.SKIPPED, "excluded_by_user", "You chose to leave this file out."
+        outcome, reason, message = Outcome.SKIPPED, "excluded_by_user", tr("You chose to leave this file out.")
     elif record.usable and 0 < min(record.width, record.height) < very_small_side(image_size):
         # Still used (it may be meant), but never "used as it is" without a word; what was converted is kept.
         reason = "very_small"
@@ -207,8 +211,8 @@ def _resolve_identical(usable: dict[str, FileRecord], outcomes: dict[str, FileOu
         for path in copies:
             old = outcomes[path]
             outcomes[path] = FileOutcome(path, old.class_name, Outcome.SKIPPED, "duplicate",
-                                         f"An identical copy of {keep}; that copy is used, this one is not "
-                                         "(the same image twice would count double).", old.subset)
+                                         tr("An identical copy of {keep}; that copy is used, this one is not "
+                                            "(the same image twice would count double).", keep=keep), old.subset)
             del usable[path]
     return cross_class
 

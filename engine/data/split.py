@@ -18,6 +18,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from engine.core.i18n import tr
 from engine.data.grouping import GroupPlan, plan_groups
 
 if TYPE_CHECKING:
@@ -198,14 +199,16 @@ def _extra(report: DatasetReport, plan: GroupPlan, sides: dict[str, str], method
              if n.first in sides and n.second in sides and sides[n.first] != sides[n.second]]
     if leaks:
         shown = "; ".join(f"{n.first} ~ {n.second}" for n in leaks[:2])
-        more = f" and {len(leaks) - 2} more" if len(leaks) > 2 else ""
+        if len(leaks) > 2:
+            shown = tr("{shown} and {n} more", shown=shown, n=len(leaks) - 2)
         warnings.append({"code": "near_duplicates_across_split",
-                         "message": f"{len(leaks)} pair(s) of look-alike images are on different sides "
-                                    f"({shown}{more}; all are listed in split.json under \"leakage\")."})
+                         "message": tr('{n} pair(s) of look-alike images are on different sides ({shown}; all are '
+                                       'listed in split.json under "leakage").', n=len(leaks), shown=shown)})
     for c, name in enumerate(classes):
         if any(lab == c for _, lab in by_side["train"]) and not any(lab == c for _, lab in by_side["val"]):
-            warnings.append({"code": "class_not_split", "message": f'All images of "{name}" are in one group, so '
-                             "none could go to validation: its results cannot be measured."})
+            warnings.append({"code": "class_not_split", "message": tr(
+                'All images of "{name}" are in one group, so none could go to validation: its results cannot be '
+                "measured.", name=name)})
     return {
         "grouping": plan.info,
         "near_duplicates_kept_together": plan.near_duplicates_merged,
@@ -215,5 +218,6 @@ def _extra(report: DatasetReport, plan: GroupPlan, sides: dict[str, str], method
         # Reason code -> files left out (engine/data/reasons.py), so the run's report can say what and why.
         "skipped": dict(sorted(Counter(f.reason for f in report.files if f.outcome.value == "skipped").items())),
         "warnings": warnings,
+        # not translated: a fixed note inside the JSON file, for whoever opens it
         "privacy": "No DICOM header value (patient name, ID, date) is recorded in this file.",
     }

@@ -177,7 +177,7 @@ def event_from_dict(data: dict[str, Any]) -> Event:
     data = dict(data)
     cls = _TYPES.get(str(data.pop("type", "")))
     if cls is None:
-        raise ValueError(f"unknown event type in {data!r}")
+        raise ValueError(f"unknown event type in {data!r}")  # not translated: caught by the readers, never shown
     names = {f.name for f in dataclasses.fields(cls)}
     if cls is RunFinished:
         data = _typed_extra(data)

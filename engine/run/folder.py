@@ -19,6 +19,7 @@ from engine.config import TrainConfig
 from engine.core.atomic import write_json_atomic
 from engine.core.csv_files import SafeWriter
 from engine.core.errors import ConfigError, ModelFileError, OutputError, StudioError
+from engine.core.i18n import tr
 from engine.core.names import display_path, json_text
 from engine.core.output_files import describe_write_failure, prepare_folder
 from engine.core.run_layout import RunLayout
@@ -60,11 +61,13 @@ class RunFolder(RunLayout):
         try:
             data = json.loads(self.config.read_text(encoding="utf-8"))
         except FileNotFoundError as exc:
-            raise ConfigError(f"{display_path(self.path)} is not a run folder (it has no {self.config.name}).") from exc
+            raise ConfigError(tr("{folder} is not a run folder (it has no {file}).", folder=display_path(self.path),
+                                 file=self.config.name)) from exc
         except (OSError, ValueError) as exc:
-            raise ConfigError(f"The settings of {display_path(self.path)} could not be read ({exc}).") from exc
+            raise ConfigError(tr("The settings of {folder} could not be read ({error}).",
+                                 folder=display_path(self.path), error=exc)) from exc
         if not isinstance(data, dict):
-            raise ConfigError(f"The settings of {display_path(self.path)} are damaged.")
+            raise ConfigError(tr("The settings of {folder} are damaged.", folder=display_path(self.path)))
         return data
 
     def read_config(self) -> TrainConfig:
@@ -84,8 +87,8 @@ class RunFolder(RunLayout):
         try:
             return Split.from_dict(json.loads(self.split.read_text(encoding="utf-8")))
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-            raise RunFileError(f"The list of the images this run used ({self.split.name} in "
-                               f"{display_path(self.path)}) is missing or damaged.") from exc
+            raise RunFileError(tr("The list of the images this run used ({file} in {folder}) is missing or "
+                                  "damaged.", file=self.split.name, folder=display_path(self.path))) from exc
 
     def write_split(self, split: Split) -> None:
         write_json_atomic(self.split, split.to_dict())
@@ -126,7 +129,7 @@ class RunFolder(RunLayout):
 
     def next_step(self) -> str:
         """What to do once a failed write into the folder is fixed: continue only if there is a checkpoint."""
-        return "continue the run" if self.last_checkpoint.is_file() else "start the run again"
+        return tr("continue the run") if self.last_checkpoint.is_file() else tr("start the run again")
 
 
 def iter_run_events(run_dir: Path) -> Iterator[Event]:
@@ -149,7 +152,7 @@ class RunLog:
         self.run_dir = run_dir
         self.failed = False
         layout = RunLayout(run_dir)
-        prepare_folder(run_dir, f"The run folder {display_path(run_dir)}")
+        prepare_folder(run_dir, tr("The run folder {folder}", folder=display_path(run_dir)))
         new_metrics = not (layout.metrics).exists()
         try:
             # Open for the whole run (closed by close()): reopening per event would cost a syscall per batch.
@@ -160,7 +163,8 @@ class RunLog:
                 self._metrics.writerow(METRIC_COLUMNS)
                 self._metrics_file.flush()
         except OSError as exc:
-            raise OutputError(describe_write_failure(run_dir, exc, f"The run folder {display_path(run_dir)}")) from exc
+            raise OutputError(describe_write_failure(run_dir, exc, tr("The run folder {folder}",
+                                                                      folder=display_path(run_dir)))) from exc
 
     def write(self, event: Event) -> None:
         if self.failed:
@@ -171,7 +175,7 @@ class RunLog:
             self.failed = True
             log.warning("the run history could not be written: %s", exc)
             raise OutputError(describe_write_failure(
-                self.run_dir, exc, f"The training history in {display_path(self.run_dir)}",
+                self.run_dir, exc, tr("The training history in {folder}", folder=display_path(self.run_dir)),
                 then=next_step(self.run_dir))) from exc
 
     def _write(self, event: Event) -> None:
@@ -208,12 +212,14 @@ def no_model_sentence(run_dir: Path) -> str:
         elif isinstance(event, RunFinished):
             finished = event
     if not last_epoch:
-        return "This run saved no model (it stopped before the first epoch ended), so there is nothing to evaluate."
+        return tr("This run saved no model (it stopped before the first epoch ended), so there is nothing to "
+                  "evaluate.")
     can_continue = (RunLayout(run_dir).can_resume()
                     and (finished is None or finished.resumable is not False))
     if can_continue:
-        return (f"This run has no saved model yet: it was interrupted after epoch {last_epoch}, before it could "
-                "save one, so there is nothing to evaluate. Continue it (Resume in Past runs, or python -m engine "
-                f"train --resume {display_path(run_dir)}): it saves its best model when it ends.")
-    return (f"This run ended after epoch {last_epoch} without a saved model and cannot be continued, so there is "
-            "nothing to evaluate; train it again.")
+        return tr("This run has no saved model yet: it was interrupted after epoch {epoch}, before it could save "
+                  "one, so there is nothing to evaluate. Continue it (Resume in Past runs, or python -m engine train "
+                  "--resume {folder}): it saves its best model when it ends.", epoch=last_epoch,
+                  folder=display_path(run_dir))
+    return tr("This run ended after epoch {epoch} without a saved model and cannot be continued, so there is "
+              "nothing to evaluate; train it again.", epoch=last_epoch)

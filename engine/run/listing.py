@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from engine.core.errors import ConfigError
+from engine.core.i18n import tr, tr_later, trp
 from engine.core.paths import runs_root
 from engine.run.events import EpochEnded, RunFinished, RunStarted
 from engine.run.folder import RunFolder
@@ -27,9 +28,14 @@ def new_run_dir(name: str, root: Path | None = None) -> Path:
     return candidate
 
 
-def saved_model_label(epoch: int | None, value: float, figure: str = "val. accuracy", *,
-                      capital: bool = False) -> str:
+#: The figure the saved model is known by, unless a caller names another.
+VAL_ACCURACY = tr_later("val. accuracy")
+
+
+def saved_model_label(epoch: int | None, value: float, figure: str = "", *, capital: bool = False) -> str:
     """How every view names the saved model's figure, so that it is never taken for another epoch's.
+
+    ``figure`` is shown as given (pass it translated, ``tr("accuracy")``); the default is "val. accuracy".
 
     Example:
         >>> saved_model_label(7, 0.375)
@@ -37,9 +43,14 @@ def saved_model_label(epoch: int | None, value: float, figure: str = "val. accur
         >>> saved_model_label(None, 0.9, "accuracy on the test images", capital=True)
         'Saved model: accuracy on the test images 90.0%'
     """
-    which = f"saved model (epoch {epoch})" if epoch else "saved model"
-    text = f"{which}: {figure} {value:.1%}"
-    return text[:1].upper() + text[1:] if capital else text
+    figure = figure or tr(VAL_ACCURACY)
+    if epoch and capital:
+        return tr("Saved model (epoch {epoch}): {figure} {value:.1%}", epoch=epoch, figure=figure, value=value)
+    if epoch:
+        return tr("saved model (epoch {epoch}): {figure} {value:.1%}", epoch=epoch, figure=figure, value=value)
+    if capital:
+        return tr("Saved model: {figure} {value:.1%}", figure=figure, value=value)
+    return tr("saved model: {figure} {value:.1%}", figure=figure, value=value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,11 +82,15 @@ class RunSummary:
 
     @property
     def status(self) -> str:
+        """How the run stands, in the user's language ("training", "interrupted", or how it ended)."""
         if self.running:
-            return "training"
+            return trp("run status", "training")
         if self.finished is None:
-            return "interrupted"
-        return self.finished.reason.value.replace("_", " ")
+            return trp("run status", "interrupted")
+        reason = self.finished.reason.value
+        ended = {"finished": trp("run status", "finished"), "early_stopped": trp("run status", "early stopped"),
+                 "cancelled": trp("run status", "cancelled"), "failed": trp("run status", "failed")}
+        return ended.get(reason, reason.replace("_", " "))
 
 
 def summarize_run(run_dir: Path) -> RunSummary | None:

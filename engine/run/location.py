@@ -25,6 +25,7 @@ import re
 from pathlib import Path
 
 from engine.core.errors import ConfigError
+from engine.core.i18n import tr
 from engine.core.run_layout import is_run_folder
 
 
@@ -50,25 +51,37 @@ def check_run_location(data_dir: str | Path, run_dir: str | Path, *, what_to_do:
     """
     data, run = Path(data_dir).expanduser(), Path(run_dir).expanduser()
 
-    def sentence(what: str, default_fix: str) -> str:
-        # Not str.format: a folder's name may hold braces.
-        fix = re.sub(r"\{(data|run)\}", lambda m: str(data if m.group(1) == "data" else run),
-                     what_to_do or default_fix)
-        return f"{what}, where the run's checkpoints and plots would mix with your images: {fix}."
-
+    # Not str.format on the caller's words: a folder's name may hold braces.
+    fix = re.sub(r"\{(data|run)\}", lambda m: str(data if m.group(1) == "data" else run),
+                 what_to_do or "")
     if _same_folder(run, data):
-        raise RunLocationError(sentence(f"The run folder {run} is the image folder itself",
-                                        "choose another run folder, outside {data}"))
+        if fix:
+            raise RunLocationError(tr("The run folder {run} is the image folder itself, where the run's "
+                                      "checkpoints and plots would mix with your images: {fix}.", run=run, fix=fix))
+        raise RunLocationError(tr("The run folder {run} is the image folder itself, where the run's checkpoints "
+                                  "and plots would mix with your images: choose another run folder, outside "
+                                  "{data}.", run=run, data=data))
     if _inside(run, data):
-        raise RunLocationError(sentence(f"The run folder {run} is inside the image folder {data}",
-                                        "choose a run folder outside {data}"))
+        if fix:
+            raise RunLocationError(tr("The run folder {run} is inside the image folder {data}, where the run's "
+                                      "checkpoints and plots would mix with your images: {fix}.", run=run,
+                                      data=data, fix=fix))
+        raise RunLocationError(tr("The run folder {run} is inside the image folder {data}, where the run's "
+                                  "checkpoints and plots would mix with your images: choose a run folder outside "
+                                  "{data}.", run=run, data=data))
     if _inside(data, run):
-        raise RunLocationError(sentence(f"The image folder {data} is inside the run folder {run}",
-                                        "choose a run folder that does not contain {data}"))
+        if fix:
+            raise RunLocationError(tr("The image folder {data} is inside the run folder {run}, where the run's "
+                                      "checkpoints and plots would mix with your images: {fix}.", run=run,
+                                      data=data, fix=fix))
+        raise RunLocationError(tr("The image folder {data} is inside the run folder {run}, where the run's "
+                                  "checkpoints and plots would mix with your images: choose a run folder that "
+                                  "does not contain {data}.", run=run, data=data))
     holder = enclosing_run_folder(data)
     if holder is not None:
-        raise RunLocationError(f"The image folder {data} is inside the training run {holder} (a run's files, not "
-                               "your images): choose the folder that holds your class folders.")
+        raise RunLocationError(tr("The image folder {data} is inside the training run {holder} (a run's files, not "
+                                  "your images): choose the folder that holds your class folders.", data=data,
+                                  holder=holder))
 
 
 def overlaps_folder(path: str | Path, folder: str | Path) -> bool:

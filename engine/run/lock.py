@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.core.errors import OutputError, StudioError
+from engine.core.i18n import tr
 from engine.core.names import display_path
 from engine.core.output_files import describe_write_failure, prepare_folder
 from engine.core.run_layout import LOCK, RunLayout
@@ -62,11 +63,12 @@ def acquire_run_lock(run_dir: Path) -> RunLock:
         RunLocked: another running process owns it.
         OutputError: the folder cannot be created or written.
     """
-    run_dir = prepare_folder(Path(run_dir), f"The run folder {display_path(run_dir)}")
+    run_dir = prepare_folder(Path(run_dir), tr("The run folder {folder}", folder=display_path(run_dir)))
     try:
         return _acquire(run_dir)
     except OSError as exc:  # no permission, a read-only or full disk
-        raise OutputError(describe_write_failure(run_dir, exc, f"The run folder {display_path(run_dir)}")) from exc
+        raise OutputError(describe_write_failure(run_dir, exc, tr("The run folder {folder}",
+                                                                  folder=display_path(run_dir)))) from exc
 
 
 def is_run_locked(run_dir: Path) -> bool:
@@ -124,21 +126,25 @@ def _stale_owner(path: Path, run_dir: Path) -> str | None:
     if owner is None:  # empty or unreadable: being written this instant, or its writer was killed mid-way
         if time.time() - _mtime(path) < EMPTY_LOCK_GRACE_S:
             raise RunLocked(_in_use(run_dir))
-        return (f"The run folder {display_path(run_dir)} had an unreadable lock file ({LOCK}); this training "
-                "takes it over.")
+        return tr("The run folder {folder} had an unreadable lock file ({lock}); this training takes it over.",
+                  folder=display_path(run_dir), lock=LOCK)
     pid, host = int(owner.get("pid", 0)), str(owner.get("host", ""))
     if host != socket.gethostname():
-        raise RunLocked(_in_use(run_dir, f"process {pid} on the computer {host}",
-                                f"; if nothing is training it any more, delete {display_path(path)} and try again"))
+        raise RunLocked(tr("The run in {folder} is being trained right now by process {pid} on the computer "
+                           "{host}; nothing in it was changed. Wait until that training ends; if nothing is "
+                           "training it any more, delete {lock} and try again.", folder=display_path(run_dir),
+                           pid=pid, host=host, lock=display_path(path)))
     if _running(pid, owner.get("started")):
-        raise RunLocked(_in_use(run_dir, f"process {pid}", " (or stop it), then try again"))
-    return (f"The run folder was marked as in use by process {pid}, which is no longer running (it was probably "
-            "ended abruptly); this training takes the folder over.")
+        raise RunLocked(tr("The run in {folder} is being trained right now by process {pid}; nothing in it was "
+                           "changed. Wait until that training ends (or stop it), then try again.",
+                           folder=display_path(run_dir), pid=pid))
+    return tr("The run folder was marked as in use by process {pid}, which is no longer running (it was probably "
+              "ended abruptly); this training takes the folder over.", pid=pid)
 
 
-def _in_use(run_dir: Path, by: str = "another process", then: str = ", then try again") -> str:
-    return (f"The run in {display_path(run_dir)} is being trained right now by {by}; nothing in it was changed. "
-            f"Wait until that training ends{then}.")
+def _in_use(run_dir: Path) -> str:
+    return tr("The run in {folder} is being trained right now by another process; nothing in it was changed. "
+              "Wait until that training ends, then try again.", folder=display_path(run_dir))
 
 
 def _read_owner(path: Path) -> dict[str, Any] | None:
@@ -164,7 +170,7 @@ def _this_process() -> dict[str, Any]:
 def _start_time(pid: int) -> str | None:
     """When ``pid`` started (Linux), so that a new process that happens to reuse the pid is not the owner."""
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        fields = Path(f"/proc/{pid}/stat").read_text()  # not translated: a path.rsplit(")", 1)[1].split()
     except (OSError, IndexError):
         return None
     return fields[19] if len(fields) > 19 else None

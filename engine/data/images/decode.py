@@ -36,6 +36,7 @@ import numpy as np
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 from PIL import _imaging as pillow_core  # Image.core: the block allocator's settings
 
+from engine.core.i18n import tr, tr_later
 from engine.data.images.decode_budget import DECODE_BUDGET
 
 # Re-exported: callers take everything about opening an image from here.
@@ -67,7 +68,7 @@ if pillow_core.get_block_size() < PILLOW_BLOCK_BYTES:
 BACKGROUND_RGB = (255, 255, 255)
 
 #: How images with more than 8 bits per sample become 0..255 (recorded in conversions and model.json).
-HIGH_DEPTH_RULE = "each image's own minimum..maximum stretched linearly to 0..255 (NaN and infinity -> 0)"
+HIGH_DEPTH_RULE = tr_later("each image's own minimum..maximum stretched linearly to 0..255 (NaN and infinity -> 0)")
 
 DICOM_EXTENSIONS = frozenset({".dcm", ".dicom", ".dic"})
 HEIC_EXTENSIONS = frozenset({".heic", ".heif", ".hif"})
@@ -135,8 +136,8 @@ def load_image_with_info(path: str | Path, *, min_side: int | None = None,
     if head[4:8] == b"ftyp" and head[8:12] in _HEIC_BRANDS and not heic_supported():
         raise ImageLoadError(
             "heic_unsupported",
-            "This is a HEIC photo (the iPhone's format) and the HEIC component is not installed. Export it as "
-            "JPEG (on an iPhone: Settings > Camera > Formats > Most Compatible) and add it again.")
+            tr("This is a HEIC photo (the iPhone's format) and the HEIC component is not installed. Export it as "
+               "JPEG (on an iPhone: Settings > Camera > Formats > Most Compatible) and add it again."))
     return _load_with_pillow(path, head, suffix, min_side, reduce_decoded)
 
 
@@ -157,19 +158,21 @@ def _read_head(path: Path) -> bytes:
         info = path.stat()
     except FileNotFoundError as exc:
         if path.is_symlink():
-            raise ImageLoadError("broken_link", "This is a link (shortcut) to a file that no longer exists.") from exc
-        raise ImageLoadError("missing", "The file no longer exists (it was moved or deleted).") from exc
+            raise ImageLoadError("broken_link", tr("This is a link (shortcut) to a file that no longer exists.")) \
+                from exc
+        raise ImageLoadError("missing", tr("The file no longer exists (it was moved or deleted).")) from exc
     except PermissionError as exc:
         raise _unreadable() from exc
     except OSError as exc:  # e.g. a symlink loop (ELOOP)
-        raise ImageLoadError("broken_link", f"This link cannot be followed ({exc.strerror}).") from exc
+        raise ImageLoadError("broken_link", tr("This link cannot be followed ({error}).", error=exc.strerror)) \
+            from exc
     if stat.S_ISDIR(info.st_mode):
-        raise ImageLoadError("not_a_file", "This is a folder, not an image file.")
+        raise ImageLoadError("not_a_file", tr("This is a folder, not an image file."))
     if not stat.S_ISREG(info.st_mode):  # a FIFO would block the scan forever
-        raise ImageLoadError("not_a_file", "This is not a regular file (it may be a device or a pipe).")
+        raise ImageLoadError("not_a_file", tr("This is not a regular file (it may be a device or a pipe)."))
     if info.st_size == 0:
-        raise ImageLoadError("empty_file", "The file is empty (0 bytes), often the sign of an interrupted "
-                                           "copy or download. Copy it again from its source.")
+        raise ImageLoadError("empty_file", tr("The file is empty (0 bytes), often the sign of an interrupted "
+                                              "copy or download. Copy it again from its source."))
     try:
         with _open_binary(path) as handle:
             return handle.read(_HEAD_BYTES)
@@ -183,8 +186,8 @@ def _open_binary(path: Path) -> BinaryIO:
 
 
 def _unreadable() -> ImageLoadError:
-    return ImageLoadError("unreadable", "The app is not allowed to read this file. Check its permissions "
-                                        "(or copy the folder somewhere you own) and scan again.")
+    return ImageLoadError("unreadable", tr("The app is not allowed to read this file. Check its permissions "
+                                           "(or copy the folder somewhere you own) and scan again."))
 
 
 def _looks_like_other_format(head: bytes) -> bool:
@@ -214,12 +217,14 @@ def _load_with_pillow(path: Path, head: bytes, suffix: str, min_side: int | None
         with DECODE_BUDGET.hold(img.width * img.height):
             array, conversions, frames = _decode(img, min_side if reduce_decoded else None)
     if frames > 1:
-        conversions.append(Conversion("first_frame", f"Only the first of its {frames} frames or pages is used."))
+        conversions.append(Conversion("first_frame", tr("Only the first of its {n} frames or pages is used.",
+                                                        n=frames)))
     notes = []
     expected = _FORMAT_EXTENSIONS.get(source_format)
     if expected and suffix in IMAGE_EXTENSIONS and suffix not in expected:
         notes.append(Conversion("extension_mismatch",
-                                f"A {source_format} image whose name ends in {suffix}; read as {source_format}."))
+                                tr("A {kind} image whose name ends in {suffix}; read as {kind}.", kind=source_format,
+                                   suffix=suffix)))
     info = ImageInfo(width=array.shape[1], height=array.shape[0], source_format=source_format,
                      source_mode=source_mode, conversions=tuple(conversions), notes=tuple(notes), frames=frames,
                      source_size=source_size)
@@ -264,40 +269,54 @@ def _count_frames(img: Image.Image) -> int:
 
 def _not_an_image(head: bytes, suffix: str) -> ImageLoadError:
     if suffix and suffix not in IMAGE_EXTENSIONS:
-        return ImageLoadError("not_an_image", f"This is a {suffix} file, not an image; it is not used.")
+        return ImageLoadError("not_an_image", tr("This is a {suffix} file, not an image; it is not used.",
+                                                 suffix=suffix))
     start = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    named = f", although its name ends in {suffix}" if suffix else ""
     if start.startswith((b"<!doctype html", b"<html", b"<head", b"<body", b"<meta", b"<script")):
-        return ImageLoadError("html_not_image", f"This file is a web page (HTML), not an image{named}: often a "
-                                                "failed download. Download the image again.")
+        if suffix:
+            return ImageLoadError("html_not_image", tr(
+                "This file is a web page (HTML), not an image, although its name ends in {suffix}: often a failed "
+                "download. Download the image again.", suffix=suffix))
+        return ImageLoadError("html_not_image", tr("This file is a web page (HTML), not an image: often a failed "
+                                                   "download. Download the image again."))
     if start.startswith((b"<svg", b"<?xml")):
-        return ImageLoadError("unsupported_format", "Drawings (SVG/XML) are not supported. Export it as PNG.")
+        return ImageLoadError("unsupported_format", tr("Drawings (SVG/XML) are not supported. Export it as PNG."))
     if head and b"\x00" not in head and sum(32 <= b < 127 or b in (9, 10, 13) for b in head) > 0.95 * len(head):
-        return ImageLoadError("text_not_image", f"This file holds text, not an image{named}.")
-    return ImageLoadError("not_an_image", "The file is not an image the app can read.")
+        if suffix:
+            return ImageLoadError("text_not_image", tr("This file holds text, not an image, although its name ends "
+                                                       "in {suffix}.", suffix=suffix))
+        return ImageLoadError("text_not_image", tr("This file holds text, not an image."))
+    return ImageLoadError("not_an_image", tr("The file is not an image the app can read."))
 
 
 def _too_large(size: tuple[int, int] | None, pillow_message: str = "") -> ImageLoadError:
     if size:
-        what = f"{size[0]:,} x {size[1]:,} pixels"
-    else:  # Pillow refused from the header: "Image size (900000000 pixels) exceeds limit..."
-        found = re.search(r"\((\d+) pixels\)", pillow_message)
-        what = f"{int(found.group(1)):,} pixels" if found else "far larger than it looks"
-    return ImageLoadError("too_large", f"The image is {what}, over the app's limit of {MAX_PIXELS:,} pixels; "
-                                       "it was not opened. Reduce it in an image editor if it is needed.")
+        return ImageLoadError("too_large", tr("The image is {width:,} x {height:,} pixels, over the app's limit of "
+                                              "{limit:,} pixels; it was not opened. Reduce it in an image editor if "
+                                              "it is needed.", width=size[0], height=size[1], limit=MAX_PIXELS))
+    # Pillow refused from the header: "Image size (900000000 pixels) exceeds limit..."
+    found = re.search(r"\((\d+) pixels\)", pillow_message)
+    if found:
+        return ImageLoadError("too_large", tr("The image is {pixels:,} pixels, over the app's limit of {limit:,} "
+                                              "pixels; it was not opened. Reduce it in an image editor if it is "
+                                              "needed.", pixels=int(found.group(1)), limit=MAX_PIXELS))
+    return ImageLoadError("too_large", tr("The image is far larger than it looks, over the app's limit of {limit:,} "
+                                          "pixels; it was not opened. Reduce it in an image editor if it is needed.",
+                                          limit=MAX_PIXELS))
 
 
 def _damaged(exc: BaseException) -> ImageLoadError:
     log.debug("damaged image: %r", exc)
-    return ImageLoadError("truncated", "The image file is damaged or incomplete (often an interrupted copy or "
-                                       "download). Copy it again from its source.")
+    return ImageLoadError("truncated", tr("The image file is damaged or incomplete (often an interrupted copy or "
+                                          "download). Copy it again from its source."))
 
 
 def _to_rgb_array(img: Image.Image) -> tuple[np.ndarray, list[Conversion]]:
     conversions: list[Conversion] = []
     if img.getexif().get(0x0112, 1) not in (1, None):
         img = ImageOps.exif_transpose(img)
-        conversions.append(Conversion("exif_rotated", "Turned upright as the camera recorded (EXIF orientation)."))
+        conversions.append(Conversion("exif_rotated", tr("Turned upright as the camera recorded (EXIF "
+                                                         "orientation).")))
     mode = img.mode
     if mode in _HIGH_DEPTH_MODES:
         rgb = rescale_to_uint8(np.asarray(img), conversions, floating=mode == "F")
@@ -306,21 +325,23 @@ def _to_rgb_array(img: Image.Image) -> tuple[np.ndarray, list[Conversion]]:
         rgba = img.convert("RGBA")
         background = Image.new("RGBA", rgba.size, BACKGROUND_RGB + (255,))
         img = Image.alpha_composite(background, rgba).convert("RGB")
-        conversions.append(Conversion("transparency", "Transparent parts were placed on a white background "
-                                                      "(what was hidden under them is not used)."))
+        conversions.append(Conversion("transparency", tr("Transparent parts were placed on a white background "
+                                                         "(what was hidden under them is not used).")))
     elif mode != "RGB":
-        conversions.append(_MODE_CONVERSIONS.get(mode, Conversion(
-            "colour_space", f"Converted from {mode} colours to RGB.")))
+        code, note = _MODE_CONVERSIONS.get(mode, ("colour_space", _OTHER_MODE))
+        conversions.append(Conversion(code, tr(note, mode=mode)))
         img = img.convert("L").convert("RGB") if mode == "1" else img.convert("RGB")
     array = np.array(img, dtype=np.uint8)  # a writable copy: torch refuses read-only buffers
     if array.ndim != 3 or array.shape[2] != 3:
-        raise ImageLoadError("unsupported_format", f"Images of type {mode} are not supported.")
+        raise ImageLoadError("unsupported_format", tr("Images of type {mode} are not supported.", mode=mode))
     return np.ascontiguousarray(array), conversions
 
 
-_MODE_CONVERSIONS = {
-    "CMYK": Conversion("cmyk", "Printer colours (CMYK) converted to screen colours (RGB)."),
-    "L": Conversion("grayscale", "A grey image: its grey level is used for red, green and blue."),
-    "1": Conversion("one_bit", "A black-and-white (1-bit) image converted to grey levels."),
-    "P": Conversion("palette", "Palette colours expanded to full colour."),
+#: Pillow mode -> (conversion code, what was done), translated where the conversion is recorded.
+_MODE_CONVERSIONS: dict[str, tuple[str, str]] = {
+    "CMYK": ("cmyk", tr_later("Printer colours (CMYK) converted to screen colours (RGB).")),
+    "L": ("grayscale", tr_later("A grey image: its grey level is used for red, green and blue.")),
+    "1": ("one_bit", tr_later("A black-and-white (1-bit) image converted to grey levels.")),
+    "P": ("palette", tr_later("Palette colours expanded to full colour.")),
 }
+_OTHER_MODE = tr_later("Converted from {mode} colours to RGB.")

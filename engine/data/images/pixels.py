@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.core.errors import StudioError
+from engine.core.i18n import tr
 
 #: The largest image the app decodes. Larger files (and decompression bombs) are refused from their header.
 MAX_PIXELS = 120_000_000
@@ -64,12 +65,16 @@ def rescale_to_uint8(values: np.ndarray, conversions: list[Conversion], *, float
     scale = 255.0 / (high - low) if high > low else 0.0
     out = np.where(finite, (data - low) * scale, 0.0)
     grey = np.clip(out, 0, 255).round().astype(np.uint8)
-    if floating:
-        conversions.append(Conversion("float_image", f"{what or 'A floating-point image'}: its values "
-                                                     f"{low:g}..{high:g} were stretched to 0..255."))
+    if floating and what:
+        note = tr("{what}: its values {low:g}..{high:g} were stretched to 0..255.", what=what, low=low, high=high)
+    elif floating:
+        note = tr("A floating-point image: its values {low:g}..{high:g} were stretched to 0..255.", low=low,
+                  high=high)
+    elif what:
+        note = tr("{what}: its values {low:g}..{high:g} were stretched to 0..255 so its tonal range survives.",
+                  what=what, low=low, high=high)
     else:
-        depth = "16-bit" if values.dtype.itemsize == 2 else f"{values.dtype.itemsize * 8}-bit"
-        conversions.append(Conversion("high_bit_depth", f"{what or 'A ' + depth + ' image'}: its values "
-                                                        f"{low:g}..{high:g} were stretched to 0..255 so its "
-                                                        "tonal range survives."))
+        note = tr("A {bits}-bit image: its values {low:g}..{high:g} were stretched to 0..255 so its tonal range "
+                  "survives.", bits=values.dtype.itemsize * 8, low=low, high=high)
+    conversions.append(Conversion("float_image" if floating else "high_bit_depth", note))
     return grey

@@ -2,7 +2,8 @@
 
 One JSON file per scanned folder, in the app's own data folder (``<studio home>/cache/scans``), never in
 the user's folder. An entry is reused only when the file's relative path, size and modification time
-(nanoseconds) all match, and only while the rules that produced it are the same (:data:`RULES`).
+(nanoseconds) all match, and only while the rules that produced it are the same (:data:`RULES`). The files'
+sentences are in the language of the scan, so each language the app speaks has its own cache file.
 
 Example:
     >>> cache = ScanCache.open("/data/flowers")  # doctest: +SKIP
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.core.atomic import write_bytes_atomic
+from engine.core.i18n import DEFAULT_LANGUAGE, current_language
 from engine.core.paths import scan_cache_dir
 from engine.data.images.decode import MAX_PIXELS, heic_supported
 from engine.data.scan.records import FileRecord
@@ -34,7 +36,12 @@ def cache_dir() -> Path:
 
 
 def _rules() -> dict[str, Any]:
-    return {"format": CACHE_FORMAT, "max_pixels": MAX_PIXELS, "heic": heic_supported()}
+    rules: dict[str, Any] = {"format": CACHE_FORMAT, "max_pixels": MAX_PIXELS, "heic": heic_supported()}
+    language = current_language()
+    if language != DEFAULT_LANGUAGE:
+        # The files' sentences are stored in the language they were written in: one cache per language.
+        rules["language"] = language
+    return rules
 
 
 class ScanCache:
@@ -51,7 +58,8 @@ class ScanCache:
         """The cache of ``root`` (empty when there is none, or when it is damaged or from other rules)."""
         root_path = Path(root).expanduser().resolve()
         key = hashlib.sha256(str(root_path).encode("utf-8", "surrogateescape")).hexdigest()[:24]
-        path = cache_dir() / f"{key}.json"
+        language = current_language()
+        path = cache_dir() / (f"{key}.json" if language == DEFAULT_LANGUAGE else f"{key}.{language}.json")
         entries: dict[str, FileRecord] = {}
         try:
             data = json.loads(path.read_text(encoding="utf-8"))

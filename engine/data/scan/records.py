@@ -11,6 +11,8 @@ import enum
 from dataclasses import dataclass
 from typing import Any
 
+from engine.core.i18n import trp
+
 
 class Outcome(str, enum.Enum):
     """What happened to a file: the four words of the data report."""
@@ -19,6 +21,13 @@ class Outcome(str, enum.Enum):
     CONVERTED = "converted"  # used after a recorded conversion
     SKIPPED = "skipped"  # not used, with a reason the user can act on
     IGNORED = "ignored"  # system or hidden files and folders: not the user's images
+
+    @property
+    def label(self) -> str:
+        """The word for people, in the user's language (the value stays English: files and scripts use it)."""
+        labels = {"accepted": trp("outcome", "accepted"), "converted": trp("outcome", "converted"),
+                  "skipped": trp("outcome", "skipped"), "ignored": trp("outcome", "ignored")}
+        return labels[self.value]
 
 
 @dataclass(frozen=True, slots=True)

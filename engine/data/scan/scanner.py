@@ -25,6 +25,7 @@ from pathlib import Path
 
 from engine.core.cancel import CancelToken, NeverCancelled
 from engine.core.errors import DataError
+from engine.core.i18n import tr, tr_later
 from engine.core.run_layout import is_run_folder
 from engine.data.images.decode import IMAGE_EXTENSIONS, ImageLoadError, load_image_with_info
 from engine.data.scan.cache import ScanCache
@@ -38,6 +39,7 @@ ProgressCallback = Callable[[int, int], None]
 #: Files that operating systems and tools leave behind; never images, never classes (compared lower-case).
 SYSTEM_FILE_NAMES = frozenset({".ds_store", "thumbs.db", "desktop.ini", "ehthumbs.db", "ehthumbs_vista.db",
                                ".directory", "icon\r", ".localized"})
+# not translated: names compared with the files' names
 SYSTEM_FOLDER_NAMES = frozenset({"__macosx", "$recycle.bin", "system volume information", "@eadir",
                                  ".trashes", ".spotlight-v100", ".fseventsd", ".ipynb_checkpoints"})
 
@@ -52,7 +54,7 @@ class ScanCancelled(DataError):
     """The user cancelled the scan (what was read so far is kept in the cache)."""
 
     def __init__(self) -> None:
-        super().__init__("The scan was cancelled. Open the folder again to continue where it stopped.")
+        super().__init__(tr("The scan was cancelled. Open the folder again to continue where it stopped."))
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,15 +93,15 @@ def ignored_kind(name: str, is_dir: bool) -> str:
 
 #: The path of the record that stands for the chosen folder itself.
 ROOT_PATH = "."
-RUN_FOLDER_MESSAGE = ("A training run's folder (its settings, checkpoints and plots), not images: it was not "
-                      "scanned. Keep run folders outside your image folder.")
+RUN_FOLDER_MESSAGE = tr_later("A training run's folder (its settings, checkpoints and plots), not images: it was not "
+                               "scanned. Keep run folders outside your image folder.")
 
 _IGNORED_MESSAGES = {
-    "system_file": "A file the operating system keeps (not one of your images).",
-    "system_folder": "A folder the operating system or a tool keeps (not a class).",
-    "hidden_file": "A hidden file (its name starts with a dot).",
-    "hidden_folder": "A hidden folder (its name starts with a dot): not a class, not scanned.",
-    "apple_double": "A macOS resource file (._ name) that goes with a file copied from a Mac.",
+    "system_file": tr_later("A file the operating system keeps (not one of your images)."),
+    "system_folder": tr_later("A folder the operating system or a tool keeps (not a class)."),
+    "hidden_file": tr_later("A hidden file (its name starts with a dot)."),
+    "hidden_folder": tr_later("A hidden folder (its name starts with a dot): not a class, not scanned."),
+    "apple_double": tr_later("A macOS resource file (._ name) that goes with a file copied from a Mac."),
 }
 
 
@@ -188,7 +190,7 @@ def _walk(root: Path, cancel: CancelToken) -> tuple[list[FileRecord], list[tuple
     candidates: list[tuple[str, int, int]] = []
     folders: list[str] = []
     if is_run_folder(root):  # its model/ and evaluation/ are not classes; the report says what to choose
-        records.append(FileRecord(ROOT_PATH, Outcome.SKIPPED.value, "run_folder", RUN_FOLDER_MESSAGE))
+        records.append(FileRecord(ROOT_PATH, Outcome.SKIPPED.value, "run_folder", tr(RUN_FOLDER_MESSAGE)))
         return records, candidates, folders
     root_stat = os.stat(root)
     visited = {(root_stat.st_dev, root_stat.st_ino)}
@@ -201,7 +203,7 @@ def _walk(root: Path, cancel: CancelToken) -> tuple[list[FileRecord], list[tuple
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
         except OSError as exc:
             records.append(FileRecord(prefix.rstrip("/") or ".", Outcome.SKIPPED.value, "unreadable",
-                                      f"The app could not open this folder ({exc.strerror})."))
+                                      tr("The app could not open this folder ({error}).", error=exc.strerror)))
             continue
         for entry in entries:
             rel = prefix + entry.name
@@ -222,33 +224,34 @@ def _classify(entry: os.DirEntry[str], rel: str, visited: set[tuple[int, int]],
         info = entry.stat(follow_symlinks=True)
     except OSError:
         records.append(FileRecord(rel, Outcome.SKIPPED.value, "broken_link",
-                                  "This is a link (shortcut) to something that no longer exists."))
+                                  tr("This is a link (shortcut) to something that no longer exists.")))
         return None
     is_dir = stat.S_ISDIR(info.st_mode)
     ignored = ignored_kind(entry.name, is_dir)
     if ignored:
-        records.append(FileRecord(rel, Outcome.IGNORED.value, ignored, _IGNORED_MESSAGES[ignored]))
+        records.append(FileRecord(rel, Outcome.IGNORED.value, ignored, tr(_IGNORED_MESSAGES[ignored])))
         return None
     if is_dir:
         if Path(entry.name).suffix.lower() in IMAGE_EXTENSIONS:
             records.append(FileRecord(rel, Outcome.SKIPPED.value, "folder_named_like_image",
-                                      "This is a folder whose name looks like an image file; it was not opened."))
+                                      tr("This is a folder whose name looks like an image file; it was not "
+                                         "opened.")))
             return None
         if is_run_folder(Path(entry.path)):
             # A run's plots are PNG files: scanned, they would become training images of this class.
-            records.append(FileRecord(rel, Outcome.SKIPPED.value, "run_folder", RUN_FOLDER_MESSAGE))
+            records.append(FileRecord(rel, Outcome.SKIPPED.value, "run_folder", tr(RUN_FOLDER_MESSAGE)))
             return None
         key = (info.st_dev, info.st_ino)
         if key in visited:
             records.append(FileRecord(rel, Outcome.SKIPPED.value, "symlink_loop",
-                                      "This link leads to a folder that was already scanned; it was not followed "
-                                      "again (the same images would count twice)."))
+                                      tr("This link leads to a folder that was already scanned; it was not "
+                                         "followed again (the same images would count twice).")))
             return None
         visited.add(key)
         return "dir"
     if not stat.S_ISREG(info.st_mode):
         records.append(FileRecord(rel, Outcome.SKIPPED.value, "not_a_file",
-                                  "This is not a regular file (it may be a device or a pipe)."))
+                                  tr("This is not a regular file (it may be a device or a pipe).")))
         return None
     return info.st_size, info.st_mtime_ns
 
@@ -297,12 +300,14 @@ def examine_file(root: Path, rel: str, size: int, mtime_ns: int) -> FileRecord:
     except ImageLoadError as exc:
         return FileRecord(rel, Outcome.SKIPPED.value, exc.reason, str(exc), size, mtime_ns)
     except OSError as exc:  # vanished or became unreadable between decoding and hashing
-        return FileRecord(rel, Outcome.SKIPPED.value, "missing", f"The file could not be read again ({exc}).",
+        return FileRecord(rel, Outcome.SKIPPED.value, "missing", tr("The file could not be read again ({error}).",
+                                                                           error=exc),
                           size, mtime_ns)
     except Exception as exc:  # one odd file must never stop a scan
         log.warning("unexpected error reading %s", path, exc_info=True)
         return FileRecord(rel, Outcome.SKIPPED.value, "not_an_image",
-                          f"The file could not be read as an image ({type(exc).__name__}).", size, mtime_ns)
+                          tr("The file could not be read as an image ({error}).", error=type(exc).__name__), size,
+                          mtime_ns)
     if info.conversions:
         outcome, reason = Outcome.CONVERTED.value, info.conversions[0].code
         message = " ".join(c.message for c in info.conversions + info.notes)
