@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QTableWidgetItem
 
 from engine.config import EarlyStoppingConfig, Monitor
 from engine.core.i18n import set_language
@@ -23,6 +24,11 @@ from gui.panels.training import sentences
 from gui.panels.training.panel import TrainingPanel
 
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
+
+
+def _text(item: QTableWidgetItem | None, tooltip: bool = False) -> str:
+    assert item is not None
+    return item.toolTip() if tooltip else item.text()
 
 
 @pytest.fixture
@@ -93,18 +99,18 @@ def test_the_results_figures_speak_korean(qtbot, korean: None) -> None:  # type:
     qtbot.addWidget(view)
     view.subject = "저장된 모델(에포크 7), 검증 세트"
     view.set_metrics(_metrics())
-    headers = [view.table.horizontalHeaderItem(c).text() for c in range(view.table.columnCount())]
+    headers = [_text(view.table.horizontalHeaderItem(c)) for c in range(view.table.columnCount())]
     assert headers == ["클래스", "정밀도", "재현율", "F1", "이미지"]
     summary = view.summary.text()
     assert summary.startswith("저장된 모델(에포크 7), 검증 세트: 이미지 1,500장")
     assert "정확도 80.0%" in summary and "균형 정확도 79.0%" in summary
-    assert view.table.item(2, 0).text() == "매크로 평균"
+    assert _text(view.table.item(2, 0)) == "매크로 평균"
     assert view.binary_box.title() == "결정 임계값 (클래스 2개)"
     assert shown_title("Validation set") == "검증 세트" and shown_title("Folder new") == "폴더 new"
     matrix = ConfusionMatrixView()
     qtbot.addWidget(matrix)
     matrix.set_matrix(np.array([[8, 2], [1, 4]]), ["benign", "malignant"])
-    assert matrix.table.item(0, 1).toolTip() == (
+    assert _text(matrix.table.item(0, 1), tooltip=True) == (
         "benign 이미지 10장 중 2장을 malignant(으)로 답했습니다(20%). 클릭하면 이미지를 볼 수 있습니다.")
 
 
@@ -123,7 +129,7 @@ def test_predict_and_past_runs_speak_korean(qtbot, korean: None, tmp_path: Path)
     assert "확실하지 않음" in texts and "읽을 수 없음: broken" in texts
     runs = RunsPanel(root=tmp_path)
     qtbot.addWidget(runs)
-    headers = [runs.table.horizontalHeaderItem(c).text() for c in range(runs.table.columnCount())]
+    headers = [_text(runs.table.horizontalHeaderItem(c)) for c in range(runs.table.columnCount())]
     assert headers == ["실행", "모델", "에포크", "저장된 모델: 검증 정확도", "결과"]
     assert HANGUL.search(runs.detail.text())
     assert runs.resume_button.text() == "재개" and runs.results_button.text() == "결과 보기"
