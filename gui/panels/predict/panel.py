@@ -11,7 +11,7 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QSpinBox, QSplitter, QVBoxLayout, QWidget
 
 from engine.core.errors import OutputError
-from engine.core.words import plural
+from engine.core.i18n import tr, trn
 from engine.data.images.decode import IMAGE_EXTENSIONS
 from engine.evaluation.predict import Prediction, expand_image_paths, predict_images, write_predictions_csv
 from engine.run.folder import RunFolder
@@ -44,33 +44,33 @@ class PredictPanel(QWidget):
         self._build()
 
     def _build(self) -> None:
-        self.model_label = QLabel("No model yet: train one, or choose a past run.")
-        self.run_button = QPushButton("Use another run…")
+        self.model_label = QLabel(tr("No model yet: train one, or choose a past run."))
+        self.run_button = QPushButton(tr("Use another run…"))
         self.run_button.clicked.connect(self._choose_run)
-        self.images_button = QPushButton("Choose images…")
+        self.images_button = QPushButton(tr("Choose images…"))
         self.images_button.clicked.connect(self._choose_images)
-        self.folder_button = QPushButton("Choose folder…")
+        self.folder_button = QPushButton(tr("Choose folder…"))
         self.folder_button.clicked.connect(self._choose_folder)
-        self.save_button = QPushButton("Save table as CSV…")
+        self.save_button = QPushButton(tr("Save table as CSV…"))
         self.save_button.clicked.connect(self._choose_csv)
         self.unsure = QSpinBox()
         self.unsure.setRange(0, 100)
         self.unsure.setValue(70)
         self.unsure.setSuffix(" %")
-        self.unsure.setToolTip("Answers less sure than this are flagged “not sure”: check those yourself.")
+        self.unsure.setToolTip(tr("Answers less sure than this are flagged “not sure”: check those yourself."))
         self.unsure.valueChanged.connect(self._mark_unsure)
         top = QHBoxLayout()
         top.addWidget(self.model_label, 1)
         top.addWidget(self.run_button)
         actions = QHBoxLayout()
-        for widget in (self.images_button, self.folder_button, QLabel("Not sure below"), self.unsure):
+        for widget in (self.images_button, self.folder_button, QLabel(tr("Not sure below")), self.unsure):
             actions.addWidget(widget)
         actions.addStretch(1)
         actions.addWidget(self.save_button)
-        self.hint = QLabel("Drop images or a folder of images here.")
+        self.hint = QLabel(tr("Drop images or a folder of images here."))
         self.progress = QProgressBar()
-        self.progress.setFormat("Predicting… %v of %m images")
-        self.cancel_button = QPushButton("Cancel")
+        self.progress.setFormat(tr("Predicting… %v of %m images"))
+        self.cancel_button = QPushButton(tr("Cancel"))
         self.cancel_button.clicked.connect(self._slot.cancel)
         self._slot.busy_changed.connect(self._set_busy)
         busy = QHBoxLayout()
@@ -114,13 +114,14 @@ class PredictPanel(QWidget):
         """Predict with this run's saved model."""
         card = RunFolder(Path(run_dir)).read_model_card()
         if card is None:
-            self.message.show_error(f"No saved model was found in {run_dir}.")
+            self.message.show_error(tr("No saved model was found in {folder}.", folder=run_dir))
             return
         names = card.class_names
         if str(run_dir) != self.run_dir:
             self._clear_predictions()  # they were another model's answers
         self.run_dir, self.class_names = str(run_dir), names
-        self.model_label.setText(f"Model: <b>{Path(run_dir).name}</b> · classes: {', '.join(names)}")
+        self.model_label.setText(tr("Model: <b>{run}</b> · classes: {classes}", run=Path(run_dir).name,
+                                    classes=", ".join(names)))
         self.gradcam.set_model(self.run_dir, names)
         self.message.clear_message()
         self._set_busy(self.busy)
@@ -135,7 +136,7 @@ class PredictPanel(QWidget):
     def predict_paths(self, inputs: Sequence[str | Path]) -> None:
         """Predict image files and/or folders in the background; the table replaces the previous one."""
         if self.run_dir is None:
-            self.message.show_warning("Train a model first, or choose a past run with “Use another run…”.")
+            self.message.show_warning(tr("Train a model first, or choose a past run with “Use another run…”."))
             return
         run_dir, items = self.run_dir, [str(p) for p in inputs]
         self.message.clear_message()
@@ -153,7 +154,7 @@ class PredictPanel(QWidget):
         except OutputError as exc:
             self.message.show_error(str(exc))
             return None
-        self.message.show_ok(f"Saved {len(self.predictions)} rows to {out}.")
+        self.message.show_ok(tr("Saved {rows} rows to {file}.", rows=len(self.predictions), file=out))
         return out
 
     def shutdown(self) -> None:
@@ -170,13 +171,13 @@ class PredictPanel(QWidget):
         """Show ``predictions`` in the table (what a prediction in the background ends with)."""
         self.predictions = predictions
         if not predictions:
-            self.message.show_warning("No image files were found in what you gave.")
+            self.message.show_warning(tr("No image files were found in what you gave."))
         self.rows.set_min_confidence(self.min_confidence)
         self.rows.set_predictions(predictions)  # one reset, whatever the number of rows
         self.table.sortByColumn(CONFIDENCE, Qt.SortOrder.AscendingOrder)  # the least sure answers first: check those
         failed = sum(not p.ok for p in predictions)
         if failed:
-            self.message.show_warning(f"{plural(failed, 'file')} could not be read.")
+            self.message.show_warning(trn("{n:,} file could not be read.", "{n:,} files could not be read.", failed))
         if predictions:
             self.table.selectRow(0)
         self._set_busy(False)
@@ -209,22 +210,22 @@ class PredictPanel(QWidget):
 
     def _choose_images(self) -> None:
         patterns = " ".join(f"*{ext}" for ext in sorted(IMAGE_EXTENSIONS))
-        files = choose_files(self, "Choose images", f"Images ({patterns})")
+        files = choose_files(self, tr("Choose images"), tr("Images ({patterns})", patterns=patterns))
         if files:
             self.predict_paths(list(files))
 
     def _choose_folder(self) -> None:
-        folder = choose_folder(self, "Choose a folder of images")
+        folder = choose_folder(self, tr("Choose a folder of images"))
         if folder:
             self.predict_paths([folder])
 
     def _choose_csv(self) -> None:
-        path = choose_save_path(self, "Save the table", "answers.csv", "CSV (*.csv)")
+        path = choose_save_path(self, tr("Save the table"), "answers.csv", tr("CSV (*.csv)"))
         if path:
             self.save_csv(path)
 
     def _choose_run(self) -> None:
-        folder = choose_folder(self, "Choose a run folder (it holds model/)", self.run_dir or "")
+        folder = choose_folder(self, tr("Choose a run folder (it holds model/)"), self.run_dir or "")
         if folder:
             self.set_run(folder)
 

@@ -15,11 +15,12 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
+from engine.core.i18n import tr, tr_later
 from engine.core.names import readable
 from engine.evaluation.predict import Prediction
 from gui.panels.predict.inputs import short_names
 
-COLUMNS = ("File", "Predicted class", "Confidence", "Not sure")
+COLUMNS = (tr_later("File"), tr_later("Predicted class"), tr_later("Confidence"), tr_later("Not sure"))
 FILE, CLASS, CONFIDENCE, UNSURE = range(len(COLUMNS))
 UNSURE_BRUSH = QBrush(QColor("#fff4e5"))
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -71,7 +72,7 @@ class PredictionTableModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return COLUMNS[section]
+            return tr(COLUMNS[section])
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -93,10 +94,10 @@ class PredictionTableModel(QAbstractTableModel):
         if column == FILE:
             return self._names[row]  # readable(): Qt would drop an undecodable byte unseen
         if column == CLASS:
-            return p.best[0] if p.ok else f"could not be read: {p.error}"
+            return p.best[0] if p.ok else tr("could not be read: {error}", error=p.error)
         if column == CONFIDENCE:
             return f"{p.confidence:.1%}" if p.ok else ""
-        return "not sure" if p.is_unsure(self._min_confidence) else ""
+        return tr("not sure") if p.is_unsure(self._min_confidence) else ""
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Sort by the column's value (confidence as a number: "9%" before "10%"); one list is reordered."""
@@ -132,9 +133,11 @@ def prediction_view(model: PredictionTableModel) -> QTableView:
     header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     header.setSectionResizeMode(FILE, QHeaderView.ResizeMode.Stretch)
     metrics = view.fontMetrics()
-    for column, sample in ((CLASS, "could not be read: xxxxxxxx"), (CONFIDENCE, "100.0%"), (UNSURE, "not sure")):
+    samples = ((CLASS, tr("could not be read: {error}", error="xxxxxxxx")), (CONFIDENCE, "100.0%"),
+               (UNSURE, tr("not sure")))
+    for column, sample in samples:
         view.setColumnWidth(column, max(metrics.horizontalAdvance(sample), metrics.horizontalAdvance(
-            COLUMNS[column])) + 24)
+            tr(COLUMNS[column]))) + 24)
     view.verticalHeader().setVisible(False)
     view.verticalHeader().setDefaultSectionSize(metrics.height() + 6)  # fixed: no per-row measuring
     view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)

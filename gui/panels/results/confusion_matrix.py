@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine.core.i18n import tr
 from engine.evaluation.metrics import row_normalised
 
 # White -> strong blue; the text turns white on dark cells.
@@ -42,8 +43,8 @@ class ConfusionMatrixView(QWidget):
         super().__init__(parent)
         self.counts = np.zeros((0, 0), dtype=np.int64)
         self.class_names: tuple[str, ...] = ()
-        self.normalised = QCheckBox("Show shares of each true class")
-        self.normalised.setToolTip("Each row adds up to 100%: how the images of one class were answered.")
+        self.normalised = QCheckBox(tr("Show shares of each true class"))
+        self.normalised.setToolTip(tr("Each row adds up to 100%: how the images of one class were answered."))
         self.normalised.toggled.connect(self._fill)
         self.table = QTableWidget()
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -51,8 +52,7 @@ class ConfusionMatrixView(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.cellClicked.connect(self.cell_clicked)
-        hint = QLabel("Rows: the true class · columns: what the model answered. "
-                      "Click a cell to see its images.")
+        hint = QLabel(tr("Rows: the true class · columns: what the model answered. Click a cell to see its images."))
         hint.setWordWrap(True)
         top = QHBoxLayout()
         top.addWidget(hint, 1)
@@ -90,6 +90,7 @@ class ConfusionMatrixView(QWidget):
                 font = item.font()
                 font.setBold(i == j)
                 item.setFont(font)
-                item.setToolTip(f"{count} of {int(totals[i])} images of {self.class_names[i]} were answered "
-                                f"{self.class_names[j]} ({share:.0%}). Click to see them.")
+                item.setToolTip(tr("{count} of {total} images of {true} were answered {answer} ({share:.0%}). "
+                                   "Click to see them.", count=count, total=int(totals[i]),
+                                   true=self.class_names[i], answer=self.class_names[j], share=share))
                 self.table.setItem(i, j, item)

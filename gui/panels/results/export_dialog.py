@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.core.errors import StudioError
+from engine.core.i18n import tr, tr_later
 from engine.export.destination import ExportFormat, plan_export
 from engine.export.exporter import ExportResult, export_run
 from gui.jobs.controller import TaskState
@@ -37,12 +38,18 @@ from gui.widgets.common import MessageLabel
 
 #: What each choice makes, in the words of someone deploying a model.
 FORMAT_HELP = {
-    ExportFormat.ONNX: "One .onnx file that runs almost anywhere (onnxruntime on Windows, macOS, Linux, phones; "
-                       "C#, Java, JavaScript, C++). Usually faster than PyTorch on a CPU.",
-    ExportFormat.TORCHSCRIPT: "One .pt file for PyTorch without this app, or for LibTorch in C++.",
-    ExportFormat.FOLDER: "A folder to hand over: the ONNX file, the class names, the preprocessing, and "
-                         "predict.py, which classifies images to a CSV table with onnxruntime, Pillow and numpy "
-                         "only, with a README.",
+    ExportFormat.ONNX: tr_later("One .onnx file that runs almost anywhere (onnxruntime on Windows, macOS, Linux, "
+                                "phones; C#, Java, JavaScript, C++). Usually faster than PyTorch on a CPU."),
+    ExportFormat.TORCHSCRIPT: tr_later("One .pt file for PyTorch without this app, or for LibTorch in C++."),
+    ExportFormat.FOLDER: tr_later("A folder to hand over: the ONNX file, the class names, the preprocessing, and "
+                                  "predict.py, which classifies images to a CSV table with onnxruntime, Pillow and "
+                                  "numpy only, with a README."),
+}
+#: The choices' names on their buttons.
+FORMAT_NAMES = {
+    ExportFormat.ONNX: tr_later("ONNX file"),
+    ExportFormat.TORCHSCRIPT: tr_later("TorchScript file"),
+    ExportFormat.FOLDER: tr_later("Deployment folder"),
 }
 #: The export's steps, for the progress bar (engine.export.exporter tells them in this order).
 STEPS = 3
@@ -68,20 +75,20 @@ class ExportDialog(QDialog):
         self.last_result: ExportResult | None = None
         self._steps: list[str] = []
         self._slot = TaskSlot(self)
-        self.setWindowTitle("Export model")
+        self.setWindowTitle(tr("Export model"))
         self.setMinimumSize(680, 360)  # room for the help and the check's sentence without squeezing either
         self._build()
         self._on_format()
 
     def _build(self) -> None:
-        intro = QLabel(f"Export the best model of <b>{self.run_dir.name}</b> to use it outside this app. It is "
-                       "checked against PyTorch on the run's validation images before it is written.")
+        intro = QLabel(tr("Export the best model of <b>{run}</b> to use it outside this app. It is checked against "
+                          "PyTorch on the run's validation images before it is written.", run=self.run_dir.name))
         intro.setWordWrap(True)
         self.format_buttons = QButtonGroup(self)
         formats = QVBoxLayout()
         for fmt in ExportFormat:
-            button = QRadioButton(fmt.label + (" file" if fmt is not ExportFormat.FOLDER else ""))
-            button.setToolTip(FORMAT_HELP[fmt])
+            button = QRadioButton(tr(FORMAT_NAMES[fmt]))
+            button.setToolTip(tr(FORMAT_HELP[fmt]))
             button.setProperty("format", fmt.value)
             self.format_buttons.addButton(button)
             formats.addWidget(button)
@@ -89,26 +96,26 @@ class ExportDialog(QDialog):
         self.format_buttons.buttonToggled.connect(self._on_format)
         self.help = QLabel()
         self.help.setWordWrap(True)
-        self.help.setStyleSheet("color: palette(placeholder-text);")
+        self.help.setStyleSheet("color: palette(placeholder-text);")  # not translated: a style sheet
         self.destination = QLineEdit()
-        self.destination.setToolTip("Where the export is written (never inside the image folder).")
-        self.choose_button = QPushButton("Choose…")
+        self.destination.setToolTip(tr("Where the export is written (never inside the image folder)."))
+        self.choose_button = QPushButton(tr("Choose…"))
         self.choose_button.clicked.connect(self._choose)
         place = QHBoxLayout()
         place.addWidget(self.destination, 1)
         place.addWidget(self.choose_button)
         form = QFormLayout()
-        form.addRow("Format", formats)
-        form.addRow("Write to", place)
+        form.addRow(tr("Format"), formats)
+        form.addRow(tr("Write to"), place)
         self.progress = QProgressBar()
         self.progress.setRange(0, 0)  # moving while it works; the message below names each step
         self.progress.setTextVisible(False)
         self.message = MessageLabel()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        self.export_button = self.buttons.addButton("Export", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.export_button = self.buttons.addButton(tr("Export"), QDialogButtonBox.ButtonRole.AcceptRole)
         self.export_button.clicked.connect(self.start)
-        self.show_button = self.buttons.addButton("Show in folder", QDialogButtonBox.ButtonRole.ActionRole)
-        self.show_button.setToolTip("Open the folder the export was written to.")
+        self.show_button = self.buttons.addButton(tr("Show in folder"), QDialogButtonBox.ButtonRole.ActionRole)
+        self.show_button.setToolTip(tr("Open the folder the export was written to."))
         self.show_button.clicked.connect(self._show_in_folder)
         self.show_button.setVisible(False)
         self.buttons.rejected.connect(self.reject)
@@ -147,11 +154,11 @@ class ExportDialog(QDialog):
             return
         existing = plan.existing()
         if existing and not self._confirm_replace(existing):
-            self.message.show_warning("Nothing was exported: the existing files were kept.")
+            self.message.show_warning(tr("Nothing was exported: the existing files were kept."))
             return
         self._steps = []
         self._set_busy(True)
-        self.message.show_info(f"Exporting to {plan.target}…")
+        self.message.show_info(tr("Exporting to {target}…", target=plan.target))
         run_dir, fmt, steps, overwrite = self.run_dir, self.format, self._steps, bool(existing)
         self._slot.start(lambda state: _export(run_dir, fmt, out, overwrite, steps, state), self._on_done,
                          self._on_failed, self._on_progress)
@@ -163,8 +170,8 @@ class ExportDialog(QDialog):
 
     def _confirm_replace(self, existing: tuple[Path, ...]) -> bool:
         names = "\n".join(str(p) for p in existing[:6]) + ("\n…" if len(existing) > 6 else "")
-        answer = QMessageBox.question(self, "Replace the existing export?",
-                                      f"These files exist already and would be replaced:\n\n{names}",
+        answer = QMessageBox.question(self, tr("Replace the existing export?"),
+                                      tr("These files exist already and would be replaced:\n\n{names}", names=names),
                                       QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
                                       QMessageBox.StandardButton.No)
         return bool(answer == QMessageBox.StandardButton.Yes)
@@ -186,19 +193,19 @@ class ExportDialog(QDialog):
 
     def _on_format(self, *_args: object) -> None:
         fmt = self.format
-        self.help.setText(FORMAT_HELP[fmt])
+        self.help.setText(tr(FORMAT_HELP[fmt]))
         self.destination.setText(str(plan_default(self.run_dir, fmt)))
 
     def _choose(self) -> None:
         current = self.destination.text()
         if self.format is ExportFormat.FOLDER:
-            chosen = QFileDialog.getExistingDirectory(self, "Choose the folder for the deployment folder",
+            chosen = QFileDialog.getExistingDirectory(self, tr("Choose the folder for the deployment folder"),
                                                       str(Path(current).parent))
             if chosen:
                 self.destination.setText(str(Path(chosen) / Path(current).name))
             return
-        pattern = "ONNX model (*.onnx)" if self.format is ExportFormat.ONNX else "TorchScript model (*.pt)"
-        chosen, _ = QFileDialog.getSaveFileName(self, "Export the model as", current, pattern)
+        pattern = tr("ONNX model (*.onnx)") if self.format is ExportFormat.ONNX else tr("TorchScript model (*.pt)")
+        chosen, _ = QFileDialog.getSaveFileName(self, tr("Export the model as"), current, pattern)
         if chosen:
             self.destination.setText(chosen)
 
@@ -232,8 +239,8 @@ class ExportButton(QPushButton):
     """The Results tab's "Export model…" button; it owns the dialog of the run shown."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Export model…", parent)
-        self.setToolTip("Write the model as ONNX, TorchScript or a deployment folder, to use it elsewhere.")
+        super().__init__(tr("Export model…"), parent)
+        self.setToolTip(tr("Write the model as ONNX, TorchScript or a deployment folder, to use it elsewhere."))
         self.run_dir: Path | None = None
         self.dialog: ExportDialog | None = None
         self.clicked.connect(self.open_dialog)

@@ -18,19 +18,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.core.words import plural
+from engine.core.i18n import tr, tr_later, trn
 from engine.help.glossary import tip
 from gui.panels.results.figure_line import FigureLine
 from gui.widgets.common import read_only_table
 
-COLUMNS = ("Class", "Precision", "Recall", "F1", "Images")
+COLUMNS = (tr_later("Class"), tr_later("Precision"), tr_later("Recall"), "F1", tr_later("Images"))
 #: What each two-class figure means, for the tooltips (users are not expected to know the jargon).
 EXPLAIN = {
-    "sensitivity": "Of the images that really are {pos}, the share the model finds (recall, true positive "
-                   "rate).",
-    "specificity": "Of the images that are not {pos}, the share the model correctly leaves out.",
-    "ppv": "When the model says {pos}, how often it is right (precision, positive predictive value).",
-    "npv": "When the model says it is not {pos}, how often it is right (negative predictive value).",
+    "sensitivity": tr_later("Of the images that really are {pos}, the share the model finds (recall, true "
+                            "positive rate)."),
+    "specificity": tr_later("Of the images that are not {pos}, the share the model correctly leaves out."),
+    "ppv": tr_later("When the model says {pos}, how often it is right (precision, positive predictive value)."),
+    "npv": tr_later("When the model says it is not {pos}, how often it is right (negative predictive value)."),
 }
 
 
@@ -63,7 +63,7 @@ class MetricsView(QWidget):
         super().__init__(parent)
         self.summary = FigureLine()
         self.subject = ""  # whose figures these are: "Saved model (epoch 7), validation set"
-        self.table = read_only_table(COLUMNS, select_rows=False)
+        self.table = read_only_table([tr(c) for c in COLUMNS], select_rows=False)
         for column, key in enumerate(COLUMN_TERMS):
             header = self.table.horizontalHeaderItem(column)
             if key is not None and header is not None:
@@ -75,15 +75,15 @@ class MetricsView(QWidget):
         layout.addWidget(self.binary_box)
 
     def _make_binary_box(self) -> QGroupBox:
-        box = QGroupBox("Decision threshold (two classes)")
+        box = QGroupBox(tr("Decision threshold (two classes)"))
         self.positive = QComboBox()
-        self.positive.setToolTip("The class the model is meant to find (for example the disease).")
+        self.positive.setToolTip(tr("The class the model is meant to find (for example the disease)."))
         self.positive.activated.connect(self.positive_changed)
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setRange(0, 100)
         self.slider.setValue(50)
-        self.slider.setToolTip("Call an image positive when its probability is at least this. Lower finds "
-                               "more positives (higher sensitivity) at the cost of more false alarms.")
+        self.slider.setToolTip(tr("Call an image positive when its probability is at least this. Lower finds "
+                                  "more positives (higher sensitivity) at the cost of more false alarms."))
         self.slider.valueChanged.connect(self._on_slider)
         self.threshold_label = QLabel("0.50")
         self.figures = {key: QLabel("—") for key in ("sensitivity", "specificity", "ppv", "npv", "counts")}
@@ -91,13 +91,13 @@ class MetricsView(QWidget):
         row.addWidget(self.slider, 1)
         row.addWidget(self.threshold_label)
         form = QFormLayout(box)
-        form.addRow("Positive class", self.positive)
-        form.addRow(_termed("Threshold", "threshold"), row)
-        form.addRow(_termed("Sensitivity", "sensitivity"), self.figures["sensitivity"])
-        form.addRow(_termed("Specificity", "specificity"), self.figures["specificity"])
-        form.addRow(_termed("PPV (precision)", "ppv"), self.figures["ppv"])
-        form.addRow(_termed("NPV", "npv"), self.figures["npv"])
-        form.addRow("Counts", self.figures["counts"])
+        form.addRow(tr("Positive class"), self.positive)
+        form.addRow(_termed(tr("Threshold"), "threshold"), row)
+        form.addRow(_termed(tr("Sensitivity"), "sensitivity"), self.figures["sensitivity"])
+        form.addRow(_termed(tr("Specificity"), "specificity"), self.figures["specificity"])
+        form.addRow(_termed(tr("PPV (precision)"), "ppv"), self.figures["ppv"])
+        form.addRow(_termed(tr("NPV"), "npv"), self.figures["npv"])
+        form.addRow(tr("Counts"), self.figures["counts"])
         box.setVisible(False)
         return box
 
@@ -107,20 +107,22 @@ class MetricsView(QWidget):
 
     def set_metrics(self, m: dict[str, Any]) -> None:
         """Show one set's figures (``engine.evaluation.metrics.summarize`` output)."""
-        lead = f"{self.subject}: " if self.subject else ""
+        n = int(m["n_images"])
+        count = (trn("{subject}: {n:,} image", "{subject}: {n:,} images", n, subject=self.subject) if self.subject
+                 else trn("{n:,} image", "{n:,} images", n))
         parts: list[tuple[str, str | None]] = [
-            (f"{lead}{plural(int(m['n_images']), 'image')}", "saved_model" if self.subject else None),
-            (f"<b>Accuracy {pct(m['accuracy'])}</b>", "accuracy"),
-            (f"balanced accuracy {pct(m['balanced_accuracy'])}", "balanced_accuracy"),
-            (f"macro F1 {m['macro_avg']['f1']:.3f}", "macro_f1"),
-            (f"calibration error (ECE) {m['calibration']['ece']:.3f}", "ece")]
+            (count, "saved_model" if self.subject else None),
+            (tr("<b>Accuracy {accuracy}</b>", accuracy=pct(m["accuracy"])), "accuracy"),
+            (tr("balanced accuracy {value}", value=pct(m["balanced_accuracy"])), "balanced_accuracy"),
+            (tr("macro F1 {value:.3f}", value=m["macro_avg"]["f1"]), "macro_f1"),
+            (tr("calibration error (ECE) {value:.3f}", value=m["calibration"]["ece"]), "ece")]
         auc = m.get("roc_auc", m.get("roc_auc_ovr_macro"))
         if auc is not None:
-            parts.append((f"ROC AUC {auc:.3f}", "roc_auc"))
+            parts.append((tr("ROC AUC {value:.3f}", value=auc), "roc_auc"))
         self.summary.set_parts(parts)
         rows = [(name, c) for name, c in m["per_class"].items()]
-        rows += [("macro average", {**m["macro_avg"], "support": m["n_images"]}),
-                 ("weighted average", {**m["weighted_avg"], "support": m["n_images"]})]
+        rows += [(tr("macro average"), {**m["macro_avg"], "support": m["n_images"]}),
+                 (tr("weighted average"), {**m["weighted_avg"], "support": m["n_images"]})]
         self.table.setRowCount(len(rows))
         for r, (name, c) in enumerate(rows):
             values = (name, *(f"{c[k]:.3f}" for k in ("precision", "recall", "f1")), str(c["support"]))
@@ -150,9 +152,9 @@ class MetricsView(QWidget):
         pos = b["positive_class"]
         for key in ("sensitivity", "specificity", "ppv", "npv"):
             self.figures[key].setText(pct(b[key]))
-            self.figures[key].setToolTip(EXPLAIN[key].format(pos=pos))
-        self.figures["counts"].setText(f"{b['tp']} found, {b['fn']} missed, {b['fp']} false alarms, "
-                                       f"{b['tn']} correctly left out")
+            self.figures[key].setToolTip(tr(EXPLAIN[key], pos=pos))
+        self.figures["counts"].setText(tr("{tp} found, {fn} missed, {fp} false alarms, {tn} correctly left out",
+                                          tp=b["tp"], fn=b["fn"], fp=b["fp"], tn=b["tn"]))
 
     def _on_slider(self, value: int) -> None:
         self.threshold_label.setText(f"{value / 100:.2f}")

@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine.core.i18n import tr, trn
 from engine.core.run_layout import RunLayout
-from engine.core.words import plural
 from engine.evaluation.evaluate import RunEvaluation, SetEvaluation, evaluate_run, load_evaluation
 from engine.evaluation.metrics import at_threshold, roc
 from engine.help.glossary import tip
@@ -36,7 +36,7 @@ from gui.panels.results.export_dialog import ExportButton
 from gui.panels.results.metrics_view import MetricsView
 from gui.panels.results.report_actions import ReportButton
 from gui.panels.results.result_plots import ReliabilityPlot, RocPlot
-from gui.panels.results.saved_model import SavedModel, read_saved_model
+from gui.panels.results.saved_model import SavedModel, read_saved_model, shown_title
 from gui.widgets.app_settings import choose_folder
 from gui.widgets.common import MessageLabel
 from gui.widgets.gallery import GalleryItem, ImageGallery, evaluation_items
@@ -75,23 +75,23 @@ class ResultsPanel(QWidget):
         self._build()
 
     def _build(self) -> None:
-        self.title = QLabel("Train a model or open a past run to see its results.")
+        self.title = QLabel(tr("Train a model or open a past run to see its results."))
         self.title.setWordWrap(True)
         self.set_combo = QComboBox()
-        self.set_combo.setToolTip("Which images the figures are about")
+        self.set_combo.setToolTip(tr("Which images the figures are about"))
         self.set_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.set_combo.activated.connect(self._on_set_chosen)
-        self.folder_button = QPushButton("Evaluate on another folder…")
-        self.folder_button.setToolTip("Measure the model on new labelled images (one subfolder per class).")
+        self.folder_button = QPushButton(tr("Evaluate on another folder…"))
+        self.folder_button.setToolTip(tr("Measure the model on new labelled images (one subfolder per class)."))
         self.folder_button.clicked.connect(self._choose_folder)
-        self.open_button = QPushButton("Open results folder")
+        self.open_button = QPushButton(tr("Open results folder"))
         self.open_button.clicked.connect(self._open_folder)
         self.export_button = ExportButton(self)
         self.report_button = ReportButton(self)
         self.report_button.message.connect(self._on_report_message)
         self.progress = QProgressBar()
-        self.progress.setFormat("Evaluating the saved model… %p%")
-        self.cancel_button = QPushButton("Cancel")
+        self.progress.setFormat(tr("Evaluating the saved model… %p%"))
+        self.cancel_button = QPushButton(tr("Cancel"))
         self.cancel_button.clicked.connect(self.cancel)
         self.message = MessageLabel()
         self.verdict = MessageLabel()  # the saved model's figure next to chance and the majority class
@@ -111,16 +111,16 @@ class ResultsPanel(QWidget):
         self.roc_plot = RocPlot()
         self.reliability = ReliabilityPlot()
         self.charts = QTabWidget()
-        self.charts.addTab(self.matrix, "Confusion matrix")
-        self.charts.addTab(self.roc_plot, "ROC curve")
-        self.charts.addTab(self.reliability, "Calibration")
+        self.charts.addTab(self.matrix, tr("Confusion matrix"))
+        self.charts.addTab(self.roc_plot, tr("ROC curve"))
+        self.charts.addTab(self.reliability, tr("Calibration"))
         for index, key in enumerate(("confusion_matrix", "roc_curve", "reliability")):
             self.charts.setTabToolTip(index, tip(key))
-        self.mistakes = ImageGallery("No mistakes on these images.")
-        self.cell_gallery = ImageGallery("No images in this cell.")
+        self.mistakes = ImageGallery(tr("No mistakes on these images."))
+        self.cell_gallery = ImageGallery(tr("No images in this cell."))
         self.galleries = QTabWidget()
-        self.galleries.addTab(self.mistakes, "Most confident mistakes")
-        self.galleries.addTab(self.cell_gallery, "Confusion-matrix cell")
+        self.galleries.addTab(self.mistakes, tr("Most confident mistakes"))
+        self.galleries.addTab(self.cell_gallery, tr("Confusion-matrix cell"))
         self.gradcam = GradCamView()
         for gallery in (self.mistakes, self.cell_gallery):
             gallery.current_changed.connect(self.gradcam.show_image)
@@ -182,7 +182,7 @@ class ResultsPanel(QWidget):
     def cancel(self) -> None:
         self._slot.cancel()
         self._set_busy(False)
-        self.message.show_warning("Evaluation cancelled.")
+        self.message.show_warning(tr("Evaluation cancelled."))
 
     def shutdown(self) -> None:
         self._gallery_timer.stop()
@@ -203,8 +203,8 @@ class ResultsPanel(QWidget):
         assert run_dir is not None
         self._set_busy(True)
         self.progress.setRange(0, 0)
-        what = f"the images in {Path(data_dir).name}" if data_dir else "its validation (and test) images"
-        self.message.show_info(f"Measuring the saved model on {what}…")
+        self.message.show_info(tr("Measuring the saved model on the images in {folder}…", folder=Path(data_dir).name)
+                               if data_dir else tr("Measuring the saved model on its validation (and test) images…"))
         self._slot.start(lambda state: _load_or_evaluate(run_dir, data_dir, reuse, state), self._on_evaluated,
                          self._on_failed, self._on_progress)
 
@@ -227,13 +227,14 @@ class ResultsPanel(QWidget):
         self.evaluation = evaluation
         self.set_combo.clear()
         for s in evaluation.sets:
-            self.set_combo.addItem(f"{s.title} ({plural(len(s.labels), 'image')})", s.name)
+            self.set_combo.addItem(trn("{title} ({n:,} image)", "{title} ({n:,} images)", len(s.labels),
+                                       title=shown_title(s.title)), s.name)
         self.set_combo.setVisible(True)
         notes = [n for s in evaluation.sets for n in s.notes]
         failed = sum(len(s.failed) for s in evaluation.sets)
         if failed:
-            left_out = "was" if failed == 1 else "were"
-            notes.append(f"{plural(failed, 'image')} could not be read and {left_out} left out.")
+            notes.append(trn("{n:,} image could not be read and was left out.",
+                             "{n:,} images could not be read and were left out.", failed))
         if notes:
             self.message.show_warning(" ".join(notes))
         self.body.setVisible(True)
@@ -277,7 +278,7 @@ class ResultsPanel(QWidget):
         cal = result.metrics["calibration"]
         self.reliability.set_bins(cal["bins"], cal["ece"])
         self.gradcam.set_model(self.run_dir, result.class_names)
-        self.cell_gallery.set_items("Click a cell of the confusion matrix to see its images.", [])
+        self.cell_gallery.set_items(tr("Click a cell of the confusion matrix to see its images."), [])
         self._refresh_galleries()
         self._gallery_timer.stop()  # already up to date
 
@@ -316,8 +317,8 @@ class ResultsPanel(QWidget):
         if result is None:
             return
         mistakes = result.confident_mistakes(threshold=self.threshold(), positive=self.positive)
-        title = (f"The {len(mistakes)} most confident mistakes first: check their labels." if mistakes
-                 else "No mistakes on these images. Click a confusion-matrix cell to look at the others.")
+        title = (tr("The {n} most confident mistakes first: check their labels.", n=len(mistakes)) if mistakes
+                 else tr("No mistakes on these images. Click a confusion-matrix cell to look at the others."))
         self.mistakes.set_items(title, self._items(mistakes))
         self._refresh_cell()
 
@@ -328,8 +329,9 @@ class ResultsPanel(QWidget):
         t, p = self._cell
         members = result.cell(t, p, threshold=self.threshold(), positive=self.positive)
         names = result.class_names
-        self.cell_gallery.set_items(f"{plural(len(members), 'image')} of {names[t]} answered {names[p]}",
-                                    self._items(members))
+        self.cell_gallery.set_items(trn("{n:,} image of {true} answered {answer}",
+                                        "{n:,} images of {true} answered {answer}", len(members), true=names[t],
+                                        answer=names[p]), self._items(members))
 
     def _items(self, indices: list[int]) -> list[GalleryItem]:
         result = self.current
@@ -339,7 +341,7 @@ class ResultsPanel(QWidget):
     # -- buttons ---------------------------------------------------------------------------------------
 
     def _choose_folder(self) -> None:
-        folder = choose_folder(self, "Choose a labelled folder (one subfolder per class)")
+        folder = choose_folder(self, tr("Choose a labelled folder (one subfolder per class)"))
         if folder:
             self.evaluate_folder(folder)
 

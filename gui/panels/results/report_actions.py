@@ -15,6 +15,7 @@ from PySide6.QtGui import QDesktopServices, QPageLayout, QPageSize, QPdfWriter, 
 from PySide6.QtWidgets import QFileDialog, QMenu, QPushButton, QWidget
 
 from engine.core.atomic import write_output_file
+from engine.core.i18n import tr
 from engine.core.names import display_path
 from engine.core.run_layout import RunLayout
 from engine.report.page import build_report_html
@@ -47,7 +48,7 @@ def html_to_pdf(page: str) -> bytes:
     writer.setResolution(PDF_RESOLUTION)
     writer.setPageMargins(QMarginsF(*(PDF_MARGIN_MM,) * 4), QPageLayout.Unit.Millimeter)
     writer.setTitle(document.metaInformation(QTextDocument.MetaInformation.DocumentTitle))
-    writer.setCreator("Finetune Studio")
+    writer.setCreator("Finetune Studio")  # not translated: the product name in the PDF's metadata
     document.print_(writer)
     del writer  # ends the PDF (writes its trailer) before the bytes are taken
     device.close()
@@ -70,18 +71,18 @@ class ReportButton(QPushButton):
     written = Signal(object)
 
     def __init__(self, parent: QWidget | None = None, ask_path: AskPath = ask_save_path) -> None:
-        super().__init__("Report…", parent)
-        self.setToolTip("A report of this run to file with the model: the data, the model, the strategy, every "
-                        "setting, the curves, the evaluation, mistakes, Grad-CAM and a model card.")
+        super().__init__(tr("Report…"), parent)
+        self.setToolTip(tr("A report of this run to file with the model: the data, the model, the strategy, every "
+                           "setting, the curves, the evaluation, mistakes, Grad-CAM and a model card."))
         self.run_dir: Path | None = None
         self.ask_path = ask_path
         self._slot = TaskSlot(self)
         menu = QMenu(self)
-        self.html_action = menu.addAction("Write the report (HTML)…")
+        self.html_action = menu.addAction(tr("Write the report (HTML)…"))
         self.html_action.triggered.connect(self.choose_html)
-        self.pdf_action = menu.addAction("Save the report as PDF…")
+        self.pdf_action = menu.addAction(tr("Save the report as PDF…"))
         self.pdf_action.triggered.connect(self.choose_pdf)
-        self.open_action = menu.addAction("Open the report in the browser")
+        self.open_action = menu.addAction(tr("Open the report in the browser"))
         self.open_action.triggered.connect(self.open_report)
         menu.aboutToShow.connect(self._update_actions)
         self.setMenu(menu)
@@ -105,42 +106,44 @@ class ReportButton(QPushButton):
 
     def choose_html(self) -> None:
         if self.run_dir is not None:
-            path = self.ask_path(self, "Write the run's report", str(RunLayout(self.run_dir).report),
-                                 "Web page (*.html)")
+            path = self.ask_path(self, tr("Write the run's report"), str(RunLayout(self.run_dir).report),
+                                 tr("Web page (*.html)"))
             if path:
                 self.make_html(Path(path))
 
     def choose_pdf(self) -> None:
         if self.run_dir is not None:
-            path = self.ask_path(self, "Save the run's report as PDF", str(RunLayout(self.run_dir).report_pdf),
-                                 "PDF document (*.pdf)")
+            path = self.ask_path(self, tr("Save the run's report as PDF"), str(RunLayout(self.run_dir).report_pdf),
+                                 tr("PDF document (*.pdf)"))
             if path:
                 self.make_pdf(Path(path))
 
     def make_html(self, target: Path) -> None:
         """Write the HTML report to ``target`` in the background (replacing it: the dialog asked)."""
-        run_dir = self._start("report")
+        run_dir = self._start(pdf=False)
         self._slot.start(lambda _state: write_report(run_dir, target, overwrite=True), self._on_written,
                          self._on_failed)
 
     def make_pdf(self, target: Path) -> None:
         """Print the report to ``target`` as PDF in the background (replacing it: the dialog asked)."""
-        run_dir = self._start("PDF")
+        run_dir = self._start(pdf=True)
 
         def work(_state: TaskState) -> Path:
             return write_pdf(run_dir, target)
 
         self._slot.start(work, self._on_written, self._on_failed)
 
-    def _start(self, what: str) -> Path:
+    def _start(self, *, pdf: bool) -> Path:
         assert self.run_dir is not None
         self.setEnabled(False)
-        self.message.emit("info", f"Making the {what} of {self.run_dir.name}…")
+        name = self.run_dir.name
+        self.message.emit("info", tr("Making the PDF of {run}…", run=name) if pdf
+                          else tr("Making the report of {run}…", run=name))
         return self.run_dir
 
     def _on_written(self, path: Path) -> None:
         self.setEnabled(self.run_dir is not None)
-        self.message.emit("ok", f"The report was written to {display_path(path)}.")
+        self.message.emit("ok", tr("The report was written to {path}.", path=display_path(path)))
         self.written.emit(path)
 
     def _on_failed(self, text: str) -> None:

@@ -13,6 +13,8 @@ import PySide6  # noqa: F401  - import Qt before pyqtgraph so it binds to PySide
 # isort: split
 import pyqtgraph as pg
 
+from engine.core.i18n import tr
+
 CURVE = "#1f77b4"
 POINT = "#d62728"
 GREY = (150, 150, 150)
@@ -23,8 +25,8 @@ class RocPlot(pg.PlotWidget):
 
     def __init__(self) -> None:
         super().__init__(background="w")
-        self.setLabel("bottom", "false positive rate (1 − specificity)")
-        self.setLabel("left", "true positive rate (sensitivity)")
+        self.setLabel("bottom", tr("false positive rate (1 − specificity)"))
+        self.setLabel("left", tr("true positive rate (sensitivity)"))
         self.showGrid(x=True, y=True, alpha=0.25)
         self.setXRange(0, 1, padding=0.02)
         self.setYRange(0, 1, padding=0.02)
@@ -37,8 +39,9 @@ class RocPlot(pg.PlotWidget):
     def set_curve(self, fpr: Sequence[float], tpr: Sequence[float], auc: float | None, positive: str) -> None:
         self.curve.setData(list(fpr), list(tpr))
         self.auc = auc
-        text = f"AUC {auc:.3f}" if auc is not None else "AUC undefined (one class only)"
-        self.setTitle(f"ROC curve for “{positive}” · {text}", color="#222", size="11pt")
+        title = (tr("ROC curve for “{positive}” · AUC {auc:.3f}", positive=positive, auc=auc) if auc is not None
+                 else tr("ROC curve for “{positive}” · AUC undefined (one class only)", positive=positive))
+        self.setTitle(title, color="#222", size="11pt")  # not translated: a font size
 
     def set_point(self, fpr: float | None, tpr: float | None) -> None:
         known = fpr is not None and tpr is not None
@@ -55,8 +58,8 @@ class ReliabilityPlot(pg.PlotWidget):
 
     def __init__(self) -> None:
         super().__init__(background="w")
-        self.setLabel("bottom", "confidence (probability of the answer)")
-        self.setLabel("left", "share of answers that were right")
+        self.setLabel("bottom", tr("confidence (probability of the answer)"))
+        self.setLabel("left", tr("share of answers that were right"))
         self.showGrid(x=True, y=True, alpha=0.25)
         self.setXRange(0, 1, padding=0.02)
         self.setYRange(0, 1, padding=0.02)
@@ -72,4 +75,5 @@ class ReliabilityPlot(pg.PlotWidget):
         self.bars.setOpts(x0=[b["lower"] for b in filled], width=[b["upper"] - b["lower"] for b in filled],
                           height=[b["accuracy"] for b in filled])
         self.ece = ece
-        self.setTitle(f"Reliability · expected calibration error {ece:.3f}", color="#222", size="11pt")
+        title = tr("Reliability · expected calibration error {ece:.3f}", ece=ece)
+        self.setTitle(title, color="#222", size="11pt")  # not translated: a font size

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine.core.i18n import tr, trn
 from engine.report.compare import ComparedRow, Comparison, compare_runs
 from gui.jobs.controller import TaskState
 from gui.jobs.task_slot import TaskSlot
@@ -40,8 +41,8 @@ def _compare(paths: tuple[Path, ...], _state: TaskState) -> Comparison:
 
 def _plot(title: str, y_label: str) -> pg.PlotWidget:
     plot = pg.PlotWidget(background="w")
-    plot.setTitle(title, color="#222", size="10pt")
-    plot.setLabel("bottom", "epoch")
+    plot.setTitle(title, color="#222", size="10pt")  # not translated: a font size
+    plot.setLabel("bottom", tr("epoch"))
     plot.setLabel("left", y_label)
     plot.showGrid(x=True, y=True, alpha=0.25)
     plot.setMouseEnabled(x=False, y=False)
@@ -61,15 +62,15 @@ class CompareView(QWidget):
         self.title = QLabel()
         self.title.setWordWrap(True)
         self.message = MessageLabel()
-        self.loss_plot = _plot("Validation loss (lower is better)", "loss")
-        self.accuracy_plot = _plot("Validation accuracy (higher is better)", "accuracy %")
+        self.loss_plot = _plot(tr("Validation loss (lower is better)"), tr("loss"))
+        self.accuracy_plot = _plot(tr("Validation accuracy (higher is better)"), tr("accuracy %"))
         self.accuracy_plot.addLegend(offset=(-10, -10))
-        self.settings = read_only_table(("Setting that differs",), select_rows=False)
-        self.figures = read_only_table(("Saved model",), select_rows=False)
+        self.settings = read_only_table((tr("Setting that differs"),), select_rows=False)
+        self.figures = read_only_table((tr("Saved model"),), select_rows=False)
         self.run_choice = QComboBox()
         self.run_choice.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.results_button = QPushButton("Show results")
-        self.results_button.setToolTip("Open the chosen run's metrics, confusion matrix, mistakes and Grad-CAM")
+        self.results_button = QPushButton(tr("Show results"))
+        self.results_button.setToolTip(tr("Open the chosen run's metrics, confusion matrix, mistakes and Grad-CAM"))
         self.results_button.clicked.connect(self._request_results)
         self._build()
 
@@ -104,7 +105,7 @@ class CompareView(QWidget):
 
     def show_runs(self, paths: list[Path]) -> None:
         """Compare these runs (two or more), read in the background."""
-        self.title.setText(f"Comparing {len(paths)} runs…")
+        self.title.setText(tr("Comparing {n} runs…", n=len(paths)))
         self.message.clear_message()
         chosen = tuple(paths)
         self._slot.start(lambda state: _compare(chosen, state), self._on_compared, self._on_failed)
@@ -113,18 +114,19 @@ class CompareView(QWidget):
         self._slot.shutdown()
 
     def _on_failed(self, text: str) -> None:
-        self.title.setText("These runs cannot be compared.")
+        self.title.setText(tr("These runs cannot be compared."))
         self.message.show_error(text)
 
     def _on_compared(self, comparison: Comparison) -> None:
         self.comparison = comparison
         differ = len(comparison.settings)
-        self.title.setText(f"<b>{len(comparison.names)} runs side by side</b> · "
-                           + (("1 setting differs" if differ == 1 else f"{differ} settings differ") if differ
-                              else "every setting is the same"))
+        runs = len(comparison.names)
+        self.title.setText(trn("<b>{runs} runs side by side</b> · {n} setting differs",
+                               "<b>{runs} runs side by side</b> · {n} settings differ", differ, runs=runs) if differ
+                           else tr("<b>{runs} runs side by side</b> · every setting is the same", runs=runs))
         self._draw_curves(comparison)
-        self._fill(self.settings, "Setting that differs", comparison.settings, comparison.names)
-        self._fill(self.figures, "Saved model", comparison.figures, comparison.names)
+        self._fill(self.settings, tr("Setting that differs"), comparison.settings, comparison.names)
+        self._fill(self.figures, tr("Saved model"), comparison.figures, comparison.names)
         self.run_choice.clear()
         for name, path in zip(comparison.names, comparison.paths):
             self.run_choice.addItem(name, str(path))
@@ -144,7 +146,7 @@ class CompareView(QWidget):
         table.clear()
         table.setColumnCount(1 + len(names))
         table.setHorizontalHeaderLabels([first, *names])
-        shown = rows or (ComparedRow("", "(every setting is the same)", ("",) * len(names)),)
+        shown = rows or (ComparedRow("", tr("(every setting is the same)"), ("",) * len(names)),)
         table.setRowCount(len(shown))
         for r, row in enumerate(shown):
             label = QTableWidgetItem(row.label)

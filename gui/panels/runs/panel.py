@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.config import StopReason
+from engine.core.i18n import tr, tr_later
 from engine.core.paths import runs_root
 from engine.core.run_layout import RunLayout
 from engine.evaluation.assessment import Assessment
@@ -35,7 +36,8 @@ from gui.state import RunHistory, RunState
 from gui.widgets.common import read_only_table
 from gui.widgets.plots import TrainingPlots
 
-COLUMNS = ("Run", "Model", "Epochs", "Saved model: val. accuracy", "Outcome")
+COLUMNS = (tr_later("Run"), tr_later("Model"), tr_later("Epochs"), tr_later("Saved model: val. accuracy"),
+           tr_later("Outcome"))
 
 
 def can_resume(summary: RunSummary) -> bool:
@@ -77,29 +79,29 @@ class RunsPanel(QWidget):
         self.root = root
         self.active: Path | None = None  # the run this window trains now (gui/state: ``run``)
         self.summaries: list[RunSummary] = []
-        self.table = read_only_table(COLUMNS)
+        self.table = read_only_table([tr(c) for c in COLUMNS])
         # Two or more selected rows (Ctrl/Shift+click) show the runs side by side (compare_view.py).
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.itemSelectionChanged.connect(self._on_selection)
-        self.detail = QLabel("Choose a run to see its training curves; select two or more (Ctrl+click) to "
-                             "compare them.")
+        self.detail = QLabel(tr("Choose a run to see its training curves; select two or more (Ctrl+click) to "
+                                "compare them."))
         self.detail.setWordWrap(True)
         self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.history = RunHistory()  # the selected run's, replayed from its events; the plots draw it
         self.plots = TrainingPlots()
-        refresh = QPushButton("Refresh")
+        refresh = QPushButton(tr("Refresh"))
         refresh.clicked.connect(self.refresh)
-        self.open_button = QPushButton("Open run folder")
+        self.open_button = QPushButton(tr("Open run folder"))
         self.open_button.setEnabled(False)
         self.open_button.clicked.connect(self._open_folder)
         buttons = QHBoxLayout()
-        buttons.addWidget(QLabel(f"Runs are kept in {self._root()}"), 1)
-        self.results_button = QPushButton("Show results")
-        self.results_button.setToolTip("Metrics, confusion matrix, mistakes and Grad-CAM of this run's model")
+        buttons.addWidget(QLabel(tr("Runs are kept in {folder}", folder=self._root())), 1)
+        self.results_button = QPushButton(tr("Show results"))
+        self.results_button.setToolTip(tr("Metrics, confusion matrix, mistakes and Grad-CAM of this run's model"))
         self.results_button.setEnabled(False)
         self.results_button.clicked.connect(self._request_results)
-        self.resume_button = QPushButton("Resume")
-        self.resume_button.setToolTip("Continue this interrupted run where it was last saved, in the same folder")
+        self.resume_button = QPushButton(tr("Resume"))
+        self.resume_button.setToolTip(tr("Continue this interrupted run where it was last saved, in the same folder"))
         self.resume_button.setEnabled(False)
         self.resume_button.clicked.connect(self._request_resume)
         buttons.addWidget(self.resume_button)
@@ -155,8 +157,8 @@ class RunsPanel(QWidget):
     def _fill_table(self) -> None:
         self.table.setRowCount(len(self.summaries))
         for row, s in enumerate(self.summaries):
-            best = (f"{100 * s.saved_val_accuracy:.1f}% (epoch {s.saved_epoch})" if s.saved_val_accuracy is not None
-                    else "—")
+            best = (tr("{accuracy:.1f}% (epoch {epoch})", accuracy=100 * s.saved_val_accuracy, epoch=s.saved_epoch)
+                    if s.saved_val_accuracy is not None else "—")
             for col, text in enumerate((s.name, s.arch, str(s.epochs), best, s.status)):
                 item = QTableWidgetItem(text)
                 if col in (2, 3):
@@ -211,14 +213,14 @@ class RunsPanel(QWidget):
         self.history.clear()
         self.history.add(iter_run_events(summary.path))
         self.plots.draw(self.history)
-        outcome = "This run is being trained right now." if summary.running else (
+        outcome = tr("This run is being trained right now.") if summary.running else (
             summary.finished.detail if summary.finished else
-            "This run did not finish (the app or the computer stopped during training).")
+            tr("This run did not finish (the app or the computer stopped during training)."))
         if resumable:
-            outcome += " Resume continues it where it was last saved."
+            outcome += " " + tr("Resume continues it where it was last saved.")
         classes = ", ".join(summary.classes) if summary.classes else "—"
-        self.detail.setText(f"<b>{summary.name}</b> · {summary.arch} · classes: {classes}<br>{outcome}"
-                            + saved_model_lines(summary))
+        self.detail.setText(tr("<b>{run}</b> · {model} · classes: {classes}<br>{outcome}", run=summary.name,
+                               model=summary.arch, classes=classes, outcome=outcome) + saved_model_lines(summary))
         self.run_selected.emit(summary.path)
 
     def _request_results(self) -> None:

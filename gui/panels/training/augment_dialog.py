@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.config import Augmentation, AugmentConfig, options_in
+from engine.core.i18n import tr
 from engine.data.augment import describe
 from gui.jobs.controller import BackgroundTask, TaskState
 from gui.widgets.common import MessageLabel
@@ -55,7 +56,7 @@ class AugmentDialog(QDialog):
     def __init__(self, aug: AugmentConfig, preset: Augmentation, root: str | None, paths: list[str],
                  image_size: int, resize_size: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Augmentation: edit and preview")
+        self.setWindowTitle(tr("Augmentation: edit and preview"))
         self.root, self.paths = root, paths[:PREVIEW_IMAGES]
         self.image_size, self.resize_size = image_size, resize_size
         self._task: BackgroundTask | None = None
@@ -69,8 +70,8 @@ class AugmentDialog(QDialog):
         self.flags: dict[str, QCheckBox] = {}
         self.medical_note = MessageLabel()
         if preset is Augmentation.MEDICAL:
-            self.medical_note.show_info("Medical-safe: flips and colour changes are off. Allow them only if "
-                                        "left/right and grey levels carry no meaning in your images.")
+            self.medical_note.show_info(tr("Medical-safe: flips and colour changes are off. Allow them only if "
+                                           "left/right and grey levels carry no meaning in your images."))
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         left = QVBoxLayout()
@@ -89,7 +90,7 @@ class AugmentDialog(QDialog):
         self._changed()
 
     def _make_form(self, aug: AugmentConfig) -> QGroupBox:
-        form_box = QGroupBox("Transforms")
+        form_box = QGroupBox(tr("Transforms"))
         form_box.setMinimumWidth(380)  # wrapped explanations need room, or Qt clips their last line
         form = QFormLayout(form_box)
         for spec in options_in("augment"):  # the yes/no transforms first, as the table lists them
@@ -99,19 +100,19 @@ class AugmentDialog(QDialog):
                 self.flags[spec.name] = widget
                 widget.toggled.connect(self._changed)
             else:  # the option table gives every number of the augmentation a spin box
-                number = cast("QDoubleSpinBox | QSpinBox", widget)
+                number = cast("QDoubleSpinBox | QSpinBox", widget)  # not translated: a type name
                 self.numbers[spec.name] = number
                 number.valueChanged.connect(self._changed)
-            add_explained_row(form, spec.label, widget, spec.help)
+            add_explained_row(form, tr(spec.label), widget, tr(spec.help))
         return form_box
 
     def _make_preview(self) -> QVBoxLayout:
         self.grid = QGridLayout()
         self.preview_status = QLabel()
-        again = QPushButton("Show other examples")
+        again = QPushButton(tr("Show other examples"))
         again.clicked.connect(self._show_other_examples)
         right = QVBoxLayout()
-        right.addWidget(QLabel("<b>What the model will see</b> (each row: one image, several random versions)"))
+        right.addWidget(QLabel(tr("<b>What the model will see</b> (each row: one image, several random versions)")))
         right.addLayout(self.grid)
         right.addWidget(self.preview_status)
         right.addWidget(again, 0, Qt.AlignmentFlag.AlignLeft)
@@ -136,7 +137,7 @@ class AugmentDialog(QDialog):
     def refresh_preview(self, seed: int) -> None:
         """Recompute the grid in the background with ``seed``."""
         if not self.root or not self.paths:
-            self.preview_status.setText("Choose an image folder to see examples.")
+            self.preview_status.setText(tr("Choose an image folder to see examples."))
             return
         from engine.data.augment import preview_grid
 
@@ -149,7 +150,7 @@ class AugmentDialog(QDialog):
         def work(_: TaskState) -> list[list[np.ndarray]]:
             return preview_grid(root, paths, aug, size, resize, variants=PREVIEW_VARIANTS, seed=seed)
 
-        self.preview_status.setText("Preparing examples…")
+        self.preview_status.setText(tr("Preparing examples…"))
         task = BackgroundTask(work, self)
         task.done.connect(lambda rows, t=task: self._show(rows) if t is self._task else None)
         task.failed.connect(self.preview_status.setText)
@@ -168,7 +169,7 @@ class AugmentDialog(QDialog):
                 label = QLabel()
                 label.setPixmap(to_pixmap(array))
                 self.grid.addWidget(label, r, c)
-        self.preview_status.setText("" if rows else "None of the example images could be read.")
+        self.preview_status.setText("" if rows else tr("None of the example images could be read."))
 
     def done(self, result: int) -> None:
         self._debounce.stop()

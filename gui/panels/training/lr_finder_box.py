@@ -6,6 +6,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from engine.config import StopReason
+from engine.core.i18n import tr
 from engine.run.events import LrFinderResult, RunFinished
 from gui.widgets.plots import LrFinderPlot
 
@@ -16,13 +17,13 @@ class LrFinderBox(QGroupBox):
     apply_lr = Signal(float)
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Learning-rate finder", parent)
+        super().__init__(tr("Learning-rate finder"), parent)
         self.plot = LrFinderPlot()
         self.plot.setMinimumHeight(140)
         self.setMaximumHeight(230)  # the training plots below keep most of the room
         self.message = QLabel("")
         self.message.setWordWrap(True)
-        self.apply_button = QPushButton("Use it")
+        self.apply_button = QPushButton(tr("Use it"))
         self.apply_button.clicked.connect(self._apply)
         self.suggested_lr: float | None = None
         top = QHBoxLayout()
@@ -35,7 +36,7 @@ class LrFinderBox(QGroupBox):
 
     def started(self) -> None:
         self.setVisible(True)
-        self.message.setText("Trying learning rates on a few batches…")
+        self.message.setText(tr("Trying learning rates on a few batches…"))
         self.apply_button.setEnabled(False)
 
     def show_result(self, result: LrFinderResult) -> None:
@@ -45,7 +46,7 @@ class LrFinderBox(QGroupBox):
         self.suggested_lr = result.suggested_lr
         self.apply_button.setEnabled(result.suggested_lr is not None)
         if result.suggested_lr is not None:
-            self.apply_button.setText(f"Use {result.suggested_lr:.2g}")
+            self.apply_button.setText(tr("Use {lr:.2g}", lr=result.suggested_lr))
 
     def finished(self, finished: RunFinished) -> None:
         if finished.reason is not StopReason.FINISHED:
@@ -54,5 +55,5 @@ class LrFinderBox(QGroupBox):
     def _apply(self) -> None:
         if self.suggested_lr is not None:
             self.apply_lr.emit(self.suggested_lr)
-            self.message.setText(f"The learning rate is now {self.suggested_lr:.2g}.")
+            self.message.setText(tr("The learning rate is now {lr:.2g}.", lr=self.suggested_lr))
             self.apply_button.setEnabled(False)

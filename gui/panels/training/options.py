@@ -36,6 +36,7 @@ from engine.config import (
     option_value,
     with_options,
 )
+from engine.core.i18n import tr, tr_later
 from engine.data.augment import PRESETS, describe
 from engine.help.glossary import option_tip
 from gui.widgets.option_widgets import (
@@ -46,9 +47,9 @@ from gui.widgets.option_widgets import (
 )
 
 #: Said under the learning rate: the "Find…" button is the window's own.
-FIND_NOTE = "\"Find…\" tries rates for a few seconds and suggests one."
+FIND_NOTE = tr_later("\"Find…\" tries rates for a few seconds and suggests one.")
 #: Said under the dropout: the window sets it with the output layer, this panel only shows it.
-DROPOUT_NOTE = "Set it with the output layer in step 2 (Model)."
+DROPOUT_NOTE = tr_later("Set it with the output layer in step 2 (Model).")
 
 
 def _joined(first: str, second: str) -> str:
@@ -74,7 +75,7 @@ class _Group(QGroupBox):
         """A row for the setting at ``path``: the table's label, widget and plain line."""
         spec = option(path)
         widget = self.widget(path)
-        self.row(spec.label, widget, spec.help)
+        self.row(tr(spec.label), widget, tr(spec.help))
         return widget
 
     def widget(self, path: str) -> Any:
@@ -119,7 +120,7 @@ class TrainingOptions(QScrollArea):
     # -- groups -----------------------------------------------------------------------------------------
 
     def _basics(self) -> _Group:
-        g = _Group("Basics")
+        g = _Group(tr("Basics"))
         self.epochs = g.option("optim.epochs")
         self.batch_size = g.option("optim.batch_size")
         self.image_size = g.option("data.image_size")
@@ -127,29 +128,29 @@ class TrainingOptions(QScrollArea):
         return g
 
     def _learning(self) -> _Group:
-        g = _Group("Learning")
+        g = _Group(tr("Learning"))
         self.optimizer = g.option("optim.optimizer")
         self.lr = g.widget("optim.lr")
-        self.find_lr = QPushButton("Find…")
-        self.find_lr.setToolTip("Try growing learning rates for a few seconds and suggest one.")
+        self.find_lr = QPushButton(tr("Find…"))
+        self.find_lr.setToolTip(tr("Try growing learning rates for a few seconds and suggest one."))
         self.find_lr.clicked.connect(self.find_lr_requested)
         lr_row = QWidget()
         row = QHBoxLayout(lr_row)
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.lr, 1)
         row.addWidget(self.find_lr)
-        g.row(option("optim.lr").label, lr_row, f"{option('optim.lr').help} {FIND_NOTE}")
+        g.row(tr(option("optim.lr").label), lr_row, f"{tr(option('optim.lr').help)} {tr(FIND_NOTE)}")
         self.lr_ratio = g.option("optim.pretrained_lr_ratio")
         self.momentum = g.option("optim.momentum")
         self.nesterov = g.option("optim.nesterov")
         self.schedule = g.option("schedule.kind")
         self.warmup = g.option("schedule.warmup_epochs")
-        g.row("Step", self._step_row(g), _joined(option("schedule.step_epochs").help,
-                                                 option("schedule.step_gamma").help))
+        g.row(tr("Step"), self._step_row(g), _joined(tr(option("schedule.step_epochs").help),
+                                                     tr(option("schedule.step_gamma").help)))
         self.head_warmup: QSpinBox = g.option("finetune.head_warmup_epochs")
         self.unfreeze_every: QSpinBox = g.option("finetune.unfreeze_every")
         for box in (self.head_warmup, self.unfreeze_every):
-            box.setSuffix(" epochs")
+            box.setSuffix(tr(" epochs"))
         self.optimizer.currentIndexChanged.connect(self._sync_enabled)
         self.schedule.currentIndexChanged.connect(self._sync_enabled)
         return g
@@ -159,31 +160,31 @@ class TrainingOptions(QScrollArea):
         step = QWidget()
         srow = QHBoxLayout(step)
         srow.setContentsMargins(0, 0, 0, 0)
-        srow.addWidget(QLabel("every"))
+        srow.addWidget(QLabel(tr("every")))
         self.step_epochs = g.widget("schedule.step_epochs")
         self.step_gamma = g.widget("schedule.step_gamma")
         srow.addWidget(self.step_epochs)
-        srow.addWidget(QLabel("epochs ×"))
+        srow.addWidget(QLabel(tr("epochs ×")))
         srow.addWidget(self.step_gamma)
         return step
 
     def _regularisation(self) -> _Group:
-        g = _Group("Against overfitting")
+        g = _Group(tr("Against overfitting"))
         self.weight_decay = g.option("optim.weight_decay")
         self.l1 = g.option("optim.l1")
         # One setting, one place: the dropout belongs to the new output layer (step 2); shown here too.
         self.dropout = QLabel()
         dropout = option("model.head_dropout")
-        g.row(dropout.label, self.dropout, f"{dropout.help} {DROPOUT_NOTE}")
+        g.row(tr(dropout.label), self.dropout, f"{tr(dropout.help)} {tr(DROPOUT_NOTE)}")
         self.show_head_dropout(0.0)
         self.label_smoothing = g.option("optim.label_smoothing")
         return g
 
     def _data(self) -> _Group:
-        g = _Group("Augmentation and class balance")
+        g = _Group(tr("Augmentation and class balance"))
         self.augmentation = g.option("data.augmentation")
         self.augmentation.currentIndexChanged.connect(self._on_preset_changed)
-        self.edit_button = QPushButton("Edit and preview…")
+        self.edit_button = QPushButton(tr("Edit and preview…"))
         self.edit_button.clicked.connect(self.edit_augmentation)
         self.augment_summary = QLabel()
         self.augment_summary.setWordWrap(True)
@@ -193,7 +194,7 @@ class TrainingOptions(QScrollArea):
         return g
 
     def _stopping(self) -> _Group:
-        g = _Group("Early stopping")
+        g = _Group(tr("Early stopping"))
         self.early_stop = g.option("early_stopping.enabled")
         self.monitor = g.option("early_stopping.monitor")
         self.patience = g.option("early_stopping.patience")
@@ -203,7 +204,7 @@ class TrainingOptions(QScrollArea):
         return g
 
     def _more(self) -> _Group:
-        g = _Group("Reproducibility and speed")
+        g = _Group(tr("Reproducibility and speed"))
         self.seed = g.option("seed")
         self.deterministic = g.option("deterministic")
         self.image_cache = g.option("image_cache")
@@ -242,8 +243,10 @@ class TrainingOptions(QScrollArea):
         self._show_augment()
 
     def _show_augment(self) -> None:
-        edited = " (edited)" if self.custom_augment is not None else ""
-        self.augment_summary.setText(" ".join(describe(self.augment())) + edited)
+        summary = " ".join(describe(self.augment()))
+        if self.custom_augment is not None:
+            summary = tr("{summary} (edited)", summary=summary)
+        self.augment_summary.setText(summary)
 
     # -- config -----------------------------------------------------------------------------------------
 
@@ -278,7 +281,7 @@ class TrainingOptions(QScrollArea):
         self._sync_enabled()
 
     def show_head_dropout(self, value: float) -> None:
-        self.dropout.setText("off" if value <= 0 else f"{value:.0%} of the inputs")
+        self.dropout.setText(tr("off") if value <= 0 else tr("{value:.0%} of the inputs", value=value))
 
     def explanation_lines(self) -> dict[str, str]:
         """Every option's label and its explanation (tests check none is missing)."""

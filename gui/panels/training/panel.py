@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.config import EarlyStoppingConfig, OptimConfig, StopReason, TrainConfig
-from engine.core.words import plural
+from engine.core.i18n import tr
 from engine.data.loaders import Preprocessing
 from engine.run.events import (
     BatchEnded,
@@ -37,9 +37,9 @@ from engine.run.events import (
     RunStarted,
 )
 from engine.training.device import format_duration
+from gui.panels.training import sentences
 from gui.panels.training.lr_finder_box import LrFinderBox
 from gui.panels.training.options import TrainingOptions
-from gui.panels.training.sentences import overfit_summary, progress_format, saved_model_verdict, stopping_sentence
 from gui.state import ModelChoice, RunHistory, TrainingBasics
 from gui.widgets.common import MessageLabel
 from gui.widgets.plots import TrainingPlots
@@ -84,16 +84,16 @@ class TrainingPanel(QWidget):
         self.set_running(False)
 
     def _make_buttons(self) -> QHBoxLayout:
-        self.train_button = QPushButton("Train")
+        self.train_button = QPushButton(tr("Train"))
         self.train_button.setDefault(True)
         self.train_button.setMinimumHeight(32)
         self.train_button.clicked.connect(self.train_requested)
-        self.pause_button = QPushButton("Pause")
+        self.pause_button = QPushButton(tr("Pause"))
         self.pause_button.clicked.connect(self._on_pause_clicked)
-        self.stop_button = QPushButton("Stop")
+        self.stop_button = QPushButton(tr("Stop"))
         self.stop_button.clicked.connect(self._on_stop_clicked)
-        self.resume_button = QPushButton("Resume this run")
-        self.resume_button.setToolTip("Continue the interrupted run from its last checkpoint.")
+        self.resume_button = QPushButton(tr("Resume this run"))
+        self.resume_button.setToolTip(tr("Continue the interrupted run from its last checkpoint."))
         self.resume_button.clicked.connect(self._on_resume_clicked)
         self.resume_button.setVisible(False)
         return _row(self.train_button, self.pause_button, self.stop_button, self.resume_button)
@@ -110,9 +110,9 @@ class TrainingPanel(QWidget):
             label.setWordWrap(True)
         self.status, self.estimate, self.overfit_banner = MessageLabel(), MessageLabel(), MessageLabel()
         self.verdict = MessageLabel()  # after a run: the saved model next to chance, and what to try if weak
-        self.fast_path_button = QPushButton("Switch to the fast path")
+        self.fast_path_button = QPushButton(tr("Switch to the fast path"))
         self.fast_path_button.clicked.connect(self._on_fast_path)
-        self.keep_going_button = QPushButton("Keep going")
+        self.keep_going_button = QPushButton(tr("Keep going"))
         self.keep_going_button.clicked.connect(self._hide_estimate)
         self.lr_box = LrFinderBox()
         self.lr_box.apply_lr.connect(self.options.lr.setValue)
@@ -193,9 +193,9 @@ class TrainingPanel(QWidget):
         self.options.find_lr.setEnabled(not running)
         self.stop_button.setEnabled(running)
         self.pause_button.setEnabled(running)
-        self.stop_button.setText("Stop")
+        self.stop_button.setText(tr("Stop"))
         self._paused = False
-        self.pause_button.setText("Pause")
+        self.pause_button.setText(tr("Pause"))
         if running:
             self.offer_resume(None)
 
@@ -212,14 +212,14 @@ class TrainingPanel(QWidget):
         self.history.clear()
         self.plots.draw(self.history)
         self.progress.setValue(0)
-        self.eta.setText("Starting…")
+        self.eta.setText(tr("Starting…"))
         for label in (self.live, self.stopping):
             label.setText("")
         self.overfit_banner.clear_message()
         self.verdict.clear_message()
         self._hide_estimate()
         self.lr_box.setVisible(False)
-        self.status.show_info("Preparing the data and the model…")
+        self.status.show_info(tr("Preparing the data and the model…"))
         self.set_running(True)
 
     def on_events(self, events: list[Event]) -> None:
@@ -260,10 +260,7 @@ class TrainingPanel(QWidget):
         self.progress.setRange(0, max(event.epochs * event.steps_per_epoch, 1))
         self.progress.setFormat("%p%")
         self.progress.setValue(event.resumed_from_epoch * event.steps_per_epoch)
-        text = (f"Training on {event.device}: {plural(event.train_images, 'training image')}, "
-                f"{plural(event.val_images, 'validation image')}, {event.trainable_params:,} of "
-                f"{plural(event.total_params, 'parameter')} trained.")
-        self.status.show_info(" ".join([text, *event.notes]))
+        self.status.show_info(" ".join([sentences.started_sentence(event), *event.notes]))
         self._show_stopping(None)
 
     def _on_batch(self, event: BatchEnded) -> None:
@@ -272,23 +269,22 @@ class TrainingPanel(QWidget):
             self._steps_per_epoch = steps
             self.progress.setRange(0, max(self._epochs * steps, 1))
         self.progress.setValue((event.epoch - 1) * steps + event.step)
-        left = f" · about {format_duration(event.eta_s)} left" if event.eta_s is not None else ""
-        self.eta.setText(f"epoch {event.epoch} of {self._epochs}{left}")
-        memory = f" · GPU memory {event.gpu_memory_mb / 1024:.1f} GB" if event.gpu_memory_mb is not None else ""
-        self.live.setText(f"{event.images_per_s:,.0f} images/s · learning rate {event.lr:.3g}{memory}")
+        self.eta.setText(sentences.eta_text(event, self._epochs))
+        self.live.setText(sentences.live_text(event))
 
     def _on_epoch(self, event: EpochEnded) -> None:
         self.progress.setValue(event.epoch * self._steps_per_epoch)
         self._show_stopping(event)
 
     def _show_stopping(self, event: EpochEnded | None) -> None:
-        self.stopping.setText(stopping_sentence(self.options.early_stopping_config(), event, self.history.best_epoch))
+        config = self.options.early_stopping_config()
+        self.stopping.setText(sentences.stopping_sentence(config, event, self.history.best_epoch))
 
     def _on_progress(self, event: Progress) -> None:
         total = max(int(event.total), 1)
         self.progress.setRange(0, total)
         self.progress.setValue(int(event.done))
-        self.progress.setFormat(progress_format(event))
+        self.progress.setFormat(sentences.progress_format(event))
 
     def _on_estimate(self, event: EpochTimeEstimate) -> None:
         offer = event.fast_path_seconds is not None
@@ -313,10 +309,11 @@ class TrainingPanel(QWidget):
 
     def _on_paused(self, event: RunPaused) -> None:
         if event.paused:
-            self.status.show_info(f"Paused in epoch {event.epoch}. Nothing is lost: press Continue to go on.")
-            self.eta.setText("paused")
+            self.status.show_info(tr("Paused in epoch {epoch}. Nothing is lost: press Continue to go on.",
+                                     epoch=event.epoch))
+            self.eta.setText(tr("paused"))
         else:
-            self.status.show_info("Training continues.")
+            self.status.show_info(tr("Training continues."))
 
     def on_finished(self, finished: RunFinished) -> None:
         self.set_running(False)
@@ -326,19 +323,20 @@ class TrainingPanel(QWidget):
         self._hide_estimate()
         overfit = self.history.overfit
         if overfit is not None and self.overfit_banner.isVisibleTo(self):  # "what happens next" is over now
-            self.overfit_banner.show_warning(overfit_summary(overfit, finished))
+            self.overfit_banner.show_warning(sentences.overfit_summary(overfit, finished))
         # The bar's text was the last step's ("Measuring the best model…: 40 of 40"); say what it ended as.
         if finished.reason is StopReason.FAILED:
-            self.progress.setFormat("Failed")
+            self.progress.setFormat(tr("Failed"))
             self.status.show_error(finished.detail)
         elif finished.reason is StopReason.CANCELLED:
-            self.progress.setFormat("Cancelled")
+            self.progress.setFormat(tr("Cancelled"))
             self.status.show_warning(finished.detail)
         else:
             self.progress.setValue(self.progress.maximum())
-            self.progress.setFormat("Done")
+            self.progress.setFormat(tr("Done"))
             self.status.show_ok(finished.detail)
-        text, weak = saved_model_verdict(finished) or ("", False)  # no saved model: no line (empty hides it)
+        # No saved model: no line (an empty text hides it).
+        text, weak = sentences.saved_model_verdict(finished) or ("", False)
         (self.verdict.show_warning if weak else self.verdict.show_info)(text)
 
     def offer_resume(self, run_dir: Path | None) -> None:
@@ -352,14 +350,14 @@ class TrainingPanel(QWidget):
     def _on_stop_clicked(self) -> None:
         self.stop_button.setEnabled(False)
         self.pause_button.setEnabled(False)
-        self.stop_button.setText("Stopping…")
+        self.stop_button.setText(tr("Stopping…"))
         self.stop_requested.emit()
 
     def _on_pause_clicked(self) -> None:
         self._paused = not self._paused
-        self.pause_button.setText("Continue" if self._paused else "Pause")
+        self.pause_button.setText(tr("Continue") if self._paused else tr("Pause"))
         if self._paused:
-            self.status.show_info("Pausing after the current batch…")
+            self.status.show_info(tr("Pausing after the current batch…"))
         self.pause_requested.emit(self._paused)
 
     # -- learning-rate finder and augmentation ------------------------------------------------------------
