@@ -283,7 +283,8 @@ def _death_sentence(exitcode: int | None, resumable: bool) -> str:
                   "in training.log in the run folder.", code=exitcode)
     if not resumable:
         return what
-    return f"{what} {tr('Press Resume to continue from the last checkpoint.')}"
+    then = tr("Press Resume to continue from the last checkpoint.")
+    return f"{what} {then}"
 
 
 class ThreadRunner:
