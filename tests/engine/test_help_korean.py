@@ -19,9 +19,7 @@ from engine.core.output_files import describe_write_failure, output_file_problem
 from engine.help.glossary import TERMS, entries, layer_tip, option_tip, term, tip
 from engine.help.guide import TAB_KEYS, guide
 from engine.jobs import runner
-from engine.jobs.training_job import write_report_after_training
 from engine.run.events import Notice
-from tests.trainkit import tiny_config
 
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
@@ -81,6 +79,8 @@ def test_english_write_failures_are_unchanged(tmp_path: Path) -> None:
 
 
 def test_the_training_job_speaks_korean(korean: None, tmp_path: Path) -> None:
+    from engine.jobs.training_job import write_report_after_training  # torch: not in the spawned child below
+
     assert "코드 -9" not in runner._death_sentence(-9, True)
     died = runner._death_sentence(3, resumable=True)
     assert "(코드 3)" in died and died.endswith("training.log에 있습니다. 재개를 누르면 마지막 체크포인트부터 이어서 학습합니다.")
@@ -93,6 +93,8 @@ def test_the_training_job_speaks_korean(korean: None, tmp_path: Path) -> None:
 
 
 def test_a_training_job_carries_the_parents_language(korean: None, tmp_path: Path) -> None:
+    from tests.trainkit import tiny_config
+
     assert runner._job(tiny_config(tmp_path), tmp_path, False, runner.TRAIN)["language"] == "ko"
 
 
