@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import re
 
-#: ", or --flag" / ", or python -m engine …" (Korean: ", 또는 --flag") inside brackets, up to the closing bracket.
+#: ", or --flag" / ", or python -m engine …" (Korean: ", 또는 --flag") inside brackets, up to the closing bracket
+#: (# not translated: these patterns find command-line text in a sentence of either language).
 _COMMAND_LINE_ALTERNATIVE = re.compile(r",? (?:or|또는) (?:--[\w-]+|`?python -m engine[^)]*)(?=\))")
-#: A bracket left holding only a command-line way.
+#: A bracket left holding only a command-line way (# not translated: a pattern).
 _COMMAND_LINE_ONLY = re.compile(r" ?\((?:--[\w-]+|`?python -m engine[^)]*)\)")
-#: A sentence that only points to a command ("`python -m engine layers --arch ARCH` lists them.").
+#: A sentence that only points to a command, "`python -m engine layers` lists them." (# not translated: a pattern)
 _COMMAND_SENTENCE = re.compile(r" ?`python -m engine[^`]*`[^.]*\.")
 
 

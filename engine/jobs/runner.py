@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from engine.config import StopReason, TrainConfig
+from engine.core.i18n import LANGUAGE_VARIABLE, current_language, set_language, tr
 from engine.core.run_layout import RunLayout
 from engine.run.events import Event, RunFinished, event_from_dict, event_to_dict
 
@@ -76,10 +77,19 @@ def run_job(job: dict[str, Any], sink: Callable[[Event], None], cancel: Any, pau
                      own_process=own_process)
 
 
+def speak(language: str) -> None:
+    """Speak ``language`` in this process and in every process it starts (the training child speaks its
+    parent's language: its stop reasons, notices and the data loaders' workers)."""
+    os.environ[LANGUAGE_VARIABLE] = language
+    set_language(language)
+
+
 def _child_main(jobs: Any, events: Any, cancel: Any, pause: Any, ready: Any = None, link: Any = None,
-                parent_pid: int | None = None) -> None:
-    """Body of the training child: guard it (engine/jobs/child_guard.py), import torch now (the slow part), then
-    wait for one job."""
+                parent_pid: int | None = None, language: str | None = None) -> None:
+    """Body of the training child: speak the parent's language, guard it (engine/jobs/child_guard.py), import
+    torch now (the slow part), then wait for one job."""
+    if language:
+        speak(language)
     from engine.jobs.child_guard import ChildGuard
     from engine.jobs.priority import lower_priority
 
@@ -93,10 +103,12 @@ def _child_main(jobs: Any, events: Any, cancel: Any, pause: Any, ready: Any = No
     job = jobs.get()
     if job is None or not guard.begin_job():
         return
+    if job.get("language"):
+        speak(job["language"])  # the language when Train was pressed (the child may be older)
     run_dir = Path(job["run_dir"])
     run_dir.mkdir(parents=True, exist_ok=True)
     handler = logging.FileHandler(RunLayout(run_dir).training_log, encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))  # not translated: log
     logging.getLogger().addHandler(handler)
     logging.getLogger().setLevel(logging.INFO)
     run_job(job, lambda e: events.put(event_to_dict(e)), cancel, pause, own_process=True)
@@ -104,8 +116,9 @@ def _child_main(jobs: Any, events: Any, cancel: Any, pause: Any, ready: Any = No
 
 def _job(config: TrainConfig, run_dir: Path, resume: bool, kind: str) -> dict[str, Any]:
     if kind not in (TRAIN, LR_FINDER, TRIALS):
-        raise ValueError(f"unknown job kind {kind!r}")
-    return {"kind": kind, "config": config.to_dict(), "run_dir": str(run_dir), "resume": resume}
+        raise ValueError(f"unknown job kind {kind!r}")  # not translated: a programming error
+    return {"kind": kind, "config": config.to_dict(), "run_dir": str(run_dir), "resume": resume,
+            "language": current_language()}
 
 
 class ProcessRunner:
@@ -148,7 +161,8 @@ class ProcessRunner:
         self._pause = self._ctx.Event()
         self._ready = self._ctx.Event()
         child_end, self._link = self._ctx.Pipe(duplex=False)
-        args = (self._jobs, self._events, self._cancel, self._pause, self._ready, child_end, os.getpid())
+        args = (self._jobs, self._events, self._cancel, self._pause, self._ready, child_end, os.getpid(),
+                current_language())
         self._process = self._ctx.Process(target=_child_main, args=args, name="finetune-studio-training",
                                           daemon=True)
         self._process.start()
@@ -166,7 +180,7 @@ class ProcessRunner:
 
     def start(self, config: TrainConfig, run_dir: Path, *, resume: bool = False, job: str = TRAIN) -> None:
         if self._started:
-            raise RuntimeError("a ProcessRunner runs one job; make a new one for the next run")
+            raise RuntimeError("a ProcessRunner runs one job; make a new one for the next run")  # not translated: bug
         self.prewarm()
         self._started = True
         self._job = _job(config, run_dir, resume, job)
@@ -259,11 +273,18 @@ class ProcessRunner:
 
 
 def _death_sentence(exitcode: int | None, resumable: bool) -> str:
-    how = "was killed" if exitcode is not None and exitcode < 0 else f"ended unexpectedly (code {exitcode})"
-    then = (" Press Resume to continue from the last checkpoint." if resumable else "")
-    return (f"Training failed because the training process {how}, for example because the computer ran out "
-            "of memory. The plots and the last checkpoint are kept; details are in training.log in the run "
-            f"folder.{then}")
+    if exitcode is not None and exitcode < 0:
+        what = tr("Training failed because the training process was killed, for example because the computer ran "
+                  "out of memory. The plots and the last checkpoint are kept; details are in training.log in the "
+                  "run folder.")
+    else:
+        what = tr("Training failed because the training process ended unexpectedly (code {code}), for example "
+                  "because the computer ran out of memory. The plots and the last checkpoint are kept; details are "
+                  "in training.log in the run folder.", code=exitcode)
+    if not resumable:
+        return what
+    then = tr("Press Resume to continue from the last checkpoint.")
+    return f"{what} {then}"
 
 
 class ThreadRunner:

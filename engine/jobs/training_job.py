@@ -13,6 +13,7 @@ from pathlib import Path
 
 from engine.config import TrainConfig
 from engine.core.cancel import CancelToken
+from engine.core.i18n import tr
 from engine.run.events import Notice, RunFinished
 from engine.training.callbacks.base import Callback
 from engine.training.distributed import World
@@ -27,9 +28,9 @@ def evaluate_saved_model(trainer: Trainer, finished: RunFinished) -> RunFinished
     if not finished.succeeded or not finished.model_saved:
         return finished
     session = trainer.session
-    images = ("validation and test images" if session is not None and session.prepared.split.test
-              else "validation images")
-    message = f"Measuring the best model on the {images}"
+    message = (tr("Measuring the best model on the validation and test images")
+               if session is not None and session.prepared.split.test
+               else tr("Measuring the best model on the validation images"))
     try:
         from engine.evaluation.evaluate import evaluate_after_training  # matplotlib: once a model exists
 
@@ -38,8 +39,8 @@ def evaluate_saved_model(trainer: Trainer, finished: RunFinished) -> RunFinished
             progress=lambda done, total: trainer.progress("evaluate", done, total, message), cancel=trainer.cancel)
     except Exception as exc:  # noqa: BLE001 - measuring must never turn a saved model into a failed run
         log.exception("evaluation after training failed")
-        problem = (f"The model was saved, but measuring it afterwards failed ({exc}). Open the run's results "
-                   "to measure it again.")
+        problem = tr("The model was saved, but measuring it afterwards failed ({error}). Open the run's results "
+                     "to measure it again.", error=exc)
     if problem is not None:
         trainer.emit(Notice("warning", problem))
     return dataclasses.replace(finished, evaluated=problem is None)
@@ -74,20 +75,20 @@ def write_report_after_training(trainer: Trainer, finished: RunFinished) -> RunF
     from engine.core.run_layout import RunLayout
 
     if RunLayout(trainer.run_dir).report.exists():
-        trainer.emit(Notice("info", "The run's earlier report.html was kept; Report… in the Results tab (or "
-                                    "python -m engine report --overwrite) makes a new one for this model."))
+        trainer.emit(Notice("info", tr("The run's earlier report.html was kept; Report… in the Results tab (or "
+                                       "python -m engine report --overwrite) makes a new one for this model.")))
         return finished
-    trainer.progress("report", 0, 1, "Writing the run's report")
+    trainer.progress("report", 0, 1, tr("Writing the run's report"))
     try:
         from engine.report.write import write_report
 
         write_report(trainer.run_dir)
     except Exception as exc:  # noqa: BLE001 - the report must never turn a saved model into a failed run
         log.exception("writing the report after training failed")
-        trainer.emit(Notice("warning", f"The model was saved, but its report could not be written ({exc}). "
-                                       "Report… in the Results tab can make it later."))
+        trainer.emit(Notice("warning", tr("The model was saved, but its report could not be written ({error}). "
+                                          "Report… in the Results tab can make it later.", error=exc)))
         return dataclasses.replace(finished, report_written=False)
-    trainer.progress("report", 1, 1, "Writing the run's report")
+    trainer.progress("report", 1, 1, tr("Writing the run's report"))
     return dataclasses.replace(finished, report_written=True)
 
 
