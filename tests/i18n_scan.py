@@ -137,7 +137,11 @@ class _Scanner(ast.NodeVisitor):
                 self._call(node)
             elif (text := _literal_text(node)) is not None:
                 self._literal(node, text)
-                return  # the parts of an f-string are not literals of their own
+                if isinstance(node, ast.JoinedStr):  # its literal parts are not literals of their own, but
+                    for part in node.values:          # a tr() inside a {field} is a message
+                        if isinstance(part, ast.FormattedValue):
+                            self.visit(part.value)
+                return
             self.generic_visit(node)
         finally:
             self._stack.pop()

@@ -96,8 +96,10 @@ class TorchrunRunner:
 
     def start(self, config: TrainConfig, run_dir: Path, *, resume: bool = False, job: str = TRAIN) -> None:
         if job != TRAIN:
+            # not translated: a programming error (the window offers several GPUs only for training)
             raise ValueError(f"{job} runs on one process; only training uses several GPUs")
         if self._process is not None:
+            # not translated: a programming error
             raise RuntimeError("a TorchrunRunner runs one job; make a new one for the next run")
         self._run_dir = Path(run_dir)
         self._resumed = resume
@@ -208,10 +210,11 @@ class TorchrunRunner:
 
     def _death(self, exitcode: int | None) -> RunFinished:
         resumable = RunLayout(self._run_dir).can_resume()
-        then = tr(" Press Resume to continue from the last checkpoint.") if resumable else ""
         detail = tr("Training on several GPUs ended unexpectedly (torchrun exit code {code}) before the run "
                     "could report its end. The plots and the last checkpoint are kept; the details are in "
-                    "{log} in the run folder.{then}", code=exitcode, log=LAUNCH_LOG, then=then)
+                    "{log} in the run folder.", code=exitcode, log=LAUNCH_LOG)
+        if resumable:
+            detail = f"{detail} {tr('Press Resume to continue from the last checkpoint.')}"
         return RunFinished(StopReason.FAILED, detail, job=TRAIN, resumable=resumable, child_died=True)
 
     # -- signals -----------------------------------------------------------------------------------
@@ -222,7 +225,7 @@ class TorchrunRunner:
             return []
         pid = self._process.pid
         try:
-            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()  # not translated: a path
         except OSError:
             return []
         return [int(c) for c in children]
