@@ -103,7 +103,7 @@ class WindowJobs(QMainWindow):
         self.training_panel.begin()
         self.tabs.setCurrentWidget(self.training_panel)
         self.statusBar().showMessage(f"Training… the run is saved in {run_dir}")
-        self.controller.start(config, run_dir)
+        self.controller.start(config, run_dir, gpus=self.training_panel.gpu_choice.chosen())
 
     def _new_run_dir(self, config: TrainConfig, suffix: str = "") -> Path:
         """A new run folder under the runs folder; refused with a sentence when it would lie among the images
@@ -137,7 +137,7 @@ class WindowJobs(QMainWindow):
             return
         self.training_panel.begin()
         self.statusBar().showMessage(f"Continuing the run in {run_dir}")
-        self.controller.start(config, run_dir, resume=True)
+        self.controller.start(config, run_dir, resume=True, gpus=self.training_panel.gpu_choice.chosen())
 
     def find_learning_rate(self) -> None:
         try:

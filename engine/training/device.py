@@ -107,6 +107,33 @@ def split_cpu_threads(workers: int) -> int:
     return threads
 
 
+@dataclass(frozen=True)
+class GpuInfo:
+    """One CUDA device as the window lists it for a run on several GPUs."""
+
+    index: int
+    name: str
+    memory_gb: float
+
+
+def several_gpu_devices() -> list[GpuInfo]:
+    """The CUDA devices one run may use together (torchrun + NCCL: Linux only); empty with fewer than two."""
+    import sys
+
+    if not sys.platform.startswith("linux") or not torch.cuda.is_available():
+        return []
+    if not (torch.distributed.is_available() and torch.distributed.is_nccl_available()):
+        return []
+    count = torch.cuda.device_count()
+    if count < 2:
+        return []
+    devices = []
+    for index in range(count):
+        properties = torch.cuda.get_device_properties(index)
+        devices.append(GpuInfo(index, properties.name, properties.total_memory / 2**30))
+    return devices
+
+
 def gpu_memory_mb(device: torch.device) -> float | None:
     """Peak GPU memory since the last reset, in MB (``None`` off CUDA)."""
     if device.type != "cuda":

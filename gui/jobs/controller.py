@@ -125,9 +125,11 @@ class TrainingController(QObject):
             self._warm = _make_runner(self.runner_kind)
             self._warm.prewarm()
 
-    def start(self, config: TrainConfig, run_dir: Path, *, resume: bool = False) -> None:
-        """Train ``config`` into ``run_dir``; ``resume=True`` continues that run from its last checkpoint."""
-        self._launch(config, run_dir, resume=resume, job=TRAIN)
+    def start(self, config: TrainConfig, run_dir: Path, *, resume: bool = False, gpus: tuple[int, ...] = ()
+              ) -> None:
+        """Train ``config`` into ``run_dir``; ``resume=True`` continues that run from its last checkpoint.
+        ``gpus`` (two or more): one torchrun launch with a process per GPU (engine/jobs/torchrun_runner.py)."""
+        self._launch(config, run_dir, resume=resume, job=TRAIN, gpus=gpus)
 
     def find_lr(self, config: TrainConfig) -> None:
         """Run the learning-rate range test for ``config`` (a few dozen steps; nothing is saved)."""
@@ -138,11 +140,18 @@ class TrainingController(QObject):
         """Short trials of every strategy on ``config``'s budget into ``run_dir`` (engine/strategy/trials.py)."""
         self._launch(config, run_dir, resume=False, job=TRIALS)
 
-    def _launch(self, config: TrainConfig, run_dir: Path, *, resume: bool, job: str) -> None:
+    def _launch(self, config: TrainConfig, run_dir: Path, *, resume: bool, job: str, gpus: tuple[int, ...] = ()
+                ) -> None:
         if self.running:
             raise RuntimeError("a job is already running")
-        self.prewarm()
-        runner, self._warm = self._warm, None
+        runner: Runner | None
+        if len(gpus) >= 2 and job == TRAIN:
+            from engine.jobs.torchrun_runner import TorchrunRunner
+
+            runner = TorchrunRunner(gpus)  # the warm child stays ready for the next job on one process
+        else:
+            self.prewarm()
+            runner, self._warm = self._warm, None
         assert runner is not None
         self._runner, self._job, self._paused = runner, job, False
         if job == TRAIN:

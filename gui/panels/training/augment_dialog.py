@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 from engine.config import Augmentation, AugmentConfig, options_in
 from engine.core.i18n import tr
 from engine.data.augment import describe
+from engine.data.loaders import Preprocessing
 from gui.jobs.controller import BackgroundTask, TaskState
 from gui.widgets.common import MessageLabel
 from gui.widgets.option_widgets import add_explained_row, option_widget, set_option_value
@@ -177,3 +178,12 @@ class AugmentDialog(QDialog):
             task.wait()
         super().done(result)
 
+
+
+def dialog_for(options: Any, report: Any, parent: QWidget) -> AugmentDialog:
+    """The augmentation editor for ``options``' current settings, with an example image of each class of the
+    data ``report`` (not yet shown)."""
+    root = getattr(report, "root", None)
+    paths = [files[0] for files in getattr(report, "classes", {}).values() if files]
+    pre = Preprocessing.for_size(options.image_size.value())
+    return AugmentDialog(options.augment(), options.preset(), root, paths, pre.image_size, pre.resize_size, parent)

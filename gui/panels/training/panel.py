@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
 
 from engine.config import EarlyStoppingConfig, OptimConfig, StopReason, TrainConfig
 from engine.core.i18n import tr
-from engine.data.loaders import Preprocessing
 from engine.run.events import (
     BatchEnded,
     EpochEnded,
@@ -36,8 +35,9 @@ from engine.run.events import (
     RunPaused,
     RunStarted,
 )
-from engine.training.device import format_duration
+from engine.training.device import format_duration, several_gpu_devices
 from gui.panels.training import sentences
+from gui.panels.training.gpu_choice import GpuChoice
 from gui.panels.training.lr_finder_box import LrFinderBox
 from gui.panels.training.options import TrainingOptions
 from gui.state import ModelChoice, RunHistory, TrainingBasics
@@ -101,6 +101,7 @@ class TrainingPanel(QWidget):
     def _make_live_column(self) -> QWidget:
         """Buttons, progress, live figures, banners and plots, top to bottom."""
         buttons = self._make_buttons()
+        self.gpu_choice = GpuChoice(several_gpu_devices())  # hidden with fewer than two GPUs
         self.progress = QProgressBar()
         self.progress.setFormat("%p%")
         self.eta = QLabel("")
@@ -121,6 +122,7 @@ class TrainingPanel(QWidget):
         right = QWidget()
         column = QVBoxLayout(right)
         column.addLayout(buttons)
+        column.addWidget(self.gpu_choice)
         progress_row = QHBoxLayout()
         progress_row.addWidget(self.progress, 1)
         progress_row.addWidget(self.eta)
@@ -190,6 +192,7 @@ class TrainingPanel(QWidget):
 
     def set_running(self, running: bool) -> None:
         self.train_button.setEnabled(not running)
+        self.gpu_choice.setEnabled(not running)
         self.options.find_lr.setEnabled(not running)
         self.stop_button.setEnabled(running)
         self.pause_button.setEnabled(running)
@@ -375,14 +378,9 @@ class TrainingPanel(QWidget):
 
     def augment_dialog(self) -> Any:
         """The augmentation editor for the current settings (not yet shown)."""
-        from gui.panels.training.augment_dialog import AugmentDialog
+        from gui.panels.training.augment_dialog import dialog_for
 
-        report = self.dataset
-        root = getattr(report, "root", None)
-        paths = [files[0] for files in getattr(report, "classes", {}).values() if files]
-        pre = Preprocessing.for_size(self.options.image_size.value())
-        return AugmentDialog(self.options.augment(), self.options.preset(), root, paths, pre.image_size,
-                             pre.resize_size, self)
+        return dialog_for(self.options, self.dataset, self)
 
     def edit_augmentation(self) -> None:
         dialog = self.augment_dialog()
