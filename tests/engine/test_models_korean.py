@@ -109,4 +109,4 @@ def test_the_memory_summary_is_korean(korean: None) -> None:
                               suggested_batch=64)
     text = estimate.summary()
     assert text.startswith("학습 메모리(추정값)") and "이미지 32장" in text and "64" in text
-    assert "GPU의 여유 메모리" in text
+    assert "GPU 여유 메모리" in text
