@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import enum
 
+from engine.core.i18n import tr, tr_later
+
 
 class Strategy(str, enum.Enum):
     """How much of the pretrained model is trained."""
@@ -18,9 +20,16 @@ class Strategy(str, enum.Enum):
 
     @property
     def label(self) -> str:
-        return {Strategy.HEAD: "Train only the new classifier",
-                Strategy.PARTIAL: "Freeze the lower layers, train the upper ones",
-                Strategy.FULL: "Train everything"}[self]
+        """What the window and the report call it, in the current language."""
+        return tr(STRATEGY_LABELS[self])
+
+
+#: Each strategy's name as the user reads it (English, the catalog's key: ``Strategy.label`` translates it).
+STRATEGY_LABELS: dict[Strategy, str] = {
+    Strategy.HEAD: tr_later("Train only the new classifier"),
+    Strategy.PARTIAL: tr_later("Freeze the lower layers, train the upper ones"),
+    Strategy.FULL: tr_later("Train everything"),
+}
 
 
 class Device(str, enum.Enum):

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from engine.core.i18n import tr
+
 
 def check_group_pattern(pattern: str) -> str:
     """``""`` when ``pattern`` is a usable regular expression, else a sentence saying what is wrong.
@@ -16,6 +18,6 @@ def check_group_pattern(pattern: str) -> str:
     try:
         re.compile(pattern)
     except re.error as exc:
-        return (f"The grouping pattern is not a valid pattern ({exc}). Example: ^(P\\d+)_ groups "
-                "P001_scan1.png and P001_scan2.png together.")
+        return tr("The grouping pattern is not a valid pattern ({error}). Example: ^(P\\d+)_ groups "
+                  "P001_scan1.png and P001_scan2.png together.", error=exc)
     return ""

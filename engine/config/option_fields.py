@@ -48,7 +48,7 @@ def _field(path: str) -> dataclasses.Field[Any]:
     for fld in dataclasses.fields(_section_class(section)):
         if fld.name == name:
             return fld
-    raise KeyError(f"TrainConfig has no setting {path!r}")
+    raise KeyError(f"TrainConfig has no setting {path!r}")  # not translated: a programming error
 
 
 def option_default(path: str) -> Any:
@@ -58,7 +58,7 @@ def option_default(path: str) -> Any:
         return fld.default
     if fld.default_factory is not dataclasses.MISSING:
         return fld.default_factory()
-    raise KeyError(f"The setting {path!r} has no default")
+    raise KeyError(f"The setting {path!r} has no default")  # not translated: a programming error
 
 
 def option_type(path: str) -> type:

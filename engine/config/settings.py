@@ -29,6 +29,7 @@ from engine.config.enums import (
 from engine.config.group_pattern import check_group_pattern
 from engine.config.options import option, options_in
 from engine.core.errors import ConfigError
+from engine.core.i18n import tr
 
 #: Smallest and largest image side the models are trained at, in pixels (the CLI's --image-size too).
 IMAGE_SIZES = (int(option("data.image_size").bounds.low), int(option("data.image_size").bounds.high))
@@ -62,7 +63,7 @@ class DataConfig:
 
     def __post_init__(self) -> None:
         if not self.data_dir:
-            raise ConfigError("Choose an image folder first.")
+            raise ConfigError(tr("Choose an image folder first."))
         _check_ranges(self, "data")
         _check_split_settings(self)
 
@@ -71,12 +72,12 @@ def _check_split_settings(data: DataConfig) -> None:
     object.__setattr__(data, "exclude", tuple(str(p) for p in data.exclude))  # JSON gives a list
     if 0 < data.test_fraction < MIN_TEST_SHARE:
         top = option("data.test_fraction").bounds.high
-        raise ConfigError(f"The test share must be 0 (no test set) or between {MIN_TEST_SHARE:.0%} and {top:.0%} "
-                          f"of the images (it is {data.test_fraction:.0%}).")
+        raise ConfigError(tr("The test share must be 0 (no test set) or between {low:.0%} and {high:.0%} of the "
+                             "images (it is {value:.0%}).", low=MIN_TEST_SHARE, high=top, value=data.test_fraction))
     # Rounded: shares are whole percents in the window, and 0.2 + 0.4 is 0.6000000000000001 in floating point.
     if round(data.val_fraction + data.test_fraction, 9) > 0.6:
-        raise ConfigError("Validation and test together may take at most 60% of the images; keep the rest for "
-                          "training.")
+        raise ConfigError(tr("Validation and test together may take at most 60% of the images; keep the rest for "
+                             "training."))
     if data.group_pattern:
         problem = check_group_pattern(data.group_pattern)
         if problem:
@@ -98,9 +99,9 @@ class ModelConfig:
 
     def __post_init__(self) -> None:
         if not self.arch:
-            raise ConfigError("Choose a model.")
+            raise ConfigError(tr("Choose a model."))
         if not self.weights:
-            raise ConfigError('Choose starting weights: "imagenet", "none" or a weights file.')
+            raise ConfigError(tr('Choose starting weights: "imagenet", "none" or a weights file.'))
         _check_ranges(self, "model")
 
     @property
@@ -125,7 +126,7 @@ class OptimConfig:
 
     def __post_init__(self) -> None:
         if self.nesterov and (self.optimizer is not OptimizerKind.SGD or self.momentum <= 0):
-            raise ConfigError("Nesterov momentum only works with SGD and a momentum above 0.")
+            raise ConfigError(tr("Nesterov momentum only works with SGD and a momentum above 0."))
         _check_ranges(self, "optim")
 
 
@@ -197,7 +198,7 @@ class FreezePlan:
             return
         names = tuple(str(name).strip() for name in self.frozen)  # JSON gives a list
         if any(not name for name in names):
-            raise ConfigError("One of the frozen layer names is empty.")
+            raise ConfigError(tr("One of the frozen layer names is empty."))
         object.__setattr__(self, "frozen", tuple(dict.fromkeys(names)))  # duplicates dropped, order kept
 
     @property
@@ -251,13 +252,13 @@ class TrainConfig:
 
     def __post_init__(self) -> None:
         if self.strategy is Strategy.HEAD and not self.model.pretrained:
-            raise ConfigError(
+            raise ConfigError(tr(
                 "Training only the new classifier needs pretrained weights: with no starting weights the "
                 'rest of the model would stay random. Choose "Train everything" or pretrained weights.'
-            )
+            ))
         if self.freeze.frozen and not self.model.pretrained:
-            raise ConfigError("Freezing layers needs pretrained weights: without them the frozen layers would "
-                              "stay random. Unfreeze every layer or choose pretrained weights.")
+            raise ConfigError(tr("Freezing layers needs pretrained weights: without them the frozen layers would "
+                                 "stay random. Unfreeze every layer or choose pretrained weights."))
         _check_ranges(self, "")
 
     def to_dict(self) -> dict[str, Any]:
@@ -271,7 +272,7 @@ class TrainConfig:
         except ConfigError:
             raise
         except (TypeError, ValueError, KeyError) as exc:
-            raise ConfigError(f"The saved settings could not be read ({exc}).") from exc
+            raise ConfigError(tr("The saved settings could not be read ({error}).", error=exc)) from exc
 
     def replace(self, **changes: Any) -> TrainConfig:
         return dataclasses.replace(self, **changes)

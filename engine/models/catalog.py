@@ -16,6 +16,7 @@ import torchvision.models as tvm
 from torch import nn
 
 from engine.core.errors import ConfigError
+from engine.core.i18n import tr
 from engine.models import timm_models
 from engine.models.facts import (
     FAMILY_NOTES,
@@ -114,7 +115,7 @@ def find_head(model: nn.Module) -> str:
         elif isinstance(module, nn.Conv2d) and module.out_channels == IMAGENET_CLASSES:
             found = name  # squeezenet classifies with a 1x1 convolution
     if not found:
-        raise ConfigError("The app could not find this model's output layer.")
+        raise ConfigError(tr("The app could not find this model's output layer."))
     return found
 
 
@@ -153,7 +154,7 @@ def build_classifier(arch: str, num_classes: int, head: HeadOptions | None = Non
         ('fc', 'ClassifierHead')
     """
     if num_classes < 2:
-        raise ConfigError("A classifier needs at least two classes.")
+        raise ConfigError(tr("A classifier needs at least two classes."))
     if is_timm(arch):
         return timm_models.build_timm_classifier(arch, num_classes, head, image_size, meta=meta,
                                                  model_args=model_args)
@@ -177,9 +178,9 @@ def pick_device(requested: str) -> torch.device:
             return torch.device("mps")
         return torch.device("cpu")
     if requested == "cuda" and not torch.cuda.is_available():
-        raise ConfigError("No NVIDIA GPU is available on this computer. Choose the CPU or Automatic.")
+        raise ConfigError(tr("No NVIDIA GPU is available on this computer. Choose the CPU or Automatic."))
     if requested == "mps":
         mps = getattr(torch.backends, "mps", None)
         if mps is None or not mps.is_available():
-            raise ConfigError("Apple GPU acceleration (MPS) is not available on this computer.")
+            raise ConfigError(tr("Apple GPU acceleration (MPS) is not available on this computer."))
     return torch.device(requested)

@@ -17,6 +17,7 @@ from typing import Any
 import torchvision.models as tvm
 
 from engine.core.errors import ConfigError
+from engine.core.i18n import tr, tr_later
 from engine.models import timm_models
 from engine.models.timm_models import is_timm
 
@@ -29,26 +30,29 @@ SHORTLIST = (
 )
 
 #: Speed classes by ImageNet compute per image (torchvision's ``_ops``, GFLOPs at the native size).
-SPEED_CLASSES = ((0.5, "very fast"), (2.0, "fast"), (6.0, "medium"), (20.0, "slow"), (float("inf"), "very slow"))
+#: The words are English (the catalog's keys): :func:`speed_class` gives them in the current language.
+SPEED_CLASSES = ((0.5, tr_later("very fast")), (2.0, tr_later("fast")), (6.0, tr_later("medium")),
+                 (20.0, tr_later("slow")), (float("inf"), tr_later("very slow")))
 
-#: One plain sentence per family, shown beside the numbers.
+#: One plain sentence per family, shown beside the numbers (English; :attr:`ModelInfo.note` translates it).
 FAMILY_NOTES = {
-    "resnet": "ResNet: the dependable classic; a good first choice.",
-    "efficientnet": "EfficientNet: accurate for its size; needs a larger image size for its best results.",
-    "mobilenet": "MobileNet: small and fast, made for phones; a good choice without a GPU.",
-    "mnasnet": "MnasNet: small and fast, made for phones.",
-    "shufflenet": "ShuffleNet: very small and fast, made for phones.",
-    "squeezenet": "SqueezeNet: tiny and old; accuracy is limited.",
-    "convnext": "ConvNeXt: a modern convolutional network; accurate, needs a GPU to train comfortably.",
-    "regnet": "RegNet: a family designed for a good speed/accuracy balance at every size.",
-    "densenet": "DenseNet: compact and accurate, but memory-hungry while training.",
-    "vgg": "VGG: the 2014 classic; simple but very large and slow.",
-    "alexnet": "AlexNet: the 2012 classic that started deep learning for images; mainly of historical interest.",
-    "googlenet": "GoogLeNet (Inception v1): the 2014 classic; small and quick.",
-    "inception": "Inception v3: accurate; made for 299-pixel images.",
-    "vit": "Vision Transformer: needs many images or strong pretrained weights; slow without a GPU.",
-    "swin": "Swin Transformer: a transformer that works well at many image sizes; needs a GPU.",
-    "maxvit": "MaxViT: a large modern hybrid; needs a GPU and 224-pixel images.",
+    "resnet": tr_later("ResNet: the dependable classic; a good first choice."),
+    "efficientnet": tr_later("EfficientNet: accurate for its size; needs a larger image size for its best results."),
+    "mobilenet": tr_later("MobileNet: small and fast, made for phones; a good choice without a GPU."),
+    "mnasnet": tr_later("MnasNet: small and fast, made for phones."),
+    "shufflenet": tr_later("ShuffleNet: very small and fast, made for phones."),
+    "squeezenet": tr_later("SqueezeNet: tiny and old; accuracy is limited."),
+    "convnext": tr_later("ConvNeXt: a modern convolutional network; accurate, needs a GPU to train comfortably."),
+    "regnet": tr_later("RegNet: a family designed for a good speed/accuracy balance at every size."),
+    "densenet": tr_later("DenseNet: compact and accurate, but memory-hungry while training."),
+    "vgg": tr_later("VGG: the 2014 classic; simple but very large and slow."),
+    "alexnet": tr_later("AlexNet: the 2012 classic that started deep learning for images; mainly of historical "
+                        "interest."),
+    "googlenet": tr_later("GoogLeNet (Inception v1): the 2014 classic; small and quick."),
+    "inception": tr_later("Inception v3: accurate; made for 299-pixel images."),
+    "vit": tr_later("Vision Transformer: needs many images or strong pretrained weights; slow without a GPU."),
+    "swin": tr_later("Swin Transformer: a transformer that works well at many image sizes; needs a GPU."),
+    "maxvit": tr_later("MaxViT: a large modern hybrid; needs a GPU and 224-pixel images."),
 }
 
 
@@ -90,14 +94,16 @@ class ModelInfo:
 
     @property
     def note(self) -> str:
-        return FAMILY_NOTES.get(self.family, "")
+        note = FAMILY_NOTES.get(self.family, "")
+        return tr(note) if note else ""
 
     @property
     def preprocessing_text(self) -> str:
         """What the pretrained weights expect, in words."""
-        return (f"resize the short side to {self.resize_size} pixels ({self.interpolation}), centre crop "
-                f"{self.crop_size}×{self.crop_size}, scale to 0–1, normalise with mean "
-                f"{_triple(self.mean)} and standard deviation {_triple(self.std)}")
+        return tr("resize the short side to {resize} pixels ({interpolation}), centre crop {crop}×{crop}, scale "
+                  "to 0–1, normalise with mean {mean} and standard deviation {std}", resize=self.resize_size,
+                  interpolation=self.interpolation, crop=self.crop_size, mean=_triple(self.mean),
+                  std=_triple(self.std))
 
 
 def _triple(values: tuple[float, ...]) -> str:
@@ -107,8 +113,8 @@ def _triple(values: tuple[float, ...]) -> str:
 def speed_class(gflops: float | None) -> str:
     """``"very fast"`` … ``"very slow"`` from compute per image. Example: ``speed_class(1.8) == "fast"``."""
     if gflops is None:
-        return "unknown"
-    return next(label for limit, label in SPEED_CLASSES if gflops < limit)
+        return tr("unknown")
+    return tr(next(label for limit, label in SPEED_CLASSES if gflops < limit))
 
 
 def family(arch: str) -> str:
@@ -222,7 +228,7 @@ def check_arch(arch: str) -> None:
         timm_models.check_timm_arch(arch)
         return
     if arch not in _available():
-        raise ConfigError(f'"{arch}" is not a model this app knows. Choose one from the list.')
+        raise ConfigError(tr('"{arch}" is not a model this app knows. Choose one from the list.', arch=arch))
 
 
 def check_image_size(arch: str, image_size: int) -> None:
@@ -240,26 +246,30 @@ def check_image_size(arch: str, image_size: int) -> None:
         patch = _vit_patch(arch)
         if image_size % patch:
             lower = max(patch, image_size - image_size % patch)
-            raise ConfigError(f"{arch} cuts images into {patch}-pixel squares, so the image size must be a "
-                              f"multiple of {patch} (for example {lower} or {lower + patch}), not {image_size}.")
+            raise ConfigError(tr("{arch} cuts images into {patch}-pixel squares, so the image size must be a "
+                                 "multiple of {patch} (for example {lower} or {higher}), not {size}.", arch=arch,
+                                 patch=patch, lower=lower, higher=lower + patch, size=image_size))
     elif fam == "maxvit":
         if image_size % 224:
-            raise ConfigError(f"{arch} only works with image sizes that are multiples of 224 "
-                              f"(224, 448…), not {image_size}.")
+            raise ConfigError(tr("{arch} only works with image sizes that are multiples of 224 (224, 448…), not "
+                                 "{size}.", arch=arch, size=image_size))
     elif fam != "swin":  # swin's meta min_size is its training size; it pads smaller images itself
         smallest = max(16, model_info(arch).min_size)
         if image_size < smallest:
-            raise ConfigError(f"{arch} needs images of at least {smallest} pixels (the image size is "
-                              f"{image_size}). Choose a larger image size or another model.")
+            raise ConfigError(_too_small(arch, smallest, image_size))
 
 
 def _check_timm_size(arch: str, image_size: int) -> None:
     smallest = max(16, model_info(arch).min_size)
     if image_size < smallest:
-        raise ConfigError(f"{timm_models.timm_name(arch)} needs images of at least {smallest} pixels (the image "
-                          f"size is {image_size}). Choose a larger image size or another model.")
+        raise ConfigError(_too_small(timm_models.timm_name(arch), smallest, image_size))
     if timm_models.fixed_input_size(arch):
         timm_models.check_timm_size(arch, image_size)
+
+
+def _too_small(name: str, smallest: int, image_size: int) -> str:
+    return tr("{arch} needs images of at least {smallest} pixels (the image size is {size}). Choose a larger "
+              "image size or another model.", arch=name, smallest=smallest, size=image_size)
 
 
 def _vit_patch(arch: str) -> int:

@@ -19,6 +19,7 @@ from torch import nn
 
 from engine.config.options import option
 from engine.core.errors import ConfigError
+from engine.core.i18n import tr
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,10 +60,15 @@ class HeadOptions:
 
     def describe(self, in_features: int | str, num_classes: int | str) -> str:
         """The head in words, input to output (numbers or words such as "features")."""
-        drop = f"dropout {self.dropout:.0%} → " if self.dropout else ""
+        fields = {"features": in_features, "classes": num_classes, "hidden": self.hidden, "dropout": self.dropout}
+        if self.hidden and self.dropout:
+            return tr("dropout {dropout:.0%} → {features} → {hidden} (ReLU) → dropout {dropout:.0%} → {classes} "
+                      "classes", **fields)
         if self.hidden:
-            return f"{drop}{in_features} → {self.hidden} (ReLU) → {drop}{num_classes} classes"
-        return f"{drop}{in_features} → {num_classes} classes"
+            return tr("{features} → {hidden} (ReLU) → {classes} classes", **fields)
+        if self.dropout:
+            return tr("dropout {dropout:.0%} → {features} → {classes} classes", **fields)
+        return tr("{features} → {classes} classes", **fields)
 
 
 class ClassifierHead(nn.Sequential):
@@ -82,7 +88,7 @@ def make_head(old: nn.Module, num_classes: int, options: HeadOptions | None = No
     """
     options = options or HeadOptions()
     if num_classes < 2:
-        raise ConfigError("A classifier needs at least two classes.")
+        raise ConfigError(tr("A classifier needs at least two classes."))
     if isinstance(old, nn.Linear):
         width = old.in_features
 
@@ -94,7 +100,7 @@ def make_head(old: nn.Module, num_classes: int, options: HeadOptions | None = No
         def layer(n_in: int, n_out: int) -> nn.Module:
             return nn.Conv2d(n_in, n_out, kernel_size=1)
     else:
-        raise ConfigError(f"The app cannot replace an output layer of type {type(old).__name__}.")
+        raise ConfigError(tr("The app cannot replace an output layer of type {kind}.", kind=type(old).__name__))
     if options.plain:
         return layer(width, num_classes)
     parts: OrderedDict[str, nn.Module] = OrderedDict()
@@ -140,4 +146,4 @@ def head_input_width(head: nn.Module) -> int:
         return first.in_features
     if isinstance(first, nn.Conv2d):
         return first.in_channels
-    raise ConfigError(f"The app does not know how wide a {type(first).__name__} output layer is.")
+    raise ConfigError(tr("The app does not know how wide a {kind} output layer is.", kind=type(first).__name__))

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.core.errors import WeightsError
+from engine.core.i18n import tr
 from engine.core.run_layout import HUB_CONFIG, HUB_OLD_WEIGHTS, HUB_WEIGHTS
 from engine.models.timm_models import timm_arch, timm_knows, timm_name
 
@@ -101,23 +102,26 @@ def read_hub_folder(path: str | Path, *, hub_id: str = "", revision: str = "") -
     folder = Path(path).expanduser()
     config = folder / CONFIG
     if not config.is_file():
-        raise WeightsError(f"The folder {folder} is not a model folder: it has no {CONFIG}. Choose the folder that "
-                           f"holds {CONFIG} and {WEIGHT_FILES[0]} (a Hugging Face hub model in timm format).")
+        raise WeightsError(tr("The folder {folder} is not a model folder: it has no {config}. Choose the folder that "
+                              "holds {config} and {weights} (a Hugging Face hub model in timm format).", folder=folder,
+                              config=CONFIG, weights=WEIGHT_FILES[0]))
     try:
         data = json.loads(config.read_text(encoding="utf-8"))
         name = str(data["architecture"])
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise WeightsError(f"The file {config} is damaged or does not name an architecture, so the model in "
-                           f"{folder.name} cannot be built. Download the model folder again.") from exc
+        raise WeightsError(tr("The file {config} is damaged or does not name an architecture, so the model in {name} "
+                              "cannot be built. Download the model folder again.", config=config,
+                              name=folder.name)) from exc
     if not timm_knows(name):
         import timm
 
-        raise WeightsError(f'The model folder {folder.name} is for the architecture "{name}", which timm (version '
-                           f"{timm.__version__}) does not know. Update timm, or choose another model folder.")
+        raise WeightsError(tr('The model folder {folder} is for the architecture "{name}", which timm (version '
+                              "{version}) does not know. Update timm, or choose another model folder.",
+                              folder=folder.name, name=name, version=timm.__version__))
     weights = next((folder / f for f in WEIGHT_FILES if (folder / f).is_file()), None)
     if weights is None:
-        raise WeightsError(f"The model folder {folder} has no weights file ({WEIGHT_FILES[0]}). Copy the weights "
-                           "into it, or download the model folder again.")
+        raise WeightsError(tr("The model folder {folder} has no weights file ({weights}). Copy the weights into it, "
+                              "or download the model folder again.", folder=folder, weights=WEIGHT_FILES[0]))
     cfg = data.get("pretrained_cfg") if isinstance(data.get("pretrained_cfg"), dict) else {}
     args = data.get("model_args") if isinstance(data.get("model_args"), dict) else {}
     return HubFolder(path=folder, arch=timm_arch(name), weights=weights, pretrained_cfg=dict(cfg),
@@ -128,6 +132,7 @@ def read_hub_folder(path: str | Path, *, hub_id: str = "", revision: str = "") -
 def check_agrees(folder: HubFolder, arch: str) -> None:
     """Refuse, in words, a folder whose config.json names another architecture than the one chosen."""
     if folder.arch != arch:
-        raise WeightsError(f'The model folder {folder.name} holds "{timm_name(folder.arch)}", but the chosen model '
-                           f'is "{timm_name(arch)}". Leave the model out (it is read from the folder) or choose '
-                           f'"{folder.arch}".')
+        raise WeightsError(tr('The model folder {folder} holds "{arch}", but the chosen model is "{chosen}". Leave '
+                              'the model out (it is read from the folder) or choose "{folder_arch}".',
+                              folder=folder.name, arch=timm_name(folder.arch), chosen=timm_name(arch),
+                              folder_arch=folder.arch))

@@ -14,6 +14,7 @@ from typing import Any
 
 from engine.core.cancel import CancelToken, NeverCancelled
 from engine.core.errors import WeightsError
+from engine.core.i18n import tr
 from engine.models.hub import CONFIG, WEIGHT_FILES, HubFolder, hub_repo, read_hub_folder
 
 log = logging.getLogger(__name__)
@@ -30,10 +31,10 @@ class _Cancelled(Exception):
 def hub_offline_help(spec: str) -> str:
     """What to do when the hub cannot be reached: which folder to fetch elsewhere and how to bring it here."""
     repo = hub_repo(spec)
-    return (f"The model {repo} could not be downloaded from the Hugging Face hub (is this computer offline?). "
-            f"On a computer with internet, download {CONFIG} and {WEIGHT_FILES[0]} from "
-            f"https://huggingface.co/{repo} into one folder, copy that folder here, and choose it with "
-            '"Import model folder…" (on the command line: --weights FOLDER).')
+    return (tr("The model {repo} could not be downloaded from the Hugging Face hub (is this computer offline?). On a "
+               "computer with internet, download {config} and {weights} from https://huggingface.co/{repo} into one "
+               'folder, copy that folder here, and choose it with "Import model folder…" (on the command line: '
+               "--weights FOLDER).", repo=repo, config=CONFIG, weights=WEIGHT_FILES[0]))
 
 
 def _progress_class(progress: Any, cancel: CancelToken) -> type:
@@ -78,10 +79,10 @@ def download_hub_model(spec: str, progress: Any = None, cancel: CancelToken | No
             except _entry_not_found() as exc:
                 log.info("%s has no %s: %s", repo, name, exc)
         if weights is None:
-            raise WeightsError(f"The hub model {repo} has no weights file ({WEIGHT_FILES[0]}), so it is not a timm "
-                               "model the app can use. Choose another model.")
+            raise WeightsError(tr("The hub model {repo} has no weights file ({weights}), so it is not a timm model "
+                                  "the app can use. Choose another model.", repo=repo, weights=WEIGHT_FILES[0]))
     except _Cancelled:
-        raise WeightsError("The download was cancelled.") from None
+        raise WeightsError(tr("The download was cancelled.")) from None
     folder = Path(config).parent
     return read_hub_folder(folder, hub_id=spec, revision=folder.name)
 
@@ -106,18 +107,20 @@ def _fetch(repo: str, filename: str, revision: str | None, progress: Any, cancel
     try:
         return str(hf_hub_download(repo, filename, revision=revision, tqdm_class=_progress_class(progress, cancel)))
     except hf.GatedRepoError as exc:
-        raise HubAccessError(f"The model {repo} is gated: its authors share it only with people who accepted its "
-                             f"terms. Accept them on https://huggingface.co/{repo}, then log in with your access "
-                             "token (Hugging Face settings, Access Tokens).") from exc
+        raise HubAccessError(tr("The model {repo} is gated: its authors share it only with people who accepted its "
+                                "terms. Accept them on https://huggingface.co/{repo}, then log in with your access "
+                                "token (Hugging Face settings, Access Tokens).", repo=repo)) from exc
     except hf.RepositoryNotFoundError as exc:
-        raise HubAccessError(f"The Hugging Face hub has no model {repo} that you can see. Check the name; if it is "
-                             "private, log in with an access token that may read it.") from exc
+        raise HubAccessError(tr("The Hugging Face hub has no model {repo} that you can see. Check the name; if it is "
+                                "private, log in with an access token that may read it.", repo=repo)) from exc
     except hf.RevisionNotFoundError as exc:
-        raise WeightsError(f"The hub model {repo} has no version {revision}. Leave the version out.") from exc
+        raise WeightsError(tr("The hub model {repo} has no version {version}. Leave the version out.", repo=repo,
+                              version=revision)) from exc
     except hf.RemoteEntryNotFoundError:
         if filename == CONFIG:
-            raise WeightsError(f"The hub model {repo} has no {CONFIG}, so it is not a timm model the app can build "
-                               "(models that need their own code are never run). Choose a timm model.") from None
+            raise WeightsError(tr("The hub model {repo} has no {config}, so it is not a timm model the app can build "
+                                  "(models that need their own code are never run). Choose a timm model.", repo=repo,
+                                  config=CONFIG)) from None
         raise
     except _Cancelled:
         raise
@@ -161,5 +164,5 @@ def log_in(token: str) -> str:
         return str(whoami().get("name", ""))
     except Exception as exc:  # noqa: BLE001 - whatever the reason, the sentence is the same
         log.info("hub login failed: %s", type(exc).__name__)  # never the token itself
-        raise HubAccessError("The Hugging Face hub did not accept this access token (or could not be reached). "
-                             "Check the token and the internet connection, then try again.") from None
+        raise HubAccessError(tr("The Hugging Face hub did not accept this access token (or could not be reached). "
+                                "Check the token and the internet connection, then try again.")) from None

@@ -12,6 +12,7 @@ from pathlib import Path
 import torch
 
 from engine.core.errors import WeightsError
+from engine.core.i18n import tr
 from engine.models.catalog import ModelInfo, build_classifier, model_info
 from engine.models.hub import HubFolder, read_hub_folder
 from engine.models.sources import cached_hub_folder, preprocessing_from_cfg
@@ -42,11 +43,12 @@ def import_model_folder(path: str | Path) -> ImportedFolder:
     info = model_info(folder.arch)
     size = folder.pretrained_cfg.get("input_size", (3, info.crop_size, info.crop_size))[-1]
     pre = preprocessing_from_cfg(folder.pretrained_cfg or pretrained_cfg(folder.arch), int(size))
-    return ImportedFolder(folder, info, f"The model folder {folder.path.name} holds the timm model "
-                                        f"{folder.arch.removeprefix(PREFIX)} ({info.params / 1e6:.1f} million "
-                                        f"parameters, trained on {size}-pixel images, normalised with mean "
-                                        f"{_triple(pre.mean)} and standard deviation {_triple(pre.std)}); its "
-                                        "weights fit. It is used from where it is.")
+    return ImportedFolder(folder, info, tr("The model folder {folder} holds the timm model {arch} ({params:.1f} "
+                                           "million parameters, trained on {size}-pixel images, normalised with mean "
+                                           "{mean} and standard deviation {std}); its weights fit. It is used from "
+                                           "where it is.", folder=folder.path.name,
+                                           arch=folder.arch.removeprefix(PREFIX), params=info.params / 1e6, size=size,
+                                           mean=_triple(pre.mean), std=_triple(pre.std)))
 
 
 def _triple(values: tuple[float, ...]) -> str:
@@ -62,8 +64,8 @@ def weight_shapes(path: Path) -> dict[str, torch.Tensor]:
             with safe_open(str(path), framework="pt") as handle:
                 return {key: torch.empty(handle.get_slice(key).get_shape(), device="meta") for key in handle.keys()}  # noqa: SIM118
         except Exception as exc:  # noqa: BLE001 - whatever is wrong with the file, the sentence is the same
-            raise WeightsError(f"The file {path.name} in {path.parent.name} is not a readable safetensors weights "
-                               "file. Download the model folder again.") from exc
+            raise WeightsError(tr("The file {file} in {folder} is not a readable safetensors weights file. Download "
+                                  "the model folder again.", file=path.name, folder=path.parent.name)) from exc
     return read_weights_file(path)
 
 

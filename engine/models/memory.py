@@ -28,6 +28,7 @@ import torch
 from torch import nn
 
 from engine.core.errors import ConfigError
+from engine.core.i18n import tr, tr_later
 from engine.models.heads import HeadOptions
 from engine.models.layers.tree import LayerTree
 
@@ -68,22 +69,49 @@ class MemoryEstimate:
 
     def summary(self) -> str:
         """One or two sentences for the panel."""
-        how = "measured" if self.measured is not None else "estimated"
-        where = {"cuda": "the GPU", "mps": "the Apple GPU"}.get(self.device, "this computer's memory")
-        text = (f"Training memory ({how}): about {gb(self.total)} for batches of {self.batch_size} images of "
-                f"{self.image_size} pixels (model {gb(self.weights)}, gradients and optimizer "
-                f"{gb(self.gradients + self.optimizer_state)}, activations {gb(self.activations)}).")
+        fields = {"total": gb(self.total), "batch": self.batch_size, "size": self.image_size,
+                  "model": gb(self.weights), "optimizer": gb(self.gradients + self.optimizer_state),
+                  "activations": gb(self.activations)}
+        text = tr(_MEASURED if self.measured is not None else _ESTIMATED, **fields)
         if self.available is None:
             return text
-        text += f" {where[0].upper()}{where[1:]} has {gb(self.available)} free"
         if self.fits:
-            more = (f"; batches of up to {self.suggested_batch} would fit"
-                    if self.suggested_batch and self.suggested_batch > self.batch_size else "")
-            return text + f": it fits{more}."
-        if self.suggested_batch:
-            return text + (f": it does not fit. Use batches of {self.suggested_batch} or fewer images, a smaller "
-                           "image size, or freeze more layers.")
-        return text + ": it does not fit even one image at a time. Choose a smaller model or image size."
+            bigger = bool(self.suggested_batch and self.suggested_batch > self.batch_size)
+            outcome = "fits_more" if bigger else "fits"
+        else:
+            outcome = "too_big" if self.suggested_batch else "nothing_fits"
+        place = self.device if self.device in ("cuda", "mps") else "cpu"
+        fit = tr(_FIT[(place, outcome)], free=gb(self.available), suggested=self.suggested_batch)
+        return f"{text} {fit}"
+
+
+_MEASURED = tr_later("Training memory (measured): about {total} for batches of {batch} images of {size} pixels "
+                     "(model {model}, gradients and optimizer {optimizer}, activations {activations}).")
+_ESTIMATED = tr_later("Training memory (estimated): about {total} for batches of {batch} images of {size} pixels "
+                      "(model {model}, gradients and optimizer {optimizer}, activations {activations}).")
+#: Whether the training fits, by the memory's place and the outcome (each a whole sentence).
+_FIT = {
+    ("cuda", "fits"): tr_later("The GPU has {free} free: it fits."),
+    ("cuda", "fits_more"): tr_later("The GPU has {free} free: it fits; batches of up to {suggested} would fit."),
+    ("cuda", "too_big"): tr_later("The GPU has {free} free: it does not fit. Use batches of {suggested} or fewer "
+                                  "images, a smaller image size, or freeze more layers."),
+    ("cuda", "nothing_fits"): tr_later("The GPU has {free} free: it does not fit even one image at a time. Choose a "
+                                       "smaller model or image size."),
+    ("mps", "fits"): tr_later("The Apple GPU has {free} free: it fits."),
+    ("mps", "fits_more"): tr_later("The Apple GPU has {free} free: it fits; batches of up to {suggested} would "
+                                   "fit."),
+    ("mps", "too_big"): tr_later("The Apple GPU has {free} free: it does not fit. Use batches of {suggested} or "
+                                 "fewer images, a smaller image size, or freeze more layers."),
+    ("mps", "nothing_fits"): tr_later("The Apple GPU has {free} free: it does not fit even one image at a time. "
+                                      "Choose a smaller model or image size."),
+    ("cpu", "fits"): tr_later("This computer's memory has {free} free: it fits."),
+    ("cpu", "fits_more"): tr_later("This computer's memory has {free} free: it fits; batches of up to {suggested} "
+                                   "would fit."),
+    ("cpu", "too_big"): tr_later("This computer's memory has {free} free: it does not fit. Use batches of "
+                                 "{suggested} or fewer images, a smaller image size, or freeze more layers."),
+    ("cpu", "nothing_fits"): tr_later("This computer's memory has {free} free: it does not fit even one image at a "
+                                      "time. Choose a smaller model or image size."),
+}
 
 
 def gb(n_bytes: float) -> str:
@@ -221,7 +249,7 @@ def measure_training_memory(model: nn.Module, batch_size: int, image_size: int, 
         ConfigError: ``device`` is not a CUDA GPU (only CUDA reports its peak memory use).
     """
     if device.type != "cuda":
-        raise ConfigError("Memory can only be measured on an NVIDIA GPU; elsewhere the app estimates it.")
+        raise ConfigError(tr("Memory can only be measured on an NVIDIA GPU; elsewhere the app estimates it."))
     torch.cuda.empty_cache()
     torch.cuda.reset_peak_memory_stats(device)
     try:
@@ -251,7 +279,7 @@ def measure_plan_memory(arch: str, num_classes: int, image_size: int, frozen: li
     from engine.models.layers.freezing import freeze_modules, keep_frozen_batchnorm_in_eval
 
     if not torch.cuda.is_available():
-        raise ConfigError("Memory can only be measured on an NVIDIA GPU; elsewhere the app estimates it.")
+        raise ConfigError(tr("Memory can only be measured on an NVIDIA GPU; elsewhere the app estimates it."))
     model, head_name = build_classifier(arch, num_classes, head, image_size)
     freeze_modules(model, frozen, head_name, arch)
     model.train()

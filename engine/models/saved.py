@@ -18,6 +18,7 @@ from torch import nn
 
 from engine.core.atomic import save_tensors_atomic, write_json_atomic
 from engine.core.errors import ModelFileError, OutputError, StudioError
+from engine.core.i18n import tr
 from engine.core.output_files import describe_write_failure
 from engine.core.run_layout import ModelFiles, RunLayout
 from engine.core.versions import versions
@@ -68,11 +69,13 @@ def read_model_card(files: ModelFiles) -> ModelCard:
                          preprocessing=Preprocessing.from_dict(data["preprocessing"]),
                          metrics=dict(data.get("metrics") or {}), data=data)
     except FileNotFoundError as exc:
-        raise ModelFileError(f"No saved model was found in {files.folder} (its {path.name} is missing).") from exc
+        raise ModelFileError(tr("No saved model was found in {folder} (its {file} is missing).", folder=files.folder,
+                                file=path.name)) from exc
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise ModelFileError(f"The model description {path} is damaged or from another program.") from exc
+        raise ModelFileError(tr("The model description {path} is damaged or from another program.", path=path)) from exc
     if int(data.get("format_version", 0)) > FORMAT_VERSION:
-        raise ModelFileError("This model was saved by a newer version of Finetune Studio. Update the app to open it.")
+        raise ModelFileError(tr("This model was saved by a newer version of Finetune Studio. Update the app to open "
+                                "it."))
     return card
 
 
@@ -97,7 +100,8 @@ def export_model(model: nn.Module, run_dir: Path, *, arch: str, head: str, class
     try:
         _write_model(files, model, arch, head, class_names, preprocessing, metrics, origin or {})
     except OSError as exc:
-        raise OutputError(describe_write_failure(files.folder, exc, "The model", then="continue the run")) from exc
+        raise OutputError(describe_write_failure(files.folder, exc, tr("The model"),
+                                                 then=tr("continue the run"))) from exc
     return files.folder
 
 
@@ -130,7 +134,8 @@ def load_exported_model(path: str | Path, device: str | torch.device = "cpu") ->
     """
     files = ModelFiles.find(Path(path).expanduser())
     if files is None or not files.weights.is_file():
-        raise ModelFileError(f"No saved model was found in {path} (model.json and model.safetensors are needed).")
+        raise ModelFileError(tr("No saved model was found in {path} (model.json and model.safetensors are needed).",
+                                path=path))
     card = read_model_card(files)
     arch, class_names, preprocessing, folder, weights_path = (card.arch, card.class_names, card.preprocessing,
                                                               files.folder, files.weights)
@@ -139,11 +144,12 @@ def load_exported_model(path: str | Path, device: str | torch.device = "cpu") ->
         model, _ = build_classifier(arch, len(class_names), card.head, preprocessing.image_size,
                                     model_args=dict(model_args))
     except StudioError as exc:
-        raise ModelFileError(f"The model in {folder} cannot be rebuilt: {exc}") from exc
+        raise ModelFileError(tr("The model in {folder} cannot be rebuilt: {error}", folder=folder, error=exc)) from exc
     try:
         model.load_state_dict(load_file(str(weights_path)))
     except Exception as exc:  # noqa: BLE001
-        raise ModelFileError(f"The model weights in {weights_path} do not match its description.") from exc
+        raise ModelFileError(tr("The model weights in {path} do not match its description.",
+                                path=weights_path)) from exc
     model.to(device).eval()
     return ExportedModel(model=model, arch=arch, class_names=class_names, preprocessing=preprocessing,
                          meta=card.data)

@@ -23,6 +23,7 @@ from torch import nn
 
 from engine.core.cancel import CancelToken
 from engine.core.errors import WeightsError
+from engine.core.i18n import tr
 from engine.data.loaders import Preprocessing
 from engine.models.hub import HubFolder, check_agrees, is_hub_id, looks_like_hub_folder, read_hub_folder
 from engine.models.timm_models import is_timm, pretrained_cfg, timm_name
@@ -45,8 +46,8 @@ def default_hub_id(arch: str) -> str:
     """The hub id of timm's default pretrained weights for ``arch`` (``hf-hub:timm/efficientnet_lite0.ra_in1k``)."""
     hub = pretrained_cfg(arch).get("hf_hub_id")
     if not hub:
-        raise WeightsError(f"timm publishes no pretrained weights for {timm_name(arch)} on the Hugging Face hub. "
-                           "Choose a model folder, another model, or train from scratch.")
+        raise WeightsError(tr("timm publishes no pretrained weights for {arch} on the Hugging Face hub. Choose a "
+                              "model folder, another model, or train from scratch.", arch=timm_name(arch)))
     return f"hf-hub:{hub}"
 
 

@@ -21,6 +21,7 @@ import torch
 from torch import nn
 
 from engine.core.errors import ConfigError
+from engine.core.i18n import tr
 from engine.models.heads import HeadOptions, make_head
 
 log = logging.getLogger(__name__)
@@ -66,8 +67,9 @@ def check_timm_arch(arch: str) -> None:
     if _recorded(arch) is not None:
         return  # recorded from this timm version, so timm knows it
     if not timm_knows(arch):
-        raise ConfigError(f'"{timm_name(arch)}" is not an architecture that timm (version {_timm_version()}) '
-                          "knows. Check the name, or update timm if the model is newer than it.")
+        raise ConfigError(tr('"{arch}" is not an architecture that timm (version {version}) knows. Check the name, or '
+                             "update timm if the model is newer than it.", arch=timm_name(arch),
+                             version=_timm_version()))
 
 
 def _timm_version() -> str:
@@ -144,9 +146,12 @@ def create_timm_model(arch: str, image_size: int | None = None, *, meta: bool = 
             model = timm.create_model(timm_name(arch), pretrained=False, **kwargs)
     except (TypeError, ValueError, AssertionError, RuntimeError) as exc:
         log.info("timm could not build %s with %s: %s", arch, kwargs, exc)
-        size = f" at {image_size} pixels" if image_size else ""
-        raise ConfigError(f"timm could not build {timm_name(arch)}{size} ({exc}). Try another image size "
-                          "(for example its own, 224) or another model.") from exc
+        if image_size:
+            raise ConfigError(tr("timm could not build {arch} at {size} pixels ({error}). Try another image size "
+                                 "(for example its own, 224) or another model.", arch=timm_name(arch),
+                                 size=image_size, error=exc)) from exc
+        raise ConfigError(tr("timm could not build {arch} ({error}). Try another image size (for example its "
+                             "own, 224) or another model.", arch=timm_name(arch), error=exc)) from exc
     return model
 
 
@@ -159,8 +164,9 @@ def check_timm_size(arch: str, image_size: int) -> None:
             model.eval()(torch.empty(1, 3, image_size, image_size, device="meta"))
     except (AssertionError, RuntimeError, ValueError) as exc:
         log.info("%s refused %d pixels: %s", arch, image_size, exc)
-        raise ConfigError(f"{timm_name(arch)} cannot work with {image_size}-pixel images ({exc}). Choose another "
-                          f"image size, for example {int(pretrained_cfg(arch).get('input_size', (3, 224))[-1])}.") \
+        raise ConfigError(tr("{arch} cannot work with {size}-pixel images ({error}). Choose another image size, for "
+                             "example {example}.", arch=timm_name(arch), size=image_size, error=exc,
+                             example=int(pretrained_cfg(arch).get('input_size', (3, 224))[-1]))) \
             from exc
 
 
@@ -172,8 +178,8 @@ def classifier_name(model: nn.Module) -> str:
         for name, module in model.named_modules():
             if module is found and name:
                 return str(name)
-    raise ConfigError("This timm model has no single output layer the app can replace (for example a model with "
-                      "two classifiers). Choose another model.")
+    raise ConfigError(tr("This timm model has no single output layer the app can replace (for example a model with "
+                         "two classifiers). Choose another model."))
 
 
 def build_timm_classifier(arch: str, num_classes: int, head: HeadOptions | None = None,
@@ -191,7 +197,8 @@ def build_timm_classifier(arch: str, num_classes: int, head: HeadOptions | None 
     model = create_timm_model(arch, image_size, meta=meta, model_args=model_args)
     reset = getattr(model, "reset_classifier", None)
     if not callable(reset):
-        raise ConfigError(f"The timm model {timm_name(arch)} cannot be given a new output layer. Choose another model.")
+        raise ConfigError(tr("The timm model {arch} cannot be given a new output layer. Choose another model.",
+                             arch=timm_name(arch)))
     if meta:
         with torch.device("meta"):
             reset(num_classes)

@@ -38,10 +38,12 @@ def main() -> None:
     import timm
 
     target = Path(__file__).with_name("timm_facts.py")
+    # not translated: the text of a generated Python module
     header = ('"""timm\'s facts for the catalog\'s shortlist, recorded from timm itself by '
               "engine/models/timm_record.py.\n\n"
               "Do not edit by hand: regenerate with ``python -m engine.models.timm_record``.\n\"\"\"\n\n"
               "from typing import Any\n\n")
+    # not translated: Python code
     body = f"TIMM_VERSION = {timm.__version__!r}\n\nFACTS: dict[str, Any] = {pprint.pformat(record(), width=116)}\n"
     target.write_text(header + body, encoding="utf-8")
     print(f"wrote {target}")

@@ -26,12 +26,14 @@ from torch import nn
 
 from engine.core.cancel import CancelToken, NeverCancelled
 from engine.core.errors import ModelFileError, WeightsError
+from engine.core.i18n import tr
 from engine.core.paths import runs_root
 from engine.core.run_layout import MODEL_DIR, ModelFiles, RunLayout
 from engine.models.catalog import IMAGENET_CLASSES, ModelInfo, create_model, find_head, list_architectures, model_info
 from engine.models.heads import HeadOptions
 from engine.models.saved import read_model_card
 from engine.models.sources import adapt_timm_state, resolve_hub_source
+from engine.models.weights_words import different_model_message, invalid_numbers_message, unfit_message
 
 log = logging.getLogger(__name__)
 
@@ -75,10 +77,10 @@ def catalog() -> list[CatalogEntry]:
 
 def offline_help(arch: str) -> str:
     """What to do when the download fails: the exact file, where it comes from and where it goes."""
-    return (f"The ImageNet weights for {arch} could not be downloaded (is this computer offline?). "
-            f"On a computer with internet, download {imagenet_url(arch)} and then either copy the file "
-            f"{imagenet_file_name(arch)} into the folder {weights_cache_dir()} on this computer, or use "
-            '"Import weights file…" to choose it.')
+    return (tr("The ImageNet weights for {arch} could not be downloaded (is this computer offline?). On a computer "
+               "with internet, download {url} and then either copy the file {file} into the folder {folder} on this "
+               'computer, or use "Import weights file…" to choose it.', arch=arch, url=imagenet_url(arch),
+               file=imagenet_file_name(arch), folder=weights_cache_dir()))
 
 
 def download_imagenet_weights(arch: str, progress: DownloadProgress | None = None,
@@ -107,7 +109,7 @@ def download_imagenet_weights(arch: str, progress: DownloadProgress | None = Non
         raise
     if not _hash_matches(dest.name, digest):
         partial.unlink(missing_ok=True)
-        raise WeightsError("The downloaded weights file is damaged (its checksum does not match). Try again.")
+        raise WeightsError(tr("The downloaded weights file is damaged (its checksum does not match). Try again."))
     os.replace(partial, dest)
     log.info("downloaded %s to %s", url, dest)
     return dest
@@ -120,7 +122,7 @@ def _fetch(url: str, target: Path, progress: DownloadProgress | None, cancel: Ca
         done = 0
         while chunk := response.read(_CHUNK):
             if cancel.is_set():
-                raise WeightsError("The download was cancelled.")
+                raise WeightsError(tr("The download was cancelled."))
             out.write(chunk)
             digest.update(chunk)
             done += len(chunk)
@@ -156,7 +158,8 @@ def read_weights_file(path: str | Path) -> dict[str, torch.Tensor]:
         try:
             state = dict(load_safetensors(str(path)))
         except Exception as exc:
-            raise WeightsError(f"The file {path.name} is not a readable safetensors weights file.") from exc
+            raise WeightsError(tr("The file {file} is not a readable safetensors weights file.",
+                                  file=path.name)) from exc
     else:
         state = _read_torch_file(path)
     _refuse_invalid_numbers(state, path)
@@ -168,10 +171,7 @@ def _refuse_invalid_numbers(state: dict[str, torch.Tensor], path: Path) -> None:
     # (which reads like a learning-rate problem) and the advisor's probe cannot fit. Say what is wrong.
     bad = [key for key, t in state.items() if t.is_floating_point() and not bool(torch.isfinite(t).all())]
     if bad:
-        example = ", ".join(bad[:2]) + (f" and {len(bad) - 2} more" if len(bad) > 2 else "")
-        raise WeightsError(f"The weights file {path.name} holds invalid numbers (NaN or infinity) in {len(bad)} "
-                           f"of its layers ({example}), so no model can start from it. Use another weights file, "
-                           "for example one saved before the training that produced it went wrong.")
+        raise WeightsError(invalid_numbers_message(path.name, bad))
 
 
 def resolve_weights_path(path: str | Path) -> Path:
@@ -181,9 +181,9 @@ def resolve_weights_path(path: str | Path) -> Path:
         for files in (RunLayout(path).model, ModelFiles(path)):  # a run folder, or a model folder itself
             if files.weights.is_file():
                 return files.weights
-        raise WeightsError(f"No saved model was found in the folder {path}.")
+        raise WeightsError(tr("No saved model was found in the folder {path}.", path=path))
     if not path.is_file():
-        raise WeightsError(f"The weights file {path} does not exist.")
+        raise WeightsError(tr("The weights file {path} does not exist.", path=path))
     return path
 
 
@@ -192,16 +192,17 @@ def _read_torch_file(path: Path) -> dict[str, torch.Tensor]:
         loaded = torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as exc:
         raise WeightsError(
-            f"The file {path.name} contains program code, not only weights, so it was not opened "
-            "(opening it could run that code). Use a .safetensors file or a plain PyTorch state dict."
+            tr("The file {file} contains program code, not only weights, so it was not opened (opening it could run "
+               "that code). Use a .safetensors file or a plain PyTorch state dict.", file=path.name)
         ) from exc
     except Exception as exc:
-        raise WeightsError(f"The file {path.name} is not a PyTorch weights file the app can read.") from exc
+        raise WeightsError(tr("The file {file} is not a PyTorch weights file the app can read.",
+                              file=path.name)) from exc
     for key in ("state_dict", "model_state_dict", "model"):
         if isinstance(loaded, dict) and isinstance(loaded.get(key), dict):
             loaded = loaded[key]
     if not isinstance(loaded, dict) or not all(isinstance(v, torch.Tensor) for v in loaded.values()):
-        raise WeightsError(f"The file {path.name} does not hold a set of named weights (a state dict).")
+        raise WeightsError(tr("The file {file} does not hold a set of named weights (a state dict).", file=path.name))
     return {str(k): v for k, v in loaded.items()}
 
 
@@ -224,14 +225,15 @@ def match_weights(own: dict[str, torch.Tensor], state: dict[str, torch.Tensor],
     for key, target in own.items():
         if key not in state:
             if not key.startswith(head_prefix):
-                problems.append(f"{key} is not in the file")
+                problems.append(tr("{key} is not in the file", key=key))
             continue
         value = state[key]
         if tuple(value.shape) != tuple(target.shape):
             if key.startswith(head_prefix):
                 skipped_head.append(key)
             else:
-                problems.append(f"{key} has size {_shape(value)} in the file but {_shape(target)} in this model")
+                problems.append(tr("{key} has size {size} in the file but {own} in this model", key=key,
+                                   size=_shape(value), own=_shape(target)))
             continue
         fitting[key] = value
     return fitting, skipped_head, problems
@@ -254,13 +256,9 @@ def apply_weights(model: nn.Module, state: dict[str, torch.Tensor], head_name: s
 
 def _raise_if_unfit(fitting: dict[str, torch.Tensor], problems: list[str], total: int, source: str) -> None:
     if not fitting or len(problems) > total // 2:
-        raise WeightsError(f"The weights in {source} are for a different model: {len(problems)} of this model's "
-                           f"{total} weight tensors are missing or have another size (for example: "
-                           f"{'; '.join(problems[:2]) or 'none fit'}). Choose the model they were made for.")
+        raise WeightsError(different_model_message(source, problems, total))
     if problems:
-        listed = "; ".join(problems[:5]) + (f"; and {len(problems) - 5} more" if len(problems) > 5 else "")
-        raise WeightsError(f"The weights in {source} do not fit this model ({len(problems)} layers differ): "
-                           f"{listed}.")
+        raise WeightsError(unfit_message(source, problems))
 
 
 def _adapt_position_embedding(model: nn.Module, state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
@@ -280,7 +278,7 @@ def _strip_prefix(key: str) -> str:
 
 
 def _shape(t: torch.Tensor) -> str:
-    return "×".join(str(d) for d in t.shape) or "a single number"
+    return "×".join(str(d) for d in t.shape) or tr("a single number")
 
 
 def load_starting_weights(spec: str, arch: str, progress: DownloadProgress | None = None,
@@ -289,18 +287,19 @@ def load_starting_weights(spec: str, arch: str, progress: DownloadProgress | Non
     ``None``) and a description of its source. A timm model's ``"imagenet"`` is timm's default pretrained
     weights from the Hugging Face hub (engine/models/sources.py)."""
     if spec == "none":
-        return None, "random initialisation"
+        return None, tr("random initialisation")
     hub = resolve_hub_source(spec, arch, progress, cancel)
     if hub is not None:
-        return read_weights_file(hub.weights), f"the model folder {hub.name}"
+        return read_weights_file(hub.weights), tr("the model folder {name}", name=hub.name)
     if spec == "imagenet":
         path = download_imagenet_weights(arch, progress, cancel)
-        return read_weights_file(path), f"ImageNet weights ({path.name})"
+        return read_weights_file(path), tr("ImageNet weights ({file})", file=path.name)
     run = previous_run(spec)
     if run is not None and run.arch != arch:
-        raise WeightsError(f"The run {run.name} trained {run.arch}, not {arch}. Choose {run.arch} to start "
-                           "from it, or another starting point.")
-    return read_weights_file(spec), f"the file {Path(spec).name}" if run is None else f"the run {run.name}"
+        raise WeightsError(tr("The run {run} trained {trained}, not {arch}. Choose {trained} to start from it, or "
+                              "another starting point.", run=run.name, trained=run.arch, arch=arch))
+    source = tr("the file {name}", name=Path(spec).name) if run is None else tr("the run {name}", name=run.name)
+    return read_weights_file(spec), source
 
 
 # -- importing a file, previous runs ------------------------------------------------------------------
@@ -337,13 +336,18 @@ def import_weights_file(arch: str, source: str | Path) -> ImportedWeights:
             partial = dest.with_name(dest.name + ".partial")
             shutil.copyfile(path, partial)
             os.replace(partial, dest)
-        return ImportedWeights(dest, True, f"The ImageNet weights for {arch} are now on this computer "
-                                           f"({dest}); no download is needed.")
+        return ImportedWeights(dest, True, tr("The ImageNet weights for {arch} are now on this computer ({path}); no "
+                                              "download is needed.", arch=arch, path=dest))
     head_key = find_head(model) + ".weight"
     classes = int(state[head_key].shape[0]) if head_key in state else IMAGENET_CLASSES
-    note = "" if classes == IMAGENET_CLASSES else f" (its output layer for {classes} classes will be replaced)"
-    return ImportedWeights(path, False, f"The file {path.name} holds weights that fit {arch}{note}. It is not "
-                                        "torchvision's own ImageNet download, so it is used from where it is.")
+    if classes == IMAGENET_CLASSES:
+        message = tr("The file {file} holds weights that fit {arch}. It is not torchvision's own ImageNet download, "
+                     "so it is used from where it is.", file=path.name, arch=arch)
+    else:
+        message = tr("The file {file} holds weights that fit {arch} (its output layer for {classes} classes will be "
+                     "replaced). It is not torchvision's own ImageNet download, so it is used from where it is.",
+                     file=path.name, arch=arch, classes=classes)
+    return ImportedWeights(path, False, message)
 
 
 def _is_official_file(path: Path, official_name: str) -> bool:

@@ -12,6 +12,8 @@ import enum
 import math
 from dataclasses import dataclass
 
+from engine.core.i18n import tr, tr_later
+
 
 @dataclass(frozen=True, slots=True)
 class Limits:
@@ -38,26 +40,36 @@ class Limits:
 
 @dataclass(frozen=True, slots=True)
 class Choice:
-    """One value of a closed set, with the words the window shows for it."""
+    """One value of a closed set, with the words the window shows for it (``english``: the catalog's key,
+    marked with ``tr_later`` where it is written; :attr:`label` is it in the current language)."""
 
     value: enum.Enum
-    label: str
+    english: str
+
+    @property
+    def label(self) -> str:
+        return tr(self.english)
 
 
 @dataclass(frozen=True, slots=True)
 class OptionSpec:
     """One setting of :class:`~engine.config.TrainConfig`.
 
+    The texts are stored in English (the catalog's keys, marked with ``tr_later`` in table.py); the properties
+    :attr:`label`, :attr:`help`, :attr:`subject`, :attr:`unit` and :attr:`special` give them in the current
+    language.
+
     Attributes:
         path: where it lives in ``TrainConfig``: ``"optim.epochs"``, ``"seed"``, ``"augment.rotation"``.
-        label: what the window calls it (for a check box: the box's text).
-        help: the plain line under it in the window, and the command line's help: one or two sentences for
-            someone who does not program, complete without the label, never naming a command-line option.
-        subject: for numbers, how a refusal names it: "The number of epochs" (must be between ...).
+        english_label: what the window calls it (for a check box: the box's text).
+        english_help: the plain line under it in the window, and the command line's help: one or two sentences
+            for someone who does not program, complete without the label, never naming a command-line option.
+        english_subject: for numbers, how a refusal names it: "The number of epochs" (must be between ...).
         limits: for numbers, the allowed range (the one place it is written).
-        unit: said after the range in a refusal: "epochs", "pixels", "of the images".
+        english_unit: said after the range in a refusal: "epochs", "pixels", "of the images".
         percent: refusals show the range and the value as percentages (0.2 -> 20%).
-        special: what the lowest value means ("none", "automatic"); the window shows it in place of the number.
+        english_special: what the lowest value means ("none", "automatic"); the window shows it in place of
+            the number.
         step, decimals: a spin box's step and shown precision (also what "just inside an open end" means).
         choices: for an enum setting, every value with its label, in the order the window lists them.
         cli: the ``train`` option (``--epochs``); empty when the command line has none.
@@ -67,13 +79,13 @@ class OptionSpec:
     """
 
     path: str
-    label: str
-    help: str
-    subject: str = ""
+    english_label: str
+    english_help: str
+    english_subject: str = ""
     limits: Limits | None = None
-    unit: str = ""
+    english_unit: str = ""
     percent: bool = False
-    special: str = ""
+    english_special: str = ""
     step: float = 1
     decimals: int = 0
     choices: tuple[Choice, ...] = ()
@@ -81,6 +93,26 @@ class OptionSpec:
     cli_metavar: str | None = None
     cli_off: bool = False
     cli_unset: bool = False
+
+    @property
+    def label(self) -> str:
+        return tr(self.english_label)
+
+    @property
+    def help(self) -> str:
+        return tr(self.english_help)
+
+    @property
+    def subject(self) -> str:
+        return tr(self.english_subject) if self.english_subject else ""
+
+    @property
+    def unit(self) -> str:
+        return tr(self.english_unit) if self.english_unit else ""
+
+    @property
+    def special(self) -> str:
+        return tr(self.english_special) if self.english_special else ""
 
     @property
     def section(self) -> str:
@@ -96,7 +128,7 @@ class OptionSpec:
     def bounds(self) -> Limits:
         """:attr:`limits` of a number setting (``ValueError`` for one that is not a number)."""
         if self.limits is None:
-            raise ValueError(f"{self.path} is not a number")
+            raise ValueError(f"{self.path} is not a number")  # not translated: a programming error
         return self.limits
 
     @property
@@ -114,19 +146,26 @@ class OptionSpec:
         """
         if self.limits is None or self.limits.contains(value):
             return ""
-        return f"{self.subject} must be {self.range_text()} (it is {self.format(value)})."
+        low, high = self._ends()
+        fields = {"subject": self.subject, "low": low, "high": high, "value": self.format(value)}
+        return tr(_REFUSALS[(self.limits.low_open, self.limits.high_open)], **fields)
 
     def range_text(self) -> str:
         """The allowed range in words: "between 1 and 10000 epochs", "at least 0 and below 1"."""
         if self.limits is None:
             return ""
-        lim = self.limits
-        low = self.format(lim.low) + (f" ({self.special})" if self.special else "")
-        high = self.format(lim.high) + (f" {self.unit}" if self.unit else "")
-        words = {(False, False): ("between", "and"), (False, True): ("at least", "and below"),
-                 (True, False): ("above", "and at most"), (True, True): ("above", "and below")}
-        first, second = words[(lim.low_open, lim.high_open)]
-        return f"{first} {low} {second} {high}"
+        low, high = self._ends()
+        return tr(_RANGES[(self.limits.low_open, self.limits.high_open)], low=low, high=high)
+
+    def _ends(self) -> tuple[str, str]:
+        """The lowest and highest value as a refusal writes them: "0 (none)", "10000 epochs"."""
+        lim = self.bounds
+        low, high = self.format(lim.low), self.format(lim.high)
+        if self.english_special:
+            low = f"{low} ({self.special})"
+        if self.english_unit:
+            high = f"{high} {self.unit}"
+        return low, high
 
     def format(self, value: float) -> str:
         if self.percent:
@@ -149,3 +188,19 @@ class OptionSpec:
     def _moved(self, end: float, by: float) -> float:
         # Rounded to the shown precision: 1 - 0.001 must be 0.999, not 0.9989999999999999.
         return round(end + by, self.decimals) if self.decimals else end + by
+
+
+#: The sentence refusing a number, by which ends of the range are open (``(low_open, high_open)``).
+_REFUSALS = {
+    (False, False): tr_later("{subject} must be between {low} and {high} (it is {value})."),
+    (False, True): tr_later("{subject} must be at least {low} and below {high} (it is {value})."),
+    (True, False): tr_later("{subject} must be above {low} and at most {high} (it is {value})."),
+    (True, True): tr_later("{subject} must be above {low} and below {high} (it is {value})."),
+}
+#: The allowed range in words, by which ends are open.
+_RANGES = {
+    (False, False): tr_later("between {low} and {high}"),
+    (False, True): tr_later("at least {low} and below {high}"),
+    (True, False): tr_later("above {low} and at most {high}"),
+    (True, True): tr_later("above {low} and below {high}"),
+}

@@ -21,6 +21,7 @@ import enum
 from collections.abc import Iterable
 
 from engine.core.errors import ConfigError
+from engine.models.layers.base import head_layer_refusal
 from engine.models.layers.stages import frozen_for_stages
 from engine.models.layers.tree import LayerNode, LayerTree
 
@@ -127,8 +128,7 @@ class FreezeState:
         for name in names:
             node = self.tree.node(name)  # ConfigError in words for an unknown name
             if strict and node.is_head:
-                raise ConfigError(f'"{name}" is part of the new output layer ({self.tree.head}), which is always '
-                                  "trained. Leave it out of the frozen layers.")
+                raise ConfigError(head_layer_refusal(name, self.tree.head))
             params.update(node.param_names)
         return params - self._head
 

@@ -14,14 +14,15 @@ from typing import Any
 from torch import nn
 
 from engine.core.errors import ConfigError
-from engine.models.layers.base import base_modules, unknown_layer_message
+from engine.core.i18n import tr
+from engine.models.layers.base import base_modules, head_layer_refusal, unknown_layer_message
 from engine.models.layers.stages import frozen_for_stages, model_stages
 
 log = logging.getLogger(__name__)
 
 
 def resolve_frozen_parameters(model: nn.Module, names: Iterable[str], head: str = "",
-                              arch: str = "this model") -> set[str]:
+                              arch: str = "") -> set[str]:
     """Dotted parameter names frozen by ``names`` (module names or loose parameter names).
 
     Raises:
@@ -37,8 +38,7 @@ def resolve_frozen_parameters(model: nn.Module, names: Iterable[str], head: str 
     frozen: set[str] = set()
     for name in names:
         if head and (name == head or name.startswith(head + ".")):
-            raise ConfigError(f'"{name}" is part of the new output layer ({head}), which is always trained. '
-                              "Leave it out of the frozen layers.")
+            raise ConfigError(head_layer_refusal(name, head))
         if name in modules and name:
             frozen.update(f"{name}.{p}" for p, _ in modules[name].named_parameters())
         elif name in params:
@@ -54,7 +54,7 @@ def head_contains(params: set[str], head: str) -> bool:
     return any(p.startswith(head + ".") for p in params)
 
 
-def freeze_modules(model: nn.Module, frozen: Iterable[str], head: str = "", arch: str = "this model") -> None:
+def freeze_modules(model: nn.Module, frozen: Iterable[str], head: str = "", arch: str = "") -> None:
     """Freeze the parameters of each named module (and everything inside it); all others become trainable.
 
     Example:
@@ -82,7 +82,7 @@ def plan_for_strategy(model: nn.Module, head: str, strategy: str, arch: str = ""
     if strategy == "partial" and arch:
         stages = model_stages(model, arch, head)
         return frozen_for_stages(stages, len(stages) // 2)
-    raise ConfigError(f'The strategy "{strategy}" needs a list of frozen layers (a freeze plan).')
+    raise ConfigError(tr('The strategy "{strategy}" needs a list of frozen layers (a freeze plan).', strategy=strategy))
 
 
 def _has_parameters(model: nn.Module, name: str) -> bool:

@@ -11,7 +11,7 @@ their stages from timm's ``group_matcher`` (engine/models/layers/timm_stages.py)
 
 API (used by the layer tree and the advisor)::
 
-    stages = architecture_stages("resnet50")            # [Stage(0, "Stem", ("conv1", "bn1"), 9536), ...]
+    stages = architecture_stages("resnet50")            # [Stage(0, StageName("Stem"), ("conv1", "bn1"), 9536), ...]
     frozen = frozen_for_stages(stages, 3)               # ["conv1", "bn1", "layer1", "layer2"]
     frozen_stage_count(stages, frozen)                  # 3   (None when a plan is not a stage prefix)
 """
@@ -27,7 +27,18 @@ from torch import nn
 
 from engine.models.catalog import build_classifier, family
 from engine.models.heads import HeadOptions
-from engine.models.layers.base import base_modules
+from engine.models.layers.base import (
+    BLOCK,
+    BLOCKS,
+    FULLY_CONNECTED,
+    PART,
+    PRE_CLASSIFIER,
+    STAGE,
+    STEM,
+    TOP_CONVOLUTION,
+    StageName,
+    base_modules,
+)
 from engine.models.layers.timm_stages import timm_groups
 from engine.models.timm_models import is_timm
 
@@ -42,18 +53,23 @@ class Stage:
 
     Attributes:
         index: 0 for the stage nearest the input.
-        label: short name for people ("Stem", "Stage 2", "Fully connected 1").
+        naming: its name (:attr:`label` is the name for people: "Stem", "Stage 2", "Fully connected 1").
         modules: dotted module (or loose parameter) names that make it up, in order; each holds parameters.
         params: number of parameters in the stage.
     """
 
     index: int
-    label: str
+    naming: StageName
     modules: tuple[str, ...]
     params: int
 
+    @property
+    def label(self) -> str:
+        """The short name for people, in the current language."""
+        return str(self.naming)
 
-Groups = list[tuple[str, list[str]]]
+
+Groups = list[tuple[StageName, list[str]]]
 
 
 def model_stages(model: nn.Module, arch: str, head: str) -> list[Stage]:
@@ -150,7 +166,7 @@ def _children(model: nn.Module, name: str) -> list[str]:
 
 
 def _numbered(names: list[str], first: int = 1) -> Groups:
-    return [(f"Stage {i}", [n]) for i, n in enumerate(names, start=first)]
+    return [(StageName(STAGE, i), [n]) for i, n in enumerate(names, start=first)]
 
 
 def _pre_classifier(model: nn.Module, head: str, container: str = "classifier") -> Groups:
@@ -160,8 +176,8 @@ def _pre_classifier(model: nn.Module, head: str, container: str = "classifier") 
     linears = [n for n in _children(model, container)
                if isinstance(model.get_submodule(n), (nn.Linear, nn.Conv2d)) and n != head]
     if len(linears) == 1:
-        return [("Pre-classifier", linears)]
-    return [(f"Fully connected {i}", [n]) for i, n in enumerate(linears, start=1)]
+        return [(StageName(PRE_CLASSIFIER), linears)]
+    return [(StageName(FULLY_CONNECTED, i), [n]) for i, n in enumerate(linears, start=1)]
 
 
 def _out_channels(module: nn.Module) -> int:
@@ -187,11 +203,11 @@ def _group_by_channels(model: nn.Module, names: list[str]) -> list[list[str]]:
 
 def _resnet(model: nn.Module, head: str) -> Groups:
     layers = [n for n, _ in model.named_children() if re.fullmatch(r"layer\d+", n)]
-    return [("Stem", ["conv1", "bn1"])] + _numbered(layers)
+    return [(StageName(STEM), ["conv1", "bn1"])] + _numbered(layers)
 
 
 def _regnet(model: nn.Module, head: str) -> Groups:
-    return [("Stem", ["stem"])] + _numbered(_children(model, "trunk_output"))
+    return [(StageName(STEM), ["stem"])] + _numbered(_children(model, "trunk_output"))
 
 
 def _mobile(model: nn.Module, head: str) -> Groups:
@@ -202,22 +218,22 @@ def _mobile(model: nn.Module, head: str) -> Groups:
         stem, blocks, top = names[:8], names[8:14], names[14:]
     else:
         stem, blocks, top = names[:1], names[1:-1], names[-1:]
-    groups: Groups = [("Stem", stem)]
-    groups += [(f"Stage {i}", g) for i, g in enumerate(_group_by_channels(model, blocks), start=1)]
-    return groups + [("Top convolution", top)] + _pre_classifier(model, head)
+    groups: Groups = [(StageName(STEM), stem)]
+    groups += [(StageName(STAGE, i), g) for i, g in enumerate(_group_by_channels(model, blocks), start=1)]
+    return groups + [(StageName(TOP_CONVOLUTION), top)] + _pre_classifier(model, head)
 
 
 def _shufflenet(model: nn.Module, head: str) -> Groups:
     stages = [n for n, _ in model.named_children() if n.startswith("stage")]
-    return [("Stem", ["conv1"])] + _numbered(stages) + [("Top convolution", ["conv5"])]
+    return [(StageName(STEM), ["conv1"])] + _numbered(stages) + [(StageName(TOP_CONVOLUTION), ["conv5"])]
 
 
 def _paired(model: nn.Module, container: str) -> Groups:
     """ConvNeXt and Swin: stem, stage 1, then (downsampling + stage) pairs."""
     names = _children(model, container)
-    groups: Groups = [("Stem", names[:1]), ("Stage 1", names[1:2])]
+    groups: Groups = [(StageName(STEM), names[:1]), (StageName(STAGE, 1), names[1:2])]
     for i, start in enumerate(range(2, len(names), 2), start=2):
-        groups.append((f"Stage {i}", names[start:start + 2]))
+        groups.append((StageName(STAGE, i), names[start:start + 2]))
     return groups
 
 
@@ -234,29 +250,30 @@ def _swin(model: nn.Module, head: str) -> Groups:
 
 
 def _maxvit(model: nn.Module, head: str) -> Groups:
-    groups: Groups = [("Stem", ["stem"])] + _numbered(_children(model, "blocks"))
+    groups: Groups = [(StageName(STEM), ["stem"])] + _numbered(_children(model, "blocks"))
     groups[-1][1].append("classifier.2")  # LayerNorm
-    return groups + [("Pre-classifier", ["classifier.3"])]
+    return groups + [(StageName(PRE_CLASSIFIER), ["classifier.3"])]
 
 
 def _vit(model: nn.Module, head: str) -> Groups:
     blocks = _children(model, "encoder.layers")
     size = -(-len(blocks) // MAX_VIT_STAGES)  # ceiling division
-    groups: Groups = [("Stem", ["conv_proj", "class_token", "encoder.pos_embedding"])]
+    groups: Groups = [(StageName(STEM), ["conv_proj", "class_token", "encoder.pos_embedding"])]
     for start in range(0, len(blocks), size):
         chunk = blocks[start:start + size]
-        label = f"Block {start + 1}" if len(chunk) == 1 else f"Blocks {start + 1}–{start + len(chunk)}"
-        groups.append((label, chunk))
+        name = (StageName(BLOCK, start + 1) if len(chunk) == 1
+                else StageName(BLOCKS, start + 1, start + len(chunk)))
+        groups.append((name, chunk))
     groups[-1][1].append("encoder.ln")
     return groups
 
 
 def _densenet(model: nn.Module, head: str) -> Groups:
     names = [n for n, _ in model.get_submodule("features").named_children()]
-    groups: Groups = [("Stem", ["features.conv0", "features.norm0"])]
+    groups: Groups = [(StageName(STEM), ["features.conv0", "features.norm0"])]
     for name in names:
         if name.startswith("denseblock"):
-            groups.append((f"Stage {name.removeprefix('denseblock')}", [f"features.{name}"]))
+            groups.append((StageName(STAGE, int(name.removeprefix("denseblock"))), [f"features.{name}"]))
         elif name.startswith("transition") or name == "norm5":
             groups[-1][1].append(f"features.{name}")
     return groups
@@ -264,10 +281,10 @@ def _densenet(model: nn.Module, head: str) -> Groups:
 
 def _split_at_pools(model: nn.Module, container: str) -> Groups:
     """VGG, AlexNet, SqueezeNet: blocks of convolutions separated by max-pooling."""
-    groups: Groups = [("Block 1", [])]
+    groups: Groups = [(StageName(BLOCK, 1), [])]
     for name in _children(model, container):
         if isinstance(model.get_submodule(name), nn.MaxPool2d):
-            groups.append((f"Block {len(groups) + 1}", []))
+            groups.append((StageName(BLOCK, len(groups) + 1), []))
         else:
             groups[-1][1].append(name)
     return [g for g in groups if g[1]]
@@ -279,7 +296,7 @@ def _vgg(model: nn.Module, head: str) -> Groups:
 
 def _by_prefix(model: nn.Module, stem_prefix: str, stage_pattern: str) -> Groups:
     """GoogLeNet / Inception v3: a stem of plain convolutions, then Inception modules grouped by level."""
-    groups: Groups = [("Stem", [])]
+    groups: Groups = [(StageName(STEM), [])]
     current = ""
     for name, _ in model.named_children():
         level = re.match(stage_pattern, name)
@@ -288,7 +305,7 @@ def _by_prefix(model: nn.Module, stem_prefix: str, stage_pattern: str) -> Groups
         elif level:
             if level.group(1) != current:
                 current = level.group(1)
-                groups.append((f"Stage {len(groups)}", []))
+                groups.append((StageName(STAGE, len(groups)), []))
             groups[-1][1].append(name)
     return groups
 
@@ -314,7 +331,7 @@ def _generic_groups(model: nn.Module, head: str) -> Groups:
         units = units[:at] + inner + units[at + 1:]
     units = [u for u in units if _params(model, u)]
     size = max(1, -(-len(units) // MAX_GENERIC_STAGES))
-    return [(f"Part {i}", units[start:start + size])
+    return [(StageName(PART, i), units[start:start + size])
             for i, start in enumerate(range(0, len(units), size), start=1)]
 
 

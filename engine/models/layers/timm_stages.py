@@ -13,12 +13,14 @@ from collections import defaultdict
 
 from torch import nn
 
+from engine.models.layers.base import STAGE, STEM, StageName
+
 log = logging.getLogger(__name__)
 
 #: A ViT has one group per block; more than this many groups are merged into runs of neighbours.
 MAX_STAGES = 12
 
-Groups = list[tuple[str, list[str]]]
+Groups = list[tuple[StageName, list[str]]]
 
 
 def timm_groups(model: nn.Module, head: str) -> Groups:
@@ -28,7 +30,7 @@ def timm_groups(model: nn.Module, head: str) -> Groups:
     Example:
         >>> from engine.models.timm_models import build_timm_classifier
         >>> model, head = build_timm_classifier("timm:resnet18", 2, meta=True)
-        >>> [(label, names) for label, names in timm_groups(model, head)][:2]
+        >>> [(str(name), names) for name, names in timm_groups(model, head)][:2]
         [('Stem', ['conv1', 'bn1']), ('Stage 1', ['layer1'])]
     """
     matcher = getattr(model, "group_matcher", None)
@@ -54,7 +56,7 @@ def timm_groups(model: nn.Module, head: str) -> Groups:
     for index, gid in enumerate(ordered):
         modules = names.get(gid, [])
         if modules:
-            result.append(("Stem" if index == 0 else f"Stage {len(result)}", modules))
+            result.append((StageName(STEM) if index == 0 else StageName(STAGE, len(result)), modules))
     return result
 
 

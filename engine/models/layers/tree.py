@@ -22,6 +22,7 @@ from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
 from engine.core.errors import ConfigError
+from engine.core.i18n import tr
 from engine.models.catalog import build_classifier
 from engine.models.heads import HeadOptions
 from engine.models.layers.base import unknown_layer_message as unknown_layer_message
@@ -139,8 +140,8 @@ def analyse_model(arch: str, image_size: int = 224, num_classes: int = 1000,
         probe.run(image_size)
     except (RuntimeError, ValueError, AssertionError, IndexError) as exc:
         log.info("forward probe of %s at %d px failed: %s", arch, image_size, exc)
-        raise ConfigError(f"{arch} cannot work with {image_size}-pixel images. Try a larger image size, "
-                          f"such as 224.") from exc
+        raise ConfigError(tr("{arch} cannot work with {size}-pixel images. Try a larger image size, such as 224.",
+                             arch=arch, size=image_size)) from exc
     finally:
         probe.remove()
     nodes: dict[str, LayerNode] = {}
