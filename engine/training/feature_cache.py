@@ -101,6 +101,44 @@ def compute_features(model: nn.Module, head: str, loader: DataLoader[Any], acc: 
     return FeatureSet(torch.cat(features), torch.cat(labels), failed)
 
 
+def shard_of(items: list[Any], rank: int, world: int) -> list[Any]:
+    """The items process ``rank`` of ``world`` computes features for: every ``world``-th from ``rank``.
+
+    Example:
+        >>> shard_of(list("abcde"), 1, 2)
+        ['b', 'd']
+    """
+    return items[rank::world]
+
+
+def joined_shards(paths: list[str], shards: list[FeatureSet]) -> FeatureSet:
+    """The processes' feature sets (process ``r`` computed ``shard_of(paths, r, world)``) as one set in the
+    order of ``paths``, as one process computing them all would have made it: the same batches follow,
+    whatever the number of processes. Images that could not be read are left out as there.
+
+    Example:
+        >>> a = FeatureSet(torch.tensor([[0.0], [2.0]]), torch.tensor([0, 0]), [])
+        >>> b = FeatureSet(torch.tensor([[1.0]]), torch.tensor([1]), ["d.png"])
+        >>> joined_shards(["a.png", "b.png", "c.png", "d.png"], [a, b]).features.flatten().tolist()
+        [0.0, 1.0, 2.0]
+    """
+    world = len(shards)
+    order: list[tuple[int, int, int]] = []  # (position among all paths, shard, row in that shard)
+    for rank, shard in enumerate(shards):
+        failed = set(shard.failed)
+        kept = [i for i in range(rank, len(paths), world) if paths[i] not in failed]
+        if len(kept) != len(shard):  # unreachable unless a failure was reported under another name
+            raise RuntimeError("the computed features do not match their images")
+        order += [(position, rank, row) for row, position in enumerate(kept)]
+    order.sort()
+    failed_all = [path for shard in shards for path in shard.failed]
+    if not order:
+        return FeatureSet(torch.empty(0), torch.empty(0, dtype=torch.long), failed_all)
+    features = torch.stack([shards[rank].features[row] for _, rank, row in order])
+    labels = torch.stack([shards[rank].labels[row] for _, rank, row in order])
+    return FeatureSet(features, labels, failed_all)
+
+
 def _features_of(model: nn.Module, acc: Acceleration, images: torch.Tensor) -> torch.Tensor:
     try:
         with acc.autocast():

@@ -25,7 +25,7 @@ from engine.training.callbacks.checkpoint import CheckpointSaver
 from engine.training.checkpoint import Checkpoint, load_checkpoint
 from engine.training.distributed import Collective, SetupAgreement, World, wrap_for_world
 from engine.training.resume import cut_history, load_resume_checkpoint, load_split, restore_session
-from engine.training.session import ProgressFn, Session, open_session
+from engine.training.session import ProgressFn, Session, finish_features, open_session
 from engine.training.sync_batchnorm import apply_sync_batchnorm
 
 if TYPE_CHECKING:
@@ -110,6 +110,7 @@ class RunOpening:
             self._setup.meet()
         self._setup.meet()  # every process is ready
         assert self.session is not None
+        finish_features(self.session, self._progress, self.cancel)  # several processes: computed together now
         self.collective.device = self.session.device if self.session.device.type == "cuda" else self.collective.device
         note = apply_sync_batchnorm(self.session.module, self.config, self.world, self.session.device.type,
                                     self.session.batch_size)

@@ -29,12 +29,14 @@ from engine.data.loaders import Batch, ImageListDataset, balanced_weights, make_
 from engine.data.report import Split
 from engine.models.layers.freezing import parameter_groups
 from engine.training.device import Acceleration, accelerate, split_cpu_threads
-from engine.training.distributed import World
+from engine.training.distributed import Collective, World
 from engine.training.feature_cache import (
     FeatureBatches,
     FeatureSet,
     compute_features,
     head_is_terminal,
+    joined_shards,
+    shard_of,
     trainable_outside,
 )
 from engine.training.frozen_prefix import NoGradPrefix
@@ -71,6 +73,9 @@ class Session:
     train_source: Any = None
     val_source: Any = None
     features: tuple[FeatureSet, FeatureSet] | None = None
+    #: Several processes: the features are computed together, each its share, once all have a session
+    #: (:func:`finish_features`): process 0 opens its session while the others wait for its split.
+    features_pending: bool = False
     caches: tuple[ImageCache | None, ImageCache | None] = (None, None)
     prefix: NoGradPrefix | None = None
     notes: list[str] = field(default_factory=list)
@@ -93,7 +98,7 @@ class Session:
 
     @property
     def using_features(self) -> bool:
-        return self.features is not None
+        return self.features is not None or self.features_pending
 
     @property
     def device(self) -> torch.device:
@@ -208,10 +213,20 @@ def open_session(config: TrainConfig, run_dir: Path, progress: ProgressFn, cance
         loss_fn=make_loss(len(prepared.split.classes), config.optim.label_smoothing, weights, prepared.device),
         notes=list(acc.notes), world=world or World())
     if _features_apply(session):
-        _use_features(session, progress, cancel)
+        if session.world.active:
+            session.features_pending = True
+        else:
+            _use_features(session, progress, cancel)
     else:
         _use_images(session, progress, cancel)
     return session
+
+
+def finish_features(session: Session, progress: ProgressFn, cancel: CancelToken) -> None:
+    """Compute the features a session of several processes left for later, every process at once."""
+    if session.features_pending:
+        _use_features(session, progress, cancel)
+        session.features_pending = False
 
 
 def _features_apply(session: Session) -> bool:
@@ -238,16 +253,29 @@ def _use_features(session: Session, progress: ProgressFn, cancel: CancelToken) -
     prepared = session.prepared
     sets: list[FeatureSet] = []
     for side, items in (("training", prepared.split.train), ("validation", prepared.split.val)):
-        features = compute_features(prepared.model, prepared.head, _eval_loader(session, items), session.acc,
-                                    _feature_progress(progress, side), cancel)
-        if features is None:
-            raise SessionCancelled
-        sets.append(features)
+        sets.append(_computed_features(session, list(items), side, progress, cancel))
     session.features = (sets[0], sets[1])
     session.module = prepared.model.get_submodule(prepared.head)
     session.train_source, session.val_source = _feature_sources(session, sets[0], sets[1])
     session.notes.append("The pretrained layers are frozen and there is no augmentation, so their features "
                          "were computed once and only the new classifier trains on them (much faster).")
+
+
+def _computed_features(session: Session, items: list[Any], side: str, progress: ProgressFn,
+                       cancel: CancelToken) -> FeatureSet:
+    """The frozen base's features of ``items``; with several processes each computes its share and they are
+    joined on every process (engine/training/feature_cache.py), so N GPUs take 1/N of the time."""
+    prepared, world = session.prepared, session.world
+    mine = shard_of(items, world.rank, world.size) if world.active else items
+    features = compute_features(prepared.model, prepared.head, _eval_loader(session, mine), session.acc,
+                                _feature_progress(progress, side), cancel)
+    collective = Collective(world, prepared.device if prepared.device.type == "cuda" else None)
+    if collective.any(features is None):  # Stop heard by any process: all stop here, none waits for the others
+        raise SessionCancelled
+    assert features is not None
+    if not world.active:
+        return features
+    return joined_shards([path for path, _ in items], collective.gather(features))
 
 
 def _feature_progress(progress: ProgressFn, side: str) -> Callable[[int, int], None]:

@@ -76,6 +76,26 @@ def test_torchrun_with_two_processes_trains_one_run_like_one_process(image_folde
     assert worst < 1e-5, f"the 2-process weights differ from the 1-process ones by {worst}"
 
 
+def test_cached_features_are_computed_shard_by_shard_and_train_like_one_process(image_folder: Path,
+                                                                                tmp_path: Path) -> None:
+    weights = make_pretrained_file(tmp_path / "pre.safetensors", "resnet18")
+    args = [str(image_folder), "--arch", "resnet18", "--weights", str(weights), "--strategy", "head",
+            "--image-size", "32", "--epochs", "3", "--batch-size", "8", "--device", "cpu", "--workers", "0",
+            "--augmentation", "none", "--patience", "1", "--lr", "0.05"]  # the feature cache is on by default
+    one, two = tmp_path / "one", tmp_path / "two"
+    assert cli_main(["train", *args, "--out", str(one)]) == 0
+    done = subprocess.run(
+        [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node=2", f"--master_port={_free_port()}",
+         "-m", "engine", "train", *args, "--out", str(two)],
+        cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=LAUNCH_TIMEOUT_S)
+    assert done.returncode == 0, done.stderr[-3000:]
+    started = _ends(two)[0]
+    assert any("features were computed once" in note for note in started.notes), started.notes
+    a, b = load_file(str(RunLayout(one).model.weights)), load_file(str(RunLayout(two).model.weights))
+    worst = max(float((a[k].double() - b[k].double()).abs().max()) for k in a if a[k].is_floating_point())
+    assert worst < 1e-5, f"the 2-process weights differ from the 1-process ones by {worst}"
+
+
 def _launch_pair(config_file: Path, run: Path, what: str) -> list[subprocess.Popen[str]]:
     port = str(_free_port())
     return [subprocess.Popen([sys.executable, "-m", "tests.dist_worker", str(config_file), str(run), what],
