@@ -21,9 +21,10 @@ from engine.report.markup import esc, items, para, pct, section
 
 SMALL_PER_CLASS = 100
 IMBALANCED_RATIO = 3.0
-MEDICAL_WARNING = tr_later("This model is not a cleared or approved medical device (it has no FDA clearance, CE marking "
-                   "or any other regulatory approval). It must not be used to diagnose, treat or triage patients, "
-                   "nor replace a qualified clinician's judgement; it is for research and education only.")
+MEDICAL_WARNING = tr_later(
+    "This model is not a cleared or approved medical device (it has no FDA clearance, CE marking or any other "
+    "regulatory approval). It must not be used to diagnose, treat or triage patients, nor replace a qualified "
+    "clinician's judgement; it is for research and education only.")
 
 
 def wilson_interval(successes: int, n: int, z: float = 1.96) -> tuple[float, float]:

@@ -67,9 +67,8 @@ def png_of(array: NDArray[np.uint8], side: int = THUMBNAIL_SIDE) -> bytes:
 
 def curves_png(epochs: Sequence[EpochEnded], best_epoch: int | None) -> bytes:
     """Loss and accuracy per epoch, training and validation, with the best epoch marked."""
-    from matplotlib.figure import Figure
-
     from matplotlib import rc_context
+    from matplotlib.figure import Figure
 
     with rc_context({"font.family": font_families()}):
         fig = Figure(figsize=(9.0, 3.4), dpi=DPI, layout="constrained")
