@@ -63,13 +63,14 @@ def readme(files: DeploymentFiles, check: ExportCheck, record: dict[str, Any]) -
             (files.labels.name, tr("the class names, one a line, in the order of the model's outputs")),
             (files.preprocessing.name, tr("how an image becomes the model's input")),
             (script, tr("classifies an image or a folder of images to a CSV table"))]
-    table = "\n".join([f"| {tr('file')} | {tr('what it is')} |", "|---|---|",
+    file_column, what_column = tr("file"), tr("what it is")
+    on_screen, whole_folder = tr("the table on the screen"), tr("every image in a folder and its subfolders")
+    table = "\n".join([f"| {file_column} | {what_column} |", "|---|---|",
                        *(f"| `{name}` | {what} |" for name, what in rows)])
     # not translated: shell commands (their comments are translated)
     commands = "\n".join(["```bash", "pip install onnxruntime pillow numpy",
-                          f"python {script} photo.jpg                    # {tr('the table on the screen')}",
-                          f"python {script} photos/ --csv answers.csv    # "
-                          f"{tr('every image in a folder and its subfolders')}", "```"])
+                          f"python {script} photo.jpg                    # {on_screen}",
+                          f"python {script} photos/ --csv answers.csv    # {whole_folder}", "```"])
     blocks = [
         "# " + trn("{arch} image classifier ({n} classes)", "{arch} image classifier ({n} classes)", len(names),
                    arch=record["architecture"]),

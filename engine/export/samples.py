@@ -91,4 +91,4 @@ def _random_images(preprocessing: Preprocessing, limit: int, why: str) -> CheckI
     size = preprocessing.image_size
     inputs = torch.randn(min(limit, 8), 3, size, size, generator=generator)
     return CheckImages(inputs, ("",) * inputs.shape[0], "random",
-                       f"{why} {tr('The export was checked on random inputs instead.')}")
+                       why + " " + tr("The export was checked on random inputs instead."))

@@ -57,7 +57,8 @@ def num(value: float | None, digits: int = 3) -> str:
 
 def _cell(value: Any) -> str:
     if isinstance(value, bool):
-        return f"<td>{tr('yes') if value else tr('no')}</td>"
+        word = tr("yes") if value else tr("no")
+        return f"<td>{word}</td>"
     if isinstance(value, (int, float)):
         return f'<td class="n">{esc(value)}</td>'
     return f"<td>{esc(value)}</td>"

@@ -52,8 +52,8 @@ def model_card_section(facts: RunFacts) -> str:
                    "preparation as the images in the training folder."),
                 tr("As an aid that a person checks, with the figures of this report in mind; not as the only basis "
                    "for a decision that matters.")]
-    body = [f"<h3>{esc(tr('Intended use'))}</h3>", items(intended), f"<h3>{esc(tr('Limitations'))}</h3>",
-            items(limitations(facts))]
+    intended_use, limits = esc(tr("Intended use")), esc(tr("Limitations"))
+    body = [f"<h3>{intended_use}</h3>", items(intended), f"<h3>{limits}</h3>", items(limitations(facts))]
     signs = facts.medical_signs()
     if signs:
         headline = tr("<b>Not a medical device.</b> {warning}", warning=esc(tr(MEDICAL_WARNING)))

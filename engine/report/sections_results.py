@@ -112,7 +112,8 @@ def _binary_block(binary: dict[str, Any], roc_uri: str | None) -> str:
              (tr("Negative predictive value"), pct(binary.get("npv"))),
              (tr("True / false positives"), f"{binary.get('tp')} / {binary.get('fp')}"),
              (tr("True / false negatives"), f"{binary.get('tn')} / {binary.get('fn')}")]
-    return (f"<h4>{esc(tr('Two classes: ROC curve and threshold'))}</h4>" + facts_list(pairs)
+    heading = esc(tr("Two classes: ROC curve and threshold"))
+    return (f"<h4>{heading}</h4>" + facts_list(pairs)
             + figure(roc_uri, tr("ROC curve; the dot is the decision threshold above"), width=420))
 
 
