@@ -35,6 +35,17 @@ EXTRA_LABELS = {
     "model.weights": tr_later("Starting weights"),
     "strategy": tr_later("Strategy"),
     "freeze.frozen": tr_later("Frozen layers (chosen by hand)"),
+    # What config.json's "resolved" part records when a run starts (the report's "decided" table).
+    "weights_source": tr_later("Weights source"),
+    "head_module": tr_later("Head module"),
+    "frozen_modules": tr_later("Frozen modules"),
+    "cached_features": tr_later("Cached features"),
+    "mixed_precision": tr_later("Mixed precision"),
+    "channels_last": tr_later("Channels last"),
+    "no_grad_prefix": tr_later("No grad prefix"),
+    "world_size": tr_later("World size"),
+    "resumed_from_epoch": tr_later("Resumed from epoch"),
+    "prepared": tr_later("Prepared"),
 }
 
 
