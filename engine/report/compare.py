@@ -12,6 +12,7 @@ Example:
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -91,15 +92,33 @@ class Comparison:
                   (tr("Saved model"), [(r.label, r.texts()) for r in self.figures])]
         rows = [label for _, part in blocks for label, _ in part]
         run = tr("Run")
-        width = max(len(text) for text in (*rows, run))
-        cells = [max([len(n)] + [len(t[i]) for _, part in blocks for _, t in part if t])
+        width = max(text_width(text) for text in (*rows, run))
+        cells = [max([text_width(n)] + [text_width(t[i]) for _, part in blocks for _, t in part if t])
                  for i, n in enumerate(self.names)]
-        lines = ["  ".join([f"{run:<{width}}", *(f"{n:>{w}}" for n, w in zip(self.names, cells))])]
+        lines = ["  ".join([_left(run, width), *(_right(n, w) for n, w in zip(self.names, cells))])]
         for title, part in blocks:
             lines.append(title)
-            lines.extend("  ".join([f"{label:<{width}}", *(f"{t:>{w}}" for t, w in zip(texts, cells))]).rstrip()
+            lines.extend("  ".join([_left(label, width), *(_right(t, w) for t, w in zip(texts, cells))]).rstrip()
                          for label, texts in part)
         return "\n".join(lines)
+
+
+def text_width(text: str) -> int:
+    """Columns ``text`` takes in a terminal: Hangul and other wide characters take two.
+
+    Example:
+        >>> text_width("Run"), text_width("실행")
+        (3, 4)
+    """
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _left(text: str, width: int) -> str:
+    return text + " " * (width - text_width(text))
+
+
+def _right(text: str, width: int) -> str:
+    return " " * (width - text_width(text)) + text
 
 
 def compare_runs(run_dirs: Sequence[str | Path]) -> Comparison:

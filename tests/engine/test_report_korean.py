@@ -20,7 +20,7 @@ from engine.export.errors import ExportExists
 from engine.export.exporter import ALLOW_REPLACING
 from engine.export.metadata import preprocessing_record
 from engine.export.onnx_format import unsupported_sentence
-from engine.report.compare import Comparison, ComparedRow, compare_runs
+from engine.report.compare import ComparedRow, Comparison, compare_runs, text_width
 from engine.report.facts import RunFacts
 from engine.report.gallery import Gallery
 from engine.report.model_card import limitations
@@ -128,6 +128,9 @@ def test_the_comparison_table_and_its_refusals_are_korean(korean: None, tmp_path
     table = comparison.table_text()
     assert table.splitlines()[0].startswith("실행")
     assert "(모든 설정이 같음)" in table and "조기 종료" in table and "75.0%" in table
+    # Hangul takes two columns in a terminal: the right-aligned values still end in one column.
+    valued = [line for line in table.splitlines() if line.endswith(("%", "완료", "b"))]
+    assert len(valued) == 3 and len({text_width(line) for line in valued}) == 1
     with pytest.raises(ConfigError, match="실행 폴더가 두 개 이상"):
         compare_runs([tmp_path])
     assert setting_text(False) == "아니요"
