@@ -16,6 +16,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from engine.core.i18n import tr, trn
 from engine.export.samples import CheckImages
 
 #: The largest logit difference an export may show (float32 kernels differ in summation order, no more).
@@ -49,14 +50,31 @@ class ExportCheck:
             Checked: on 32 validation images, ONNX gives the same top class as PyTorch on all 32,
             logits within 2.4e-06 (allowed: 1e-03).
         """
-        where = f"{self.images} validation images" if self.source == "validation" else f"{self.images} random inputs"
-        if self.passed:
-            text = (f"Checked: on {where}, {self.format} gives the same top class as PyTorch on all {self.images}, "
-                    f"logits within {self.max_abs_diff:.2g} (allowed: {self.tolerance:.0e}).")
+        fields = {"format": self.format, "diff": self.max_abs_diff, "allowed": self.tolerance,
+                  "same": self.same_top1}
+        real = self.source == "validation"
+        if self.passed and real:
+            text = trn("Checked: on {n} validation images, {format} gives the same top class as PyTorch on all {n}, "
+                       "logits within {diff:.2g} (allowed: {allowed:.0e}).",
+                       "Checked: on {n} validation images, {format} gives the same top class as PyTorch on all {n}, "
+                       "logits within {diff:.2g} (allowed: {allowed:.0e}).", self.images, **fields)
+        elif self.passed:
+            text = trn("Checked: on {n} random inputs, {format} gives the same top class as PyTorch on all {n}, "
+                       "logits within {diff:.2g} (allowed: {allowed:.0e}).",
+                       "Checked: on {n} random inputs, {format} gives the same top class as PyTorch on all {n}, "
+                       "logits within {diff:.2g} (allowed: {allowed:.0e}).", self.images, **fields)
+        elif real:
+            text = trn("Check failed: on {n} validation images, {format} gives the same top class as PyTorch on "
+                       "only {same} of {n}, logits differ by up to {diff:.3g} (allowed: {allowed:.0e}).",
+                       "Check failed: on {n} validation images, {format} gives the same top class as PyTorch on "
+                       "only {same} of {n}, logits differ by up to {diff:.3g} (allowed: {allowed:.0e}).",
+                       self.images, **fields)
         else:
-            text = (f"Check failed: on {where}, {self.format} gives the same top class as PyTorch on only "
-                    f"{self.same_top1} of {self.images}, logits differ by up to {self.max_abs_diff:.3g} "
-                    f"(allowed: {self.tolerance:.0e}).")
+            text = trn("Check failed: on {n} random inputs, {format} gives the same top class as PyTorch on "
+                       "only {same} of {n}, logits differ by up to {diff:.3g} (allowed: {allowed:.0e}).",
+                       "Check failed: on {n} random inputs, {format} gives the same top class as PyTorch on "
+                       "only {same} of {n}, logits differ by up to {diff:.3g} (allowed: {allowed:.0e}).",
+                       self.images, **fields)
         return f"{text} {self.note}".strip()
 
     def to_dict(self) -> dict[str, Any]:
@@ -93,7 +111,8 @@ def compare(format_name: str, model: nn.Module, run: Runner, images: CheckImages
     sizes = (images.count, 1)
     if together.shape != reference.shape or alone.shape != reference_alone.shape:
         return ExportCheck(format_name, images.count, images.source, float("inf"), 0, sizes,
-                           note=f"Its output has the shape {together.shape} instead of {reference.shape}.")
+                           note=tr("Its output has the shape {shape} instead of {expected}.",
+                                   shape=together.shape, expected=reference.shape))
     diff = max(float(np.abs(together - reference).max()), float(np.abs(alone - reference_alone).max()))
     same = int((together.argmax(1) == reference.argmax(1)).sum())
     if alone.argmax(1)[0] != reference_alone.argmax(1)[0]:

@@ -19,6 +19,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from engine.core.i18n import tr, trn
 from engine.core.run_layout import DeploymentFiles, check_file_of
 from engine.export.check import ExportCheck
 from engine.export.onnx_format import MIN_ONNXRUNTIME, OPSET
@@ -52,53 +53,53 @@ def predict_script(files: DeploymentFiles) -> str:
 
 
 def readme(files: DeploymentFiles, check: ExportCheck, record: dict[str, Any]) -> str:
-    """The folder's README: what is in it, how to install and run ``predict.py``, how to use the model itself."""
+    """The folder's README: what is in it, how to install and run ``predict.py``, how to use the model itself
+    (in the user's language; the commands, file names and figures stay as they are)."""
     size = record["input"]["size"][0]
-    classes = ", ".join(record["class_names"])
-    return f"""# {record["architecture"]} image classifier ({len(record["class_names"])} classes)
-
-Exported by Finetune Studio. Classes, in output order: {classes}.
-
-{check.sentence()}
-
-## Files
-
-| file | what it is |
-|---|---|
-| `{files.model.name}` | the model (ONNX, opset {OPSET}; any batch size) |
-| `{check_file_of(files.model).name}` | the export check above, in figures |
-| `{files.labels.name}` | the class names, one a line, in the order of the model's outputs |
-| `{files.preprocessing.name}` | how an image becomes the model's input |
-| `{files.script.name}` | classifies an image or a folder of images to a CSV table |
-
-## Classify images
-
-Python 3.9 or later with three packages (onnxruntime {MIN_ONNXRUNTIME} or later runs this model):
-
-```bash
-pip install onnxruntime pillow numpy
-python {files.script.name} photo.jpg                    # the table on the screen
-python {files.script.name} photos/ --csv answers.csv    # every image in a folder and its subfolders
-```
-
-The table has one row per image: the file, the predicted class, its probability, the probability of every
-class (`p_<class>`), and an error for a file that could not be read.
-
-## Use the model in your own program
-
-Input `{record["input"]["name"]}`: float32, shape `(batch, 3, {size}, {size})`, RGB. Output
-`{record["output"]["name"]}`: one logit per class (softmax gives the probabilities). Each image must be
-prepared exactly as during training, or the answers get worse without any error:
-
-1. Decode as 8-bit RGB (EXIF orientation applied; transparent pixels on white).
-2. Resize so that the short side is {record["resize"]["short_side"]} pixels (bilinear, antialiased; the long
-   side rounded down).
-3. Cut the centre {size} x {size} pixels.
-4. Divide by 255, subtract the mean {record["mean"]} and divide by the standard deviation {record["std"]}
-   (per channel, R G B).
-
-`{files.preprocessing.name}` says the same in JSON; the ONNX file carries it too, as metadata.
-"""
+    names = record["class_names"]
+    script = files.script.name
+    rows = [(files.model.name, tr("the model (ONNX, opset {opset}; any batch size)", opset=OPSET)),
+            (check_file_of(files.model).name, tr("the export check above, in figures")),
+            (files.labels.name, tr("the class names, one a line, in the order of the model's outputs")),
+            (files.preprocessing.name, tr("how an image becomes the model's input")),
+            (script, tr("classifies an image or a folder of images to a CSV table"))]
+    file_column, what_column = tr("file"), tr("what it is")
+    on_screen, whole_folder = tr("the table on the screen"), tr("every image in a folder and its subfolders")
+    table = "\n".join([f"| {file_column} | {what_column} |", "|---|---|",
+                       *(f"| `{name}` | {what} |" for name, what in rows)])
+    # not translated: shell commands (their comments are translated)
+    commands = "\n".join(["```bash", "pip install onnxruntime pillow numpy",
+                          f"python {script} photo.jpg                    # {on_screen}",
+                          f"python {script} photos/ --csv answers.csv    # {whole_folder}", "```"])
+    blocks = [
+        "# " + trn("{arch} image classifier ({n} classes)", "{arch} image classifier ({n} classes)", len(names),
+                   arch=record["architecture"]),
+        tr("Exported by Finetune Studio. Classes, in output order: {classes}.", classes=", ".join(names)),
+        check.sentence(),
+        "## " + tr("Files"),
+        table,
+        "## " + tr("Classify images"),
+        tr("Python 3.9 or later with three packages (onnxruntime {version} or later runs this model):",
+           version=MIN_ONNXRUNTIME),
+        commands,
+        tr("The table has one row per image: the file, the predicted class, its probability, the probability of "
+           "every\nclass (`p_<class>`), and an error for a file that could not be read."),
+        "## " + tr("Use the model in your own program"),
+        tr("Input `{input}`: float32, shape `(batch, 3, {size}, {size})`, RGB. Output\n`{output}`: one logit per "
+           "class (softmax gives the probabilities). Each image must be\nprepared exactly as during training, or the "
+           "answers get worse without any error:", input=record["input"]["name"], size=size,
+           output=record["output"]["name"]),
+        "\n".join([
+            "1. " + tr("Decode as 8-bit RGB (EXIF orientation applied; transparent pixels on white)."),
+            "2. " + tr("Resize so that the short side is {short} pixels (bilinear, antialiased; the long\n   side "
+                       "rounded down).", short=record["resize"]["short_side"]),
+            "3. " + tr("Cut the centre {size} x {size} pixels.", size=size),
+            "4. " + tr("Divide by 255, subtract the mean {mean} and divide by the standard deviation {std}\n   (per "
+                       "channel, R G B).", mean=record["mean"], std=record["std"])]),
+        tr("`{file}` says the same in JSON; the ONNX file carries it too, as metadata.",
+           file=files.preprocessing.name),
+    ]
+    return "\n\n".join(blocks) + "\n"
 
 
 def _json(data: Any) -> bytes:

@@ -14,11 +14,15 @@ from enum import Enum
 from pathlib import Path
 
 from engine.core.errors import StudioError
+from engine.core.i18n import tr, tr_later, trn
 from engine.core.names import display_path
 from engine.core.output_files import output_file_problem
 from engine.core.run_layout import DeploymentFiles, RunLayout, check_file_of
 from engine.export.errors import ExportError, ExportExists
 from engine.run.folder import RunFileError, RunFolder
+
+#: How each export format is named where it is shown (ONNX and TorchScript are names, the same in every language).
+FORMAT_LABELS = {"onnx": "ONNX", "torchscript": "TorchScript", "folder": tr_later("Deployment folder")}
 
 
 class ExportFormat(str, Enum):
@@ -30,7 +34,8 @@ class ExportFormat(str, Enum):
 
     @property
     def label(self) -> str:
-        return {"onnx": "ONNX", "torchscript": "TorchScript", "folder": "Deployment folder"}[self.value]
+        """The format's name in the user's language."""
+        return tr(FORMAT_LABELS[self.value])
 
     @property
     def suffix(self) -> str:
@@ -75,8 +80,8 @@ def plan_export(run_dir: str | Path, fmt: ExportFormat | str, out: str | Path | 
     run = RunFolder.at(run_dir)
     fmt = ExportFormat(fmt)
     if not run.has_model():
-        raise ExportError(f"{display_path(run.path)} has no saved model to export (a run saves one when its first "
-                          "epoch ends). Choose a finished run.")
+        raise ExportError(tr("{run} has no saved model to export (a run saves one when its first epoch ends). "
+                             "Choose a finished run.", run=display_path(run.path)))
     target = _target(run, fmt, None if out is None else Path(out).expanduser())
     if fmt is ExportFormat.FOLDER:
         files = DeploymentFiles(target).all_files()
@@ -93,13 +98,20 @@ def plan_export(run_dir: str | Path, fmt: ExportFormat | str, out: str | Path | 
 
 
 def refuse_existing(plan: ExportPlan, *, how_to_allow: str) -> None:
-    """Raise :class:`ExportExists` when a file of ``plan`` exists (``how_to_allow``: "add --overwrite")."""
+    """Raise :class:`ExportExists` when a file of ``plan`` exists (``how_to_allow``: "add --overwrite", marked
+    with ``tr_later`` by the caller and translated here: it stands alone after "or" in the sentence)."""
     existing = plan.existing()
     if existing:
         shown = display_path(existing[0])
-        more = f" (and {len(existing) - 1} more of its files)" if len(existing) > 1 else ""
-        raise ExportExists(f"{shown} exists already{more}; it was not replaced. Choose another place, or "
-                           f"{how_to_allow} to replace it.", tuple(str(p) for p in existing))
+        if len(existing) > 1:
+            message = trn("{file} exists already (and {n} more of its files); it was not replaced. Choose another "
+                          "place, or {how} to replace it.", "{file} exists already (and {n} more of its files); it "
+                          "was not replaced. Choose another place, or {how} to replace it.", len(existing) - 1,
+                          file=shown, how=tr(how_to_allow))
+        else:
+            message = tr("{file} exists already; it was not replaced. Choose another place, or {how} to replace it.",
+                         file=shown, how=tr(how_to_allow))
+        raise ExportExists(message, tuple(str(p) for p in existing))
 
 
 def _target(run: RunLayout, fmt: ExportFormat, out: Path | None) -> Path:
@@ -109,7 +121,8 @@ def _target(run: RunLayout, fmt: ExportFormat, out: Path | None) -> Path:
         return defaults[fmt]
     if fmt is ExportFormat.FOLDER:
         if out.exists() and not out.is_dir():
-            raise ExportError(f"{display_path(out)} is a file; a deployment folder needs a folder. Choose a folder.")
+            raise ExportError(tr("{file} is a file; a deployment folder needs a folder. Choose a folder.",
+                                 file=display_path(out)))
         return out
     if out.is_dir():
         return out / defaults[fmt].name
@@ -120,8 +133,9 @@ def _refuse_image_folder(run: RunFolder, target: Path) -> None:
     """The exported files must not land among the training images (a later scan would take them for images)."""
     for folder in _image_folders(run):
         if _within(target, folder):
-            raise ExportError(f"{display_path(target)} is inside the image folder {display_path(folder)}, where "
-                              "exported files would mix with your images. Choose a place outside it.")
+            raise ExportError(tr("{file} is inside the image folder {folder}, where exported files would mix with "
+                                 "your images. Choose a place outside it.", file=display_path(target),
+                                 folder=display_path(folder)))
 
 
 def _image_folders(run: RunFolder) -> list[Path]:

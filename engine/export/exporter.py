@@ -22,6 +22,7 @@ from pathlib import Path
 from engine.core.atomic import write_bytes_atomic
 from engine.core.cancel import CancelToken, NeverCancelled
 from engine.core.errors import OutputError
+from engine.core.i18n import tr, tr_later, trn
 from engine.core.names import display_path
 from engine.core.output_files import describe_write_failure
 from engine.core.run_layout import DeploymentFiles, check_file_of
@@ -38,6 +39,8 @@ log = logging.getLogger(__name__)
 
 #: Called with a short sentence as each step starts ("Checking the ONNX file on 32 validation images…").
 StepCallback = Callable[[str], None]
+#: How the window's user allows replacing files (the command line says "add --overwrite").
+ALLOW_REPLACING = tr_later("allow replacing")
 
 
 @dataclass(frozen=True)
@@ -58,11 +61,13 @@ class ExportResult:
             >>> result.sentence()  # doctest: +SKIP
             'ONNX written to runs/flowers/export/model.onnx. Checked: on 32 validation images, ONNX gives …'
         """
-        return f"{self.plan.format.label} written to {display_path(self.plan.target)}. {self.check.sentence()}"
+        written = tr("{format} written to {place}.", format=self.plan.format.label,
+                     place=display_path(self.plan.target))
+        return f"{written} {self.check.sentence()}"
 
 
 def export_run(run_dir: str | Path, fmt: ExportFormat | str, out: str | Path | None = None, *,
-               overwrite: bool = False, how_to_allow: str = "allow replacing", step: StepCallback | None = None,
+               overwrite: bool = False, how_to_allow: str = ALLOW_REPLACING, step: StepCallback | None = None,
                cancel: CancelToken | None = None) -> ExportResult:
     """Export the run's saved model, check it against PyTorch, and write it.
 
@@ -93,18 +98,25 @@ def export_run(run_dir: str | Path, fmt: ExportFormat | str, out: str | Path | N
     exported = load_exported_model(plan.run_dir, "cpu")
     record = preprocessing_record(exported.arch, exported.class_names, exported.preprocessing)
     format_name = torchscript_format.FORMAT_NAME if plan.format is ExportFormat.TORCHSCRIPT else onnx_format.FORMAT_NAME
-    tell(f"Exporting the model to {format_name}…")
+    tell(tr("Exporting the model to {format}…", format=format_name))
     payload = _model_bytes(plan.format, exported, record)
     _stop_if(token)
     images = check_images(plan.run_dir, exported.preprocessing)
-    where = "validation images" if images.source == "validation" else "random inputs"
-    tell(f"Checking the {format_name} model on {images.count} {where} against PyTorch…")
+    if images.source == "validation":
+        tell(trn("Checking the {format} model on {n} validation images against PyTorch…",
+                 "Checking the {format} model on {n} validation images against PyTorch…", images.count,
+                 format=format_name))
+    else:
+        tell(trn("Checking the {format} model on {n} random inputs against PyTorch…",
+                 "Checking the {format} model on {n} random inputs against PyTorch…", images.count,
+                 format=format_name))
     check = compare(format_name, exported.model, _runner(plan.format, payload), images)
     if not check.passed:
-        raise ExportCheckFailed(f"{check.sentence()} The {format_name} file was not written: it would not answer "
-                                "as the trained model does. Its predictions in this app still work.")
+        refused = tr("The {format} file was not written: it would not answer as the trained model does. Its "
+                     "predictions in this app still work.", format=format_name)
+        raise ExportCheckFailed(f"{check.sentence()} {refused}")
     _stop_if(token)
-    tell(f"Writing {display_path(plan.target)}…")
+    tell(tr("Writing {place}…", place=display_path(plan.target)))
     _write_all(_payloads(plan, payload, check, record))
     log.info("exported %s to %s: %s", plan.run_dir, plan.target, check.sentence())
     return ExportResult(plan, check)
@@ -127,9 +139,9 @@ def _runner(fmt: ExportFormat, payload: bytes) -> Runner:
         log.warning("onnxruntime cannot load the exported model", exc_info=True)
         import onnxruntime
 
-        raise ExportUnsupported(f"The model was exported to ONNX, but onnxruntime {onnxruntime.__version__} cannot "
-                                f"run it ({type(exc).__name__}), so it was not written. "
-                                f"{onnx_format.STILL_WORKS}") from exc
+        refused = tr("The model was exported to ONNX, but onnxruntime {version} cannot run it ({error}), so it was "
+                     "not written.", version=onnxruntime.__version__, error=type(exc).__name__)
+        raise ExportUnsupported(f"{refused} {tr(onnx_format.STILL_WORKS)}") from exc
 
 
 def _payloads(plan: ExportPlan, payload: bytes, check: ExportCheck, record: dict[str, object]) -> dict[Path, bytes]:
@@ -150,4 +162,4 @@ def _write_all(payloads: dict[Path, bytes]) -> None:
 
 def _stop_if(token: CancelToken) -> None:
     if token.is_set():
-        raise ExportError("The export was stopped; nothing was written.")
+        raise ExportError(tr("The export was stopped; nothing was written."))

@@ -29,6 +29,7 @@ def preprocessing_record(arch: str, class_names: tuple[str, ...] | list[str],
         ([224, 224], 256, ['ants', 'bees'])
     """
     size = preprocessing.image_size
+    # not translated: a file format record, read by programs on other machines
     return {
         "format": RECORD_FORMAT,
         "format_version": RECORD_VERSION,

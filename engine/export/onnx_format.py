@@ -18,7 +18,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from engine.core.words import plural_noun
+from engine.core.i18n import tr, tr_later, trn
 from engine.export.errors import ExportUnsupported
 from engine.export.metadata import INPUT_NAME, OUTPUT_NAME, onnx_metadata
 
@@ -57,20 +57,20 @@ def onnx_bytes(model: nn.Module, image_size: int, record: dict[str, Any]) -> byt
         log.warning("ONNX export failed", exc_info=True)
         raise ExportUnsupported(unsupported_sentence(exc)) from exc
     if program is None:  # only the deprecated exporter returns None
-        raise ExportUnsupported("This model could not be exported to ONNX. " + STILL_WORKS)
+        raise ExportUnsupported(tr("This model could not be exported to ONNX.") + " " + tr(STILL_WORKS))
     proto = program.model_proto
     del proto.metadata_props[:]
     for key, value in onnx_metadata(record).items():
         entry = proto.metadata_props.add()
         entry.key, entry.value = key, value
-    proto.producer_name = "Finetune Studio"
+    proto.producer_name = "Finetune Studio"  # not translated: a product name in the file
     if proto.ByteSize() > MAX_SINGLE_FILE:
-        raise ExportUnsupported("This model is larger than 2 GB, the most one ONNX file can hold, so it was not "
-                                "exported to ONNX. " + STILL_WORKS)
+        raise ExportUnsupported(tr("This model is larger than 2 GB, the most one ONNX file can hold, so it was not "
+                                   "exported to ONNX.") + " " + tr(STILL_WORKS))
     return bytes(proto.SerializeToString())
 
 
-STILL_WORKS = ("Its predictions in this app (Predict tab, python -m engine predict) still work, and so may the "
+STILL_WORKS = tr_later("Its predictions in this app (Predict tab, python -m engine predict) still work, and so may the "
                "TorchScript export.")
 
 
@@ -84,10 +84,13 @@ def unsupported_sentence(exc: BaseException) -> str:
     ops = sorted({m.split(".")[0] for m in re.findall(r"aten[.:]+(\w+(?:\.\w+)?)", str(exc))} - {"default"})
     if ops:
         named = ", ".join(f'"{op}"' for op in ops[:3])
-        what = f"it uses the {plural_noun(len(ops), 'operation')} {named}, which ONNX (opset {OPSET}) lacks"
+        why = trn("This model cannot be exported to ONNX: it uses the operation {names}, which ONNX (opset {opset}) "
+                  "lacks.", "This model cannot be exported to ONNX: it uses the operations {names}, which ONNX "
+                  "(opset {opset}) lacks.", len(ops), names=named, opset=OPSET)
     else:
-        what = f"PyTorch's exporter could not translate it ({type(exc).__name__})"
-    return f"This model cannot be exported to ONNX: {what}. {STILL_WORKS}"
+        why = tr("This model cannot be exported to ONNX: PyTorch's exporter could not translate it ({error}).",
+                 error=type(exc).__name__)
+    return f"{why} {tr(STILL_WORKS)}"
 
 
 def onnx_runner(payload: bytes, threads: int = 1) -> Callable[[np.ndarray], np.ndarray]:

@@ -30,6 +30,7 @@ PREPROCESSING_FILE = HERE / "@PREPROCESSING_FILE@"
 
 EXTENSIONS = {".jpg", ".jpeg", ".jpe", ".jfif", ".png", ".apng", ".bmp", ".dib", ".gif", ".tif", ".tiff",
               ".webp", ".ppm", ".pgm", ".pbm", ".pnm", ".tga"}
+# not translated: generated script (it runs without the app; its messages stay English)
 SYSTEM_NAMES = {"__macosx", "thumbs.db", "desktop.ini", "$recycle.bin", "system volume information"}
 HIGH_DEPTH = {"I;16", "I;16L", "I;16B", "I;16N", "I;16S", "I", "F"}
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -119,7 +120,7 @@ def classify(paths: list[Path], session: ort.InferenceSession, prep: dict[str, A
         try:
             array = preprocess(load_rgb(path, prep["resize"]["short_side"]), prep)
         except (OSError, ValueError, SyntaxError) as exc:  # not an image, damaged, missing
-            results.append((path, None, f"could not be read as an image ({exc})"))
+            results.append((path, None, f"could not be read as an image ({exc})"))  # not translated: generated script
             continue
         results.append((path, None, ""))
         pending.append((len(results) - 1, array))
@@ -148,9 +149,12 @@ def write_csv(results: list[tuple[Path, np.ndarray | None, str]], labels: list[s
 
 
 def main(argv: list[str] | None = None) -> int:
+    # not translated: generated script (it runs without the app; its messages stay English)
     parser = argparse.ArgumentParser(description="Classify images with the exported model in this folder.")
     parser.add_argument("images", nargs="+", metavar="IMAGE_OR_FOLDER")
+    # not translated: generated script
     parser.add_argument("--csv", metavar="FILE", help="write the table to FILE (default: the screen)")
+    # not translated: generated script
     parser.add_argument("--threads", type=int, default=0, help="CPU threads (default: onnxruntime's choice)")
     args = parser.parse_args(argv)
     prep = json.loads(PREPROCESSING_FILE.read_text(encoding="utf-8"))
@@ -160,13 +164,13 @@ def main(argv: list[str] | None = None) -> int:
     session = ort.InferenceSession(str(MODEL_FILE), options, providers=["CPUExecutionProvider"])
     paths = image_files(args.images)
     if not paths:
-        print("error: no image files were found in what you gave.", file=sys.stderr)
+        print("error: no image files were found in what you gave.", file=sys.stderr)  # not translated: generated script
         return 2
     results = classify(paths, session, prep)
     if args.csv:
         with open(args.csv, "w", encoding="utf-8", newline="") as handle:
             write_csv(results, labels, handle)
-        print(f"{len(results)} images classified; table written to {args.csv}")
+        print(f"{len(results)} images classified; table written to {args.csv}")  # not translated: generated script
     else:
         write_csv(results, labels, sys.stdout)
     for path, _, error in results:

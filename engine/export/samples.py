@@ -14,6 +14,7 @@ from pathlib import Path
 
 import torch
 
+from engine.core.i18n import tr
 from engine.core.names import display_path
 from engine.data.images.decode import ImageLoadError, load_image
 from engine.data.loaders import Preprocessing, image_to_tensor
@@ -66,8 +67,8 @@ def check_images(run_dir: Path, preprocessing: Preprocessing, limit: int = CHECK
         if len(tensors) == limit:
             break
     if not tensors:
-        return _random_images(preprocessing, limit, f"The run's validation images in {display_path(root)} "
-                                                    "could not be read (moved or deleted?).")
+        return _random_images(preprocessing, limit, tr("The run's validation images in {folder} could not be read "
+                                                       "(moved or deleted?).", folder=display_path(root)))
     return CheckImages(torch.stack(tensors), tuple(names), "validation")
 
 
@@ -90,4 +91,4 @@ def _random_images(preprocessing: Preprocessing, limit: int, why: str) -> CheckI
     size = preprocessing.image_size
     inputs = torch.randn(min(limit, 8), 3, size, size, generator=generator)
     return CheckImages(inputs, ("",) * inputs.shape[0], "random",
-                       f"{why} The export was checked on random inputs instead.")
+                       why + " " + tr("The export was checked on random inputs instead."))

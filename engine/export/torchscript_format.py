@@ -20,13 +20,14 @@ import numpy as np
 import torch
 from torch import nn
 
+from engine.core.i18n import tr, tr_later
 from engine.core.run_layout import PREPROCESSING
 from engine.export.errors import ExportUnsupported
 
 log = logging.getLogger(__name__)
 
 FORMAT_NAME = "TorchScript"
-STILL_WORKS = ("Its predictions in this app (Predict tab, python -m engine predict) still work, and so may the "
+STILL_WORKS = tr_later("Its predictions in this app (Predict tab, python -m engine predict) still work, and so may the "
                "ONNX export.")
 
 
@@ -50,8 +51,8 @@ def torchscript_bytes(model: nn.Module, image_size: int, record: dict[str, Any])
     except Exception as exc:  # noqa: BLE001 - tracing raises many types; all mean "not this model"
         log.warning("TorchScript export failed", exc_info=True)
         detail = str(exc).strip().splitlines()[0][:160] if str(exc).strip() else type(exc).__name__
-        raise ExportUnsupported(f"This model cannot be exported to TorchScript: tracing it failed ({detail}). "
-                                f"{STILL_WORKS}") from exc
+        why = tr("This model cannot be exported to TorchScript: tracing it failed ({error}).", error=detail)
+        raise ExportUnsupported(f"{why} {tr(STILL_WORKS)}") from exc
     return buffer.getvalue()
 
 

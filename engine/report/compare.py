@@ -12,23 +12,32 @@ Example:
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from engine.core.errors import ConfigError
+from engine.core.i18n import tr, tr_later
 from engine.core.names import display_path
 from engine.report.settings import NOT_SETTINGS, flatten, setting_label, setting_text
 from engine.run.events import EpochEnded, RunFinished
 from engine.run.folder import RunFolder
 
 #: The saved model's figures the comparison shows: (label, key in metrics.json; "" = from elsewhere).
-FIGURE_ROWS = (("Evaluated on", "evaluated_on"), ("Accuracy", "accuracy"),
-               ("Balanced accuracy", "balanced_accuracy"), ("Macro F1", "macro_f1"), ("ROC AUC", "roc_auc"),
-               ("Calibration error (ECE)", "ece"), ("Best epoch", "best_epoch"),
-               ("Validation loss (best epoch)", "val_loss"), ("Epochs trained", "epochs"), ("Outcome", "outcome"))
+FIGURE_ROWS = ((tr_later("Evaluated on"), "evaluated_on"), (tr_later("Accuracy"), "accuracy"),
+               (tr_later("Balanced accuracy"), "balanced_accuracy"), (tr_later("Macro F1"), "macro_f1"),
+               (tr_later("ROC AUC"), "roc_auc"), (tr_later("Calibration error (ECE)"), "ece"),
+               (tr_later("Best epoch"), "best_epoch"), (tr_later("Validation loss (best epoch)"), "val_loss"),
+               (tr_later("Epochs trained"), "epochs"), (tr_later("Outcome"), "outcome"))
 PERCENT_FIGURES = frozenset({"accuracy", "balanced_accuracy"})
+#: How a recorded value of the "evaluated on" and "outcome" rows reads (the JSON keeps the recorded value).
+# not translated: the keys are recorded values
+FIGURE_WORDS = {"validation": tr_later("validation"), "test": tr_later("test"),
+                "finished": tr_later("finished"), "early stopped": tr_later("early stopped"),
+                "cancelled": tr_later("cancelled"), "failed": tr_later("failed"),
+                "interrupted": tr_later("interrupted")}
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,18 +87,38 @@ class Comparison:
 
     def table_text(self) -> str:
         """The comparison as aligned plain text (what ``python -m engine compare`` prints)."""
-        settings = [(r.label, r.texts()) for r in self.settings] or [("(every setting is the same)", ())]
-        blocks = [("Settings that differ", settings), ("Saved model", [(r.label, r.texts()) for r in self.figures])]
+        settings = [(r.label, r.texts()) for r in self.settings] or [(tr("(every setting is the same)"), ())]
+        blocks = [(tr("Settings that differ"), settings),
+                  (tr("Saved model"), [(r.label, r.texts()) for r in self.figures])]
         rows = [label for _, part in blocks for label, _ in part]
-        width = max(len(text) for text in (*rows, "Run"))
-        cells = [max([len(n)] + [len(t[i]) for _, part in blocks for _, t in part if t])
+        run = tr("Run")
+        width = max(text_width(text) for text in (*rows, run))
+        cells = [max([text_width(n)] + [text_width(t[i]) for _, part in blocks for _, t in part if t])
                  for i, n in enumerate(self.names)]
-        lines = ["  ".join([f"{'Run':<{width}}", *(f"{n:>{w}}" for n, w in zip(self.names, cells))])]
+        lines = ["  ".join([_left(run, width), *(_right(n, w) for n, w in zip(self.names, cells))])]
         for title, part in blocks:
             lines.append(title)
-            lines.extend("  ".join([f"{label:<{width}}", *(f"{t:>{w}}" for t, w in zip(texts, cells))]).rstrip()
+            lines.extend("  ".join([_left(label, width), *(_right(t, w) for t, w in zip(texts, cells))]).rstrip()
                          for label, texts in part)
         return "\n".join(lines)
+
+
+def text_width(text: str) -> int:
+    """Columns ``text`` takes in a terminal: Hangul and other wide characters take two.
+
+    Example:
+        >>> text_width("Run"), text_width("실행")
+        (3, 4)
+    """
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _left(text: str, width: int) -> str:
+    return text + " " * (width - text_width(text))
+
+
+def _right(text: str, width: int) -> str:
+    return " " * (width - text_width(text)) + text
 
 
 def compare_runs(run_dirs: Sequence[str | Path]) -> Comparison:
@@ -100,10 +129,10 @@ def compare_runs(run_dirs: Sequence[str | Path]) -> Comparison:
     """
     runs = [RunFolder.at(p) for p in run_dirs]
     if len(runs) < 2:
-        raise ConfigError("Comparing needs at least two run folders.")
+        raise ConfigError(tr("Comparing needs at least two run folders."))
     resolved = [r.path.resolve() for r in runs]
     if len(set(resolved)) < len(resolved):
-        raise ConfigError("The same run folder was given twice; choose two or more different runs.")
+        raise ConfigError(tr("The same run folder was given twice; choose two or more different runs."))
     configs = [r.read_config_data() for r in runs]
     return Comparison(tuple(r.path for r in runs), _names(runs), differing_settings(configs),
                       tuple(_figures(runs)), tuple(read_curve(r) for r in runs))
@@ -165,12 +194,14 @@ def saved_figures(run: RunFolder) -> dict[str, Any]:
 
 def _figures(runs: Sequence[RunFolder]) -> list[ComparedRow]:
     per_run = [saved_figures(r) for r in runs]
-    return [ComparedRow(key, label, tuple(f[key] for f in per_run), figure=True) for label, key in FIGURE_ROWS]
+    return [ComparedRow(key, tr(label), tuple(f[key] for f in per_run), figure=True) for label, key in FIGURE_ROWS]
 
 
 def _figure_text(key: str, value: Any) -> str:
     if isinstance(value, float) and not isinstance(value, bool):
         return f"{value:.1%}" if key in PERCENT_FIGURES else f"{value:.3f}"
+    if key in ("evaluated_on", "outcome") and isinstance(value, str) and value in FIGURE_WORDS:
+        return tr(FIGURE_WORDS[value])
     return setting_text(value)
 
 

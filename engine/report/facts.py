@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.core.errors import ModelFileError
+from engine.core.i18n import tr
 from engine.data.split import Split
 from engine.evaluation.evaluate import RunEvaluation, load_evaluation
 from engine.models.saved import ModelCard
@@ -62,23 +63,24 @@ class RunFacts:
         return value if isinstance(value, dict) else {}
 
     def medical_signs(self) -> list[str]:
-        """Why the data looks medical (DICOM files, the medical preset, patient grouping, class names)."""
+        """Why the data looks medical (DICOM files, the medical preset, patient grouping, class names), each a
+        clause in the user's language (the model card lists them after "This warning is shown because")."""
         signs = []
         files = [p for side in (self.split.train, self.split.val, self.split.test) for p, _ in side] \
             if self.split is not None else []
         if any(p.lower().endswith(DICOM_SUFFIXES) for p in files):
-            signs.append("the images include DICOM files")
+            signs.append(tr("the images include DICOM files"))
         if self.split is not None and any(w.get("code") == "dicom_privacy" for w in _warnings(self.split)):
-            signs.append("the images include DICOM files")
+            signs.append(tr("the images include DICOM files"))
         data = self.section("data")
         if data.get("augmentation") == "medical":
-            signs.append("the medical-safe augmentation was chosen")
+            signs.append(tr("the medical-safe augmentation was chosen"))
         if data.get("group_by_patient"):
-            signs.append("images were grouped by patient")
+            signs.append(tr("images were grouped by patient"))
         lowered = [c.lower() for c in self.class_names]
         named = sorted({w for w in MEDICAL_WORDS for c in lowered if w in c})
         if named:
-            signs.append(f"class names speak of {', '.join(named)}")
+            signs.append(tr("class names speak of {names}", names=", ".join(named)))
         return list(dict.fromkeys(signs))
 
 

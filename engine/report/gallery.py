@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from engine.core.errors import StudioError
+from engine.core.i18n import tr, trn
 from engine.core.names import readable
 from engine.data.loaders import Preprocessing
 from engine.evaluation.evaluate import SetEvaluation
@@ -41,8 +42,8 @@ def _threshold(result: SetEvaluation) -> float | None:
 def _caption(result: SetEvaluation, index: int, predicted: int) -> tuple[str, ...]:
     names = result.class_names
     confidence = result.probs[index, predicted]
-    return (_shown_name(result.paths[index], result.root), f"true: {names[result.labels[index]]}",
-            f"answered: {names[predicted]} ({confidence:.0%})")
+    return (_shown_name(result.paths[index], result.root), tr("true: {name}", name=names[result.labels[index]]),
+            tr("answered: {name} ({confidence:.0%})", name=names[predicted], confidence=confidence))
 
 
 def _shown_name(path: str, root: str) -> str:
@@ -58,8 +59,7 @@ def mistake_gallery(result: SetEvaluation, prep: Preprocessing, limit: int = MIS
     threshold = _threshold(result)
     wrong = result.confident_mistakes(limit=limit, threshold=threshold)
     if not wrong:
-        return Gallery((), f"The model made no mistake on the {len(result.labels)} images of the "
-                           f"{result.title.lower()}.")
+        return Gallery((), _no_mistake(result))
     predicted = result.predicted(threshold)
     pictures = []
     missing = 0
@@ -69,9 +69,23 @@ def mistake_gallery(result: SetEvaluation, prep: Preprocessing, limit: int = MIS
             missing += 1
             continue
         pictures.append(Picture(uri, _caption(result, index, int(predicted[index]))))
-    note = (f"{missing} of these images could not be opened any more (moved or deleted) and are not shown."
-            if missing else "")
+    note = (trn("{n} of these images could not be opened any more (moved or deleted) and are not shown.",
+                "{n} of these images could not be opened any more (moved or deleted) and are not shown.",
+                missing) if missing else "")
     return Gallery(tuple(pictures), note)
+
+
+def _no_mistake(result: SetEvaluation) -> str:
+    """One message for each set (a sentence is never built from a translated set name)."""
+    n = len(result.labels)
+    if result.name == "validation":
+        return trn("The model made no mistake on the {n} images of the validation set.",
+                   "The model made no mistake on the {n} images of the validation set.", n)
+    if result.name == "test":
+        return trn("The model made no mistake on the {n} images of the test set.",
+                   "The model made no mistake on the {n} images of the test set.", n)
+    return trn("The model made no mistake on the {n} images of the {set}.",
+               "The model made no mistake on the {n} images of the {set}.", n, set=result.title.lower())
 
 
 def gradcam_choice(result: SetEvaluation, count: int = GRADCAM_SHOWN) -> list[int]:
@@ -99,12 +113,12 @@ def gradcam_gallery(run_dir: Path, result: SetEvaluation, count: int = GRADCAM_S
 
     indices = gradcam_choice(result, count)
     if not indices:
-        return Gallery((), "There is no image to explain.")
+        return Gallery((), tr("There is no image to explain."))
     try:
         exported = load_exported_model(run_dir, "cpu")
         cam = GradCam(exported.model, image_size=exported.preprocessing.image_size)
     except StudioError as exc:
-        return Gallery((), f"Grad-CAM could not be computed for this model: {exc}")
+        return Gallery((), tr("Grad-CAM could not be computed for this model: {error}", error=exc))
     predicted = result.predicted(_threshold(result))
     pictures = []
     for index in indices:
@@ -115,5 +129,5 @@ def gradcam_gallery(run_dir: Path, result: SetEvaluation, count: int = GRADCAM_S
             continue
         picture = png_of(overlay(explained.image, explained.heat, GRADCAM_OPACITY))
         pictures.append(Picture(data_uri(picture), _caption(result, index, int(predicted[index]))))
-    note = "" if pictures else "None of the chosen images could be opened any more (moved or deleted)."
+    note = "" if pictures else tr("None of the chosen images could be opened any more (moved or deleted).")
     return Gallery(tuple(pictures), note)

@@ -10,9 +10,30 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, Protocol
 
+from engine.core.i18n import tr, tr_later
 from engine.core.names import readable
+
+MISSING_FIGURE = tr_later("This figure is missing from the run folder.")
+#: The evaluated sets' titles, by the set's name in the run folder (engine/evaluation/evaluate.py RUN_SETS).
+SET_TITLES = {"validation": tr_later("Validation set"), "test": tr_later("Test set")}
+
+
+class NamedSet(Protocol):
+    """An evaluated set (engine/evaluation/evaluate.py SetEvaluation): its folder name and its title."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def title(self) -> str: ...
+
+
+def set_title(result: NamedSet) -> str:
+    """The set's title in the user's language ("Validation set"; another folder keeps its recorded title)."""
+    known = SET_TITLES.get(result.name)
+    return tr(known) if known is not None else result.title
 
 
 def esc(value: Any) -> str:
@@ -36,7 +57,8 @@ def num(value: float | None, digits: int = 3) -> str:
 
 def _cell(value: Any) -> str:
     if isinstance(value, bool):
-        return f"<td>{'yes' if value else 'no'}</td>"
+        word = tr("yes") if value else tr("no")
+        return f"<td>{word}</td>"
     if isinstance(value, (int, float)):
         return f'<td class="n">{esc(value)}</td>'
     return f"<td>{esc(value)}</td>"
@@ -66,11 +88,11 @@ def items(lines: Iterable[str]) -> str:
 
 
 def figure(uri: str | None, caption: str, *, width: int = 480,
-           missing: str = "This figure is missing from the run folder.") -> str:
+           missing: str = MISSING_FIGURE) -> str:
     """A picture with its caption under it. ``width`` in pixels: both a browser and Qt's rich text (which
     prints the PDF, and knows no ``max-width``) scale the picture to it, keeping its proportions."""
     if uri is None:
-        return f'<p class="note">{esc(missing)}</p>'
+        return f'<p class="note">{esc(tr(missing))}</p>'
     return (f'<p class="figure"><img src="{uri}" width="{width}" alt="{esc(caption)}"><br>'
             f'<span class="caption">{esc(caption)}</span></p>')
 

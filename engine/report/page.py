@@ -9,21 +9,25 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from engine.core.i18n import current_language, tr, tr_later, trn
 from engine.core.versions import __version__
 from engine.report.facts import RunFacts, read_facts
 from engine.report.gallery import Gallery, gradcam_gallery, mistake_gallery
-from engine.report.markup import esc, pct
+from engine.report.markup import esc, pct, set_title
 from engine.report.model_card import model_card_section
 from engine.report.sections_results import evaluation_section, gallery_section, training_section, versions_section
 from engine.report.sections_setup import data_section, model_section, settings_section, strategy_section
 
 #: (anchor, title) of every section, in order; the test opens the page in Chromium and finds each one.
-SECTIONS = (("data", "The data"), ("model", "The model and its starting weights"),
-            ("strategy", "The strategy and why it was chosen"), ("settings", "Every setting"),
-            ("training", "Training"), ("evaluation", "Evaluation"), ("mistakes", "The most confident mistakes"),
-            ("gradcam", "Grad-CAM: where the model looked"), ("versions", "Versions and seed"),
-            ("model-card", "Model card"))
+SECTIONS = (("data", tr_later("The data")), ("model", tr_later("The model and its starting weights")),
+            ("strategy", tr_later("The strategy and why it was chosen")), ("settings", tr_later("Every setting")),
+            ("training", tr_later("Training")), ("evaluation", tr_later("Evaluation")),
+            ("mistakes", tr_later("The most confident mistakes")),
+            ("gradcam", tr_later("Grad-CAM: where the model looked")), ("versions", tr_later("Versions and seed")),
+            ("model-card", tr_later("Model card")))
+TITLES = dict(SECTIONS)
 
+# not translated: markup (CSS)
 CSS = """
 body { font-family: "DejaVu Sans", Arial, sans-serif; font-size: 10pt; color: #1d1d1f; margin: 24px;
        max-width: 1000px; }
@@ -55,7 +59,7 @@ class Galleries:
 def build_galleries(facts: RunFacts) -> Galleries:
     """The mistakes' thumbnails and the Grad-CAM overlays (the slow part: it opens images and the model)."""
     if facts.evaluation is None or facts.card is None:
-        none = Gallery((), "The saved model has not been measured yet, so there is nothing to show.")
+        none = Gallery((), tr("The saved model has not been measured yet, so there is nothing to show."))
         return Galleries(none, none)
     result = facts.evaluation.primary
     return Galleries(mistake_gallery(result, facts.card.preprocessing), gradcam_gallery(facts.run.path, result))
@@ -70,38 +74,57 @@ def report_html(facts: RunFacts, galleries: Galleries | None = None) -> str:
         True
     """
     galleries = galleries or build_galleries(facts)
-    which = facts.evaluation.primary.title.lower() if facts.evaluation is not None else "evaluated images"
     sections = [data_section(facts), model_section(facts), strategy_section(facts), settings_section(facts),
                 training_section(facts), evaluation_section(facts),
-                gallery_section("mistakes", "The most confident mistakes",
-                                f"The wrong answers the model was surest of, on the {which}: look at their labels "
-                                "first, a confident mistake is often a mislabelled image.", galleries.mistakes),
-                gallery_section("gradcam", "Grad-CAM: where the model looked",
-                                "The warm areas are those that made the model give its answer. A model that "
-                                "looks at the background, a ruler or a label rather than the subject has "
-                                "learnt a shortcut.", galleries.gradcam),
+                gallery_section("mistakes", tr(TITLES["mistakes"]), _mistakes_intro(facts), galleries.mistakes),
+                gallery_section("gradcam", tr(TITLES["gradcam"]),
+                                tr("The warm areas are those that made the model give its answer. A model that "
+                                   "looks at the background, a ruler or a label rather than the subject has "
+                                   "learnt a shortcut."), galleries.gradcam),
                 versions_section(facts), model_card_section(facts)]
     return _page(facts, "".join(sections))
 
 
+def _mistakes_intro(facts: RunFacts) -> str:
+    """The gallery's first sentence, one message for each set it can show."""
+    if facts.evaluation is None:
+        return tr("The wrong answers the model was surest of, on the evaluated images: look at their labels "
+                  "first, a confident mistake is often a mislabelled image.")
+    primary = facts.evaluation.primary
+    if primary.name == "validation":
+        return tr("The wrong answers the model was surest of, on the validation set: look at their labels "
+                  "first, a confident mistake is often a mislabelled image.")
+    if primary.name == "test":
+        return tr("The wrong answers the model was surest of, on the test set: look at their labels "
+                  "first, a confident mistake is often a mislabelled image.")
+    return tr("The wrong answers the model was surest of, on the {set}: look at their labels first, a "
+              "confident mistake is often a mislabelled image.", set=primary.title.lower())
+
+
 def _page(facts: RunFacts, body: str) -> str:
-    nav = "".join(f'<li><a href="#{anchor}">{esc(title)}</a></li>' for anchor, title in SECTIONS)
+    nav = "".join(f'<li><a href="#{anchor}">{esc(tr(title))}</a></li>' for anchor, title in SECTIONS)
     headline = ""
     if facts.evaluation is not None:
         primary = facts.evaluation.primary
-        headline = (f"<p><b>{esc(primary.title)}: accuracy {pct(primary.metrics.get('accuracy'))}, balanced "
-                    f"accuracy {pct(primary.metrics.get('balanced_accuracy'))} on {len(primary.labels)} "
-                    "images.</b></p>")
+        line = trn("{set}: accuracy {accuracy}, balanced accuracy {balanced} on {n} images.",
+                   "{set}: accuracy {accuracy}, balanced accuracy {balanced} on {n} images.",
+                   len(primary.labels), set=set_title(primary), accuracy=pct(primary.metrics.get("accuracy")),
+                   balanced=pct(primary.metrics.get("balanced_accuracy")))
+        headline = f"<p><b>{esc(line)}</b></p>"
     if facts.medical_signs():
-        headline += ('<p class="warning medical"><b>Not a medical device.</b> This model is for research and '
-                     'education only; the <a href="#model-card">model card</a> says why and what it cannot do.</p>')
+        warning = tr('<b>Not a medical device.</b> This model is for research and education only; the <a '
+                     'href="#model-card">model card</a> says why and what it cannot do.')
+        headline += f'<p class="warning medical">{warning}</p>'
     model = facts.section("model").get("arch", "?")
     made = time.strftime("%Y-%m-%d %H:%M")
-    return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
-            f'<title>Report: {esc(facts.name)}</title><style>{CSS}</style></head><body>'
-            f'<header><h1>Report of the training run {esc(facts.name)}</h1>'
-            f'<p class="note">{esc(model)} · classes: {esc(", ".join(facts.class_names))} · made {esc(made)} by '
-            f"Finetune Studio {esc(__version__)}</p>{headline}</header>"
+    title = tr("Report: {name}", name=esc(facts.name))
+    heading = tr("Report of the training run {name}", name=esc(facts.name))
+    note = tr("{model} · classes: {classes} · made {made} by Finetune Studio {version}", model=esc(model),
+              classes=esc(", ".join(facts.class_names)), made=esc(made), version=esc(__version__))
+    return (f'<!DOCTYPE html><html lang="{current_language()}"><head><meta charset="utf-8">'
+            f'<title>{title}</title><style>{CSS}</style></head><body>'
+            f'<header><h1>{heading}</h1>'
+            f'<p class="note">{note}</p>{headline}</header>'
             f"<nav><ul>{nav}</ul></nav>{body}</body></html>")
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.config.options import option
+from engine.core.i18n import tr, tr_later, trn
 
 #: Parts of ``config.json`` that are records, not choices (shown in their own report sections).
 NOT_SETTINGS = frozenset({"versions", "resolved", "advice"})
@@ -25,15 +26,26 @@ NOT_SETTINGS = frozenset({"versions", "resolved", "advice"})
 LIST_SHOWN = 8
 #: Settings the option table does not list (the window sets them from other places).
 EXTRA_LABELS = {
-    "data.data_dir": "Image folder",
-    "data.exclude": "Files left out by hand",
-    "data.group_pattern": "Group pattern",
-    "data.group_by_patient": "Group by DICOM patient",
-    "data.use_folder_split": "Use the folder's own train/val split",
-    "model.arch": "Architecture",
-    "model.weights": "Starting weights",
-    "strategy": "Strategy",
-    "freeze.frozen": "Frozen layers (chosen by hand)",
+    "data.data_dir": tr_later("Image folder"),
+    "data.exclude": tr_later("Files left out by hand"),
+    "data.group_pattern": tr_later("Group pattern"),
+    "data.group_by_patient": tr_later("Group by DICOM patient"),
+    "data.use_folder_split": tr_later("Use the folder's own train/val split"),
+    "model.arch": tr_later("Architecture"),
+    "model.weights": tr_later("Starting weights"),
+    "strategy": tr_later("Strategy"),
+    "freeze.frozen": tr_later("Frozen layers (chosen by hand)"),
+    # What config.json's "resolved" part records when a run starts (the report's "decided" table).
+    "weights_source": tr_later("Weights source"),
+    "head_module": tr_later("Head module"),
+    "frozen_modules": tr_later("Frozen modules"),
+    "cached_features": tr_later("Cached features"),
+    "mixed_precision": tr_later("Mixed precision"),
+    "channels_last": tr_later("Channels last"),
+    "no_grad_prefix": tr_later("No grad prefix"),
+    "world_size": tr_later("World size"),
+    "resumed_from_epoch": tr_later("Resumed from epoch"),
+    "prepared": tr_later("Prepared"),
 }
 
 
@@ -62,10 +74,11 @@ def setting_text(value: Any) -> str:
     if value is None:
         return "—"
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return tr("yes") if value else tr("no")
     if isinstance(value, list) and len(value) > LIST_SHOWN:
         shown = json.dumps(value[:LIST_SHOWN], ensure_ascii=False)[:-1]
-        return f"{shown}, … and {len(value) - LIST_SHOWN} more ({len(value)} in all)]"
+        return trn("{shown}, … and {more} more ({n} in all)]", "{shown}, … and {more} more ({n} in all)]",
+                   len(value), shown=shown, more=len(value) - LIST_SHOWN)
     if isinstance(value, (list, dict)):
         return "[]" if value == [] else json.dumps(value, ensure_ascii=False)
     return str(value)
@@ -74,9 +87,10 @@ def setting_text(value: Any) -> str:
 def setting_label(key: str) -> str:
     """The plain name of a dotted setting (the option table's label, else a readable form of the key)."""
     try:
-        return option(key).label
+        return tr(option(key).label)
     except KeyError:
-        return EXTRA_LABELS.get(key) or key.split(".")[-1].replace("_", " ").capitalize()
+        label = EXTRA_LABELS.get(key)
+        return tr(label) if label else key.split(".")[-1].replace("_", " ").capitalize()
 
 
 def flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from engine.core.atomic import write_output_file
 from engine.core.errors import OutputError
+from engine.core.i18n import tr
 from engine.core.names import display_path
 from engine.core.output_files import check_output_file
 from engine.run.folder import RunFolder
@@ -35,11 +36,12 @@ def report_target(run_dir: str | Path, out: str | Path | None = None, *, overwri
     target = run.report if out is None else check_output_file(out, ".html")
     data_dir = run.read_config_data().get("data", {}).get("data_dir")
     if data_dir and overlaps_folder(target.parent, data_dir):
-        raise OutputError(f"{display_path(target)} is inside the image folder {display_path(data_dir)}, where the "
-                          "app never writes: choose a place outside it (the run folder is the usual one).")
+        raise OutputError(tr("{file} is inside the image folder {folder}, where the app never writes: choose a "
+                             "place outside it (the run folder is the usual one).", file=display_path(target),
+                             folder=display_path(data_dir)))
     if target.exists() and not overwrite:
-        raise ReportExistsError(f"{display_path(target)} exists already and was kept. Replace it on purpose "
-                                "(--overwrite on the command line) or choose another file.")
+        raise ReportExistsError(tr("{file} exists already and was kept. Replace it on purpose (--overwrite on the "
+                                   "command line) or choose another file.", file=display_path(target)))
     return target
 
 
