@@ -8,11 +8,12 @@ import sys
 from typing import Any
 
 from engine.cli.exit_codes import EXIT_BAD_INPUT, EXIT_OK
+from engine.core.i18n import tr
 
 
 def register(sub: Any) -> None:
-    parser = sub.add_parser("glossary", help="explain the terms the results and the layer list use")
-    parser.add_argument("word", nargs="?", help="only the terms whose name contains this (e.g. F1, ECE, BatchNorm)")
+    parser = sub.add_parser("glossary", help=tr("explain the terms the results and the layer list use"))
+    parser.add_argument("word", nargs="?", help=tr("only the terms whose name contains this (e.g. F1, ECE, BatchNorm)"))
     parser.set_defaults(func=run)
 
 
@@ -23,7 +24,8 @@ def run(args: argparse.Namespace) -> int:
     word = (args.word or "").lower()
     chosen = [(name, text) for name, text in entries if word in name.lower()]
     if not chosen:
-        print(f"error: no term contains {args.word!r}; 'python -m engine glossary' lists them all.", file=sys.stderr)
+        print(tr("error: no term contains {word}; 'python -m engine glossary' lists them all.", word=repr(args.word)),
+              file=sys.stderr)
         return EXIT_BAD_INPUT
     for name, text in chosen:
         print(f"{name}\n  {text}\n")
