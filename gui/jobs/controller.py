@@ -43,7 +43,7 @@ def _make_runner(kind: str) -> Runner:
         return ProcessRunner()
     if kind == "thread":
         return ThreadRunner()
-    raise ValueError(f"unknown runner kind {kind!r}")
+    raise ValueError(f"unknown runner kind {kind!r}")  # not translated: a programming error
 
 
 class _PollThread(QThread):
@@ -140,7 +140,7 @@ class TrainingController(QObject):
 
     def _launch(self, config: TrainConfig, run_dir: Path, *, resume: bool, job: str) -> None:
         if self.running:
-            raise RuntimeError("a job is already running")
+            raise RuntimeError("a job is already running")  # not translated: a programming error (the window checks)
         self.prewarm()
         runner, self._warm = self._warm, None
         assert runner is not None
