@@ -16,9 +16,11 @@ import sys
 from typing import Any
 
 from engine.cli.exit_codes import EXIT_FAILED, EXIT_OK
-from engine.core.i18n import tr
+from engine.core.i18n import tr, tr_later
 
 FORMATS = ("onnx", "torchscript", "folder")
+#: The end of the "exists already" sentence: translated where the sentence is made (engine/export/destination.py).
+HOW_TO_ALLOW = tr_later("add --overwrite")
 
 
 def register(sub: Any) -> None:
@@ -41,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         result = export_run(args.run_dir, args.format, args.out, overwrite=args.overwrite,
-                            how_to_allow=tr("add --overwrite"), step=step)
+                            how_to_allow=HOW_TO_ALLOW, step=step)
     except (ExportUnsupported, ExportCheckFailed) as exc:
         print(tr("error: {message}", message=exc), file=sys.stderr)
         return EXIT_FAILED

@@ -46,8 +46,9 @@ def run(args: argparse.Namespace) -> int:
              "new output layer: {head}", arch=tree.arch, size=tree.image_size, params=tree.total_params,
              gflops=tree.forward_flops / 1e9, head=tree.head))
     print(tr("stages: {stages}", stages=" | ".join(f"{tr(s.label)} ({', '.join(s.modules)})" for s in tree.stages)))
-    print(f"{trp('layer table', 'layer'):<48} {trp('layer table', 'type'):<26} "
-          f"{trp('layer table', 'output'):>16} {trp('layer table', 'parameters'):>13}")
+    layer, kind = trp("layer table", "layer"), trp("layer table", "type")
+    output, params = trp("layer table", "output"), trp("layer table", "parameters")
+    print(f"{layer:<48} {kind:<26} {output:>16} {params:>13}")
     for depth, node in _rows(tree.root, 0, args.depth):
         name = ("  " * depth + (node.label if depth else tree.arch))[:48]
         shape = shape_text(node.output_shape or node.param_shape)
