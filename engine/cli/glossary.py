@@ -20,9 +20,11 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from engine.help.glossary import LAYER_TYPES, TERMS
 
-    entries = [(t.name, t.tip) for t in TERMS.values()] + sorted(LAYER_TYPES.items())
+    # (English name, name and explanation in the language spoken now): WORD may be either name ("F1", "정밀도").
+    entries = [(t.name, tr(t.name), tr(t.tip)) for t in TERMS.values()] + sorted(
+        (name, name, tr(text)) for name, text in LAYER_TYPES.items())
     word = (args.word or "").lower()
-    chosen = [(name, text) for name, text in entries if word in name.lower()]
+    chosen = [(name, text) for english, name, text in entries if word in english.lower() or word in name.lower()]
     if not chosen:
         print(tr("error: no term contains {word}; 'python -m engine glossary' lists them all.", word=repr(args.word)),
               file=sys.stderr)
