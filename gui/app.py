@@ -73,6 +73,9 @@ def show_window(runner_kind: str = "process", runs_dir: Path | None = None) -> M
 def main(argv: list[str] | None = None) -> int:
     import argparse
 
+    from engine.cli.argparse_words import speak_argparse
+
+    speak_argparse()  # "usage:", "options" and argparse's errors in the app's language
     parser = argparse.ArgumentParser(description="Finetune Studio")  # not translated: the product's name
     parser.add_argument("data_dir", nargs="?", help=tr("image folder to open (default: the bundled sample data)"))
     parser.add_argument("--screenshots", metavar="DIR",

@@ -68,7 +68,7 @@ def print_set(title: str, m: dict[str, Any], epoch: int | None = None) -> None:
     # English keeps "1 images": the line scripts read is unchanged (Korean has one form anyway).
     print(tr("{title}: {n} images", title=tr(title), n=m["n_images"]))
     print("  " + tr("{saved_model}   balanced accuracy {balanced:.1%}   macro F1 {f1:.3f}   ECE {ece:.3f}",
-                    saved_model=saved_model_label(epoch, m["accuracy"], "accuracy"),
+                    saved_model=saved_model_label(epoch, m["accuracy"], tr("accuracy")),
                     balanced=m["balanced_accuracy"], f1=m["macro_avg"]["f1"], ece=m["calibration"]["ece"]))
     if "binary" in m:
         b = m["binary"]
