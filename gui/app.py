@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QProcess
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from engine.core.i18n import tr
 from engine.core.paths import logs_dir
 from gui.gui_thread_gc import freeze_long_lived_objects, pin_garbage_collection_to_gui_thread
 from gui.platform_check import window_problem
@@ -33,6 +34,7 @@ def setup_logging() -> None:
     path = log_file()
     path.parent.mkdir(parents=True, exist_ok=True)
     handler = RotatingFileHandler(path, maxBytes=2_000_000, backupCount=3, encoding="utf-8")
+    # not translated: the log file's format
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.addHandler(handler)
@@ -43,16 +45,16 @@ def _excepthook(kind: type[BaseException], value: BaseException, tb: TracebackTy
     # The traceback goes to the log file; the user gets one sentence and the app keeps running.
     log.error("unexpected error:\n%s", "".join(traceback.format_exception(kind, value, tb)))
     if QApplication.instance() is not None:
-        QMessageBox.warning(None, "Something went wrong",
-                            f"Something unexpected happened ({value}). Your work is kept; the details are in "
-                            f"{log_file()}.")
+        QMessageBox.warning(None, tr("Something went wrong"),
+                            tr("Something unexpected happened ({error}). Your work is kept; the details are in "
+                               "{log_file}.", error=value, log_file=log_file()))
 
 
 def create_application(argv: list[str]) -> QApplication:
     """The QApplication (made once), with Python's garbage collection pinned to its thread (gui/gui_thread_gc.py)."""
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(argv)
-    app.setApplicationName("Finetune Studio")
+    app.setApplicationName("Finetune Studio")  # not translated: the product's name (also QSettings' key)
     pin_garbage_collection_to_gui_thread(app)
     return app
 
@@ -74,10 +76,13 @@ def show_window(runner_kind: str = "process", runs_dir: Path | None = None) -> M
 def main(argv: list[str] | None = None) -> int:
     import argparse
 
-    parser = argparse.ArgumentParser(description="Finetune Studio")
-    parser.add_argument("data_dir", nargs="?", help="image folder to open (default: the bundled sample data)")
+    from engine.cli.argparse_words import speak_argparse
+
+    speak_argparse()  # "usage:", "options" and argparse's errors in the app's language
+    parser = argparse.ArgumentParser(description="Finetune Studio")  # not translated: the product's name
+    parser.add_argument("data_dir", nargs="?", help=tr("image folder to open (default: the bundled sample data)"))
     parser.add_argument("--screenshots", metavar="DIR",
-                        help="open the data, train a short run, save a PNG of every tab into DIR, and quit")
+                        help=tr("open the data, train a short run, save a PNG of every tab into DIR, and quit"))
     args = parser.parse_args(argv)
 
     problem = window_problem()  # Qt's own answer to missing system libraries is an abort

@@ -19,14 +19,21 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from engine.config import TrainConfig
 from engine.core.errors import ConfigError
+from engine.core.i18n import tr, trn
 from engine.core.paths import runs_root
-from engine.core.words import plural
 from engine.data.report import DatasetReport
 from engine.help.guide import TAB_KEYS
 from gui.drops import dropped_folder, dropped_images
 from gui.jobs.controller import TrainingController
 from gui.panels.data.panel import DataPanel
-from gui.second_stage import LATER_TABS, LOADING_STATUS, SecondStageLoader, import_second_stage, placeholder_page
+from gui.second_stage import (
+    DATA_TAB,
+    LATER_TABS,
+    LOADING_STATUS,
+    SecondStageLoader,
+    import_second_stage,
+    placeholder_page,
+)
 from gui.state import StudioState
 from gui.widgets.app_settings import choose_folder
 from gui.widgets.common import weak_method
@@ -62,7 +69,7 @@ class MainWindow(WindowJobs):
     def __init__(self, runner_kind: str = "process", runs_dir: Path | None = None,
                  parent: QWidget | None = None, *, staged: bool = False) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Finetune Studio")
+        self.setWindowTitle("Finetune Studio")  # not translated: the product's name
         self.resize(1200, 720)  # fits a 1280x800 screen with its title bar and task bar
         self.setAcceptDrops(True)
         install_wheel_guard(QApplication.instance())  # app-wide: no wheel changes an unfocused field
@@ -76,15 +83,16 @@ class MainWindow(WindowJobs):
 
         self.data_panel = DataPanel()
         self.tabs = ScrollingTabs()  # a page scrolls when the window is smaller than it needs
-        self.tabs.addTab(self.data_panel, "1 · Data")
+        self.tabs.addTab(self.data_panel, tr(DATA_TAB))
         for title in LATER_TABS:  # placeholders until the second stage puts the real panels in their place
-            self.tabs.setTabEnabled(self.tabs.addTab(placeholder_page(), f"{title} (loading…)"), False)
+            self.tabs.setTabEnabled(self.tabs.addTab(placeholder_page(), tr("{tab} (loading…)", tab=tr(title))),
+                                    False)
         self.setCentralWidget(self.tabs)
         self._wire_data()
         self._closing = False
         self.restart_requested = False  # set by restart(): gui/app.py starts the app again after it closes
         self._make_menu()
-        self.statusBar().showMessage("Choose an image folder to begin.")
+        self.statusBar().showMessage(tr("Choose an image folder to begin."))
         if not staged:
             self.load_rest()
 
@@ -100,11 +108,12 @@ class MainWindow(WindowJobs):
     def load_rest_in_background(self) -> None:
         """Import the second stage in a background thread, then build it here (the GUI thread owns widgets)."""
         if not self.is_loaded:
-            self.statusBar().showMessage(LOADING_STATUS)
+            self.statusBar().showMessage(tr(LOADING_STATUS))
             self._loader.start()
 
     def _on_second_stage_failed(self, message: str) -> None:
-        self.statusBar().showMessage(f"PyTorch could not be loaded: {message} The Data tab still works.")
+        self.statusBar().showMessage(tr("PyTorch could not be loaded: {message} The Data tab still works.",
+                                        message=message))
 
     def load_rest(self) -> None:
         """Build the tabs that need torch (imported now if :meth:`load_rest_in_background` has not) and wire
@@ -122,7 +131,7 @@ class MainWindow(WindowJobs):
         current = self.tabs.currentIndex()
         placeholder = self.tabs.widget(index)
         self.tabs.removeTab(index)
-        self.tabs.insertTab(index, panel, LATER_TABS[index - 1])
+        self.tabs.insertTab(index, panel, tr(LATER_TABS[index - 1]))
         if placeholder is not None:
             placeholder.deleteLater()
         self.tabs.setCurrentIndex(current)
@@ -166,8 +175,8 @@ class MainWindow(WindowJobs):
         if self.state.report is not None:  # the Data tab read a folder while the rest was loading
             self.model_panel.set_report(self.state.report)
             self.training_panel.set_dataset(self.state.report)
-        if self.statusBar().currentMessage() == LOADING_STATUS:
-            self.statusBar().showMessage("Ready.")
+        if self.statusBar().currentMessage() == tr(LOADING_STATUS):
+            self.statusBar().showMessage(tr("Ready."))
         self.loaded.emit()
 
     def _wire_state(self) -> None:
@@ -194,11 +203,11 @@ class MainWindow(WindowJobs):
         self.model_panel.set_batch_size(state.batch_size)
 
     def _make_menu(self) -> None:
-        file_menu = self.menuBar().addMenu("&File")
-        open_action = QAction("&Open image folder…", self)
+        file_menu = self.menuBar().addMenu(tr("&File"))
+        open_action = QAction(tr("&Open image folder…"), self)
         open_action.setShortcut(QKeySequence.StandardKey.Open)
         open_action.triggered.connect(self._choose_folder)
-        quit_action = QAction("&Quit", self)
+        quit_action = QAction(tr("&Quit"), self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
         file_menu.addAction(open_action)
@@ -212,7 +221,7 @@ class MainWindow(WindowJobs):
         return TAB_KEYS[min(max(self.tabs.currentIndex(), 0), len(TAB_KEYS) - 1)]
 
     def _choose_folder(self) -> None:
-        folder = choose_folder(self, "Choose the image folder")
+        folder = choose_folder(self, tr("Choose the image folder"))
         if folder:
             self.open_folder(folder)
 
@@ -241,17 +250,16 @@ class MainWindow(WindowJobs):
     # -- the data tab's status -------------------------------------------------------------------------
 
     def _on_scan_started(self, _folder: str) -> None:
-        self.statusBar().showMessage("Reading the folder…")
+        self.statusBar().showMessage(tr("Reading the folder…"))
 
     def _on_report(self, report: DatasetReport | None) -> None:
         if report is None:
             return  # a folder is being read (_on_scan_started says so)
         if report.trainable:
-            counts = f"{plural(len(report.classes), 'class')}, {plural(report.total_images, 'image')}."
-            self.statusBar().showMessage(counts)
+            self.statusBar().showMessage(_counts_sentence(len(report.classes), report.total_images))
             self.controller.prewarm()  # hide the seconds it takes to start torch
         else:
-            self.statusBar().showMessage("This folder cannot be trained on yet: see the Data tab.")
+            self.statusBar().showMessage(tr("This folder cannot be trained on yet: see the Data tab."))
 
     # -- closing ---------------------------------------------------------------------------------------
 
@@ -261,9 +269,9 @@ class MainWindow(WindowJobs):
             if self._closing:
                 return
             answer = QMessageBox.question(
-                self, "Training is running",
-                "Training is still running. Stop it and close? It stops within a few seconds; the best model "
-                "so far and the last checkpoint are kept, so you can resume the run later.",
+                self, tr("Training is running"),
+                tr("Training is still running. Stop it and close? It stops within a few seconds; the best model "
+                   "so far and the last checkpoint are kept, so you can resume the run later."),
                 QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
             if answer == QMessageBox.StandardButton.Yes:
                 self._stop_then_close()
@@ -291,7 +299,7 @@ class MainWindow(WindowJobs):
     def _stop_then_close(self) -> None:
         # Stop without freezing the window; close once the run has saved and ended (bounded wait).
         self._closing = True
-        self.statusBar().showMessage("Stopping training and saving the last checkpoint…")
+        self.statusBar().showMessage(tr("Stopping training and saving the last checkpoint…"))
         self.controller.stop_then(self._close_after_stop, CLOSE_TIMEOUT_S)
 
     def _close_after_stop(self) -> None:
@@ -308,8 +316,15 @@ class MainWindow(WindowJobs):
                 panel.shutdown()
 
 
+def _counts_sentence(classes: int, images: int) -> str:
+    """The status bar's "2 classes, 1,200 images." (one sentence per count of classes, images counted in it)."""
+    if classes == 1:
+        return trn("1 class, {n:,} image.", "1 class, {n:,} images.", images)
+    return trn("{classes:,} classes, {n:,} image.", "{classes:,} classes, {n:,} images.", images, classes=classes)
+
+
 def _window_closed() -> TrainConfig:
-    raise ConfigError("The window is closing.")
+    raise ConfigError(tr("The window is closing."))
 
 
 def _window_closing() -> bool:

@@ -14,6 +14,8 @@ import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+from engine.core.i18n import tr
+
 #: The shared libraries Qt 6's xcb platform plugin loads (``ldd libqxcb.so libQt6XcbQpa.so.6``), each with the
 #: package that provides it on Debian/Ubuntu, Fedora and Arch. tests/gui/test_platform_check.py compares this
 #: table with what the installed plugin really needs.
@@ -38,6 +40,7 @@ XCB_LIBRARIES: dict[str, dict[str, str]] = {
     "libxkbcommon-x11.so.0": {"apt": "libxkbcommon-x11-0", "dnf": "libxkbcommon-x11", "pacman": "libxkbcommon-x11"},
 }
 
+# not translated: commands typed as they are
 _INSTALL = {"apt": "sudo apt-get install", "dnf": "sudo dnf install", "pacman": "sudo pacman -S"}
 _FAMILIES = {"debian": "apt", "ubuntu": "apt", "fedora": "dnf", "rhel": "dnf", "centos": "dnf", "arch": "pacman"}
 
@@ -96,16 +99,16 @@ def window_problem(environ: Mapping[str, str] | None = None, platform: str = sys
     if not platform.startswith("linux") or not uses_xcb(environ):
         return None
     if not environ.get("DISPLAY"):
-        return ("There is no screen to open the window on (the DISPLAY variable is not set): start Finetune Studio "
-                "from a desktop session, or use the command line (python -m engine --help).")
+        return tr("There is no screen to open the window on (the DISPLAY variable is not set): start Finetune "
+                  "Studio from a desktop session, or use the command line (python -m engine --help).")
     missing = missing_window_libraries(loader)
     if not missing:
         return None
     manager = package_manager(read_os_release() if os_release is None else os_release)
     if manager is None:
-        return ("The window cannot open because these system libraries are missing: " + ", ".join(missing)
-                + ". Install them with your system's package manager (they belong to the xcb-util and "
-                "libxkbcommon-x11 packages), then start the app again.")
+        return tr("The window cannot open because these system libraries are missing: {libraries}. Install them "
+                  "with your system's package manager (they belong to the xcb-util and libxkbcommon-x11 packages), "
+                  "then start the app again.", libraries=", ".join(missing))
     packages = sorted({XCB_LIBRARIES[soname][manager] for soname in missing})
-    return ("The window cannot open because some system libraries for X11 windows are missing. Install them "
-            f"with: {_INSTALL[manager]} {' '.join(packages)} — then start the app again.")
+    return tr("The window cannot open because some system libraries for X11 windows are missing. Install them "
+              "with: {command} — then start the app again.", command=f"{_INSTALL[manager]} {' '.join(packages)}")

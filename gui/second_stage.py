@@ -17,6 +17,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QWidget
 
+from engine.core.i18n import tr, tr_later
 from gui.gui_thread_gc import pause_collections, resume_collections
 from gui.jobs.controller import BackgroundTask, TaskState
 
@@ -29,9 +30,13 @@ SECOND_STAGE_MODULES = (
     "gui.panels.results.panel", "gui.panels.predict.panel", "gui.panels.runs.panel",
 )
 #: The tabs of the second stage, in order.
-LATER_TABS = ("2 · Model", "3 · Strategy", "4 · Train", "5 · Results", "6 · Predict", "Past runs")
-LOADING_TEXT = "Loading PyTorch and the model list… (a few seconds; the Data tab works meanwhile)"
-LOADING_STATUS = "Loading PyTorch and the model list… the Data tab already works."
+#: The first tab's title (the Data tab, built at once); shown as ``tr(DATA_TAB)``.
+DATA_TAB = tr_later("1 · Data")
+#: The tabs of the second stage, in order; shown as ``tr(title)``.
+LATER_TABS = (tr_later("2 · Model"), tr_later("3 · Strategy"), tr_later("4 · Train"), tr_later("5 · Results"),
+              tr_later("6 · Predict"), tr_later("Past runs"))
+LOADING_TEXT = tr_later("Loading PyTorch and the model list… (a few seconds; the Data tab works meanwhile)")
+LOADING_STATUS = tr_later("Loading PyTorch and the model list… the Data tab already works.")
 #: How long closing the window waits for the import of the second stage to end.
 IMPORT_WAIT_MS = 300_000
 
@@ -44,7 +49,7 @@ def import_second_stage(_state: TaskState | None = None) -> None:
 
 def placeholder_page() -> QWidget:
     """What a second-stage tab shows until its panel is built (the tab itself is disabled meanwhile)."""
-    label = QLabel(LOADING_TEXT)
+    label = QLabel(tr(LOADING_TEXT))
     label.setAlignment(Qt.AlignmentFlag.AlignCenter)
     return label
 

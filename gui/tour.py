@@ -13,6 +13,7 @@ from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication
 
 from gui.main_window import MainWindow
+from gui.second_stage import DATA_TAB, LATER_TABS
 
 log = logging.getLogger(__name__)
 
@@ -44,11 +45,13 @@ def take_screenshots(window: MainWindow, out_dir: Path, data_dir: Path) -> list[
     window.start_training()
     _wait(lambda: bool(done), 900)
     saved = []
+    english_titles = (DATA_TAB, *LATER_TABS)  # the files keep their English names in every language
     for index in range(window.tabs.count()):
         window.tabs.setCurrentIndex(index)
         QApplication.processEvents()
-        name = window.tabs.tabText(index).split("·")[-1].strip().lower().replace(" ", "-")
-        path = out_dir / f"tab-{index}-{name}.png"
+        title = english_titles[index] if index < len(english_titles) else window.tabs.tabText(index)
+        name = title.split("·")[-1].strip().lower().replace(" ", "-")
+        path = out_dir / f"tab-{index}-{name}.png"  # not translated: a file name
         window.grab().save(str(path))
         saved.append(path)
     window.tabs.setCurrentWidget(window.training_panel)

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QMainWindow
 
 from engine.config import Device, StopReason, Strategy, TrainConfig
 from engine.core.errors import ConfigError, StudioError
+from engine.core.i18n import tr
 from engine.jobs.runner import TRAIN, TRIALS
 from engine.run.events import Event, RunFinished
 from engine.run.location import check_run_location
@@ -75,7 +76,7 @@ class WindowJobs(QMainWindow):
     def build_config(self) -> TrainConfig:
         report, applied = self.state.report, self.state.applied_advice
         if report is None:
-            raise ConfigError("Choose an image folder first (step 1).")
+            raise ConfigError(tr("Choose an image folder first (step 1)."))
         report.require_trainable()
         return self.training_panel.apply_to(TrainConfig(
             data=self.data_panel.data_config(image_size=self.state.image_size),
@@ -102,7 +103,7 @@ class WindowJobs(QMainWindow):
             return
         self.training_panel.begin()
         self.tabs.setCurrentWidget(self.training_panel)
-        self.statusBar().showMessage(f"Training… the run is saved in {run_dir}")
+        self.statusBar().showMessage(tr("Training… the run is saved in {folder}", folder=run_dir))
         self.controller.start(config, run_dir, gpus=self.training_panel.gpu_choice.chosen())
 
     def _new_run_dir(self, config: TrainConfig, suffix: str = "") -> Path:
@@ -111,15 +112,16 @@ class WindowJobs(QMainWindow):
         from engine.run.listing import new_run_dir
 
         run_dir = new_run_dir(Path(config.data.data_dir).name + suffix, self.runs_dir)
-        check_run_location(config.data.data_dir, run_dir, what_to_do=(
-            f"the app keeps its runs in {self.runs_dir}, so move your images elsewhere or start the app with "
-            "FINETUNE_STUDIO_HOME set to a folder outside {data}"))
+        # The end of check_run_location's sentence; it fills {data} itself, so the field is handed back as it is.
+        check_run_location(config.data.data_dir, run_dir, what_to_do=tr(
+            "the app keeps its runs in {runs}, so move your images elsewhere or start the app with "
+            "FINETUNE_STUDIO_HOME set to a folder outside {data}", runs=self.runs_dir, data="{data}"))
         return run_dir
 
     def resume_past_run(self, run_dir: Path) -> None:
         """Past runs' Resume: continue that run in place and follow it on the Train tab."""
         if self.controller.running:
-            self.statusBar().showMessage("Another job is running: stop it first to continue this run.")
+            self.statusBar().showMessage(tr("Another job is running: stop it first to continue this run."))
             return
         self.tabs.setCurrentWidget(self.training_panel)
         self.resume_training(run_dir)
@@ -136,7 +138,7 @@ class WindowJobs(QMainWindow):
             self.training_panel.show_error(str(exc))
             return
         self.training_panel.begin()
-        self.statusBar().showMessage(f"Continuing the run in {run_dir}")
+        self.statusBar().showMessage(tr("Continuing the run in {folder}", folder=run_dir))
         self.controller.start(config, run_dir, resume=True, gpus=self.training_panel.gpu_choice.chosen())
 
     def find_learning_rate(self) -> None:
@@ -172,7 +174,7 @@ class WindowJobs(QMainWindow):
                          self.strategy_panel.unfreeze_gradually())
         self._apply_plan(plan, advice.to_dict() if advice is not None else None)
         self.tabs.setCurrentWidget(self.training_panel)
-        self.statusBar().showMessage(f"Set up: {advised.label}. Press Train when ready.")
+        self.statusBar().showMessage(tr("Set up: {strategy}. Press Train when ready.", strategy=tr(advised.label)))
 
     def _apply_plan(self, plan: TrainingPlan, advice: dict[str, object] | None) -> None:
         from engine.strategy.advisor import apply_plan
@@ -203,7 +205,7 @@ class WindowJobs(QMainWindow):
         config = config.replace(optim=dataclasses.replace(config.optim, epochs=epochs),
                                 advice=advice.to_dict() if advice is not None else config.advice)
         self.strategy_panel.begin_trials()
-        self.statusBar().showMessage(f"Comparing strategies… the trials are saved in {run_dir}")
+        self.statusBar().showMessage(tr("Comparing strategies… the trials are saved in {folder}", folder=run_dir))
         self.controller.compare_strategies(config, run_dir)
 
     # -- following a job -----------------------------------------------------------------------------------

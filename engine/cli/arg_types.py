@@ -19,10 +19,11 @@ import argparse
 import math
 from collections.abc import Callable
 
+from engine.core.i18n import tr
+
 
 def whole(low: int, high: int | None = None) -> Callable[[str], int]:
     """An ``int`` option from ``low`` to ``high`` (inclusive; no upper limit when ``None``)."""
-    rule = f"a whole number between {low} and {high}" if high is not None else f"a whole number of at least {low}"
 
     def parse(text: str) -> int:
         try:
@@ -30,24 +31,20 @@ def whole(low: int, high: int | None = None) -> Callable[[str], int]:
         except ValueError:
             value = None
         if value is None or value < low or (high is not None and value > high):
-            raise argparse.ArgumentTypeError(f"must be {rule} (you gave {text})")
+            if high is not None:
+                raise argparse.ArgumentTypeError(tr("must be a whole number between {low} and {high} (you gave {text})",
+                                                    low=low, high=high, text=text))
+            raise argparse.ArgumentTypeError(tr("must be a whole number of at least {low} (you gave {text})",
+                                                low=low, text=text))
         return value
 
-    parse.__name__ = "whole number"  # what argparse names in its own messages
+    parse.__name__ = "whole number"  # not translated: argparse names it only for errors parse never raises
     return parse
 
 
 def number(low: float | None = None, high: float | None = None, *,
            above: float | None = None) -> Callable[[str], float]:
     """A finite ``float`` option: at least ``low`` (or strictly ``above``), at most ``high``."""
-    if above is not None:
-        rule = f"a number above {above:g}" + (f" and at most {high:g}" if high is not None else "")
-    elif low is not None and high is not None:
-        rule = f"a number between {low:g} and {high:g}"
-    elif low is not None:
-        rule = f"a number of at least {low:g}"
-    else:
-        rule = "a number" + (f" of at most {high:g}" if high is not None else "")
 
     def parse(text: str) -> float:
         try:
@@ -56,9 +53,24 @@ def number(low: float | None = None, high: float | None = None, *,
             value = math.nan
         if (not math.isfinite(value) or (low is not None and value < low) or (above is not None and value <= above)
                 or (high is not None and value > high)):
-            raise argparse.ArgumentTypeError(f"must be {rule} (you gave {text})")
+            raise argparse.ArgumentTypeError(_number_rule(text, low, high, above))
         return value
 
     parse.__name__ = "number"
     return parse
 
+
+def _number_rule(text: str, low: float | None, high: float | None, above: float | None) -> str:
+    """The sentence refusing ``text``, one whole sentence per kind of range."""
+    if above is not None and high is not None:
+        return tr("must be a number above {above:g} and at most {high:g} (you gave {text})",
+                  above=above, high=high, text=text)
+    if above is not None:
+        return tr("must be a number above {above:g} (you gave {text})", above=above, text=text)
+    if low is not None and high is not None:
+        return tr("must be a number between {low:g} and {high:g} (you gave {text})", low=low, high=high, text=text)
+    if low is not None:
+        return tr("must be a number of at least {low:g} (you gave {text})", low=low, text=text)
+    if high is not None:
+        return tr("must be a number of at most {high:g} (you gave {text})", high=high, text=text)
+    return tr("must be a number (you gave {text})", text=text)

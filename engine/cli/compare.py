@@ -10,12 +10,13 @@ import argparse
 from typing import Any
 
 from engine.cli.exit_codes import EXIT_OK
+from engine.core.i18n import tr
 
 
 def register(sub: Any) -> None:
-    parser = sub.add_parser("compare", help="compare two or more runs: the settings that differ, their figures")
+    parser = sub.add_parser("compare", help=tr("compare two or more runs: the settings that differ, their figures"))
     parser.add_argument("run_dirs", nargs="+", metavar="RUN_DIR")
-    parser.add_argument("--json", metavar="FILE", help="write the comparison as JSON ('-' for standard output)")
+    parser.add_argument("--json", metavar="FILE", help=tr("write the comparison as JSON ('-' for standard output)"))
     parser.set_defaults(func=run)
 
 

@@ -12,14 +12,15 @@ import sys
 from typing import Any
 
 from engine.cli.exit_codes import EXIT_OK
+from engine.core.i18n import tr, trp
 
 
 def register(sub: Any) -> None:
-    parser = sub.add_parser("evaluate", help="measure a trained run's model on labelled images")
+    parser = sub.add_parser("evaluate", help=tr("measure a trained run's model on labelled images"))
     parser.add_argument("run_dir")
     parser.add_argument("data_dir", nargs="?", metavar="DATA_DIR",
-                        help="a labelled folder to evaluate on (default: the run's validation/test images)")
-    parser.add_argument("--json", metavar="FILE", help="write the figures as JSON ('-' for standard output)")
+                        help=tr("a labelled folder to evaluate on (default: the run's validation/test images)"))
+    parser.add_argument("--json", metavar="FILE", help=tr("write the figures as JSON ('-' for standard output)"))
     parser.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
     parser.set_defaults(func=run)
 
@@ -52,28 +53,32 @@ def run(args: argparse.Namespace) -> int:
             print_set(result.title, result.metrics, epoch)
             for sentence in assess_metrics(result.metrics, facts).sentences:
                 print(f"  {sentence}")
-        print(f"results written to {evaluation.run_dir}")
+        print(tr("results written to {folder}", folder=evaluation.run_dir))
     for result in evaluation.sets:
         for note in result.notes:
-            print(f"warning: {note}", file=sys.stderr)
+            print(tr("warning: {message}", message=note), file=sys.stderr)
         for path, error in result.failed:
-            print(f"warning: {path} was left out: {error}", file=sys.stderr)
+            print(tr("warning: {path} was left out: {error}", path=path, error=error), file=sys.stderr)
     return EXIT_OK
 
 
 def print_set(title: str, m: dict[str, Any], epoch: int | None = None) -> None:
     from engine.run.listing import saved_model_label
 
-    print(f"{title}: {m['n_images']} images")
-    print(f"  {saved_model_label(epoch, m['accuracy'], 'accuracy')}   balanced accuracy {m['balanced_accuracy']:.1%}   "
-          f"macro F1 {m['macro_avg']['f1']:.3f}   ECE {m['calibration']['ece']:.3f}")
+    # English keeps "1 images": the line scripts read is unchanged (Korean has one form anyway).
+    print(tr("{title}: {n} images", title=tr(title), n=m["n_images"]))
+    print("  " + tr("{saved_model}   balanced accuracy {balanced:.1%}   macro F1 {f1:.3f}   ECE {ece:.3f}",
+                    saved_model=saved_model_label(epoch, m["accuracy"], tr("accuracy")),
+                    balanced=m["balanced_accuracy"], f1=m["macro_avg"]["f1"], ece=m["calibration"]["ece"]))
     if "binary" in m:
         b = m["binary"]
         auc = "—" if m["roc_auc"] is None else f"{m['roc_auc']:.3f}"
-        print(f"  positive class {b['positive_class']}: sensitivity {_pct(b['sensitivity'])}  specificity "
-              f"{_pct(b['specificity'])}  PPV {_pct(b['ppv'])}  NPV {_pct(b['npv'])}  ROC AUC {auc}")
+        print("  " + tr("positive class {name}: sensitivity {sensitivity}  specificity {specificity}  PPV {ppv}  "
+                        "NPV {npv}  ROC AUC {auc}", name=b["positive_class"], sensitivity=_pct(b["sensitivity"]),
+                        specificity=_pct(b["specificity"]), ppv=_pct(b["ppv"]), npv=_pct(b["npv"]), auc=auc))
     width = max(len(name) for name in m["per_class"])
-    print(f"  {'class':<{width}}  precision  recall      F1  support")
+    column = trp("evaluation table", "class")
+    print("  " + tr("{class_column}  precision  recall      F1  support", class_column=f"{column:<{width}}"))
     for name, c in m["per_class"].items():
         print(f"  {name:<{width}}  {c['precision']:9.3f}  {c['recall']:6.3f}  {c['f1']:6.3f}  "
               f"{c['support']:7d}")

@@ -16,18 +16,21 @@ import sys
 from typing import Any
 
 from engine.cli.exit_codes import EXIT_FAILED, EXIT_OK
+from engine.core.i18n import tr, tr_later
 
 FORMATS = ("onnx", "torchscript", "folder")
+#: The end of the "exists already" sentence: translated where the sentence is made (engine/export/destination.py).
+HOW_TO_ALLOW = tr_later("add --overwrite")
 
 
 def register(sub: Any) -> None:
-    parser = sub.add_parser("export", help="export a trained run's model (ONNX, TorchScript, deployment folder)")
+    parser = sub.add_parser("export", help=tr("export a trained run's model (ONNX, TorchScript, deployment folder)"))
     parser.add_argument("run_dir")
     parser.add_argument("--format", required=True, choices=FORMATS,
-                        help="onnx: one .onnx file; torchscript: one .pt file; folder: ONNX + predict.py + README")
+                        help=tr("onnx: one .onnx file; torchscript: one .pt file; folder: ONNX + predict.py + README"))
     parser.add_argument("--out", metavar="PATH",
-                        help="the file (or, for folder, the folder) to write; default: RUN_DIR/export/")
-    parser.add_argument("--overwrite", action="store_true", help="replace files that exist already")
+                        help=tr("the file (or, for folder, the folder) to write; default: RUN_DIR/export/"))
+    parser.add_argument("--overwrite", action="store_true", help=tr("replace files that exist already"))
     parser.set_defaults(func=run)
 
 
@@ -40,9 +43,9 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         result = export_run(args.run_dir, args.format, args.out, overwrite=args.overwrite,
-                            how_to_allow="add --overwrite", step=step)
+                            how_to_allow=HOW_TO_ALLOW, step=step)
     except (ExportUnsupported, ExportCheckFailed) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(tr("error: {message}", message=exc), file=sys.stderr)
         return EXIT_FAILED
     print(result.sentence())
     for path in result.files:

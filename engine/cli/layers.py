@@ -19,17 +19,18 @@ from typing import Any
 from engine.cli.arg_types import whole
 from engine.cli.exit_codes import EXIT_OK
 from engine.config import IMAGE_SIZES
+from engine.core.i18n import tr, trp
 
 
 def register(sub: Any) -> None:
-    parser = sub.add_parser("layers", help="show a model's layers: types, output shapes, parameters")
-    parser.add_argument("--arch", required=True, help="model name, e.g. resnet18 (see the app's model list)")
+    parser = sub.add_parser("layers", help=tr("show a model's layers: types, output shapes, parameters"))
+    parser.add_argument("--arch", required=True, help=tr("model name, e.g. resnet18 (see the app's model list)"))
     parser.add_argument("--image-size", type=whole(*IMAGE_SIZES), default=224,
-                        help="image size in pixels (default 224)")
+                        help=tr("image size in pixels (default 224)"))
     parser.add_argument("--classes", type=whole(1), default=1000,
-                        help="classes of the output layer (default 1000: the model as published)")
-    parser.add_argument("--depth", type=whole(0), default=0, help="show only this many levels (0: all)")
-    parser.add_argument("--json", action="store_true", help="print JSON (nested nodes) instead of text")
+                        help=tr("classes of the output layer (default 1000: the model as published)"))
+    parser.add_argument("--depth", type=whole(0), default=0, help=tr("show only this many levels (0: all)"))
+    parser.add_argument("--json", action="store_true", help=tr("print JSON (nested nodes) instead of text"))
     parser.set_defaults(func=run)
 
 
@@ -41,10 +42,13 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json_text(tree_to_json(tree, args.depth)))
         return EXIT_OK
-    print(f"{tree.arch} at {tree.image_size}×{tree.image_size} pixels: {tree.total_params:,} parameters, "
-          f"{tree.forward_flops / 1e9:.2f} GFLOPs per image; new output layer: {tree.head}")
-    print("stages: " + " | ".join(f"{s.label} ({', '.join(s.modules)})" for s in tree.stages))
-    print(f"{'layer':<48} {'type':<26} {'output':>16} {'parameters':>13}")
+    print(tr("{arch} at {size}×{size} pixels: {params:,} parameters, {gflops:.2f} GFLOPs per image; "
+             "new output layer: {head}", arch=tree.arch, size=tree.image_size, params=tree.total_params,
+             gflops=tree.forward_flops / 1e9, head=tree.head))
+    print(tr("stages: {stages}", stages=" | ".join(f"{tr(s.label)} ({', '.join(s.modules)})" for s in tree.stages)))
+    layer, kind = trp("layer table", "layer"), trp("layer table", "type")
+    output, params = trp("layer table", "output"), trp("layer table", "parameters")
+    print(f"{layer:<48} {kind:<26} {output:>16} {params:>13}")
     for depth, node in _rows(tree.root, 0, args.depth):
         name = ("  " * depth + (node.label if depth else tree.arch))[:48]
         shape = shape_text(node.output_shape or node.param_shape)

@@ -12,14 +12,15 @@ import argparse
 from typing import Any
 
 from engine.cli.option_args import add_options
+from engine.core.i18n import tr
 
 
 def add_model_options(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_argument_group("layers and output layer")
+    group = parser.add_argument_group(tr("layers and output layer"))
     group.add_argument("--freeze", metavar="NAME[,NAME...]", default=None,
-                       help="freeze these modules (see `python -m engine layers --arch ARCH`)")
+                       help=tr("freeze these modules (see `python -m engine layers --arch ARCH`)"))
     group.add_argument("--freeze-upto", metavar="NAME", default=None,
-                       help="freeze every layer from the input up to and including NAME")
+                       help=tr("freeze every layer from the input up to and including NAME"))
     add_options(group, ("model.head_dropout", "model.head_hidden"))
 
 

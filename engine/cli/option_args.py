@@ -21,14 +21,15 @@ from collections.abc import Iterable
 from typing import Any
 
 from engine.config import OPTIONS, OptionSpec, option, option_default, option_type
+from engine.core.i18n import tr, tr_later
 
 #: Said after the help of a ``--no-...`` option, whose help describes the setting it turns off.
-OFF_NOTE = "(On by default; this option turns it off.)"
+OFF_NOTE = tr_later("(On by default; this option turns it off.)")
 
 
 def cli_help(spec: OptionSpec) -> str:
     """The command line's help for ``spec``: the table's plain line (and, for a ``--no-...`` option, that note)."""
-    return f"{spec.help} {OFF_NOTE}" if spec.cli_off else spec.help
+    return f"{tr(spec.help)} {tr(OFF_NOTE)}" if spec.cli_off else tr(spec.help)
 
 
 def dest(spec: OptionSpec) -> str:
@@ -50,6 +51,7 @@ def add_option(parser: argparse.ArgumentParser | argparse._ArgumentGroup, spec: 
             parser.add_argument(spec.cli, action=argparse.BooleanOptionalAction, default=None, help=cli_help(spec))
             return
         if default is not spec.cli_off:  # "--nesterov" turns on what is off; "--no-image-cache" the reverse
+            # not translated: a mistake in the option table, for its programmer
             raise ValueError(f"{spec.cli} does not fit the default of {spec.path} ({default})")
         parser.add_argument(spec.cli, action="store_true", help=cli_help(spec))
     elif issubclass(kind, enum.Enum):

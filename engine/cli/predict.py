@@ -12,18 +12,19 @@ from typing import Any
 
 from engine.cli.arg_types import number, whole
 from engine.cli.exit_codes import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK
+from engine.core.i18n import tr
 
 
 def register(sub: Any) -> None:
-    parser = sub.add_parser("predict", help="classify images with a trained run's model")
+    parser = sub.add_parser("predict", help=tr("classify images with a trained run's model"))
     parser.add_argument("run_dir")
     parser.add_argument("images", nargs="+", metavar="IMAGE_OR_FOLDER")
-    parser.add_argument("--json", action="store_true", help="print JSON instead of text")
+    parser.add_argument("--json", action="store_true", help=tr("print JSON instead of text"))
     parser.add_argument("--csv", metavar="FILE",
-                        help="also write a table: file, predicted class, every probability")
+                        help=tr("also write a table: file, predicted class, every probability"))
     parser.add_argument("--unsure-below", type=number(0, 1), metavar="P", default=None,
-                        help="flag answers less sure than P (0..1) as 'not sure' in the CSV")
-    parser.add_argument("--top", type=whole(1), default=3, help="how many classes to show per image")
+                        help=tr("flag answers less sure than P (0..1) as 'not sure' in the CSV"))
+    parser.add_argument("--top", type=whole(1), default=3, help=tr("how many classes to show per image"))
     parser.set_defaults(func=run)
 
 
@@ -38,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
     exported = load_exported_model(args.run_dir)
     paths = expand_image_paths(args.images)
     if not paths:
-        print("error: no image files were found in what you gave.", file=sys.stderr)
+        print(tr("error: no image files were found in what you gave."), file=sys.stderr)
         return EXIT_BAD_INPUT
     results = list(predict_images(exported, paths, top_k=args.top))
     if args.csv:
@@ -49,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         for r in results:
             if r.error:
-                print(f"{r.path}\terror: {r.error}")
+                print(tr("{path}\terror: {message}", path=r.path, message=r.error))
             else:
                 print(f"{r.path}\t" + "\t".join(f"{c} {p:.1%}" for c, p in r.top))
     return EXIT_OK if all(r.ok for r in results) else EXIT_FAILED

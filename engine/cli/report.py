@@ -10,13 +10,14 @@ import argparse
 from typing import Any
 
 from engine.cli.exit_codes import EXIT_OK
+from engine.core.i18n import tr
 
 
 def register(sub: Any) -> None:
-    parser = sub.add_parser("report", help="write a trained run's report (report.html)")
+    parser = sub.add_parser("report", help=tr("write a trained run's report (report.html)"))
     parser.add_argument("run_dir")
-    parser.add_argument("--out", metavar="FILE", help="where to write it (default: report.html in the run folder)")
-    parser.add_argument("--overwrite", action="store_true", help="replace the file if it exists")
+    parser.add_argument("--out", metavar="FILE", help=tr("where to write it (default: report.html in the run folder)"))
+    parser.add_argument("--overwrite", action="store_true", help=tr("replace the file if it exists"))
     parser.set_defaults(func=run)
 
 
@@ -27,5 +28,5 @@ def run(args: argparse.Namespace) -> int:
     require_model(args.run_dir)
     report_target(args.run_dir, args.out, overwrite=args.overwrite)  # before the work, not after it
     path = write_report(args.run_dir, args.out, overwrite=args.overwrite)
-    print(f"report written to {path}")
+    print(tr("report written to {path}", path=path))
     return EXIT_OK

@@ -13,19 +13,20 @@ from typing import Any
 
 from engine.cli.arg_types import whole
 from engine.cli.exit_codes import EXIT_BAD_INPUT, EXIT_OK
+from engine.core.i18n import tr
 
 
 def register(sub: Any) -> None:
-    parser = sub.add_parser("scan", help="check an image folder: classes, counts, problems")
+    parser = sub.add_parser("scan", help=tr("check an image folder: classes, counts, problems"))
     parser.add_argument("data_dir")
-    parser.add_argument("--json", metavar="FILE", help="write the full report as JSON ('-' for standard output)")
-    parser.add_argument("--csv", metavar="FILE", help="write the report as a CSV table (one row per file)")
+    parser.add_argument("--json", metavar="FILE", help=tr("write the full report as JSON ('-' for standard output)"))
+    parser.add_argument("--csv", metavar="FILE", help=tr("write the report as a CSV table (one row per file)"))
     parser.add_argument("--use-folder-split", action="store_true",
-                        help="DATA_DIR holds train/ val/ (test/) folders of class folders: use them as the split")
+                        help=tr("DATA_DIR holds train/ val/ (test/) folders of class folders: use them as the split"))
     parser.add_argument("--exclude", action="append", default=[], metavar="PATH",
-                        help="leave out this file (relative to DATA_DIR); may be given several times")
-    parser.add_argument("--no-cache", action="store_true", help="read every file again (ignore the scan cache)")
-    parser.add_argument("--workers", type=whole(1, 64), default=None, help="decoding threads (default: automatic)")
+                        help=tr("leave out this file (relative to DATA_DIR); may be given several times"))
+    parser.add_argument("--no-cache", action="store_true", help=tr("read every file again (ignore the scan cache)"))
+    parser.add_argument("--workers", type=whole(1, 64), default=None, help=tr("decoding threads (default: automatic)"))
     parser.add_argument("--decode", action="store_true", help=argparse.SUPPRESS)  # always on now; kept for scripts
     parser.set_defaults(func=run)
 
@@ -54,10 +55,11 @@ def run(args: argparse.Namespace) -> int:
         for name, count in report.counts.items():
             print(f"{name}\t{count}")
         counts = report.outcome_counts()
-        print(f"{len(report.classes)} classes, {report.total_images} images; {counts['converted']} converted, "
-              f"{counts['skipped']} skipped, {counts['ignored']} ignored")
+        print(tr("{classes} classes, {images} images; {converted} converted, {skipped} skipped, {ignored} ignored",
+                 classes=len(report.classes), images=report.total_images, converted=counts["converted"],
+                 skipped=counts["skipped"], ignored=counts["ignored"]))
     for warning in report.warnings:
-        print(f"warning: {warning.message}", file=sys.stderr)
+        print(tr("warning: {message}", message=warning.message), file=sys.stderr)
     for problem in report.blocking:
-        print(f"error: {problem.message}", file=sys.stderr)
+        print(tr("error: {message}", message=problem.message), file=sys.stderr)
     return EXIT_OK if report.trainable else EXIT_BAD_INPUT

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from engine.cli.exit_codes import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK
+from engine.core.i18n import tr
 
 if TYPE_CHECKING:
     from engine.run.events import RunFinished
@@ -29,21 +30,21 @@ BASIC_OPTIONS = ("optim.epochs", "optim.batch_size", "optim.lr", "data.image_siz
 def register(sub: Any) -> None:
     from engine.cli.option_args import add_options
 
-    parser = sub.add_parser("train", help="train a model into a run folder")
-    parser.add_argument("data_dir", nargs="?", help="the image folder (not needed with --resume)")
-    parser.add_argument("--out", metavar="RUN_DIR", help="the run folder to create (required unless --resume)")
-    parser.add_argument("--resume", metavar="RUN_DIR", help="continue an interrupted run in place")
+    parser = sub.add_parser("train", help=tr("train a model into a run folder"))
+    parser.add_argument("data_dir", nargs="?", help=tr("the image folder (not needed with --resume)"))
+    parser.add_argument("--out", metavar="RUN_DIR", help=tr("the run folder to create (required unless --resume)"))
+    parser.add_argument("--resume", metavar="RUN_DIR", help=tr("continue an interrupted run in place"))
     parser.add_argument("--config", metavar="RUN_CONFIG",
-                        help="a prepared run folder (or its config file): train it as --prepare-only left it "
-                             "(no other options)")
+                        help=tr("a prepared run folder (or its config file): train it as --prepare-only left it "
+                                "(no other options)"))
     parser.add_argument("--prepare-only", action="store_true",
-                        help="write the run folder's config.json and split.json and stop without training, to "
-                             "start it later with --config (e.g. with torchrun on a cluster)")
+                        help=tr("write the run folder's config.json and split.json and stop without training, to "
+                                "start it later with --config (e.g. with torchrun on a cluster)"))
     add_options(parser, ("model.arch", "model.weights"))  # --arch not given: a model folder names its own
     # Written by hand: "auto" (ask the advisor) is no value of the strategy setting.
     parser.add_argument("--strategy", default="head", choices=["auto", "head", "partial", "full"],
-                        help="auto: let the advisor measure your data and choose; head: train only the new "
-                             "classifier; partial: freeze the lower half; full: train everything")
+                        help=tr("auto: let the advisor measure your data and choose; head: train only the new "
+                                "classifier; partial: freeze the lower half; full: train everything"))
     add_options(parser, BASIC_OPTIONS)
     from engine.cli.train_options import add_training_options
 
@@ -91,13 +92,14 @@ def run(args: argparse.Namespace) -> int:
     if args.resume:
         given = _options_beside(args, "resume")
         if given:
-            print(f"error: --resume continues {args.resume} and keeps every setting the run was started with, so "
-                  f"{', '.join(given)} cannot be used with it; to train with other settings, start a new run "
-                  f"(--weights {args.resume} starts it from this run's model).", file=sys.stderr)
+            print(tr("error: --resume continues {run} and keeps every setting the run was started with, so "
+                     "{options} cannot be used with it; to train with other settings, start a new run "
+                     "(--weights {run} starts it from this run's model).", run=args.resume, options=", ".join(given)),
+                  file=sys.stderr)
             return EXIT_BAD_INPUT
         return _train(None, Path(args.resume))
     if not args.data_dir or not args.out:
-        print("error: give the image folder and --out RUN_DIR (or --resume RUN_DIR).", file=sys.stderr)
+        print(tr("error: give the image folder and --out RUN_DIR (or --resume RUN_DIR)."), file=sys.stderr)
         return EXIT_BAD_INPUT
     from engine.run.location import check_run_location
 
@@ -125,9 +127,10 @@ def _prepare(config: Any, run_dir: Path) -> int:
     if not world_from_env().is_main:  # started by torchrun: process 0 prepares the one folder
         return EXIT_OK
     split = prepare_run_folder(config, run_dir)  # a StudioError is one sentence (engine/cli/main.py)
-    print(f"Prepared {run_dir}: {len(split.train)} training and {len(split.val)} validation images of "
-          f"{len(split.classes)} classes, nothing trained yet. Start it with: python -m engine train --config "
-          f"{_config_path(run_dir)} (or torchrun --nproc_per_node=N -m engine train --config …).")
+    print(tr("Prepared {run}: {train} training and {val} validation images of {classes} classes, nothing trained "
+             "yet. Start it with: python -m engine train --config {config} (or torchrun --nproc_per_node=N -m "
+             "engine train --config …).", run=run_dir, train=len(split.train), val=len(split.val),
+             classes=len(split.classes), config=_config_path(run_dir)))
     return EXIT_OK
 
 
@@ -141,9 +144,9 @@ def _train_prepared(args: argparse.Namespace) -> int:
     """``--config RUN/config.json`` (or ``RUN``): train the folder a ``--prepare-only`` wrote, on its split."""
     given = _options_beside(args, "config")
     if given:
-        print(f"error: --config trains {args.config} with the settings it was prepared with, so "
-              f"{', '.join(given)} cannot be used with it; prepare the run again with other settings.",
-              file=sys.stderr)
+        print(tr("error: --config trains {config} with the settings it was prepared with, so {options} cannot be "
+                 "used with it; prepare the run again with other settings.", config=args.config,
+                 options=", ".join(given)), file=sys.stderr)
         return EXIT_BAD_INPUT
     path = Path(args.config).expanduser()
     run_dir = path if path.is_dir() else path.parent
@@ -153,7 +156,7 @@ def _train_prepared(args: argparse.Namespace) -> int:
     folder = RunFolder(run_dir)
     config = folder.read_config()  # a ConfigError says the folder is no run folder, in words
     if not is_unstarted(run_dir):
-        print(f"error: {run_dir} has already been trained; continue it with --resume {run_dir} instead.",
+        print(tr("error: {run} has already been trained; continue it with --resume {run} instead.", run=run_dir),
               file=sys.stderr)
         return EXIT_BAD_INPUT
     return _train(config, run_dir, prepared=True)
@@ -169,7 +172,7 @@ def _options_beside(args: argparse.Namespace, kept: str) -> list[str]:
     for action in parser._actions:
         if action.dest in ("help", kept, "func") or getattr(args, action.dest, None) == action.default:
             continue
-        given.append(action.option_strings[0] if action.option_strings else "an image folder")
+        given.append(action.option_strings[0] if action.option_strings else tr("an image folder"))
     return given
 
 
@@ -193,8 +196,9 @@ def _train(config: Any, run_dir: Path, *, prepared: bool = False) -> int:
     if world.is_main:  # the outcome sentence goes to stdout, but a failure's to stderr (scripts read errors there)
         print(finished.detail, file=sys.stderr if finished.reason is StopReason.FAILED else sys.stdout)
     else:  # one line per other process, so that a log shows they all ended alike
-        print(f"process {world.rank + 1} of {world.size}: {finished.reason.value} after "
-              f"{finished.epochs_completed} epochs", file=sys.stderr)
+        # English keeps "1 epochs": a log line scripts compare across processes (the reason is its code).
+        print(tr("process {rank} of {size}: {reason} after {epochs} epochs", rank=world.rank + 1, size=world.size,
+                 reason=finished.reason.value, epochs=finished.epochs_completed), file=sys.stderr)
     if world.is_main:
         print_assessment(finished)
     if finished.succeeded:
@@ -259,13 +263,19 @@ def print_event(event: Any) -> None:
     from engine.run.events import EpochEnded, EpochTimeEstimate, Notice, OverfitWarning, RunStarted
 
     if isinstance(event, RunStarted):
-        print(f"training {len(event.classes)} classes on {event.device}: {event.train_images} training images, "
-              f"{event.val_images} validation images", flush=True)
+        print(tr("training {classes} classes on {device}: {train} training images, {val} validation images",
+                 classes=len(event.classes), device=event.device, train=event.train_images, val=event.val_images),
+              flush=True)
     elif isinstance(event, EpochEnded):
-        best = "  *best" if event.is_best else ""
-        print(f"epoch {event.epoch:3d}  train loss {event.train_loss:.4f} acc {event.train_accuracy:.3f}  "
-              f"val loss {event.val_loss:.4f} acc {event.val_accuracy:.3f}  {event.seconds:.1f}s{best}", flush=True)
+        line = tr("epoch {epoch:3d}  train loss {train_loss:.4f} acc {train_accuracy:.3f}  val loss {val_loss:.4f} "
+                  "acc {val_accuracy:.3f}  {seconds:.1f}s", epoch=event.epoch, train_loss=event.train_loss,
+                  train_accuracy=event.train_accuracy, val_loss=event.val_loss, val_accuracy=event.val_accuracy,
+                  seconds=event.seconds)
+        print(tr("{line}  *best", line=line) if event.is_best else line, flush=True)
     elif isinstance(event, Notice):
-        print(f"{event.level}: {event.message}", file=sys.stderr, flush=True)
+        if event.level == "warning":
+            print(tr("warning: {message}", message=event.message), file=sys.stderr, flush=True)
+        else:
+            print(tr("info: {message}", message=event.message), file=sys.stderr, flush=True)
     elif isinstance(event, (EpochTimeEstimate, OverfitWarning)):
-        print(f"note: {event.message}", file=sys.stderr, flush=True)
+        print(tr("note: {message}", message=event.message), file=sys.stderr, flush=True)

@@ -14,6 +14,7 @@ from typing import Any
 
 from engine.cli.option_args import add_options
 from engine.config import AugmentConfig, TrainConfig
+from engine.core.i18n import tr
 
 OPTIMISATION = ("optim.optimizer", "optim.momentum", "optim.nesterov", "optim.pretrained_lr_ratio",
                 "optim.weight_decay", "optim.l1", "optim.label_smoothing", "schedule.kind", "schedule.warmup_epochs",
@@ -26,10 +27,10 @@ MORE = ("imbalance", "early_stopping.monitor", "early_stopping.min_delta", "earl
 
 def add_training_options(parser: argparse.ArgumentParser) -> None:
     """Add the options listed in the module notes to the ``train`` parser, in their groups."""
-    add_options(parser.add_argument_group("optimisation"), OPTIMISATION)
-    add_options(parser.add_argument_group("augmentation (start from --augmentation, change any of these)"),
+    add_options(parser.add_argument_group(tr("optimisation")), OPTIMISATION)
+    add_options(parser.add_argument_group(tr("augmentation (start from --augmentation, change any of these)")),
                 AUGMENTATION)
-    add_options(parser.add_argument_group("data balance, early stopping, reproducibility, speed"), MORE)
+    add_options(parser.add_argument_group(tr("data balance, early stopping, reproducibility, speed")), MORE)
 
 
 def augment_from_args(config: TrainConfig, values: dict[str, Any]) -> AugmentConfig | None:

@@ -16,6 +16,7 @@ import shiboken6
 from PySide6.QtCore import QObject, QThread, Signal
 
 from engine.core.errors import StudioError
+from engine.core.i18n import tr
 from gui.jobs.threads import live_threads, track
 
 log = logging.getLogger(__name__)
@@ -67,7 +68,7 @@ class _TaskThread(QThread):
             self.ended.emit(False, str(exc))
         except Exception as exc:  # noqa: BLE001 - the user sees a sentence, the log the traceback
             log.error("background task failed:\n%s", traceback.format_exc())
-            self.ended.emit(False, f"Something went wrong ({exc}). The details are in the log file.")
+            self.ended.emit(False, tr("Something went wrong ({error}). The details are in the log file.", error=exc))
         else:
             self.ended.emit(True, result)
 

@@ -43,7 +43,7 @@ def _make_runner(kind: str) -> Runner:
         return ProcessRunner()
     if kind == "thread":
         return ThreadRunner()
-    raise ValueError(f"unknown runner kind {kind!r}")
+    raise ValueError(f"unknown runner kind {kind!r}")  # not translated: a programming error
 
 
 class _PollThread(QThread):
@@ -143,6 +143,7 @@ class TrainingController(QObject):
     def _launch(self, config: TrainConfig, run_dir: Path, *, resume: bool, job: str, gpus: tuple[int, ...] = ()
                 ) -> None:
         if self.running:
+            # not translated: a programming error (the window checks)
             raise RuntimeError("a job is already running")
         runner: Runner | None
         if len(gpus) >= 2 and job == TRAIN:

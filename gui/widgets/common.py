@@ -28,6 +28,7 @@ def weak_method(method: Callable[[], T], gone: Callable[[], T]) -> Callable[[], 
     return call
 
 
+# not translated: style sheets
 _STYLES = {
     "error": "background:#fdecea; color:#8a1c12; border:1px solid #f5c2bd;",
     "warning": "background:#fff4e5; color:#7a4b00; border:1px solid #ffd8a8;",
@@ -48,7 +49,7 @@ class MessageLabel(QLabel):
     def _show(self, kind: str, text: str) -> None:
         self.kind = kind
         self.setText(window_text(text))  # the engine's sentences may name the command-line way too
-        self.setStyleSheet(f"QLabel {{ {_STYLES[kind]} border-radius:4px; padding:6px; }}")
+        self.setStyleSheet(f"QLabel {{ {_STYLES[kind]} border-radius:4px; padding:6px; }}")  # not translated: style
         self.setVisible(bool(text))
 
     def show_error(self, text: str) -> None:

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine.core.i18n import tr
 from engine.data.images.decode import ImageLoadError, load_image
 from engine.evaluation.evaluate import SetEvaluation
 from gui.jobs.controller import TaskState
@@ -72,12 +73,14 @@ def evaluation_items(result: SetEvaluation, indices: list[int], predicted: np.nd
         probs = result.probs[i]
         true, said = names[result.labels[i]], names[predicted[i]]
         detail = "\n".join(f"{n}: {p:.1%}" for n, p in sorted(zip(names, probs), key=lambda x: -x[1]))
-        sure = f"{probs[predicted[i]]:.0%} sure"
-        verdict = (f"Right: {said} ({sure})." if true == said else
-                   f"Wrong: this is {true}; the model said {said} ({sure}).") + " " + detail.replace("\n", " · ")
+        probability = float(probs[predicted[i]])
+        verdict = (tr("Right: {said} ({probability:.0%} sure).", said=said, probability=probability) if true == said
+                   else tr("Wrong: this is {true}; the model said {said} ({probability:.0%} sure).", true=true,
+                           said=said, probability=probability)) + " " + detail.replace("\n", " · ")
         items.append(GalleryItem(result.paths[i],
                                  f"{Path(result.paths[i]).name}\n{true} →\n{said} {probs[predicted[i]]:.0%}",
-                                 f"{result.paths[i]}\ntrue class: {true}\n{detail}", verdict))
+                                 tr("{path}\ntrue class: {true}\n{detail}", path=result.paths[i], true=true,
+                                    detail=detail), verdict))
     return items
 
 
@@ -98,12 +101,12 @@ class ImageGallery(QWidget):
     current_changed = Signal(str)
     activated = Signal(str)
 
-    def __init__(self, empty_text: str = "No images.", parent: QWidget | None = None) -> None:
+    def __init__(self, empty_text: str | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.empty_text = empty_text
+        self.empty_text = tr("No images.") if empty_text is None else empty_text
         self.items: list[GalleryItem] = []
         self.viewer: object = None  # the last image opened large (it closes itself)
-        self.title = QLabel(empty_text)
+        self.title = QLabel(self.empty_text)
         self.title.setWordWrap(True)
         self.list = QListWidget()
         self.list.setViewMode(QListView.ViewMode.IconMode)
@@ -115,9 +118,8 @@ class ImageGallery(QWidget):
         self.list.setUniformItemSizes(True)
         self.list.currentRowChanged.connect(self._on_row)
         self.list.itemDoubleClicked.connect(self._on_double_clicked)
-        self.reveal_button = QPushButton("Show in folder")
-        self.reveal_button.setToolTip("Open the folder that holds this image "
-                                      "(the app never moves or edits it).")
+        self.reveal_button = QPushButton(tr("Show in folder"))
+        self.reveal_button.setToolTip(tr("Open the folder that holds this image (the app never moves or edits it)."))
         self.reveal_button.setEnabled(False)
         self.reveal_button.clicked.connect(self.reveal_selected)
         top = QHBoxLayout()

@@ -15,6 +15,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPixmap, QResizeEvent
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QSizePolicy, QSlider, QVBoxLayout, QWidget
 
+from engine.core.i18n import tr
 from engine.core.names import readable
 from engine.core.run_layout import RunLayout
 from engine.data.images.decode import load_image
@@ -75,31 +76,31 @@ class GradCamView(QWidget):
         self.run_dir: str | None = None
         self.current: _Shown | None = None
         self._path: str | None = None
-        self.picture = QLabel("Choose an image to see which parts of it the model looked at.")
+        self.picture = QLabel(tr("Choose an image to see which parts of it the model looked at."))
         self.picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.picture.setWordWrap(True)
         self.picture.setMinimumSize(200, 200)
         self.picture.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
-        self.heat_box = QCheckBox("Show Grad-CAM")
+        self.heat_box = QCheckBox(tr("Show Grad-CAM"))
         self.heat_box.setChecked(True)
-        self.heat_box.setToolTip("Colour the parts of the image that pushed the model towards the class.")
+        self.heat_box.setToolTip(tr("Colour the parts of the image that pushed the model towards the class."))
         self.heat_box.toggled.connect(self._reload)
         self.opacity = QSlider(Qt.Orientation.Horizontal)
         self.opacity.setRange(0, 100)
         self.opacity.setValue(50)
-        self.opacity.setToolTip("How strongly the heat covers the image")
+        self.opacity.setToolTip(tr("How strongly the heat covers the image"))
         self.opacity.valueChanged.connect(self._render)
         self.class_combo = QComboBox()
-        self.class_combo.setToolTip("Explain the predicted class, or why the image could be another class")
+        self.class_combo.setToolTip(tr("Explain the predicted class, or why the image could be another class"))
         self.class_combo.activated.connect(self._reload)
         self.caption = QLabel("")
         self.caption.setWordWrap(True)
         self.message = MessageLabel()
         controls = QHBoxLayout()
         controls.addWidget(self.heat_box)
-        controls.addWidget(QLabel("Opacity"))
+        controls.addWidget(QLabel(tr("Opacity")))
         controls.addWidget(self.opacity, 1)
-        controls.addWidget(QLabel("Explain"))
+        controls.addWidget(QLabel(tr("Explain")))
         controls.addWidget(self.class_combo)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -117,7 +118,7 @@ class GradCamView(QWidget):
         """Which run's model explains; ``class_names`` fill the class choice."""
         self.run_dir = str(run_dir) if run_dir else None
         self.class_combo.clear()
-        self.class_combo.addItem("predicted class", None)
+        self.class_combo.addItem(tr("predicted class"), None)
         for index, name in enumerate(class_names):
             self.class_combo.addItem(name, index)
         self.clear()
@@ -126,7 +127,7 @@ class GradCamView(QWidget):
         self._slot.cancel()
         self.current, self._path = None, None
         self.picture.setPixmap(QPixmap())
-        self.picture.setText("Choose an image to see which parts of it the model looked at.")
+        self.picture.setText(tr("Choose an image to see which parts of it the model looked at."))
         self.caption.setText("")
         self.message.clear_message()
 
@@ -151,7 +152,7 @@ class GradCamView(QWidget):
         if self._path is None or self.run_dir is None:
             return
         self.message.clear_message()
-        self.caption.setText("Working out where the model looked…" if self.heat_box.isChecked() else "")
+        self.caption.setText(tr("Working out where the model looked…") if self.heat_box.isChecked() else "")
         run_dir, path, with_heat = self.run_dir, self._path, self.heat_box.isChecked()
         class_index = self.class_combo.currentData()
         self._slot.start(lambda state: _compute(run_dir, path, class_index, with_heat, state), self._on_done,
@@ -165,8 +166,9 @@ class GradCamView(QWidget):
             self.caption.setText(readable(Path(shown.path).name))
         else:
             p = float(explanation.probabilities[explanation.class_index])
-            self.caption.setText(f"{readable(Path(shown.path).name)}: the warm colours pushed the model towards "
-                                 f"<b>{explanation.class_name}</b> (probability {p:.0%}).")
+            self.caption.setText(tr("{name}: the warm colours pushed the model towards <b>{class_name}</b> "
+                                    "(probability {probability:.0%}).", name=readable(Path(shown.path).name),
+                                    class_name=explanation.class_name, probability=p))
         self._render()
         self.shown.emit(shown.path)
 

@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QListWidget, QListWidgetItem, QMainWindow, QTextBrowser, QWidget
 
+from engine.core.i18n import tr
 from engine.help.guide import Section, guide
 
 
@@ -26,7 +27,7 @@ class HelpDialog(QDialog):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Finetune Studio guide")
+        self.setWindowTitle(tr("Finetune Studio guide"))
         self.resize(900, 640)
         self.sections = guide()
         self.contents = QListWidget()
@@ -67,10 +68,10 @@ def install_help_menu(window: QMainWindow, current_tab_key: Callable[[], str]) -
     (gui.widgets.common.weak_method), since the menu's actions live as long as the window.
     """
     dialog = HelpDialog(window)
-    menu = window.menuBar().addMenu("&Help")
-    for text, shortcut, key in (("Help on this tab", QKeySequence.StandardKey.HelpContents, None),
-                                ("Guide to fine-tuning", None, "fine-tuning"),
-                                ("Words used in the app", None, "words")):
+    menu = window.menuBar().addMenu(tr("&Help"))
+    for text, shortcut, key in ((tr("Help on this tab"), QKeySequence.StandardKey.HelpContents, None),
+                                (tr("Guide to fine-tuning"), None, "fine-tuning"),
+                                (tr("Words used in the app"), None, "words")):
         action = QAction(text, window)
         if shortcut is not None:
             action.setShortcut(shortcut)

@@ -15,6 +15,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QPixmap, QResizeEvent
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
+from engine.core.i18n import tr
 from engine.core.names import readable
 from engine.data.images.decode import ImageLoadError, load_image
 from gui.jobs.controller import TaskState
@@ -59,7 +60,7 @@ class ImageViewer(QDialog):
         self.name = QLabel(f"<b>{escape(name)}</b><br><span style='color:#5f6b7a'>{escape(readable(path))}</span>")
         self.name.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.name.setWordWrap(True)
-        self.picture = QLabel("Opening the image…")
+        self.picture = QLabel(tr("Opening the image…"))
         self.picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.picture.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         self.picture.setMinimumSize(320, 240)

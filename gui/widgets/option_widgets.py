@@ -22,10 +22,11 @@ from PySide6.QtWidgets import (
 )
 
 from engine.config import OptionSpec, option, option_default, option_type
+from engine.core.i18n import tr
 from engine.help.glossary import option_tip
 
 #: The look of the plain line under a setting.
-EXPLAIN_STYLE = "color:#5f6b7a; font-size:11px;"
+EXPLAIN_STYLE = "color:#5f6b7a; font-size:11px;"  # not translated: a style sheet
 
 
 def option_widget(path: str) -> QWidget:
@@ -34,7 +35,7 @@ def option_widget(path: str) -> QWidget:
     spec, kind = option(path), option_type(path)
     widget: QWidget
     if kind is bool:
-        widget = QCheckBox(spec.label)
+        widget = QCheckBox(tr(spec.label))
     elif issubclass(kind, enum.Enum):
         widget = _combo(spec)
     elif kind is int:
@@ -42,16 +43,16 @@ def option_widget(path: str) -> QWidget:
         low, high = spec.widget_range()
         widget.setRange(int(low), int(high))
         widget.setSingleStep(int(spec.step))
-        widget.setSpecialValueText(spec.special)
+        widget.setSpecialValueText(_special(spec))
     elif kind is float:
         widget = QDoubleSpinBox()
         widget.setDecimals(spec.decimals)  # before the range: Qt rounds the range to the shown decimals
         widget.setRange(*spec.widget_range())
         widget.setSingleStep(spec.step)
-        widget.setSpecialValueText(spec.special)
+        widget.setSpecialValueText(_special(spec))
     else:
         widget = QLineEdit()
-    widget.setToolTip(option_tip(path, spec.help))  # the plain line and an example
+    widget.setToolTip(option_tip(path, tr(spec.help)))  # the plain line and an example
     set_option_value(widget, option_default(path))
     return widget
 
@@ -62,8 +63,13 @@ def _combo(spec: OptionSpec) -> QComboBox:
     box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
     box.setMinimumContentsLength(14)
     for choice in spec.choices:
-        box.addItem(choice.label, choice.value)
+        box.addItem(tr(choice.label), choice.value)
     return box
+
+
+def _special(spec: OptionSpec) -> str:
+    """The text a number field shows at its lowest value ("automatic"), translated; empty when it has none."""
+    return tr(spec.special) if spec.special else ""
 
 
 def set_option_value(widget: QWidget, value: Any) -> None:
@@ -91,7 +97,7 @@ def option_widget_value(widget: QWidget, path: str) -> Any:
         return widget.value()
     if isinstance(widget, QLineEdit):
         return widget.text()
-    raise TypeError(f"{type(widget).__name__} is no option widget")
+    raise TypeError(f"{type(widget).__name__} is no option widget")  # not translated: a programming error
 
 
 def add_explained_row(form: QFormLayout, label: str | None, widget: QWidget, explanation: str) -> QLabel:

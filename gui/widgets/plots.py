@@ -15,6 +15,7 @@ import pyqtgraph as pg
 import PySide6  # noqa: F401  - import Qt before pyqtgraph so it binds to PySide6
 from PySide6.QtWidgets import QGridLayout, QWidget
 
+from engine.core.i18n import tr, trp
 from engine.run.events import OverfitWarning
 from gui.state.history import RunHistory
 
@@ -60,8 +61,8 @@ def plain_axes(plot: pg.PlotWidget) -> None:
 
 def _plot(title: str, y_label: str, left: pg.AxisItem | None = None) -> pg.PlotWidget:
     plot = pg.PlotWidget(background="w", axisItems={"left": left} if left is not None else None)
-    plot.setTitle(title, color="#222", size="11pt")
-    plot.setLabel("bottom", "epoch")
+    plot.setTitle(title, color="#222", size="11pt")  # not translated: a font size
+    plot.setLabel("bottom", trp("plot", "epoch"))
     plot.setLabel("left", y_label)
     plot.showGrid(x=True, y=True, alpha=0.25)
     plot.setMouseEnabled(x=False, y=False)
@@ -83,18 +84,18 @@ class _MetricPlot:
     def __init__(self, title: str, y_label: str) -> None:
         self.widget = _plot(title, y_label)
         self.legend = legend_below(self.widget, columns=2)  # under the plot: inside, it covered the curves
-        self.batch_curve = _curve(self.widget, "each batch (smoothed)", pg.mkPen(BATCH_COLOR, width=1))
-        self.train_curve = _curve(self.widget, "training", pg.mkPen(TRAIN_COLOR, width=2), symbol="o")
-        self.val_curve = _curve(self.widget, "validation", pg.mkPen(VAL_COLOR, width=2), symbol="s")
+        self.batch_curve = _curve(self.widget, tr("each batch (smoothed)"), pg.mkPen(BATCH_COLOR, width=1))
+        self.train_curve = _curve(self.widget, trp("plot", "training"), pg.mkPen(TRAIN_COLOR, width=2), symbol="o")
+        self.val_curve = _curve(self.widget, trp("plot", "validation"), pg.mkPen(VAL_COLOR, width=2), symbol="s")
         self.best_line = pg.InfiniteLine(angle=90, pen=pg.mkPen(BEST_COLOR, width=1, style=pg.QtCore.Qt.DashLine),
-                                         label="best", labelOpts={"position": 0.97, "color": BEST_COLOR})
+                                         label=trp("plot", "best"), labelOpts={"position": 0.97, "color": BEST_COLOR})
         self.overfit_region = pg.LinearRegionItem(values=(0, 1), movable=False, brush=pg.mkBrush(OVERFIT_BRUSH),
                                                   pen=pg.mkPen(None))
         for item in (self.best_line, self.overfit_region):
             item.setVisible(False)
             self.widget.addItem(item)
         # A label tied to the band's left edge: it stays inside the view whatever the y range.
-        self.overfit_label = pg.InfLineLabel(self.overfit_region.lines[0], "overfitting", position=0.97,
+        self.overfit_label = pg.InfLineLabel(self.overfit_region.lines[0], trp("plot", "overfitting"), position=0.97,
                                              anchors=[(0, 0.5), (0, 0.5)], color="#b35900")
         self.overfit_label.setVisible(False)
 
@@ -108,9 +109,9 @@ class TrainingPlots(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.loss = _MetricPlot("Loss (lower is better)", "loss")
-        self.accuracy = _MetricPlot("Accuracy (higher is better)", "accuracy %")
-        self.lr_plot = _plot("Learning rate", "rate", RateAxis())
+        self.loss = _MetricPlot(tr("Loss (lower is better)"), trp("plot", "loss"))
+        self.accuracy = _MetricPlot(tr("Accuracy (higher is better)"), trp("plot", "accuracy %"))
+        self.lr_plot = _plot(tr("Learning rate"), trp("plot", "rate"), RateAxis())
         self.lr_plot.setMinimumHeight(LR_MIN_HEIGHT)
         self.lr_curve = _curve(self.lr_plot, None, pg.mkPen(LR_COLOR, width=2))
         # Kept for callers of the skeleton's names.
@@ -182,9 +183,9 @@ class LrFinderPlot(pg.PlotWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent=parent, background="w")
-        self.setTitle("Learning-rate test", color="#222", size="10pt")
-        self.setLabel("bottom", "learning rate")
-        self.setLabel("left", "loss")
+        self.setTitle(tr("Learning-rate test"), color="#222", size="10pt")  # not translated: a font size
+        self.setLabel("bottom", trp("plot", "learning rate"))
+        self.setLabel("left", trp("plot", "loss"))
         self.setLogMode(x=True, y=False)
         for side in ("bottom", "left"):
             self.getAxis(side).enableAutoSIPrefix(False)
@@ -192,7 +193,8 @@ class LrFinderPlot(pg.PlotWidget):
         self.setMouseEnabled(x=False, y=False)
         self.curve = _curve(self, None, pg.mkPen(TRAIN_COLOR, width=2))
         self.suggestion = pg.InfiniteLine(angle=90, pen=pg.mkPen(BEST_COLOR, width=2, style=pg.QtCore.Qt.DashLine),
-                                          label="suggested", labelOpts={"position": 0.9, "color": BEST_COLOR})
+                                          label=trp("plot", "suggested"),
+                                          labelOpts={"position": 0.9, "color": BEST_COLOR})
         self.suggestion.setVisible(False)
         self.addItem(self.suggestion)
 
