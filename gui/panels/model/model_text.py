@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.core.i18n import tr
+from engine.core.i18n import tr, trn
 from engine.models.heads import HeadOptions
 
 
@@ -49,3 +49,12 @@ def head_sentence(options: HeadOptions) -> str:
     if options.hidden:
         return tr("New output layer: pretrained features → {hidden} (ReLU) → your classes", **fields)
     return tr("New output layer: pretrained features → your classes")
+
+
+def run_choice_text(run: Any, saved_model_label: Any) -> str:
+    """A previous run (``engine.models.weights.PreviousRun``) as the list of starting weights names it."""
+    fields = {"run": run.name, "arch": run.arch}
+    if run.val_accuracy is not None:
+        return trn("{run} ({arch}, {n:,} class, {accuracy})", "{run} ({arch}, {n:,} classes, {accuracy})",
+                   len(run.class_names), accuracy=saved_model_label(None, run.val_accuracy), **fields)
+    return trn("{run} ({arch}, {n:,} class)", "{run} ({arch}, {n:,} classes)", len(run.class_names), **fields)

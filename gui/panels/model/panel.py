@@ -171,6 +171,7 @@ class ModelPanel(QWidget):
     def _arch_at(self, row: int) -> str | None:
         """The architecture a row of the model table shows."""
         item = self.table.item(row, 0)
+        # not translated: a type
         return None if item is None else cast("str | None", item.data(Qt.ItemDataRole.UserRole))
 
     def _filter_rows(self) -> None:
