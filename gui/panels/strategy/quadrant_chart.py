@@ -21,7 +21,6 @@ _SHORT = {
     Advised.PARTIAL: tr_later("2 · Freeze the lower layers,\ntrain the upper ones"),
     Advised.FULL: tr_later("1 · Train the\nwhole model"),
 }
-_CHART = "strategy chart"  # not translated: the catalog context of the chart's axis words
 _TEXT_FLAGS = Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap
 HIGHLIGHT = QColor("#d8ecff")
 HIGHLIGHT_BORDER = QColor("#1f77b4")
@@ -129,14 +128,18 @@ class QuadrantChart(QWidget):
     def _draw_axes(self, painter: QPainter, area: QRectF) -> None:
         painter.setPen(QColor("#333333"))
         below = QRectF(area.left(), area.bottom() + 6, area.width(), 24)
-        painter.drawText(below, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, trp(_CHART, "small"))
+        painter.drawText(below, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                         trp("strategy chart", "small"))
         painter.drawText(below, Qt.AlignmentFlag.AlignCenter, tr("dataset size →"))
-        painter.drawText(below, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, trp(_CHART, "large"))
+        painter.drawText(below, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                         trp("strategy chart", "large"))
         painter.save()
         painter.translate(area.left() - 10, area.bottom())
         painter.rotate(-90)
         side = QRectF(0, -18, area.height(), 20)
-        painter.drawText(side, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, trp(_CHART, "different"))
-        painter.drawText(side, Qt.AlignmentFlag.AlignCenter, trp(_CHART, "similarity →"))
-        painter.drawText(side, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, trp(_CHART, "similar"))
+        painter.drawText(side, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                         trp("strategy chart", "different"))
+        painter.drawText(side, Qt.AlignmentFlag.AlignCenter, trp("strategy chart", "similarity →"))
+        painter.drawText(side, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                         trp("strategy chart", "similar"))
         painter.restore()
