@@ -110,7 +110,8 @@ def test_the_strategy_tab_asks_and_compares_in_korean(qtbot: QtBot, korean: None
     qtbot.addWidget(view)
     view.show_table([{"strategy": Advised.HEAD.value, "title": "x", "best_val_accuracy": 0.9, "best_epoch": 3,
                       "seconds": 12.4}])
-    assert [view.table.item(0, c).text() for c in (1, 3, 4)] == ["90.0%", "12초", "최고"]
+    cells = [view.table.item(0, c) for c in (1, 3, 4)]
+    assert [cell.text() if cell is not None else "" for cell in cells] == ["90.0%", "12초", "최고"]
     assert view.run_button.text() == "전략 비교" and view.epochs.suffix() == " 에포크씩"
 
 
