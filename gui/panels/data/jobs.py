@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.core.errors import StudioError
+from engine.core.i18n import tr
 from engine.data.report import DatasetReport, build_report, split_dataset
 from engine.data.scan.scanner import FolderScan, scan_folder
 from gui.jobs.controller import TaskState
@@ -22,8 +23,8 @@ def scan_job(folder: str, options: dict[str, Any], state: TaskState) -> tuple[Fo
     """Scan ``folder`` (progress and cancel through ``state``), then interpret it with ``options``."""
     root = Path(folder).expanduser()
     if not root.is_dir():
-        raise StudioError(f"The folder {root} does not exist or is not a folder. Choose the folder that holds "
-                          "your class folders.")
+        raise StudioError(tr("The folder {folder} does not exist or is not a folder. Choose the folder that "
+                             "holds your class folders.", folder=root))
     scan = scan_folder(root, progress=state.set_progress, cancel=state)
     return (scan, *interpret_job(scan, options))
 

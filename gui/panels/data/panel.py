@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from engine.config import DataConfig
 from engine.core.errors import ConfigError, OutputError
-from engine.core.words import plural
+from engine.core.i18n import tr, trn
 from engine.data.checks import DEFAULT_INPUT_SIDE, IMBALANCE_RATIO, imbalance_sentence
 from engine.data.report import DatasetReport
 from engine.data.report_files import write_report_csv
@@ -68,8 +68,8 @@ class DataPanel(QWidget):
         self.thumbnails = ThumbnailGrid()
         self.outcomes = OutcomeTable()
         self.tabs = QTabWidget()
-        self.tabs.addTab(self.thumbnails, "Images")
-        self.tabs.addTab(self.outcomes, "Files not used as they are")
+        self.tabs.addTab(self.thumbnails, tr("Images"))
+        self.tabs.addTab(self.outcomes, tr("Files not used as they are"))
         self._settings_timer = QTimer(self, singleShot=True, interval=250)
         self._settings_timer.timeout.connect(self._reinterpret)
         self.split.changed.connect(self._settings_timer.start)
@@ -78,32 +78,32 @@ class DataPanel(QWidget):
 
     def _build_top(self) -> None:
         self.path_edit = QLineEdit()
-        self.path_edit.setPlaceholderText("Image folder")
+        self.path_edit.setPlaceholderText(tr("Image folder"))
         self.path_edit.returnPressed.connect(self._open_typed_folder)
-        self.browse = QPushButton("Choose folder…")
+        self.browse = QPushButton(tr("Choose folder…"))
         self.browse.clicked.connect(self._browse)
-        self.sample = QPushButton("Use sample data")
-        self.sample.setToolTip("Brain MRI scans in 4 classes, bundled with the app (CC0)")
+        self.sample = QPushButton(tr("Use sample data"))
+        self.sample.setToolTip(tr("Brain MRI scans in 4 classes, bundled with the app (CC0)"))
         self.sample.clicked.connect(self._open_sample)
         self.progress = QProgressBar()
         self.progress.setVisible(False)
-        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button = QPushButton(tr("Cancel"))
         self.cancel_button.setVisible(False)
         self.cancel_button.clicked.connect(self.cancel_scan)
         self.message = MessageLabel()
-        self.use_folders_offer = QPushButton("Use the folder's own train/val split")
+        self.use_folders_offer = QPushButton(tr("Use the folder's own train/val split"))
         self.use_folders_offer.clicked.connect(self._use_folder_split)
         self.exclude_offer = QPushButton()
         self.exclude_offer.clicked.connect(self._exclude_suggested)
         self.tiny_offer = QPushButton()
         self.tiny_offer.clicked.connect(self._exclude_very_small)
-        self.undo_exclude = QPushButton("Use all files again")
+        self.undo_exclude = QPushButton(tr("Use all files again"))
         self.undo_exclude.clicked.connect(self._include_all)
         for button in self._offers():
             button.setVisible(False)
         self.summary = QLabel()
         self.summary.setWordWrap(True)
-        self.export = QPushButton("Export report as CSV…")
+        self.export = QPushButton(tr("Export report as CSV…"))
         self.export.setEnabled(False)
         self.export.clicked.connect(self._export_csv)
 
@@ -112,9 +112,9 @@ class DataPanel(QWidget):
         return self.use_folders_offer, self.exclude_offer, self.tiny_offer, self.undo_exclude
 
     def _layout(self) -> QVBoxLayout:
-        intro = QLabel("Choose a folder that holds <b>one subfolder per class</b> (for example <i>cats/</i> and "
-                       "<i>dogs/</i>), each with that class's images. Every file is checked once; nothing in "
-                       "your folder is ever changed.")
+        intro = QLabel(tr("Choose a folder that holds <b>one subfolder per class</b> (for example <i>cats/</i> "
+                          "and <i>dogs/</i>), each with that class's images. Every file is checked once; nothing "
+                          "in your folder is ever changed."))
         intro.setWordWrap(True)
         path_row = QHBoxLayout()
         for widget, stretch in ((self.path_edit, 1), (self.browse, 0), (self.sample, 0)):
@@ -133,7 +133,7 @@ class DataPanel(QWidget):
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
-        left_layout.addWidget(QLabel("<b>Images per class</b> (click a bar to see them)"))
+        left_layout.addWidget(QLabel(tr("<b>Images per class</b> (click a bar to see them)")))
         left_layout.addWidget(chart_area, 1)
         left_layout.addWidget(self.callout)
         left_layout.addWidget(self.split)
@@ -157,7 +157,7 @@ class DataPanel(QWidget):
     # -- scanning ------------------------------------------------------------------------------------
 
     def _browse(self) -> None:
-        folder = choose_folder(self, "Choose the image folder", self.path_edit.text().strip())
+        folder = choose_folder(self, tr("Choose the image folder"), self.path_edit.text().strip())
         if folder:
             self.open_folder(folder)
 
@@ -175,9 +175,9 @@ class DataPanel(QWidget):
         self._set_report(None)
         self.scan_started.emit(folder)
         self.message.clear_message()
-        self.summary.setText("Reading the folder…")
+        self.summary.setText(tr("Reading the folder…"))
         self.progress.setRange(0, 0)
-        self.progress.setFormat("Listing files…")
+        self.progress.setFormat(tr("Listing files…"))
         self.progress.setVisible(True)
         self.cancel_button.setVisible(True)
         options = self._job_options()
@@ -224,14 +224,14 @@ class DataPanel(QWidget):
     def _on_progress(self, done: int, total: int) -> None:
         self.progress.setRange(0, max(total, 1))
         self.progress.setValue(done)
-        self.progress.setFormat(f"Reading files… {done:,} of {total:,}")
+        self.progress.setFormat(tr("Reading files… {done:,} of {total:,}", done=done, total=total))
 
     def _on_failed(self, message: str) -> None:
         self._end_busy()
         self.summary.clear()
         if self._cancelled:
-            self.message.show_info("The scan was cancelled. Open the folder again to continue: files already "
-                                   "read are remembered.")
+            self.message.show_info(tr("The scan was cancelled. Open the folder again to continue: files "
+                                      "already read are remembered."))
         else:
             self.message.show_error(message)
 
@@ -311,19 +311,22 @@ class DataPanel(QWidget):
         big, small = max(counts, key=counts.__getitem__), min(counts, key=counts.__getitem__)
         ratio = counts[big] / counts[small]
         if ratio >= IMBALANCE_RATIO:
-            self.callout.show_warning(f"Imbalanced classes ({ratio:.0f} : 1). "
+            self.callout.show_warning(tr("Imbalanced classes ({ratio:.0f} : 1).", ratio=ratio) + " "
                                       + imbalance_sentence(big, counts[big], small, counts[small]))
         else:
-            self.callout.show_info(f"Balanced enough: the largest class is {ratio:.1f} times the smallest.")
+            self.callout.show_info(tr("Balanced enough: the largest class is {ratio:.1f} times the smallest.",
+                                      ratio=ratio))
 
     def _show_messages(self, report: DatasetReport | None) -> None:
         self.use_folders_offer.setVisible(bool(report and any(p.code == "presplit_folder" for p in report.blocking)))
         suggested = len(report.suggested_exclusions) if report else 0
-        self.exclude_offer.setText(f"Leave out both copies ({plural(suggested, 'file')})")
+        self.exclude_offer.setText(trn("Leave out both copies ({n:,} file)", "Leave out both copies ({n:,} files)",
+                                       suggested))
         self.exclude_offer.setVisible(bool(report and any(p.code == "duplicate_across_classes"
                                                           for p in report.blocking)))
         tiny = _very_small(report) if report else []
-        self.tiny_offer.setText(f"Leave out the very small images ({plural(len(tiny), 'file')})")
+        self.tiny_offer.setText(trn("Leave out the very small images ({n:,} file)",
+                                    "Leave out the very small images ({n:,} files)", len(tiny)))
         self.tiny_offer.setVisible(bool(tiny))
         self.undo_exclude.setVisible(bool(self._exclude) and report is not None)
         if report is None:
@@ -333,15 +336,10 @@ class DataPanel(QWidget):
         if report.blocking:
             self.message.show_error("\n\n".join(p.message for p in report.blocking))
         elif warnings:
-            self.message.show_warning("Ready for training, but note:\n• " + "\n• ".join(warnings))
+            self.message.show_warning(tr("Ready for training, but note:") + "\n• " + "\n• ".join(warnings))
         else:
-            self.message.show_ok("This folder is ready for training.")
-        counts = report.outcome_counts()
-        self.summary.setText(
-            f"{plural(len(report.classes), 'class')}, {plural(report.total_images, 'image')} · "
-            f"{counts['converted']:,} converted · "
-            f"{counts['skipped']:,} skipped · {counts['ignored']:,} ignored"
-            + (f" · {plural(report.cached_files, 'file')} known from an earlier scan" if report.cached_files else ""))
+            self.message.show_ok(tr("This folder is ready for training."))
+        self.summary.setText(_summary(report))
 
     def _show_class(self, name: str) -> None:
         self.tabs.setCurrentWidget(self.thumbnails)
@@ -351,7 +349,7 @@ class DataPanel(QWidget):
         if self.report is None:
             return
         suggested = f"{Path(self.report.root).name or 'data'}-data-report.csv"
-        path = choose_save_path(self, "Export the data report", suggested, "CSV files (*.csv)")
+        path = choose_save_path(self, tr("Export the data report"), suggested, tr("CSV files (*.csv)"))
         if not path:
             return
         try:
@@ -359,7 +357,7 @@ class DataPanel(QWidget):
         except OutputError as exc:  # the sentence names the place and what to do
             self.message.show_error(str(exc))
             return
-        self.summary.setText(f"Report saved to {path}.")
+        self.summary.setText(tr("Report saved to {path}.", path=path))
 
     def split_choice(self) -> dict[str, Any]:
         """The split settings as chosen (shares, grouping, pattern), to be remembered."""
@@ -376,7 +374,7 @@ class DataPanel(QWidget):
             ConfigError: no folder yet, or a setting is invalid (the message says which).
         """
         if self.report is None:
-            raise ConfigError("Choose an image folder first (step 1).")
+            raise ConfigError(tr("Choose an image folder first (step 1)."))
         if self.split.pattern_problem():
             raise ConfigError(self.split.pattern_problem())
         return DataConfig(self.report.root, **self._options(), **fields)
@@ -385,3 +383,16 @@ class DataPanel(QWidget):
 def _very_small(report: DatasetReport) -> list[str]:
     """The used images the report calls very small (icons, thumbnails), which the user may leave out."""
     return [f.path for f in report.files if f.reason == "very_small"]
+
+
+def _summary(report: DatasetReport) -> str:
+    """The line under the report: classes, images, what was converted, skipped, ignored (and cached)."""
+    counts = report.outcome_counts()
+    classes = trn("{n:,} class", "{n:,} classes", len(report.classes))
+    images = trn("{n:,} image", "{n:,} images", report.total_images)
+    text = tr("{classes}, {images} · {converted:,} converted · {skipped:,} skipped · {ignored:,} ignored",
+              classes=classes, images=images, **{k: counts[k] for k in ("converted", "skipped", "ignored")})
+    if report.cached_files:
+        text += " · " + trn("{n:,} file known from an earlier scan", "{n:,} files known from an earlier scan",
+                            report.cached_files)
+    return text

@@ -17,15 +17,15 @@ from PySide6.QtWidgets import (
 )
 
 from engine.config import check_group_pattern, option, option_default
-from engine.core.words import plural
+from engine.core.i18n import tr, tr_later, trn
 
 #: (label, pattern, by DICOM patient). Patterns are searched in the path inside the class folder.
 GROUPINGS = [
-    ("No grouping: each image on its own", "", False),
-    ("Subfolder inside each class (e.g. cats/patient07/…)", r"^([^/]+)/", False),
-    ("File name up to the first _ (e.g. P07_scan2.png)", r"^(?:.*/)?([^/_]+)_", False),
-    ("DICOM patient (PatientID, never recorded)", "", True),
-    ("Custom pattern…", None, False),
+    (tr_later("No grouping: each image on its own"), "", False),
+    (tr_later("Subfolder inside each class (e.g. cats/patient07/…)"), r"^([^/]+)/", False),
+    (tr_later("File name up to the first _ (e.g. P07_scan2.png)"), r"^(?:.*/)?([^/_]+)_", False),
+    (tr_later("DICOM patient (PatientID, never recorded)"), "", True),
+    (tr_later("Custom pattern…"), None, False),
 ]
 _CUSTOM = len(GROUPINGS) - 1
 
@@ -38,8 +38,8 @@ def _percent_box(path: str) -> QSpinBox:
     box.setRange(round(low * 100), round(high * 100))
     box.setValue(round(option_default(path) * 100))
     box.setSuffix(" %")
-    box.setSpecialValueText(spec.special)
-    box.setToolTip(spec.help)
+    box.setSpecialValueText(tr(spec.special) if spec.special else "")
+    box.setToolTip(tr(spec.help))
     return box
 
 
@@ -49,18 +49,18 @@ class SplitSettings(QGroupBox):
     changed = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Training, validation and test", parent)
+        super().__init__(tr("Training, validation and test"), parent)
         self.val = _percent_box("data.val_fraction")
         self.test = _percent_box("data.test_fraction")
         self.grouping = QComboBox()
-        self.grouping.addItems([label for label, _, _ in GROUPINGS])
-        self.grouping.setToolTip("Images of one patient or subject stay together on one side, so validation "
-                                 "does not recognise a person it trained on.")
+        self.grouping.addItems([tr(label) for label, _, _ in GROUPINGS])
+        self.grouping.setToolTip(tr("Images of one patient or subject stay together on one side, so "
+                                    "validation does not recognise a person it trained on."))
         self.pattern = QLineEdit()
-        self.pattern.setPlaceholderText(r"e.g. ^(P\d+)_  (the part in brackets names the group)")
+        self.pattern.setPlaceholderText(tr(r"e.g. ^(P\d+)_  (the part in brackets names the group)"))
         self.pattern.setVisible(False)
-        self.use_folders = QCheckBox(option("data.use_folder_split").label)
-        self.use_folders.setToolTip(option("data.use_folder_split").help)
+        self.use_folders = QCheckBox(tr(option("data.use_folder_split").label))
+        self.use_folders.setToolTip(tr(option("data.use_folder_split").help))
         self.use_folders.setEnabled(False)
         self.problem = QLabel()
         self.problem.setStyleSheet("color:#8a1c12;")
@@ -69,9 +69,9 @@ class SplitSettings(QGroupBox):
         self.preview = QLabel()
         self.preview.setWordWrap(True)
         form = QFormLayout(self)
-        form.addRow(f"{option('data.val_fraction').label}:", self.val)
-        form.addRow(f"{option('data.test_fraction').label}:", self.test)
-        form.addRow("Keep together:", self.grouping)
+        form.addRow(f"{tr(option('data.val_fraction').label)}:", self.val)
+        form.addRow(f"{tr(option('data.test_fraction').label)}:", self.test)
+        form.addRow(tr("Keep together:"), self.grouping)
         form.addRow("", self.pattern)
         form.addRow(self.use_folders)
         form.addRow(self.problem)
@@ -134,6 +134,11 @@ class SplitSettings(QGroupBox):
             self.preview.setText("")
             return
         total = {side: sum(per.values()) for side, per in counts.items()}
-        text = (f"Training {total['train']:,} · validation {total['val']:,} · test {plural(total['test'], 'image')}"
-                if total["test"] else f"Training {total['train']:,} · validation {plural(total['val'], 'image')}")
+        if total["test"]:
+            text = trn("Training {train:,} · validation {val:,} · test {n:,} image",
+                       "Training {train:,} · validation {val:,} · test {n:,} images", total["test"],
+                       train=total["train"], val=total["val"])
+        else:
+            text = trn("Training {train:,} · validation {n:,} image", "Training {train:,} · validation {n:,} images",
+                       total["val"], train=total["train"])
         self.preview.setText("\n".join([text, *warnings]))

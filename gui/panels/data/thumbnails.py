@@ -17,7 +17,7 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelInde
 from PySide6.QtGui import QColor, QImage, QPixmap
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QListView, QVBoxLayout, QWidget
 
-from engine.core.words import plural
+from engine.core.i18n import tr, trn
 from engine.data.images.decode import ImageLoadError, load_image
 from engine.data.report import DatasetReport, Outcome
 from gui.jobs.controller import BackgroundTask, TaskState
@@ -140,7 +140,7 @@ class ThumbnailGrid(QWidget):
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._load_batch)
         row = QHBoxLayout()
-        row.addWidget(QLabel("Class:"))
+        row.addWidget(QLabel(tr("Class:")))
         row.addWidget(self.classes, 1)
         row.addWidget(self.status)
         layout = QVBoxLayout(self)
@@ -168,7 +168,7 @@ class ThumbnailGrid(QWidget):
         notes = {f.path: f"{f.path}\n{f.message}" for f in (report.files if report else ())
                  if f.outcome is Outcome.CONVERTED and f.class_name == name}
         self.model.set_paths(Path(report.root) if report else Path(), paths, notes)
-        self.status.setText(plural(len(paths), "image") if report else "")
+        self.status.setText(trn("{n:,} image", "{n:,} images", len(paths)) if report else "")
 
     def verdict(self, path: str) -> str:
         """What the health report says about the image at ``path`` (inside the folder)."""
@@ -177,7 +177,9 @@ class ThumbnailGrid(QWidget):
         if entry is None:
             return ""
         note = entry.message if entry.outcome is Outcome.CONVERTED or entry.reason not in ("", "ok") else ""
-        return f"Class {entry.class_name}: used for training" + (f". {note}" if note else ", as it is.")
+        if note:
+            return tr("Class {name}: used for training.", name=entry.class_name) + " " + note
+        return tr("Class {name}: used for training, as it is.", name=entry.class_name)
 
     def _open_large(self, index: QModelIndex) -> None:
         if index.isValid() and index.row() < len(self.model.paths):

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.core.words import plural
+from engine.core.i18n import tr, tr_later, trn
 from engine.data.reasons import reason_label
 from engine.data.report import DatasetReport, FileOutcome, Outcome
 
@@ -44,7 +44,7 @@ class ClassBarChart(QWidget):
         self._small = ""
         self.setMouseTracking(True)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.setAccessibleName("Images per class")
+        self.setAccessibleName(tr("Images per class"))
 
     def set_counts(self, counts: dict[str, int], *, highlight_small: bool = False) -> None:
         self._counts = list(counts.items())
@@ -95,8 +95,9 @@ class ClassBarChart(QWidget):
             name, count = self._counts[row]
             total = sum(c for _, c in self._counts) or 1
             QToolTip.showText(event.globalPosition().toPoint(),
-                              f"{name}: {plural(count, 'image')} ({100 * count / total:.0f}%). "
-                              "Click to see them.", self)
+                              trn("{name}: {n:,} image ({share:.0f}%). Click to see them.",
+                                  "{name}: {n:,} images ({share:.0f}%). Click to see them.", count,
+                                  name=name, share=100 * count / total), self)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         row = self._row_at(int(event.position().y()))
@@ -112,19 +113,22 @@ def _worth_a_look(row: FileOutcome) -> bool:
 
 
 _FILTERS: list[tuple[str, Callable[[FileOutcome], bool]]] = [
-    ("Skipped, converted or noted", _worth_a_look),
-    ("Skipped", lambda row: row.outcome is Outcome.SKIPPED),
-    ("Converted", lambda row: row.outcome is Outcome.CONVERTED),
-    ("Ignored (system files)", lambda row: row.outcome is Outcome.IGNORED),
-    ("All files", lambda row: True),
+    (tr_later("Skipped, converted or noted"), _worth_a_look),
+    (tr_later("Skipped"), lambda row: row.outcome is Outcome.SKIPPED),
+    (tr_later("Converted"), lambda row: row.outcome is Outcome.CONVERTED),
+    (tr_later("Ignored (system files)"), lambda row: row.outcome is Outcome.IGNORED),
+    (tr_later("All files"), lambda row: True),
 ]
+#: The outcome as the table shows it (the English word is the outcome's own value).
+_OUTCOME_WORDS = {Outcome.ACCEPTED: tr_later("accepted"), Outcome.CONVERTED: tr_later("converted"),
+                  Outcome.SKIPPED: tr_later("skipped"), Outcome.IGNORED: tr_later("ignored")}
 _OUTCOME_COLOURS = {Outcome.SKIPPED: "#fdecea", Outcome.CONVERTED: "#fff8e1", Outcome.IGNORED: "#f1f1f1"}
 
 
 class OutcomeTableModel(QAbstractTableModel):
     """Rows are file outcomes: what happened, the file, the reason in words, what was done or what to do."""
 
-    HEADERS = ("Outcome", "File", "Reason", "Details")
+    HEADERS = (tr_later("Outcome"), tr_later("File"), tr_later("Reason"), tr_later("Details"))
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -143,7 +147,7 @@ class OutcomeTableModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.HEADERS[section]
+            return tr(self.HEADERS[section])
         return None
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
@@ -151,14 +155,14 @@ class OutcomeTableModel(QAbstractTableModel):
             return None
         row = self.rows[index.row()]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            values = (row.outcome.value, row.path, reason_label(row.reason), row.message)
+            values = (tr(_OUTCOME_WORDS[row.outcome]), row.path, reason_label(row.reason), row.message)
             return values[index.column()]
         if role == Qt.ItemDataRole.BackgroundRole and row.outcome in _OUTCOME_COLOURS:
             return QBrush(QColor(_OUTCOME_COLOURS[row.outcome]))
         return None
 
 
-DETAIL_HINT = "Select a file to read the whole explanation."
+DETAIL_HINT = tr_later("Select a file to read the whole explanation.")
 
 
 class OutcomeTable(QWidget):
@@ -168,7 +172,7 @@ class OutcomeTable(QWidget):
         super().__init__(parent)
         self._report: DatasetReport | None = None
         self.filter = QComboBox()
-        self.filter.addItems([name for name, _ in _FILTERS])
+        self.filter.addItems([tr(name) for name, _ in _FILTERS])
         self.filter.currentIndexChanged.connect(self._refresh)
         self.count = QLabel()
         self.model = OutcomeTableModel(self)
@@ -183,12 +187,12 @@ class OutcomeTable(QWidget):
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
         header.resizeSection(1, 220)
-        self.detail = QLabel(DETAIL_HINT)
+        self.detail = QLabel(tr(DETAIL_HINT))
         self.detail.setWordWrap(True)
         self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.view.selectionModel().currentRowChanged.connect(self._show_detail)
         row = QHBoxLayout()
-        row.addWidget(QLabel("Show:"))
+        row.addWidget(QLabel(tr("Show:")))
         row.addWidget(self.filter)
         row.addWidget(self.count, 1)
         layout = QVBoxLayout(self)
@@ -201,7 +205,8 @@ class OutcomeTable(QWidget):
         if current.isValid() and current.row() < len(self.model.rows):
             row = self.model.rows[current.row()]
             text = row.message or reason_label(row.reason)
-            self.detail.setText(f"<b>{escape(row.path)}</b> ({row.outcome.value}): {escape(text)}")
+            self.detail.setText(tr("<b>{path}</b> ({outcome}): {text}", path=escape(row.path),
+                                   outcome=tr(_OUTCOME_WORDS[row.outcome]), text=escape(text)))
 
     def set_report(self, report: DatasetReport | None) -> None:
         self._report = report
@@ -214,5 +219,5 @@ class OutcomeTable(QWidget):
         order = {Outcome.SKIPPED: 0, Outcome.CONVERTED: 1, Outcome.IGNORED: 2, Outcome.ACCEPTED: 3}
         rows.sort(key=lambda f: (order[f.outcome], f.path))
         self.model.set_rows(rows)
-        self.detail.setText(DETAIL_HINT)  # the file it described may not be in this list (or folder)
-        self.count.setText(plural(len(rows), "file"))
+        self.detail.setText(tr(DETAIL_HINT))  # the file it described may not be in this list (or folder)
+        self.count.setText(trn("{n:,} file", "{n:,} files", len(rows)))

@@ -13,18 +13,26 @@ from typing import Any
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 
+from engine.core.i18n import tr, tr_later
 from engine.help.glossary import layer_tip, term
 from engine.models.layers.freeze_state import CheckState, FreezeState
 from engine.models.layers.tree import LayerNode, LayerTree
 
-COLUMNS = ("Layer", "Type", "Output shape", "Params", "Trainable")
+COLUMNS = (tr_later("Layer"), tr_later("Type"), tr_later("Output shape"), tr_later("Params"), tr_later("Trainable"))
 NAME, TYPE, SHAPE, PARAMS, TRAINABLE = range(len(COLUMNS))
-HEADER_TIPS = ("Ticked layers are frozen: they keep their pretrained weights.",
-               "What kind of layer it is; hover a type for what it does.",
-               "The size of what the layer passes on, for one image: channels x height x width. For example "
-               "64x56x56 is 64 feature maps of 56 by 56 pixels.",
-               f"{term('params').name}: {term('params').tip}",
-               "How many of its parameters will learn; frozen ones keep their pretrained values.")
+
+
+def header_tip(column: int) -> str:
+    """The tooltip of a column header of the layer tree, in the current language."""
+    if column == PARAMS:
+        return f"{term('params').name}: {term('params').tip}"
+    return (tr("Ticked layers are frozen: they keep their pretrained weights."),
+            tr("What kind of layer it is; hover a type for what it does."),
+            tr("The size of what the layer passes on, for one image: channels x height x width. For example "
+               "64x56x56 is 64 feature maps of 56 by 56 pixels."), "",
+            tr("How many of its parameters will learn; frozen ones keep their pretrained values."))[column]
+
+
 _CHECK = {CheckState.FROZEN: Qt.CheckState.Checked, CheckState.TRAINABLE: Qt.CheckState.Unchecked,
           CheckState.MIXED: Qt.CheckState.PartiallyChecked}
 _HEAD_COLOUR = QBrush(QColor("#1e6b34"))
@@ -114,9 +122,9 @@ class LayerTreeModel(QAbstractItemModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
+            return tr(COLUMNS[section])
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole:
-            return HEADER_TIPS[section]
+            return header_tip(section)
         return None
 
     # -- content ----------------------------------------------------------------------------------------
@@ -164,8 +172,8 @@ class LayerTreeModel(QAbstractItemModel):
         assert self.state is not None
         if column == NAME:
             if node.parent is None:
-                return f"{node.label} (whole model)"
-            return f"{node.label}  (new)" if node.name == self.tree_head() else node.label
+                return tr("{layer} (whole model)", layer=node.label)
+            return tr("{layer}  (new)", layer=node.label) if node.name == self.tree_head() else node.label
         if column == TYPE:
             return node.type_name
         if column == SHAPE:
@@ -179,12 +187,15 @@ class LayerTreeModel(QAbstractItemModel):
     def _tooltip(self, node: LayerNode, column: int = NAME) -> str:
         if column == TYPE:  # what this kind of layer does, in plain words
             return f"{node.type_name}: {layer_tip(node.type_name)}"
-        name = node.name or "the whole model"
         if node.is_head:
-            return f"{name}: the new output layer for your classes. It always trains."
+            return tr("{name}: the new output layer for your classes. It always trains.", name=node.name)
+        if not node.name:  # the top row
+            return tr("the whole model: {params:,} parameters. Tick to freeze (keep the pretrained weights).",
+                      params=node.params)
         if not node.params:
-            return f"{name}: has no weights of its own, so there is nothing to freeze."
-        return f"{name}: {node.params:,} parameters. Tick to freeze (keep the pretrained weights)."
+            return tr("{name}: has no weights of its own, so there is nothing to freeze.", name=node.name)
+        return tr("{name}: {params:,} parameters. Tick to freeze (keep the pretrained weights).", name=node.name,
+                  params=node.params)
 
     def setData(self, index: _Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
         node = self.node(index)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QModelIndex, QPoint, Qt, Signal
 from PySide6.QtWidgets import QHeaderView, QMenu, QTreeView, QWidget
 
+from engine.core.i18n import tr
 from engine.models.layers.freeze_state import CheckState
 from gui.panels.model.layer_tree_model import LayerTreeModel
 
@@ -44,13 +45,13 @@ class LayerTreeView(QTreeView):
         menu = QMenu(self)
         # Gone once closed: a child of the view otherwise, one more (with its actions' lambdas) per right-click.
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        upto = menu.addAction("Freeze everything up to here")
+        upto = menu.addAction(tr("Freeze everything up to here"))
         upto.setEnabled(model.editable and not node.is_head)
         upto.triggered.connect(lambda: self.freeze_upto_requested.emit(node.name))
         frozen = editable and model.state.check_state(node.name) is CheckState.FROZEN
-        block = menu.addAction("Train this block" if frozen else "Freeze this block")
+        block = menu.addAction(tr("Train this block") if frozen else tr("Freeze this block"))
         block.setEnabled(editable)
         block.triggered.connect(lambda: self.toggle_requested.emit(node.name))
-        expand = menu.addAction("Expand all below")
+        expand = menu.addAction(tr("Expand all below"))
         expand.triggered.connect(lambda: self.expandRecursively(index))
         return menu

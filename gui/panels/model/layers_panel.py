@@ -15,6 +15,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QVBoxLayout, QWidget
 
 from engine.config import FreezePlan, Strategy
+from engine.core.i18n import tr
 from engine.models.heads import HeadOptions
 from gui.jobs.controller import BackgroundTask, TaskState
 from gui.panels.model.layer_summary import stage_sentence, totals
@@ -55,11 +56,11 @@ class LayersPanel(QWidget):
         self._task: BackgroundTask | None = None
         self._queued: Request | None = None
 
-        self.head_only = QPushButton("Only the new output layer")
-        self.head_only.setToolTip("Freeze every pretrained layer: fast, best with few images like everyday photos.")
+        self.head_only = QPushButton(tr("Only the new output layer"))
+        self.head_only.setToolTip(tr("Freeze every pretrained layer: fast, best with few images like everyday photos."))
         self.head_only.clicked.connect(self._train_head_only)
-        self.everything = QPushButton("Every layer")
-        self.everything.setToolTip("Train every layer, the pretrained ones at a lower learning rate.")
+        self.everything = QPushButton(tr("Every layer"))
+        self.everything.setToolTip(tr("Train every layer, the pretrained ones at a lower learning rate."))
         self.everything.clicked.connect(self._train_everything)
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setPageStep(1)
@@ -67,11 +68,11 @@ class LayersPanel(QWidget):
         self.slider_label = QLabel()
         self.slider_label.setWordWrap(True)
         top = QHBoxLayout()
-        top.addWidget(QLabel("Train:"))
+        top.addWidget(QLabel(tr("Train:")))
         top.addWidget(self.head_only)
         top.addWidget(self.everything)
         top.addSpacing(16)
-        top.addWidget(QLabel("Frozen stages:"))
+        top.addWidget(QLabel(tr("Frozen stages:")))
         top.addWidget(self.slider, 1)
 
         self.model = LayerTreeModel(self)
@@ -80,13 +81,13 @@ class LayersPanel(QWidget):
         self.view.freeze_upto_requested.connect(self.freeze_upto)
         self.view.toggle_requested.connect(self._toggle_block)
 
-        self.status = QLabel("Choose a model to see its layers.")
+        self.status = QLabel(tr("Choose a model to see its layers."))
         self.status.setWordWrap(True)
         self.params_line = QLabel()
         self.speed_line = QLabel()
         self.memory = MessageLabel()
-        self.measure = QPushButton("Measure on the GPU")
-        self.measure.setToolTip("Run one real training step on the GPU and show its peak memory.")
+        self.measure = QPushButton(tr("Measure on the GPU"))
+        self.measure.setToolTip(tr("Run one real training step on the GPU and show its peak memory."))
         self.measure.clicked.connect(self.measure_on_gpu)
         self._measured: int | None = None
         self._probe: BackgroundTask | None = None
@@ -195,7 +196,7 @@ class LayersPanel(QWidget):
 
     def _start(self, request: Request) -> None:
         arch, size = request[0], request[1]
-        self.status.setText(f"Reading the layers of {arch} at {size}×{size} pixels…")
+        self.status.setText(tr("Reading the layers of {arch} at {size}×{size} pixels…", arch=arch, size=size))
         self._task = BackgroundTask(lambda state: _analyse(request, state), self)
         self._task.done.connect(self._on_analysed)
         self._task.failed.connect(self._on_failed)
@@ -235,8 +236,8 @@ class LayersPanel(QWidget):
         self.model.set_tree(tree, state)
         self.model.set_editable(self.pretrained)
         self.view.expandToDepth(0)
-        self.status.setText(f"{tree.arch} at {tree.image_size}×{tree.image_size} pixels: right-click a layer to "
-                            "freeze everything up to it.")
+        self.status.setText(tr("{arch} at {size}×{size} pixels: right-click a layer to freeze everything up to it.",
+                               arch=tree.arch, size=tree.image_size))
         self._on_freeze_changed()
 
     def _on_failed(self, message: str) -> None:
@@ -266,8 +267,8 @@ class LayersPanel(QWidget):
         for widget in (self.head_only, self.everything, self.slider):
             widget.setEnabled(ready)
         if not self.pretrained:
-            self.slider_label.setText("Without pretrained weights every layer learns from scratch, so nothing can "
-                                      "be frozen.")
+            self.slider_label.setText(tr("Without pretrained weights every layer learns from scratch, so nothing "
+                                         "can be frozen."))
         if self.state is None:
             self._update_totals()
             return
@@ -312,8 +313,8 @@ class LayersPanel(QWidget):
         self._probe = None
         self.measure.setEnabled(True)
         if peak is None:
-            self.memory.show_error("One training step ran out of GPU memory: use a smaller batch, a smaller image "
-                                   "size, or freeze more layers.")
+            self.memory.show_error(tr("One training step ran out of GPU memory: use a smaller batch, a smaller "
+                                      "image size, or freeze more layers."))
             return
         self._measured = peak
         self._update_totals()

@@ -24,25 +24,35 @@ from PySide6.QtWidgets import (
 
 from engine.config import FreezePlan, ModelConfig, Strategy, option
 from engine.core.errors import ConfigError
+from engine.core.i18n import tr, tr_later
 from engine.help.glossary import tip
 from engine.models.heads import HeadOptions
 from gui.jobs.controller import BackgroundTask, TaskState
 from gui.panels.model.layer_tree_model import count_text
 from gui.panels.model.layers_panel import LayersPanel
+from gui.panels.model.model_text import head_sentence, model_details
 from gui.panels.model.weights_box import WeightsBox
 from gui.state import ModelChoice
 from gui.widgets.common import read_only_table
 from gui.widgets.option_widgets import option_widget
 
 DEFAULT_ARCH = "resnet18"
-COLUMNS = ("Model", "Params", "Top-1", "Download", "Speed", "Here")
-TIPS = ("The architecture's name in torchvision, or in timm (marked so), for example resnet18.", tip("params"),
-        tip("top1"),
-        "Size of the pretrained weights to download, for example 45 MB for ResNet-18.",
-        f"Training speed class, by compute per image. {tip('gflops')}",
-        "The pretrained weights are already on this computer, so no download is needed.")
-#: The model's description names these terms; its tooltip explains them.
-DETAIL_TIP = "\n\n".join(tip(key) for key in ("params", "top1", "gflops", "normalise"))
+COLUMNS = (tr_later("Model"), tr_later("Params"), tr_later("Top-1"), tr_later("Download"), tr_later("Speed"),
+           tr_later("Here"))
+
+
+def column_tips() -> tuple[str, ...]:
+    """The tooltips of the model table's column headers, in the current language."""
+    return (tr("The architecture's name in torchvision, or in timm (marked so), for example resnet18."),
+            tip("params"), tip("top1"),
+            tr("Size of the pretrained weights to download, for example 45 MB for ResNet-18."),
+            tr("Training speed class, by compute per image.") + " " + tip("gflops"),
+            tr("The pretrained weights are already on this computer, so no download is needed."))
+
+
+def detail_tip() -> str:
+    """The model's description names these terms; its tooltip explains them."""
+    return "\n\n".join(tip(key) for key in ("params", "top1", "gflops", "normalise"))
 
 
 def _load_catalog(_: TaskState) -> list[Any]:
@@ -63,19 +73,19 @@ class ModelPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.catalog: dict[str, Any] = {}  # arch -> engine.models.weights.CatalogEntry
-        self.table = read_only_table(COLUMNS)
-        for column, column_tip in enumerate(TIPS):
+        self.table = read_only_table([tr(column) for column in COLUMNS])
+        for column, column_tip in enumerate(column_tips()):
             header = self.table.horizontalHeaderItem(column)
             if header is not None:
                 header.setToolTip(column_tip)
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
         self.table.itemSelectionChanged.connect(self._on_arch_changed)
-        self.show_all = QCheckBox("Show all models")
+        self.show_all = QCheckBox(tr("Show all models"))
         self.show_all.toggled.connect(self._filter_rows)
-        self.details = QLabel("Loading the model list…")
+        self.details = QLabel(tr("Loading the model list…"))
         self.details.setWordWrap(True)
         self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.details.setToolTip(DETAIL_TIP)
+        self.details.setToolTip(detail_tip())
 
         self.weights = WeightsBox()
         self.weights.changed.connect(self._on_weights_changed)
@@ -89,13 +99,13 @@ class ModelPanel(QWidget):
         for spin in (self.dropout, self.hidden):
             spin.valueChanged.connect(self._on_head_changed)
         self._on_head_changed()
-        head_box = QGroupBox("New output layer")
+        head_box = QGroupBox(tr("New output layer"))
         head_form = QFormLayout(head_box)
         for path, spin in (("model.head_dropout", self.dropout), ("model.head_hidden", self.hidden)):
-            head_form.addRow(option(path).label, spin)
+            head_form.addRow(tr(option(path).label), spin)
         head_form.addRow(self.head_note)
 
-        model_box = QGroupBox("Model")
+        model_box = QGroupBox(tr("Model"))
         model_layout = QVBoxLayout(model_box)
         model_layout.addWidget(self.table, 1)
         model_layout.addWidget(self.show_all)
@@ -109,7 +119,7 @@ class ModelPanel(QWidget):
 
         self.layers = LayersPanel()
         self.layers.changed.connect(self.changed)
-        layers_box = QGroupBox("Layers: tick to freeze (keep the pretrained weights)")
+        layers_box = QGroupBox(tr("Layers: tick to freeze (keep the pretrained weights)"))
         QVBoxLayout(layers_box).addWidget(self.layers)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(left)
@@ -139,7 +149,7 @@ class ModelPanel(QWidget):
             self.catalog[entry.info.name] = entry
         self.table.blockSignals(False)
         more = sum(1 for e in entries if not e.info.shortlisted)
-        self.show_all.setText(f"Show all {len(entries)} models ({more} more)")
+        self.show_all.setText(tr("Show all {count} models ({more} more)", count=len(entries), more=more))
         self._filter_rows()
         self.set_arch(DEFAULT_ARCH)
         self._on_arch_changed()
@@ -147,20 +157,21 @@ class ModelPanel(QWidget):
     def _fill_row(self, row: int, entry: Any) -> None:
         info = entry.info
         cells = (info.title, count_text(info.params), f"{info.imagenet_top1:.1f}%" if info.imagenet_top1 else "?",
-                 f"{info.download_mb:.0f} MB" if info.download_mb else "?", info.speed_class,
-                 "yes" if entry.cached else "")
+                 f"{info.download_mb:.0f} MB" if info.download_mb else "?", tr(info.speed_class),
+                 tr("yes") if entry.cached else "")
         for column, text in enumerate(cells):
             item = QTableWidgetItem(text)
             item.setData(Qt.ItemDataRole.UserRole, info.name)
             if column:
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            item.setToolTip(info.note if info.source != "timm" or column != 2
-                            else "timm publishes no ImageNet accuracy with its offline metadata")
+            item.setToolTip(tr(info.note) if info.source != "timm" or column != 2
+                            else tr("timm publishes no ImageNet accuracy with its offline metadata"))
             self.table.setItem(row, column, item)
 
     def _arch_at(self, row: int) -> str | None:
         """The architecture a row of the model table shows."""
         item = self.table.item(row, 0)
+        # not translated: a type
         return None if item is None else cast("str | None", item.data(Qt.ItemDataRole.UserRole))
 
     def _filter_rows(self) -> None:
@@ -188,20 +199,8 @@ class ModelPanel(QWidget):
         entry = self.catalog.get(self.arch())
         if entry is None:
             return
-        info = entry.info
-        top = f"ImageNet top-1 {info.imagenet_top1:.1f}%, top-5 {info.imagenet_top5:.1f}%" if info.imagenet_top5 \
-            else "ImageNet accuracy unknown"
-        source = ""
-        if info.source == "timm":
-            top = "ImageNet accuracy not published in timm's metadata"
-            source = (f"<br>From timm; default weights {info.weights_name or 'none published'} on the Hugging Face "
-                      f"hub · licence {info.licence or 'not stated'}")
-        self.details.setText(
-            f"<b>{info.title}</b>: {info.note}<br>{info.params / 1e6:.1f} million parameters · {top} · "
-            f"{info.download_mb or 0:.0f} MB download · {info.gflops or 0:.1f} GFLOPs per image ({info.speed_class})"
-            f"<br>{'timm' + chr(39) + 's default weights were t' if info.source == 'timm' else 'T'}rained on "
-            f"{info.crop_size}×{info.crop_size} images: {info.preprocessing_text}.{source}")
-        self.weights.set_model(info.name, info, entry.cached)
+        self.details.setText(model_details(entry.info))
+        self.weights.set_model(entry.info.name, entry.info, entry.cached)
         self._sync_layers()
 
     def _on_cached(self, arch: str) -> None:
@@ -213,7 +212,7 @@ class ModelPanel(QWidget):
             for row in range(self.table.rowCount()):
                 here = self.table.item(row, len(COLUMNS) - 1)
                 if self._arch_at(row) == arch and here is not None:
-                    here.setText("yes")
+                    here.setText(tr("yes"))
             self.model_changed.emit(self.model_choice())  # the weights are here now
 
     # -- weights, head, layers ------------------------------------------------------------------------------
@@ -241,7 +240,7 @@ class ModelPanel(QWidget):
 
     def _on_head_changed(self) -> None:
         options = self.head_options()
-        self.head_note.setText("New output layer: " + options.describe("pretrained features", "your"))
+        self.head_note.setText(head_sentence(options))
         self._sync_layers()
 
     def head_options(self) -> HeadOptions:

@@ -24,13 +24,14 @@ from PySide6.QtWidgets import (
 )
 
 from engine.core.errors import ConfigError
-from engine.core.words import plural
+from engine.core.i18n import tr, tr_later
 from gui.jobs.controller import BackgroundTask, TaskState
 from gui.panels.model.hub_work import NeedsToken, hub_download_work, is_hub_spec
+from gui.panels.model.model_text import run_choice_text
 from gui.widgets.app_settings import choose_file, choose_folder
 from gui.widgets.common import MessageLabel
 
-FILE_FILTER = "Weights (*.safetensors *.pth *.pt);;All files (*)"
+FILE_FILTER = tr_later("Weights (*.safetensors *.pth *.pt);;All files (*)")
 
 
 class WeightsBox(QGroupBox):
@@ -44,54 +45,50 @@ class WeightsBox(QGroupBox):
     folder_chosen = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Starting weights", parent)
+        super().__init__(tr("Starting weights"), parent)
         self.arch = ""
         self.runs_root: Path | None = None  # None: the app's runs folder
         self.info: Any = None
         self.is_cached = False
         self._folder_arch = ""  # the architecture of the checked model folder or hub model, when one is chosen
         self._task: BackgroundTask | None = None
-        self.imagenet = QRadioButton("Pretrained on ImageNet (recommended)")
-        self.file = QRadioButton("A weights file on this computer")
-        self.run = QRadioButton("A previous run of this app")
-        self.none = QRadioButton("None: train from scratch (needs many images)")
-        self.hub = QRadioButton("A model folder or hub model")
-        self.hub.setToolTip("A Hugging Face hub model in timm format: a folder with config.json and "
-                            "model.safetensors, or a hub name such as hf-hub:timm/efficientnet_lite0.ra_in1k.")
+        self.imagenet = QRadioButton(tr("ImageNet (recommended)"))
+        self.file = QRadioButton(tr("A weights file"))
+        self.run = QRadioButton(tr("A previous run"))
+        self.none = QRadioButton(tr("None: from scratch (needs many images)"))
+        self.hub = QRadioButton(tr("A model folder or hub model"))
+        self.hub.setToolTip(tr("A Hugging Face hub model in timm format: a folder with config.json and "
+                               "model.safetensors, or a hub name such as hf-hub:timm/efficientnet_lite0.ra_in1k."))
         self.imagenet.setChecked(True)
         group = QButtonGroup(self)
         for button in (self.imagenet, self.hub, self.file, self.run, self.none):
             group.addButton(button)
             button.toggled.connect(self._on_choice)
-        self.download = QPushButton("Download now")
+        self.download = QPushButton(tr("Download now"))
         self.download.clicked.connect(self.start_download)
-        self.cancel = QPushButton("Cancel")
+        self.cancel = QPushButton(tr("Cancel"))
         self.cancel.clicked.connect(self.cancel_task)
-        self.import_button = QPushButton("Import weights file…")
-        self.import_button.setToolTip("Use a .pth or .safetensors file you downloaded elsewhere.")
+        self.import_button = QPushButton(tr("Import weights file…"))
+        self.import_button.setToolTip(tr("Use a .pth or .safetensors file you downloaded elsewhere."))
         self.import_button.clicked.connect(self._browse_import)
         self.progress = QProgressBar()
         self.progress.setVisible(False)
         self.note = MessageLabel()
         self.path = QLineEdit()
-        self.path.setPlaceholderText(".safetensors, .pth or .pt file")
+        self.path.setPlaceholderText(tr(".safetensors, .pth or .pt file"))
         self.path.editingFinished.connect(self.changed)
-        self.browse = QPushButton("Choose file…")
+        self.browse = QPushButton(tr("Choose file…"))
         self.browse.clicked.connect(self._browse_file)
         self.runs = QComboBox()
         self.runs.currentIndexChanged.connect(self._on_run)
         self.hub_path = QLineEdit()
-        self.hub_path.setPlaceholderText("model folder, or hf-hub:owner/name")
+        self.hub_path.setPlaceholderText(tr("model folder, or hf-hub:owner/name"))
         self.hub_path.editingFinished.connect(self._on_hub_edited)
-        self.import_folder = QPushButton("Import model folder…")
-        self.import_folder.setToolTip("A folder with config.json and model.safetensors (a Hugging Face hub model "
-                                      "in timm format, for example one downloaded on another computer).")
+        self.import_folder = QPushButton(tr("Import model folder…"))
+        self.import_folder.setToolTip(tr("A folder with config.json and model.safetensors (a Hugging Face hub "
+                                         "model in timm format, for example one downloaded on another computer)."))
         self.import_folder.clicked.connect(self._browse_folder)
 
-        self.imagenet.setText("ImageNet (recommended)")
-        self.file.setText("A weights file")
-        self.run.setText("A previous run")
-        self.none.setText("None: from scratch (needs many images)")
         busy_row = QHBoxLayout()
         busy_row.addWidget(self.progress, 1)
         busy_row.addWidget(self.cancel)
@@ -119,12 +116,12 @@ class WeightsBox(QGroupBox):
         left = self.hub.isChecked() and self._folder_arch and self._folder_arch != arch
         self.arch, self.info, self.is_cached = arch, info, cached
         timm = getattr(info, "source", "") == "timm"
-        self.imagenet.setText("Pretrained: timm's default weights" if timm else "ImageNet (recommended)")
+        self.imagenet.setText(tr("Pretrained: timm's default weights") if timm else tr("ImageNet (recommended)"))
         if left:  # the chosen model folder holds another architecture: its weights cannot start this one
             folder_arch, self._folder_arch = self._folder_arch, ""
             self.imagenet.setChecked(True)
-            self.note.show_info(f"The model folder holds {folder_arch}, not {arch}, so the starting weights are now "
-                                f"{arch}'s own pretrained ones.")
+            self.note.show_info(tr("The model folder holds {folder_arch}, not {arch}, so the starting weights are "
+                                   "now {arch}'s own pretrained ones.", folder_arch=folder_arch, arch=arch))
             return
         self._update()
 
@@ -134,16 +131,17 @@ class WeightsBox(QGroupBox):
             return "none"
         if self.hub.isChecked():
             if not self.hub_path.text().strip():
-                raise ConfigError('Choose the model folder ("Import model folder…") or type a hub model '
-                                  "(hf-hub:owner/name), or pick other starting weights.")
+                raise ConfigError(tr('Choose the model folder ("Import model folder…") or type a hub model '
+                                     "(hf-hub:owner/name), or pick other starting weights."))
             return self.hub_path.text().strip()
         if self.file.isChecked():
             if not self.path.text().strip():
-                raise ConfigError("Choose the weights file, or pick other starting weights.")
+                raise ConfigError(tr("Choose the weights file, or pick other starting weights."))
             return self.path.text().strip()
         if self.run.isChecked():
             if self.runs.currentData() is None:
-                raise ConfigError("There is no previous run with a saved model yet; pick other starting weights.")
+                raise ConfigError(tr("There is no previous run with a saved model yet; pick other starting "
+                                     "weights."))
             return str(self.runs.currentData().path)
         return "imagenet"
 
@@ -179,8 +177,7 @@ class WeightsBox(QGroupBox):
         self.runs.blockSignals(True)
         self.runs.clear()
         for run in list_previous_runs(self.runs_root):
-            accuracy = f", {saved_model_label(None, run.val_accuracy)}" if run.val_accuracy is not None else ""
-            self.runs.addItem(f"{run.name} ({run.arch}, {plural(len(run.class_names), 'class')}{accuracy})", run)
+            self.runs.addItem(run_choice_text(run, saved_model_label), run)
             if chosen is not None and run.path == chosen.path:
                 self.runs.setCurrentIndex(self.runs.count() - 1)
         self.runs.blockSignals(False)
@@ -226,19 +223,22 @@ class WeightsBox(QGroupBox):
                 self.note.clear_message()
         elif timm:
             if self.is_cached:
-                self.note.show_ok(f"timm's default weights ({self.info.weights_name}) are already on this computer.")
+                self.note.show_ok(tr("timm's default weights ({weights}) are already on this computer.",
+                                     weights=self.info.weights_name))
             else:
-                self.note.show_info(f"timm's default weights ({self.info.weights_name}, about "
-                                    f"{self.info.download_mb or 0:.0f} MB) are not on this computer yet. They will be "
-                                    "downloaded from the Hugging Face hub when training starts, or now with the "
-                                    'button. Offline: "Import model folder…".')
+                self.note.show_info(tr("timm's default weights ({weights}, about {size:.0f} MB) are not on this "
+                                       "computer yet. They will be downloaded from the Hugging Face hub when training "
+                                       'starts, or now with the button. Offline: "Import model folder…".',
+                                       weights=self.info.weights_name, size=self.info.download_mb or 0))
         elif self.is_cached:
             from engine.models.weights import imagenet_file_name
 
-            self.note.show_ok(f"The ImageNet weights ({imagenet_file_name(self.arch)}) are already on this computer.")
+            self.note.show_ok(tr("The ImageNet weights ({file}) are already on this computer.",
+                                 file=imagenet_file_name(self.arch)))
         else:
-            self.note.show_info(f"The ImageNet weights ({self.info.download_mb or 0:.0f} MB) are not on this computer "
-                                "yet. They will be downloaded when training starts, or now with the button.")
+            self.note.show_info(tr("The ImageNet weights ({size:.0f} MB) are not on this computer yet. They will be "
+                                   "downloaded when training starts, or now with the button.",
+                                   size=self.info.download_mb or 0))
 
     # -- download and import ------------------------------------------------------------------------------
 
@@ -254,7 +254,7 @@ class WeightsBox(QGroupBox):
             # Kilobytes: the progress signal carries 32-bit integers and some files exceed 2 GB.
             return download_imagenet_weights(arch, lambda done, total: state.set_progress(done // 1024, total // 1024),
                                              cancel=state)
-        self._run(work, f"Downloading the ImageNet weights for {arch}…", lambda _: self._arrived(arch))
+        self._run(work, tr("Downloading the ImageNet weights for {arch}…", arch=arch), lambda _: self._arrived(arch))
 
     def start_hub_download(self) -> None:
         """Download the hub model (the typed hub id, or timm's default weights for the chosen model), with
@@ -267,8 +267,8 @@ class WeightsBox(QGroupBox):
         except Exception as exc:  # noqa: BLE001 - a StudioError's sentence
             self.note.show_error(str(exc))
             return
-        self._run(hub_download_work(spec), f"Downloading {spec.removeprefix('hf-hub:')} from the Hugging Face "
-                                            "hub…", self._hub_arrived)
+        self._run(hub_download_work(spec), tr("Downloading {model} from the Hugging Face hub…",
+                                              model=spec.removeprefix("hf-hub:")), self._hub_arrived)
 
     def _hub_arrived(self, result: Any) -> None:
         if isinstance(result, NeedsToken):
@@ -285,8 +285,8 @@ class WeightsBox(QGroupBox):
 
     def _ask_token(self, refused: NeedsToken) -> None:
         self.note.show_error(refused.message)
-        token, ok = QInputDialog.getText(self, "Hugging Face access token", refused.message + "\n\nAccess token "
-                                         "(kept by huggingface_hub's own login, not by this app):",
+        token, ok = QInputDialog.getText(self, tr("Hugging Face access token"), refused.message + "\n\n"
+                                         + tr("Access token (kept by huggingface_hub's own login, not by this app):"),
                                          QLineEdit.EchoMode.Password)
         if not ok or not token.strip():
             return
@@ -297,14 +297,14 @@ class WeightsBox(QGroupBox):
 
             log_in(token)
             return retry(state)
-        self._run(work, "Logging in to the Hugging Face hub…", self._hub_arrived)
+        self._run(work, tr("Logging in to the Hugging Face hub…"), self._hub_arrived)
 
     def import_folder_path(self, path: str) -> None:
         """Check a hub folder (it builds with timm, its weights fit) and choose it; the panel selects its model."""
         from engine.models.hub_import import import_model_folder
 
-        self._run(lambda _: import_model_folder(path), f"Checking the model folder {Path(path).name}…",
-                  self._folder_checked)
+        self._run(lambda _: import_model_folder(path),
+                  tr("Checking the model folder {folder}…", folder=Path(path).name), self._folder_checked)
 
     def _folder_checked(self, imported: Any) -> None:
         self._folder_arch = imported.folder.arch
@@ -320,12 +320,12 @@ class WeightsBox(QGroupBox):
         if text and not is_hub_spec(text) and Path(text).expanduser().is_dir():
             self.import_folder_path(text)
         elif text.startswith(("hf-hub:", "timm/")):
-            self.note.show_info(f"{text} will be downloaded from the Hugging Face hub when training starts, or now "
-                                "with the button.")
+            self.note.show_info(tr("{model} will be downloaded from the Hugging Face hub when training starts, or "
+                                   "now with the button.", model=text))
         self.changed.emit()
 
     def _browse_folder(self) -> None:
-        path = choose_folder(self, "Import model folder (config.json + model.safetensors)")
+        path = choose_folder(self, tr("Import model folder (config.json + model.safetensors)"))
         if path:
             self.import_folder_path(path)
 
@@ -334,7 +334,8 @@ class WeightsBox(QGroupBox):
         from engine.models.weights import import_weights_file
 
         arch = self.arch
-        self._run(lambda _: import_weights_file(arch, path), f"Checking {Path(path).name}…", self._imported)
+        self._run(lambda _: import_weights_file(arch, path), tr("Checking {file}…", file=Path(path).name),
+                  self._imported)
 
     def cancel_task(self) -> None:
         if self._task is not None:
@@ -356,7 +357,7 @@ class WeightsBox(QGroupBox):
         if total > 0:
             self.progress.setRange(0, total)
             self.progress.setValue(done)
-            self.progress.setFormat(f"{done / 1024:.0f} of {total / 1024:.0f} MB")
+            self.progress.setFormat(tr("{done:.0f} of {total:.0f} MB", done=done / 1024, total=total / 1024))
 
     def _finished(self, on_done: Any, result: Any) -> None:
         self._task = None
@@ -382,12 +383,12 @@ class WeightsBox(QGroupBox):
         self.note.show_ok(imported.message)
 
     def _browse_import(self) -> None:
-        path = choose_file(self, "Import weights file", FILE_FILTER)
+        path = choose_file(self, tr("Import weights file"), tr(FILE_FILTER))
         if path:
             self.import_file(path)
 
     def _browse_file(self) -> None:
-        path = choose_file(self, "Choose a weights file", FILE_FILTER, self.path.text().strip())
+        path = choose_file(self, tr("Choose a weights file"), tr(FILE_FILTER), self.path.text().strip())
         if path:
             self.import_file(path)  # checked the same way: a file that cannot be used says so now
 

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from engine.config import TrainConfig
 from engine.core.errors import WeightsError
+from engine.core.i18n import tr, tr_later
 from engine.run.events import Event, RunFinished
 from engine.strategy.advisor import Advice, run_advisor
 from engine.strategy.table import SimilarityClass, SizeThresholds
@@ -36,9 +37,9 @@ from gui.widgets.common import MessageLabel
 ConfigSource = Callable[[], TrainConfig]
 
 #: Said when the similarity measurement could not run: nothing was trained or saved, and the manual answers work.
-MEASUREMENT_FAILED = ("So the similarity could not be measured; nothing was trained or saved. The two choices "
-                      "below still work: pick \u201cEveryday photos\u201d or \u201cUnlike everyday photos\u201d "
-                      "and press \u201cRecommend a strategy\u201d again.")
+MEASUREMENT_FAILED = tr_later("So the similarity could not be measured; nothing was trained or saved. The two "
+                              "choices below still work: pick \u201cEveryday photos\u201d or \u201cUnlike everyday "
+                              "photos\u201d and press \u201cRecommend a strategy\u201d again.")
 
 
 class StrategyPanel(QWidget):
@@ -64,13 +65,13 @@ class StrategyPanel(QWidget):
         self._task: BackgroundTask | None = None
         self.advice: Advice | None = None
 
-        intro = QLabel("Which layers to train depends on two questions: <b>how many images</b> you have, and "
-                       "<b>how much they look like</b> the photos the model was pretrained on. The app measures "
-                       "both on your data and recommends one of the four classic strategies.")
+        intro = QLabel(tr("Which layers to train depends on two questions: <b>how many images</b> you have, and "
+                          "<b>how much they look like</b> the photos the model was pretrained on. The app measures "
+                          "both on your data and recommends one of the four classic strategies."))
         intro.setWordWrap(True)
-        self.measure = QRadioButton("Measure it on my images (recommended)")
-        self.say_similar = QRadioButton("Everyday photos (objects, animals, plants, scenes)")
-        self.say_different = QRadioButton("Unlike everyday photos (X-rays, scans, microscopy, satellite…)")
+        self.measure = QRadioButton(tr("Measure it on my images (recommended)"))
+        self.say_similar = QRadioButton(tr("Everyday photos (objects, animals, plants, scenes)"))
+        self.say_different = QRadioButton(tr("Unlike everyday photos (X-rays, scans, microscopy, satellite…)"))
         self.measure.setChecked(True)
         group = QButtonGroup(self)
         for button in (self.measure, self.say_similar, self.say_different):
@@ -78,24 +79,24 @@ class StrategyPanel(QWidget):
         self.large_from = QSpinBox()
         self.large_from.setRange(10, 100_000)
         self.large_from.setValue(SizeThresholds().large_per_class)
-        self.large_from.setSuffix(" images per class")
-        self.large_from.setToolTip("From how many images per class (counting the smallest classes most) a "
-                                   "dataset counts as large.")
-        self.gradual = QCheckBox("Unfreeze gradually (one more stage every few epochs)")
-        self.advise_button = QPushButton("Recommend a strategy")
+        self.large_from.setSuffix(tr(" images per class"))
+        self.large_from.setToolTip(tr("From how many images per class (counting the smallest classes most) a "
+                                      "dataset counts as large."))
+        self.gradual = QCheckBox(tr("Unfreeze gradually (one more stage every few epochs)"))
+        self.advise_button = QPushButton(tr("Recommend a strategy"))
         self.advise_button.clicked.connect(self.request_advice)
-        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button = QPushButton(tr("Cancel"))
         self.cancel_button.setVisible(False)
         self.cancel_button.clicked.connect(self._cancel)
         self.progress = QProgressBar()
         self.progress.setVisible(False)
 
-        questions = QGroupBox("Your images")
+        questions = QGroupBox(tr("Your images"))
         ql = QVBoxLayout(questions)
         for button in (self.measure, self.say_similar, self.say_different):
             ql.addWidget(button)
         size_row = QHBoxLayout()
-        size_row.addWidget(QLabel("A dataset counts as large from"))
+        size_row.addWidget(QLabel(tr("A dataset counts as large from")))
         size_row.addWidget(self.large_from)
         size_row.addStretch(1)
         ql.addLayout(size_row)
@@ -109,17 +110,17 @@ class StrategyPanel(QWidget):
         self.chart = QuadrantChart()
         self.title = QLabel()
         self.title.setWordWrap(True)
-        self.title.setStyleSheet("font-size: 14pt; font-weight: 600;")
-        self.explanation = QLabel("Press “Recommend a strategy”.")
+        self.title.setStyleSheet("font-size: 14pt; font-weight: 600;")  # not translated: CSS
+        self.explanation = QLabel(tr("Press “Recommend a strategy”."))
         self.explanation.setWordWrap(True)
         self.explanation.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.explanation.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.risk = MessageLabel()
         self.message = MessageLabel()
-        self.apply_button = QPushButton("Apply this plan")
+        self.apply_button = QPushButton(tr("Apply this plan"))
         self.apply_button.setEnabled(False)
-        self.apply_button.setToolTip("Sets the frozen layers, learning rates, optimizer and augmentation. "
-                                     "You can still change any of them.")
+        self.apply_button.setToolTip(tr("Sets the frozen layers, learning rates, optimizer and augmentation. "
+                                        "You can still change any of them."))
         self.apply_button.clicked.connect(self._apply)
         self.trials = TrialsView()
         self.trials.run_requested.connect(self.trials_requested)
@@ -152,7 +153,7 @@ class StrategyPanel(QWidget):
         body.addLayout(left, 0)
         body.addWidget(self.chart, 1)
         body.addLayout(right, 1)
-        trials_box = QGroupBox("Not sure? Try all three on your data")
+        trials_box = QGroupBox(tr("Not sure? Try all three on your data"))
         QVBoxLayout(trials_box).addWidget(self.trials)
         trials_box.setMinimumHeight(300)
         splitter = QSplitter(Qt.Orientation.Vertical)
@@ -200,7 +201,7 @@ class StrategyPanel(QWidget):
             except WeightsError as exc:  # the measurement needs the pretrained weights; the manual choices do not
                 if override is not None:
                     raise
-                raise WeightsError(f"{exc} {MEASUREMENT_FAILED}") from exc
+                raise WeightsError(f"{exc} {tr(MEASUREMENT_FAILED)}") from exc
 
         self._set_busy(True, measuring=override is None and config.model.pretrained)
         task = BackgroundTask(work, self)
@@ -216,7 +217,7 @@ class StrategyPanel(QWidget):
         self.progress.setVisible(busy)
         if busy:
             self.progress.setRange(0, 0)
-            self.progress.setFormat("Measuring how familiar your images are to the model…" if measuring else "")
+            self.progress.setFormat(tr("Measuring how familiar your images are to the model…") if measuring else "")
             self.progress.setTextVisible(measuring)
 
     def _on_progress(self, done: int, total: int) -> None:
@@ -242,7 +243,9 @@ class StrategyPanel(QWidget):
         self._set_busy(False)
         self.advice = advice
         number = advice.strategy.number
-        self.title.setText(f"Recommended: {advice.strategy.label}" + (f" (strategy {number})" if number else ""))
+        label = tr(advice.strategy.label)
+        self.title.setText(tr("Recommended: {strategy} (strategy {number})", strategy=label, number=number) if number
+                           else tr("Recommended: {strategy}", strategy=label))
         self.explanation.setText(advice.explanation)
         self.risk.show_warning(advice.risk)
         cell = (advice.size, advice.similarity_class) if advice.similarity_class is not None else None
@@ -269,7 +272,7 @@ class StrategyPanel(QWidget):
         if advice is None and self.advice is not None:
             self.advice = None
             self.title.clear()
-            self.explanation.setText("Press “Recommend a strategy”.")
+            self.explanation.setText(tr("Press “Recommend a strategy”."))
             self.risk.clear_message()
             self.chart.clear()
             self.apply_button.setEnabled(False)
@@ -277,8 +280,8 @@ class StrategyPanel(QWidget):
 
     def follow_applied(self, applied: object | None) -> None:
         """Whether the plan shown is the one applied (an ``AppliedAdvice``), or none is."""
-        self.applied_note.setText("Applied: the layer tree and the training settings now follow this plan. "
-                                  "You can still change any of them." if applied is not None else "")
+        self.applied_note.setText(tr("Applied: the layer tree and the training settings now follow this plan. "
+                                     "You can still change any of them.") if applied is not None else "")
 
     def follow_report(self, report: object | None) -> None:
         """A folder being read (``None``): the trials of the previous folder go, unless they still run."""

@@ -7,6 +7,7 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from engine.core.i18n import tr, tr_later, trp
 from engine.strategy.table import DECISION_TABLE, Advised, SimilarityClass, SizeClass
 
 _QUADRANTS = {  # (column, row from the top) -> (size, similarity)
@@ -16,9 +17,9 @@ _QUADRANTS = {  # (column, row from the top) -> (size, similarity)
     (1, 1): (SizeClass.LARGE, SimilarityClass.DIFFERENT),
 }
 _SHORT = {
-    Advised.HEAD: "3 · Train only the\nnew classifier",
-    Advised.PARTIAL: "2 · Freeze the lower layers,\ntrain the upper ones",
-    Advised.FULL: "1 · Train the\nwhole model",
+    Advised.HEAD: tr_later("3 · Train only the\nnew classifier"),
+    Advised.PARTIAL: tr_later("2 · Freeze the lower layers,\ntrain the upper ones"),
+    Advised.FULL: tr_later("1 · Train the\nwhole model"),
 }
 _TEXT_FLAGS = Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap
 HIGHLIGHT = QColor("#d8ecff")
@@ -69,7 +70,7 @@ class QuadrantChart(QWidget):
     def text_rects(self) -> list[QRectF]:
         """Where the four strategies' names are drawn."""
         metrics = QFontMetricsF(self._text_font())
-        return [metrics.boundingRect(cell.adjusted(8, 8, -8, -8), int(_TEXT_FLAGS), _SHORT[DECISION_TABLE[key]])
+        return [metrics.boundingRect(cell.adjusted(8, 8, -8, -8), int(_TEXT_FLAGS), tr(_SHORT[DECISION_TABLE[key]]))
                 for cell, key in self._cells()]
 
     def dot_centre(self) -> QPointF | None:
@@ -85,7 +86,7 @@ class QuadrantChart(QWidget):
         centre = self.dot_centre()
         if centre is None:
             return None
-        width = QFontMetricsF(self._text_font()).horizontalAdvance("your data") + 14
+        width = QFontMetricsF(self._text_font()).horizontalAdvance(tr("your data")) + 14
         x, y, area, names = centre.x(), centre.y(), self.plot_rect(), self.text_rects()
         candidates = [_inside(QRectF(left, top, width, 20), area) for left, top in (
             (x + 12, y - 10), (x - 12 - width, y - 10), (x - width / 2, y + 12), (x - width / 2, y - 32),
@@ -111,7 +112,7 @@ class QuadrantChart(QWidget):
             painter.setPen(QColor("#1a1a1a") if chosen else QColor("#555555"))
             # Only the strategy, at the top: the axes say which situation each cell is, and the middle of
             # the cell stays free for the dot.
-            painter.drawText(cell.adjusted(8, 8, -8, -8), _TEXT_FLAGS, _SHORT[DECISION_TABLE[key]])
+            painter.drawText(cell.adjusted(8, 8, -8, -8), _TEXT_FLAGS, tr(_SHORT[DECISION_TABLE[key]]))
         self._draw_axes(painter, area)
         centre, box = self.dot_centre(), self.label_box()
         if centre is not None and box is not None:
@@ -121,20 +122,24 @@ class QuadrantChart(QWidget):
             painter.setPen(QPen(DOT, 1))
             painter.setBrush(QColor(255, 255, 255, 235))
             painter.drawRoundedRect(box, 4, 4)  # readable over the quadrant's text
-            painter.drawText(box, Qt.AlignmentFlag.AlignCenter, "your data")
+            painter.drawText(box, Qt.AlignmentFlag.AlignCenter, tr("your data"))
         painter.end()
 
     def _draw_axes(self, painter: QPainter, area: QRectF) -> None:
         painter.setPen(QColor("#333333"))
         below = QRectF(area.left(), area.bottom() + 6, area.width(), 24)
-        painter.drawText(below, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, "small")
-        painter.drawText(below, Qt.AlignmentFlag.AlignCenter, "dataset size →")
-        painter.drawText(below, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, "large")
+        painter.drawText(below, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                         trp("strategy chart", "small"))
+        painter.drawText(below, Qt.AlignmentFlag.AlignCenter, tr("dataset size →"))
+        painter.drawText(below, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                         trp("strategy chart", "large"))
         painter.save()
         painter.translate(area.left() - 10, area.bottom())
         painter.rotate(-90)
         side = QRectF(0, -18, area.height(), 20)
-        painter.drawText(side, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, "different")
-        painter.drawText(side, Qt.AlignmentFlag.AlignCenter, "similarity →")
-        painter.drawText(side, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, "similar")
+        painter.drawText(side, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                         trp("strategy chart", "different"))
+        painter.drawText(side, Qt.AlignmentFlag.AlignCenter, trp("strategy chart", "similarity →"))
+        painter.drawText(side, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                         trp("strategy chart", "similar"))
         painter.restore()

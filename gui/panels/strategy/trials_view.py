@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine.core.i18n import tr, tr_later, trp
 from engine.run.events import EpochEnded, Event, Notice, Progress, RunFinished, RunStarted
 from engine.strategy.table import Advised
 from gui.widgets.common import MessageLabel, read_only_table
@@ -25,7 +26,7 @@ from gui.widgets.plots import legend_below, plain_axes
 
 COLOURS = {Advised.HEAD: "#1f77b4", Advised.PARTIAL: "#2ca02c", Advised.FULL: "#d62728",
            Advised.SCRATCH: "#7f7f7f"}
-COLUMNS = ("Strategy", "Saved model: val. accuracy", "Saved epoch", "Time", "")
+COLUMNS = (tr_later("Strategy"), tr_later("Saved model: val. accuracy"), tr_later("Saved epoch"), tr_later("Time"), "")
 
 
 class TrialsView(QWidget):
@@ -40,32 +41,32 @@ class TrialsView(QWidget):
         self.epochs = QSpinBox()
         self.epochs.setRange(1, 100)
         self.epochs.setValue(5)
-        self.epochs.setSuffix(" epochs each")
-        self.epochs.setToolTip("Every strategy gets the same budget, so the comparison is fair.")
-        self.run_button = QPushButton("Compare the strategies")
+        self.epochs.setSuffix(tr(" epochs each"))
+        self.epochs.setToolTip(tr("Every strategy gets the same budget, so the comparison is fair."))
+        self.run_button = QPushButton(tr("Compare the strategies"))
         self.run_button.clicked.connect(self._on_run_clicked)
-        self.stop_button = QPushButton("Stop")
+        self.stop_button = QPushButton(tr("Stop"))
         self.stop_button.setEnabled(False)
         self.stop_button.clicked.connect(self.stop_requested)
         self.progress = QProgressBar()
         self.progress.setVisible(False)
         self.message = MessageLabel()
         self.plot = pg.PlotWidget(background="w")
-        self.plot.setTitle("Validation accuracy per epoch", color="#222", size="10pt")
-        self.plot.setLabel("bottom", "epoch")
-        self.plot.setLabel("left", "accuracy %")
+        self.plot.setTitle(tr("Validation accuracy per epoch"), color="#222", size="10pt")  # not translated: size
+        self.plot.setLabel("bottom", trp("plot axis", "epoch"))
+        self.plot.setLabel("left", tr("accuracy %"))
         self.plot.showGrid(x=True, y=True, alpha=0.25)
         plain_axes(self.plot)
         self.legend = legend_below(self.plot, columns=2)  # four strategies: two rows, under the curves
         self.plot.setMouseEnabled(x=False, y=False)
-        self.table = read_only_table(COLUMNS)
+        self.table = read_only_table([tr(column) if column else "" for column in COLUMNS])
         self.table.itemSelectionChanged.connect(self._on_selection)
-        self.continue_button = QPushButton("Continue with this strategy")
+        self.continue_button = QPushButton(tr("Continue with this strategy"))
         self.continue_button.setEnabled(False)
         self.continue_button.clicked.connect(self._continue)
 
         top = QHBoxLayout()
-        top.addWidget(QLabel("Short trials of each strategy and of training from scratch:"))
+        top.addWidget(QLabel(tr("Short trials of each strategy and of training from scratch:")))
         top.addWidget(self.epochs)
         top.addWidget(self.run_button)
         top.addWidget(self.stop_button)
@@ -97,7 +98,7 @@ class TrialsView(QWidget):
 
     def begin(self) -> None:
         self.clear()
-        self.message.show_info("Running the trials one after another; the cheapest comes first.")
+        self.message.show_info(tr("Running the trials one after another; the cheapest comes first."))
         self.progress.setRange(0, 4)
         self.progress.setValue(0)
         self.progress.setVisible(True)
@@ -134,7 +135,7 @@ class TrialsView(QWidget):
         ys.append(100 * event.val_accuracy)
         if strategy not in self._curves:
             colour = COLOURS[strategy]
-            self._curves[strategy] = self.plot.plot([], [], name=strategy.label, symbol="o", symbolSize=6,
+            self._curves[strategy] = self.plot.plot([], [], name=tr(strategy.label), symbol="o", symbolSize=6,
                                                     pen=pg.mkPen(colour, width=2), symbolBrush=colour)
         self._curves[strategy].setData(xs, ys)
 
@@ -158,10 +159,10 @@ class TrialsView(QWidget):
         self.table.setRowCount(len(rows))
         for index, row in enumerate(rows):
             accuracy = row.get("best_val_accuracy")
-            cells = (str(row.get("title", row["strategy"])),
+            cells = (tr(str(row.get("title", row["strategy"]))),
                      f"{100 * float(accuracy):.1f}%" if accuracy is not None else "—",  # type: ignore[arg-type]
-                     str(row.get("best_epoch", "")), f"{float(row.get('seconds', 0)):.0f} s",  # type: ignore[arg-type]
-                     "best" if row is best else "")
+                     str(row.get("best_epoch", "")), tr("{seconds:.0f} s", seconds=float(row.get("seconds", 0))),  # type: ignore[arg-type]
+                     trp("trials table", "best") if row is best else "")
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if col in (1, 2, 3):
