@@ -13,8 +13,11 @@ NAMES = {
     "efficientnet", "resnet", "mobilenet", "convnext", "vit", "regnet", "densenet", "lite", "fp", "bf", "amp",
     "relu", "silu", "gelu", "conv", "linear", "batchnorm", "dropout", "lr", "id", "ok", "mri", "ct", "uid",
     "top", "bicubic", "bilinear", "nccl", "gloo", "torchrun", "lbfgs", "rmsprop", "apache", "mit", "bsd",
-    "cc", "by", "nc", "sa", "llama", "red", "green", "blue",
+    "cc", "by", "nc", "sa", "llama", "red", "green", "blue", "grad-cam", "nvidia", "apple", "one-cycle",
+    "patientid", "gflops", "ctrl", "shift", "alt", "ppv", "npv", "mean", "std", "resnet-",
 }
+#: An English term in brackets right after its Korean one, as docs/translation-ko.md asks: "과적합(overfitting)".
+_GLOSSED = re.compile(r"(?<=[\uac00-\ud7a3])\s?\([^()]*\)")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]+")
 _TAG = re.compile(r"<[^<>]*>")
 _NAME_LIKE = re.compile(r"\S*[\d_./\\:@]\S*")  # model and file names, paths, layer names, versions
@@ -26,8 +29,10 @@ def english_words(text: str) -> list[str]:
     Example:
         >>> english_words("학습 시작"), english_words("resnet18 모델 (ImageNet)"), english_words("Train now")
         ([], [], ['Train', 'now'])
+        >>> english_words("조기 종료(early stopping)"), english_words("Stop early (조기 종료)")
+        ([], ['Stop', 'early'])
     """
-    bare = _NAME_LIKE.sub(" ", _TAG.sub(" ", text.replace("&", "")))
+    bare = _NAME_LIKE.sub(" ", _GLOSSED.sub(" ", _TAG.sub(" ", text.replace("&", ""))))
     return [w for w in _WORD.findall(bare) if w.lower().strip("'-") not in NAMES and len(w) > 1]
 
 
