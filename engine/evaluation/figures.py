@@ -7,6 +7,7 @@ can all write them.
 
 from __future__ import annotations
 
+import functools
 import io
 import warnings
 from collections.abc import Sequence
@@ -27,7 +28,27 @@ def _figure(width: float, height: float) -> Any:
     return Figure(figsize=(width, height), dpi=DPI, layout="constrained")
 
 
+#: Fonts tried after matplotlib's default for letters it lacks (Korean labels, CJK class names), best first.
+CJK_FONTS = ("Noto Sans CJK KR", "Noto Sans KR", "NanumGothic", "Malgun Gothic", "Apple SD Gothic Neo",
+             "Noto Sans CJK JP", "Noto Sans CJK SC")
+
+
+@functools.cache
+def _font_families() -> tuple[str, ...]:
+    """The default sans-serif font, then the installed CJK fonts (matplotlib falls back along the list)."""
+    from matplotlib import font_manager
+
+    installed = {font.name for font in font_manager.fontManager.ttflist}
+    return ("DejaVu Sans", *(name for name in CJK_FONTS if name in installed))
+
+
 def _save(fig: Any, path: Path) -> Path:
+    from matplotlib.text import Text
+
+    families = list(_font_families())
+    if len(families) > 1:
+        for text in fig.findobj(Text):
+            text.set_fontfamily(families)
     buffer = io.BytesIO()
     with warnings.catch_warnings():
         # Class names in a script the default font lacks (e.g. CJK) are drawn as boxes: not worth a warning.
