@@ -17,7 +17,7 @@ from engine.config import EarlyStoppingConfig, StopReason, TrainConfig
 from engine.core.atomic import write_json_atomic
 from engine.core.cancel import CancelToken, NeverCancelled
 from engine.core.errors import ConfigError
-from engine.core.i18n import tr, trn
+from engine.core.i18n import tr
 from engine.core.run_layout import RunLayout
 from engine.models.layers.stages import architecture_stages
 from engine.run.events import Event, Notice, Progress, RunFinished
@@ -127,9 +127,8 @@ def _summary(results: list[TrialResult], cancelled: bool, total: int) -> RunFini
     table = tuple(r.to_dict() for r in results)
     best = best_trial(results)
     if cancelled:
-        return RunFinished(StopReason.CANCELLED, trn("The comparison was stopped after {done} of {n} trial.",
-                                                     "The comparison was stopped after {done} of {n} trials.", total,
-                                                     done=len(results)), job="trials", trials=table)
+        return RunFinished(StopReason.CANCELLED, tr("The comparison was stopped after {done} of {total} trials.",
+                                                    done=len(results), total=total), job="trials", trials=table)
     if best is None:
         return RunFinished(StopReason.FAILED, tr("No trial produced a model; see the messages above."),
                            job="trials", trials=table)
