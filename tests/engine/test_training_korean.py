@@ -111,7 +111,7 @@ def _measured(**overrides: Any) -> SimpleNamespace:
 
 
 def test_similarity_words_are_korean(korean: None) -> None:
-    assert verdict_sentence(0.81).startswith("이미지가 이 모델이 학습한 일상 사진과 비슷해 보입니다. 유사도 0.81/1")
+    assert verdict_sentence(0.81).startswith("이미지가 이 모델이 학습한 일상 사진과 비슷해 보입니다. 유사도 0.81(최대 1")
     text = explain_similarity(_measured())
     assert "이미지 40장으로 측정:" in text and "인식 90%" in text and "친숙도 9%" in text and "분리도 0%" in text
     assert "인식 값은 반대쪽(높음)을 가리키지만, 친숙도 및 분리도 값의 비중이 더 커서 '유사하지 않음'" in text
