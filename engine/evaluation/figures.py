@@ -29,6 +29,7 @@ def _figure(width: float, height: float) -> Any:
 
 
 #: Fonts tried after matplotlib's default for letters it lacks (Korean labels, CJK class names), best first.
+# not translated: font names
 CJK_FONTS = ("Noto Sans CJK KR", "Noto Sans KR", "NanumGothic", "Malgun Gothic", "Apple SD Gothic Neo",
              "Noto Sans CJK JP", "Noto Sans CJK SC")
 
@@ -39,7 +40,7 @@ def _font_families() -> tuple[str, ...]:
     from matplotlib import font_manager
 
     installed = {font.name for font in font_manager.fontManager.ttflist}
-    return ("DejaVu Sans", *(name for name in CJK_FONTS if name in installed))
+    return ("DejaVu Sans", *(name for name in CJK_FONTS if name in installed))  # not translated: font names
 
 
 def _save(fig: Any, path: Path) -> Path:
