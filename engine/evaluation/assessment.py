@@ -26,6 +26,7 @@ from typing import Any
 
 from engine.config import StopReason
 from engine.core.errors import StudioError
+from engine.core.i18n import tr, tr_later
 from engine.run.events import EpochEnded, RunFinished
 from engine.run.folder import RunFolder
 from engine.run.listing import saved_model_label
@@ -87,11 +88,13 @@ class Baselines:
         Guessing at random among 4 classes would score 25.0%, and so would always answering one class
         (they are equally large).
         """
-        guess = f"Guessing at random among {self.n_classes} classes would score {self.chance:.1%}"
+        fields = {"classes": self.n_classes, "chance": self.chance}
         if self.equal_classes:
-            return f"{guess}, and so would always answering one class (they are equally large)."
-        return (f"{guess}, and always answering the largest class, {self.majority_class} ({self.majority_count} of "
-                f"{self.total} images), {self.majority:.1%}.")
+            return tr("Guessing at random among {classes} classes would score {chance:.1%}, and so would always "
+                      "answering one class (they are equally large).", **fields)
+        return tr("Guessing at random among {classes} classes would score {chance:.1%}, and always answering the "
+                  "largest class, {largest} ({count} of {total} images), {majority:.1%}.", **fields,
+                  largest=self.majority_class, count=self.majority_count, total=self.total, majority=self.majority)
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +125,7 @@ class Assessment:
 
     @property
     def sentences(self) -> tuple[str, ...]:
-        tried = ("What to try: " + " ".join(self.advice),) if self.advice else ()
+        tried = (tr("What to try: {advice}", advice=" ".join(self.advice)),) if self.advice else ()
         return (self.comparison, self.judgement, *tried)
 
     def text(self) -> str:
@@ -164,20 +167,29 @@ def assess(accuracy: float, counts: Mapping[str, int], facts: TrainingFacts = Tr
 
 
 def _judge(accuracy: float, base: Baselines, balanced: float | None) -> tuple[str, str]:
-    what = "guessing" if base.equal_classes else f"always answering {base.majority_class}"
+    equal = base.equal_classes
+    largest = base.majority_class
     if accuracy < base.best + NO_BETTER_MARGIN:
-        return "weak", f"This model is weak: it is no better than {what}, so it has learnt little about your classes."
+        return "weak", (tr("This model is weak: it is no better than guessing, so it has learnt little about your "
+                           "classes.") if equal else
+                        tr("This model is weak: it is no better than always answering {largest}, so it has learnt "
+                           "little about your classes.", largest=largest))
     skill = (accuracy - base.best) / (1 - base.best)
     if skill < WEAK_SKILL:
-        return "weak", f"This model is weak: it is only a little better than {what}."
-    if not base.equal_classes and balanced is not None and (balanced - base.chance) / (1 - base.chance) < WEAK_SKILL:
-        return "weak", (f"This model is weak: its balanced accuracy ({balanced:.1%}, the average of the classes' "
-                        f"hit rates) is only a little above chance ({base.chance:.1%}), so it mostly answers the "
-                        "largest classes and misses the others.")
+        return "weak", (tr("This model is weak: it is only a little better than guessing.") if equal else
+                        tr("This model is weak: it is only a little better than always answering {largest}.",
+                           largest=largest))
+    if not equal and balanced is not None and (balanced - base.chance) / (1 - base.chance) < WEAK_SKILL:
+        return "weak", tr("This model is weak: its balanced accuracy ({balanced:.1%}, the average of the classes' "
+                          "hit rates) is only a little above chance ({chance:.1%}), so it mostly answers the largest "
+                          "classes and misses the others.", balanced=balanced, chance=base.chance)
     if skill < FAIR_SKILL:
-        return "fair", (f"The model has learnt something (clearly better than {what}), but it still gets "
-                        f"{1 - accuracy:.0%} of these images wrong.")
-    return "good", "This is well above both: the model has learnt to tell your classes apart."
+        wrong = 1 - accuracy
+        return "fair", (tr("The model has learnt something (clearly better than guessing), but it still gets "
+                           "{wrong:.0%} of these images wrong.", wrong=wrong) if equal else
+                        tr("The model has learnt something (clearly better than always answering {largest}), but it "
+                           "still gets {wrong:.0%} of these images wrong.", largest=largest, wrong=wrong))
+    return "good", tr("This is well above both: the model has learnt to tell your classes apart.")
 
 
 def _judge_loss(loss: float | None, n_classes: int) -> tuple[str | None, str]:
@@ -185,37 +197,41 @@ def _judge_loss(loss: float | None, n_classes: int) -> tuple[str | None, str]:
     if loss is None or not even or not math.isfinite(loss):
         return None, ""
     if loss >= LOSS_FAR_ABOVE * even:
-        return "failing", (f"Its training loss ({loss:.2f}) is far above {even:.2f}, the loss of an even guess among "
-                           f"{n_classes} classes: training itself went wrong, most often because the learning rate "
-                           "is too high.")
+        return "failing", tr("Its training loss ({loss:.2f}) is far above {even:.2f}, the loss of an even guess "
+                             "among {classes} classes: training itself went wrong, most often because the learning "
+                             "rate is too high.", loss=loss, even=even, classes=n_classes)
     if loss >= LOSS_NEAR * even:
-        return "weak", (f"Its training loss ({loss:.2f}) is still close to {even:.2f}, the loss of an even guess among "
-                        f"{n_classes} classes: the model has barely started learning.")
+        return "weak", tr("Its training loss ({loss:.2f}) is still close to {even:.2f}, the loss of an even guess "
+                          "among {classes} classes: the model has barely started learning.", loss=loss, even=even,
+                          classes=n_classes)
     return None, ""
 
 
 def _advice(facts: TrainingFacts, base: Baselines, loss_verdict: str | None) -> tuple[str, ...]:
     tips = []
     if loss_verdict == "failing":
-        tips.append("Lower the learning rate ten times, or let the learning-rate finder suggest one.")
+        tips.append(tr("Lower the learning rate ten times, or let the learning-rate finder suggest one."))
     if facts.pretrained is False:
-        tips.append("Start from pretrained weights (ImageNet): with few images they do far better than random ones.")
+        tips.append(tr("Start from pretrained weights (ImageNet): with few images they do far better than random "
+                       "ones."))
     if not facts.stopped_early and (loss_verdict == "weak" or (facts.epochs_trained or FEW_EPOCHS) < FEW_EPOCHS):
-        trained = f" (this run trained {facts.epochs_trained})" if facts.epochs_trained else ""
-        tips.append(f"Train for more epochs{trained}.")
-    strategy = {"head": "train more than the new classifier (freeze only the lower layers, or train the whole "
-                        "model), above all when your images are unlike everyday photos.",
-                "full": "freeze more of the pretrained layers (or train only the new classifier), so that the "
-                        "model cannot simply memorise the training images.",
-                "partial": "compare the strategies on your data, or freeze more or fewer layers."}
+        tips.append(tr("Train for more epochs (this run trained {epochs}).", epochs=facts.epochs_trained)
+                    if facts.epochs_trained else tr("Train for more epochs."))
+    strategy = {"head": tr_later("Try another strategy: train more than the new classifier (freeze only the lower "
+                                 "layers, or train the whole model), above all when your images are unlike everyday "
+                                 "photos."),
+                "full": tr_later("Try another strategy: freeze more of the pretrained layers (or train only the new "
+                                 "classifier), so that the model cannot simply memorise the training images."),
+                "partial": tr_later("Try another strategy: compare the strategies on your data, or freeze more or "
+                                    "fewer layers.")}
     if facts.pretrained is not False and facts.strategy in strategy:
-        tips.append(f"Try another strategy: {strategy[facts.strategy]}")
+        tips.append(tr(strategy[facts.strategy]))
     per_class = facts.train_images / base.n_classes if facts.train_images else None
     if per_class is not None and per_class < FEW_IMAGES_PER_CLASS:
-        tips.append(f"Add more images: about {per_class:.0f} per class were trained on, and a few hundred per class "
-                    "usually help a lot.")
+        tips.append(tr("Add more images: about {per_class:.0f} per class were trained on, and a few hundred per "
+                       "class usually help a lot.", per_class=per_class))
     elif per_class is None and not tips:
-        tips.append("Add more images, or try another strategy.")
+        tips.append(tr("Add more images, or try another strategy."))
     return tuple(tips)
 
 

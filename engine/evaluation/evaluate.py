@@ -28,6 +28,7 @@ from engine.core.atomic import write_json_atomic
 from engine.core.cancel import CancelToken
 from engine.core.csv_files import read_csv_dicts, write_csv
 from engine.core.errors import DataError, ModelFileError, OutputError, StudioError
+from engine.core.i18n import tr, tr_later
 from engine.core.names import readable
 from engine.core.output_files import describe_write_failure
 from engine.core.run_layout import EvaluationSetFiles, RunLayout
@@ -44,7 +45,7 @@ log = logging.getLogger(__name__)
 #: In a set's metrics.json: the table's readable file name -> the exact name (only names not valid UTF-8).
 EXACT_FILE_NAMES = "exact_file_names"
 #: split.json key -> the set's name in the run folder and its title in the window.
-RUN_SETS = (("val", "validation", "Validation set"), ("test", "test", "Test set"))
+RUN_SETS = (("val", "validation", tr_later("Validation set")), ("test", "test", tr_later("Test set")))
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -103,9 +104,8 @@ class SetEvaluation:
                            positive: int | None = None) -> list[int]:
         """Wrong answers, the most confident first (the fastest way to find mislabelled files).
 
-        Ordered by the probability of the wrong answer, which is the figure the gallery shows; with more
-        than two classes this differs from ordering by loss, and a list whose percentages jump up and down
-        reads as unsorted. Equal confidence: the larger loss first.
+        Ordered by the wrong answer's probability, the gallery's figure (with more than two classes ordering by loss
+        differs, and percentages that jump up and down read as unsorted); equal confidence: the larger loss first.
         """
         predicted = self.predicted(threshold, positive)
         wrong = np.flatnonzero(predicted != self.labels)
@@ -142,15 +142,15 @@ def run_label_sets(run_dir: Path, class_names: tuple[str, ...]) -> list[Labelled
     try:
         split = RunFolder(Path(run_dir)).read_split()
     except RunFileError as exc:
-        raise DataError(f"{exc} Evaluate it on a labelled folder instead.") from exc
+        raise DataError(f"{exc} " + tr("Evaluate it on a labelled folder instead.")) from exc
     sets = []
     for key, name, title in RUN_SETS:
         entries = [(path, split.classes[label]) for path, label in getattr(split, key)]
         items, notes = _map_items(entries, class_names)
         if items:
-            sets.append(LabelledSet(name, title, split.root, tuple(items), tuple(notes)))
+            sets.append(LabelledSet(name, tr(title), split.root, tuple(items), tuple(notes)))
     if not sets:
-        raise DataError("This run has no validation images to evaluate on. Evaluate it on a labelled folder.")
+        raise DataError(tr("This run has no validation images to evaluate on. Evaluate it on a labelled folder."))
     return sets
 
 
@@ -164,7 +164,7 @@ def _map_items(entries: list[tuple[str, str]], class_names: tuple[str, ...]) -> 
             items.append((str(path), index[str(cls)]))
         else:
             unknown.add(str(cls))
-    notes = [f'Images of the class "{c}" were left out: the model does not know this class.'
+    notes = [tr('Images of the class "{name}" were left out: the model does not know this class.', name=c)
              for c in sorted(unknown)]
     return items, notes
 
@@ -174,15 +174,17 @@ def folder_label_set(data_dir: str | Path, class_names: tuple[str, ...],
     """A new labelled folder (one subfolder per class); classes the model does not know are left out."""
     report = scan_image_folder(data_dir, cancel=cancel)
     if not report.classes:
-        raise DataError(report.blocking[0].message if report.blocking else f"No class folders in {data_dir}.")
+        raise DataError(report.blocking[0].message if report.blocking else tr("No class folders in {folder}.",
+                                                                                         folder=data_dir))
     raw = [(path, name) for name, files in report.classes.items() for path in files]
     items, notes = _map_items(raw, class_names)
     if not items:
-        raise DataError(f"None of the folders in {data_dir} is named like one of the model's classes "
-                        f"({', '.join(class_names)}), so there is nothing to compare the answers with.")
+        raise DataError(tr("None of the folders in {folder} is named like one of the model's classes ({classes}), so "
+                           "there is nothing to compare the answers with.", folder=data_dir,
+                           classes=", ".join(class_names)))
     folder = Path(report.root)
     safe = re.sub(r"[^\w.-]+", "-", folder.name, flags=re.UNICODE).strip("-") or "folder"
-    return LabelledSet(f"folder-{safe}", f"Folder {folder.name}", report.root, tuple(items), tuple(notes))
+    return LabelledSet(f"folder-{safe}", tr("Folder {name}", name=folder.name), report.root, tuple(items), tuple(notes))
 
 
 # -- running the model -----------------------------------------------------------------------------------
@@ -204,7 +206,8 @@ def evaluate_set(exported: ExportedModel, labelled: LabelledSet, *, progress: Pr
     kept = [(p.path, label, p.probabilities) for p, (_, label) in zip(predictions, labelled.items) if p.ok]
     failed = tuple((p.path, p.error) for p in predictions if not p.ok)
     if not kept:
-        raise DataError(f"None of the {len(paths)} images of the {labelled.title.lower()} could be read.")
+        raise DataError(tr("None of the {count} images of the {set} could be read.", count=len(paths),
+                           set=labelled.title.lower()))
     labels = np.array([label for _, label, _ in kept], dtype=np.int64)
     probs = np.array([row for _, _, row in kept], dtype=np.float64)
     metrics = summarize(labels, probs, exported.class_names)
@@ -264,18 +267,18 @@ def evaluate_after_training(run_dir: str | Path, *, device: str = "auto", progre
     """
     from engine.evaluation.predict import PredictionCancelled
 
-    later = "The Results tab or `python -m engine evaluate` can measure it later."
     try:
         evaluate_run(run_dir, device=device, progress=progress, cancel=cancel)
+        return None
     except PredictionCancelled:
-        return f"The model was saved, but measuring it on the validation images was stopped. {later}"
+        said = tr("The model was saved, but measuring it on the validation images was stopped.")
     except StudioError as exc:
-        return f"The model was saved, but it could not be measured on the validation images: {exc} {later}"
+        said = tr("The model was saved, but it could not be measured on the validation images: {error}", error=exc)
     except Exception as exc:  # a finished run stays finished; the traceback goes to the log
         log.exception("evaluation after training failed")
-        return (f"The model was saved, but measuring it on the validation images failed because of an unexpected "
-                f"error ({exc}). {later}")
-    return None
+        said = tr("The model was saved, but measuring it on the validation images failed because of an unexpected "
+                  "error ({error}).", error=exc)
+    return said + " " + tr("The Results tab or `python -m engine evaluate` can measure it later.")
 
 
 # -- the run folder --------------------------------------------------------------------------------------
@@ -299,7 +302,7 @@ def write_evaluation(evaluation: RunEvaluation) -> None:
         for result in evaluation.sets:
             write_set(result, run.evaluation_set(result.name), stamp)
     except OSError as exc:  # the figures, the folder itself
-        raise OutputError(describe_write_failure(run.evaluation, exc, "The evaluation results")) from exc
+        raise OutputError(describe_write_failure(run.evaluation, exc, tr("The evaluation results"))) from exc
     path = run.summary
     try:
         existing = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
@@ -324,7 +327,7 @@ def write_set(result: SetEvaluation, files: EvaluationSetFiles, stamp: str) -> N
                     + [f"{p:.8g}" for p in probs])
     files.folder.mkdir(parents=True, exist_ok=True)
     write_csv(files.predictions, rows)
-    write_csv(files.confusion_table, [["true \\ predicted", *names]] + [
+    write_csv(files.confusion_table, [["true \\ predicted", *names]] + [  # not translated: a CSV header
         [name, *counts] for name, counts in zip(names, result.metrics["confusion_matrix"])])
     _write_figures(result, files)
     # The table shows odd file names readably (engine/core/names.py); the exact names, to open the files again:
@@ -337,7 +340,7 @@ def write_set(result: SetEvaluation, files: EvaluationSetFiles, stamp: str) -> N
 def _write_figures(result: SetEvaluation, files: EvaluationSetFiles) -> None:
     m = result.metrics
     figures.confusion_png(m["confusion_matrix"], result.class_names, files.confusion_figure,
-                          title=f"Confusion matrix, {result.title.lower()}")
+                          title=tr("Confusion matrix, {set}", set=result.title.lower()))
     figures.reliability_png(m["calibration"]["bins"], m["calibration"]["ece"], files.reliability_figure)
     if "roc" in m and m["roc_auc"] is not None:
         binary = m["binary"]

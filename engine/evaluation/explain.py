@@ -33,6 +33,7 @@ from torch import nn
 from torchvision.transforms import v2
 
 from engine.core.errors import StudioError
+from engine.core.i18n import tr
 from engine.data.images.decode import load_image
 from engine.data.loaders import Preprocessing, image_to_tensor
 from engine.models.saved import ExportedModel
@@ -115,8 +116,8 @@ def find_target_layer(model: nn.Module, image_size: int) -> TargetLayer:
         found = _candidate(output, grad)
         if found is not None:
             return TargetLayer(name, found[0], found[1])
-    raise ExplainError("This model has no layer with an image layout left to explain, so Grad-CAM is not "
-                       "available for it.")
+    raise ExplainError(tr("This model has no layer with an image layout left to explain, so Grad-CAM is not "
+                          "available for it."))
 
 
 def _probe_gradients(model: nn.Module, image_size: int, records: list[tuple[str, torch.Tensor]],
@@ -130,7 +131,7 @@ def _probe_gradients(model: nn.Module, image_size: int, records: list[tuple[str,
     probe = torch.randn(1, 3, image_size, image_size, generator=generator).to(device).requires_grad_(True)
     model(probe)
     if not head_input or not records:
-        raise ExplainError("Grad-CAM could not follow this model's layers, so it is not available for it.")
+        raise ExplainError(tr("Grad-CAM could not follow this model's layers, so it is not available for it."))
     features = head_input[0]
     weights = torch.randn(features.shape, generator=generator).to(features.device)
     return torch.autograd.grad((features * weights).sum(), [t for _, t in records], allow_unused=True)
@@ -193,7 +194,7 @@ class GradCam:
             handle.remove()
             self.model.train(was_training)
         if not captured:
-            raise ExplainError(f"The layer {self.target.name} was not used for this image.")
+            raise ExplainError(tr("The layer {name} was not used for this image.", name=self.target.name))
         return captured[-1], logits
 
     def _as_nchw(self, tensor: torch.Tensor) -> torch.Tensor:
@@ -265,7 +266,7 @@ def overlay(image: NDArray[np.uint8], heat: NDArray[np.float32], opacity: float)
         [128, 0, 0]
     """
     if heat.shape != image.shape[:2]:
-        raise ValueError(f"heat {heat.shape} does not match image {image.shape[:2]}")
+        raise ValueError(f"heat {heat.shape} does not match image {image.shape[:2]}")  # not translated: a bug
     alpha = float(np.clip(opacity, 0.0, 1.0)) * np.clip(heat, 0.0, 1.0)[..., None] ** 0.5
     mixed = image.astype(np.float64) * (1 - alpha) + _colormap(heat) * alpha
     return np.clip(mixed + 0.5, 0, 255).astype(np.uint8)

@@ -33,6 +33,7 @@ IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
 
 #: Class names that usually mean "nothing found": with two classes the *other* class is the positive one.
+# not translated: class names the code compares with
 NEGATIVE_WORDS = ("normal", "negative", "healthy", "benign", "notumor", "no_tumor", "no tumor", "none", "no",
                   "clean", "ok", "good", "background", "other", "absent", "without")
 DEFAULT_BINS = 10
@@ -320,9 +321,9 @@ def summarize(y_true: Sequence[int] | IntArray, probs: Sequence[Sequence[float]]
     p = np.asarray(probs, dtype=np.float64)
     n_classes = len(class_names)
     if y.size == 0:
-        raise ValueError("no images to evaluate")
+        raise ValueError("no images to evaluate")  # not translated: callers check for images first
     if p.shape != (y.size, n_classes):
-        raise ValueError(f"probabilities have shape {p.shape}, expected {(y.size, n_classes)}")
+        raise ValueError(f"probabilities have shape {p.shape}, expected {(y.size, n_classes)}")  # not translated: a bug
     binary = n_classes == 2
     pos = default_positive_class(class_names) if positive is None else positive
     y_pred = predicted_labels(p, threshold=threshold if binary else None, positive=pos)

@@ -11,6 +11,7 @@ import torch
 from engine.core.cancel import CancelToken, NeverCancelled
 from engine.core.csv_files import write_csv
 from engine.core.errors import StudioError
+from engine.core.i18n import tr
 from engine.data.images.decode import IMAGE_EXTENSIONS, ImageLoadError, load_image
 from engine.data.loaders import image_to_tensor
 from engine.data.report import is_ignored_name
@@ -108,7 +109,7 @@ def predict_images(exported: ExportedModel, paths: Iterable[Path | str], *, top_
 
     for path in path_list:
         if token.is_set():
-            raise PredictionCancelled("The prediction was stopped before it finished.")
+            raise PredictionCancelled(tr("The prediction was stopped before it finished."))
         try:
             array = load_image(path, min_side=exported.preprocessing.resize_size)
         except ImageLoadError as exc:

@@ -14,7 +14,7 @@ from typing import Any
 
 from engine.config import Augmentation, FineTuneSchedule, FreezePlan, OptimizerKind, Strategy, TrainConfig
 from engine.core.cancel import CancelToken
-from engine.core.words import plural
+from engine.core.i18n import tr, tr_later, trn
 from engine.models.layers.stages import Stage, architecture_stages, frozen_for_stages
 from engine.strategy.similarity import SimilarityResult, measure_similarity
 from engine.strategy.table import (
@@ -156,13 +156,13 @@ def advise(counts: Mapping[str, int], stages: list[Stage], *, pretrained: bool,
     """
     size = classify_size(counts, thresholds)
     if not pretrained:
-        sim_class, source = None, "no pretrained weights"
+        sim_class, source = None, "no pretrained weights"  # not translated: a key of config.json's advice
     elif similarity_override is not None:
-        sim_class, source = similarity_override, "your choice"
+        sim_class, source = similarity_override, "your choice"  # not translated: a key of config.json's advice
     elif similarity is not None:
         sim_class, source = similarity.similarity, "measured"
     else:
-        raise ValueError("advise() needs a similarity measurement or the user's choice")
+        raise ValueError("advise() needs a similarity measurement or the user's choice")  # not translated: a bug
     advised = decide(size, sim_class)
     plan = make_plan(advised, size, sim_class, stages, epochs, gradual)
     labels = tuple(s.label for s in stages)
@@ -177,78 +177,88 @@ def explain(plan: TrainingPlan, size: SizeClass, effective: float, thresholds: S
             similarity: SimilarityClass | None, measured: SimilarityResult | None, source: str,
             labels: tuple[str, ...]) -> tuple[str, str]:
     """Plain-language paragraphs: the situation, what is frozen and trained at which rates, why; the risk."""
-    size_text = (f"Your dataset counts as {size.value}: about {effective:.0f} images per class (the smallest "
-                 f"classes weigh most); from {thresholds.large_per_class} per class it counts as large.")
+    fields = {"effective": effective, "large": thresholds.large_per_class}
+    if size is SizeClass.LARGE:
+        size_text = tr("Your dataset counts as large: about {effective:.0f} images per class (the smallest classes "
+                       "weigh most); from {large} per class it counts as large.", **fields)
+    else:
+        size_text = tr("Your dataset counts as small: about {effective:.0f} images per class (the smallest classes "
+                       "weigh most); from {large} per class it counts as large.", **fields)
     if similarity is None:
-        sim_text = "There are no pretrained weights, so nothing can be transferred."
+        sim_text = tr("There are no pretrained weights, so nothing can be transferred.")
     elif source == "measured" and measured is not None:
         sim_text = measured.explanation()
+    elif similarity is SimilarityClass.SIMILAR:
+        sim_text = tr("You said your images are similar to the photos the model learned from.")
     else:
-        sim_text = f"You said your images are {similarity.value} to the photos the model learned from."
+        sim_text = tr("You said your images are different to the photos the model learned from.")
     what = _what_happens(plan, labels)
-    why = _WHY[(size, similarity) if similarity is not None else (size, None)]
-    return f"{size_text}\n{sim_text}\n\n{what}\n\nWhy: {why}", _RISK[plan.strategy]
+    why = tr(_WHY[(size, similarity) if similarity is not None else (size, None)])
+    return f"{size_text}\n{sim_text}\n\n{what}\n\n{why}", tr(_RISK[plan.strategy])
 
 
 def _what_happens(plan: TrainingPlan, labels: tuple[str, ...]) -> str:
     lr, base_lr = plan.lr, plan.lr * plan.pretrained_lr_ratio
     if plan.strategy is Advised.SCRATCH:
-        return (f"Every layer starts random and is trained with AdamW at a learning rate of {lr:g}, with strong "
-                "augmentation.")
+        return tr("Every layer starts random and is trained with AdamW at a learning rate of {lr:g}, with strong "
+                  "augmentation.", lr=lr)
     if plan.strategy is Advised.HEAD:
-        return (f"All {plan.total_stages} pretrained stages stay frozen; only the new classifier is trained (SGD "
-                f"with momentum, learning rate {lr:g}). Without augmentation the frozen features are computed "
-                "once and reused, so each epoch takes seconds.")
-    frozen = ", ".join(labels[:plan.frozen_stages]) or "nothing"
-    trained = ", ".join(labels[plan.frozen_stages:]) or "no pretrained stage"
-    gradual = (f" One more stage is unfrozen every {plural(plan.unfreeze_every, 'epoch')}, from the top down."
-               if plan.unfreeze_every else "")
+        return tr("All {stages} pretrained stages stay frozen; only the new classifier is trained (SGD with "
+                  "momentum, learning rate {lr:g}). Without augmentation the frozen features are computed once and "
+                  "reused, so each epoch takes seconds.", stages=plan.total_stages, lr=lr)
+    frozen = tr("Frozen: {stages}.", stages=", ".join(labels[:plan.frozen_stages]) or tr("nothing"))
+    fields = {"stages": ", ".join(labels[plan.frozen_stages:]) or tr("no pretrained stage"), "lr": lr,
+              "base_lr": base_lr, "augmentation": tr(_AUGMENTATION_WORDS[plan.augmentation])}
     if base_lr < lr:
-        rates = f"at a learning rate of {base_lr:g}, and the new classifier at {lr:g}"
+        trained = tr("Trained: {stages} at a learning rate of {base_lr:g}, and the new classifier at {lr:g} (SGD "
+                     "with momentum, {augmentation}).", **fields)
     else:
-        rates = (f"and the new classifier, all at a learning rate of {lr:g}: your images differ from the "
-                 "pretraining ones, so these layers must change a lot (the usual tenth of the rate would leave "
-                 "them almost as they were)")
-    augmentation = _AUGMENTATION_WORDS[plan.augmentation]
-    return (f"Frozen: {frozen}. Trained: {trained} {rates} (SGD with momentum, {augmentation}). The new "
-            f"classifier first trains alone for {plural(plan.head_warmup_epochs, 'epoch')}, so no pretrained "
-            "layer is changed to suit a "
-            f"random classifier.{gradual}")
+        trained = tr("Trained: {stages} and the new classifier, all at a learning rate of {lr:g}: your images "
+                     "differ from the pretraining ones, so these layers must change a lot (the usual tenth of the "
+                     "rate would leave them almost as they were) (SGD with momentum, {augmentation}).", **fields)
+    warmup = trn("The new classifier first trains alone for {n:,} epoch, so no pretrained layer is changed to "
+                 "suit a random classifier.", "The new classifier first trains alone for {n:,} epochs, so no "
+                 "pretrained layer is changed to suit a random classifier.", plan.head_warmup_epochs)
+    gradual = (" " + trn("One more stage is unfrozen every {n:,} epoch, from the top down.",
+                         "One more stage is unfrozen every {n:,} epochs, from the top down.", plan.unfreeze_every)
+               if plan.unfreeze_every else "")
+    return f"{frozen} {trained} {warmup}{gradual}"
 
 
+#: "Why: ..." for each situation (translated where it is shown, as are the two tables below).
 _WHY: dict[tuple[SizeClass, SimilarityClass | None], str] = {
-    (SizeClass.SMALL, SimilarityClass.SIMILAR): (
-        "the pretrained features already describe images like yours, and with few images, training more "
+    (SizeClass.SMALL, SimilarityClass.SIMILAR): tr_later(
+        "Why: the pretrained features already describe images like yours, and with few images, training more "
         "than the classifier would mostly memorise them."),
-    (SizeClass.SMALL, SimilarityClass.DIFFERENT): (
-        "the lower layers detect edges and textures, which suit any image; the upper layers learned the "
+    (SizeClass.SMALL, SimilarityClass.DIFFERENT): tr_later(
+        "Why: the lower layers detect edges and textures, which suit any image; the upper layers learned the "
         "pretraining photos' objects and must adapt to yours. With few images, the frozen lower half and "
         "augmentation keep the model from memorising them (medical-safe: flipping or recolouring a scan can "
         "change what it shows)."),
-    (SizeClass.LARGE, SimilarityClass.SIMILAR): (
-        "the features fit your images; with many images the top stage can be refined without overfitting, "
+    (SizeClass.LARGE, SimilarityClass.SIMILAR): tr_later(
+        "Why: the features fit your images; with many images the top stage can be refined without overfitting, "
         "while the rest is kept."),
-    (SizeClass.LARGE, SimilarityClass.DIFFERENT): (
-        "your images differ from the pretraining photos, and there are enough of them to adapt every layer; "
+    (SizeClass.LARGE, SimilarityClass.DIFFERENT): tr_later(
+        "Why: your images differ from the pretraining photos, and there are enough of them to adapt every layer; "
         "starting from pretrained weights is still faster and better than starting from random ones."),
-    (SizeClass.SMALL, None): "without pretrained weights every layer must learn from your images.",
-    (SizeClass.LARGE, None): "without pretrained weights every layer must learn from your images.",
+    (SizeClass.SMALL, None): tr_later("Why: without pretrained weights every layer must learn from your images."),
+    (SizeClass.LARGE, None): tr_later("Why: without pretrained weights every layer must learn from your images."),
 }
 _AUGMENTATION_WORDS = {
-    Augmentation.NONE: "no augmentation",
-    Augmentation.LIGHT: "light augmentation",
-    Augmentation.STRONG: "strong augmentation",
-    Augmentation.MEDICAL: "medical-safe augmentation: small crops and rotations, no flips or colour changes",
+    Augmentation.NONE: tr_later("no augmentation"),
+    Augmentation.LIGHT: tr_later("light augmentation"),
+    Augmentation.STRONG: tr_later("strong augmentation"),
+    Augmentation.MEDICAL: tr_later("medical-safe augmentation: small crops and rotations, no flips or colour changes"),
 }
 _RISK = {
-    Advised.HEAD: "Main risk: if your images differ more than measured, the frozen features limit accuracy; "
-                  "then try freezing fewer layers.",
-    Advised.PARTIAL: "Main risk: overfitting — watch the validation curve; if it rises while training loss "
-                     "falls, freeze more or augment more.",
-    Advised.FULL: "Main risk: the most trainable weights and the slowest training; overfitting shows as a widening "
-                  "gap between the training and validation curves.",
-    Advised.SCRATCH: "Main risk: with few images a model trained from scratch overfits quickly and stays weak; "
-                     "pretrained weights usually do far better.",
+    Advised.HEAD: tr_later("Main risk: if your images differ more than measured, the frozen features limit "
+                           "accuracy; then try freezing fewer layers."),
+    Advised.PARTIAL: tr_later("Main risk: overfitting — watch the validation curve; if it rises while training loss "
+                              "falls, freeze more or augment more."),
+    Advised.FULL: tr_later("Main risk: the most trainable weights and the slowest training; overfitting shows as a "
+                           "widening gap between the training and validation curves."),
+    Advised.SCRATCH: tr_later("Main risk: with few images a model trained from scratch overfits quickly and stays "
+                              "weak; pretrained weights usually do far better."),
 }
 
 

@@ -33,6 +33,7 @@ from torch import nn
 
 from engine.core.cancel import CancelToken, NeverCancelled
 from engine.core.errors import StudioError, WeightsError
+from engine.core.i18n import tr
 from engine.data.images.decode import ImageLoadError, load_image
 from engine.data.loaders import Preprocessing, image_to_tensor
 from engine.models.catalog import create_model, find_head, replace_head
@@ -107,12 +108,13 @@ def pretrained_with_original_head(arch: str, weights: str, progress: Progress | 
     """The model exactly as pretrained, its original output layer included."""
     state, source = load_starting_weights(weights, arch, progress, cancel)
     if state is None:
-        raise WeightsError("Similarity can only be measured with pretrained weights.")
+        raise WeightsError(tr("Similarity can only be measured with pretrained weights."))
     model = create_model(arch)
     head = find_head(model)
-    head_weight = state.get(f"{head}.weight", state.get(f"module.{head}.weight"))
+    head_weight = state.get(f"{head}.weight", state.get(f"module.{head}.weight"))  # not translated: weight names
     if head_weight is None:
-        raise WeightsError(f"The weights in {source} have no output layer, so similarity cannot be measured.")
+        raise WeightsError(tr("The weights in {source} have no output layer, so similarity cannot be measured.",
+                                source=source))
     current = model.get_submodule(head).weight
     assert isinstance(current, torch.Tensor)
     if head_weight.shape[0] != current.shape[0]:
@@ -121,7 +123,7 @@ def pretrained_with_original_head(arch: str, weights: str, progress: Progress | 
     try:
         model.load_state_dict(state)
     except RuntimeError as exc:
-        raise WeightsError(f"The weights in {source} do not fit {arch}.") from exc
+        raise WeightsError(tr("The weights in {source} do not fit {arch}.", source=source, arch=arch)) from exc
     return model.eval(), head
 
 
@@ -141,7 +143,7 @@ def _features_and_probabilities(model: nn.Module, head: str, root: Path, items: 
     try:
         for start in range(0, len(items), batch_size):
             if cancel.is_set():
-                raise StudioError("The similarity check was cancelled.")
+                raise StudioError(tr("The similarity check was cancelled."))
             if feats and time.perf_counter() - started > budget_s:
                 break  # bounded time: the sample so far is enough for an estimate
             tensors, batch_labels = [], []
@@ -165,7 +167,7 @@ def _features_and_probabilities(model: nn.Module, head: str, root: Path, items: 
     finally:
         hook.remove()
     if not feats:
-        raise StudioError("None of the sampled images could be read.")
+        raise StudioError(tr("None of the sampled images could be read."))
     return np.concatenate(feats), np.concatenate(probs), np.asarray(labels)
 
 

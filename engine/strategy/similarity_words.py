@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from engine.core.i18n import tr, tr_later
+
 #: From this score on, images count as similar (engine.strategy.similarity uses the same figure).
 SIMILAR_THRESHOLD = 0.5
 
@@ -37,16 +39,18 @@ def verdict_sentence(score: float) -> str:
         >>> verdict_sentence(0.81)[:60]
         'Your images look like the everyday photos this model learned'
     """
+    fields = {"score": score, "threshold": SIMILAR_THRESHOLD}
     if score >= 0.7:
-        text = "Your images look like the everyday photos this model learned from"
-    elif score >= SIMILAR_THRESHOLD:
-        text = "Your images are fairly close to the photos this model learned from"
-    elif score >= 0.3:
-        text = "Your images are rather unlike the photos this model learned from"
-    else:
-        text = ("Your images are unlike the photos this model learned from (as X-rays, scans or microscopy "
-                "usually are)")
-    return f"{text}: similarity {score:.2f} of 1 (from {SIMILAR_THRESHOLD:.2f} on, similar)."
+        return tr("Your images look like the everyday photos this model learned from: similarity {score:.2f} of 1 "
+                  "(from {threshold:.2f} on, similar).", **fields)
+    if score >= SIMILAR_THRESHOLD:
+        return tr("Your images are fairly close to the photos this model learned from: similarity {score:.2f} of 1 "
+                  "(from {threshold:.2f} on, similar).", **fields)
+    if score >= 0.3:
+        return tr("Your images are rather unlike the photos this model learned from: similarity {score:.2f} of 1 "
+                  "(from {threshold:.2f} on, similar).", **fields)
+    return tr("Your images are unlike the photos this model learned from (as X-rays, scans or microscopy usually "
+              "are): similarity {score:.2f} of 1 (from {threshold:.2f} on, similar).", **fields)
 
 
 def explain_similarity(r: Measured) -> str:
@@ -61,19 +65,21 @@ def explain_similarity(r: Measured) -> str:
         True
     """
     checks = [("recognition", r.recognition,
-               f"Recognition {_pct(r.recognition)}: ImageNet's 1000 everyday categories fit your images with "
-               f"{_pct(r.mean_max_probability)} confidence on average (photos of objects: high; scans, textures: "
-               "low).")]
+               tr("Recognition {recognition}: ImageNet's 1000 everyday categories fit your images with {confidence} "
+                  "confidence on average (photos of objects: high; scans, textures: low).",
+                  recognition=_pct(r.recognition), confidence=_pct(r.mean_max_probability)))]
     if r.familiarity is not None:
         checks.append(("familiarity", r.familiarity,
-                       f"Familiarity {_pct(r.familiarity)}: how much the activity inside the model resembles what "
-                       "its training photos caused (100% = the same). The most direct check."))
+                       tr("Familiarity {familiarity}: how much the activity inside the model resembles what its "
+                          "training photos caused (100% = the same). The most direct check.",
+                          familiarity=_pct(r.familiarity))))
     if r.probe_accuracy is not None and r.separability is not None:
         checks.append(("separation", r.separability,
-                       f"Separation {_pct(r.separability)}: the unchanged features already tell your classes apart "
-                       f"{_pct(r.probe_accuracy)} of the time (chance: {_pct(r.probe_chance)}). This also reflects "
-                       "how hard your classes are, so it never decides alone."))
-    lines = [verdict_sentence(r.score), f"Measured on {r.images_used} of your images:"]
+                       tr("Separation {separation}: the unchanged features already tell your classes apart "
+                          "{accuracy} of the time (chance: {chance}). This also reflects how hard your classes are, "
+                          "so it never decides alone.", separation=_pct(r.separability),
+                          accuracy=_pct(r.probe_accuracy), chance=_pct(r.probe_chance))))
+    lines = [verdict_sentence(r.score), tr("Measured on {n} of your images:", n=r.images_used)]
     lines += [f"• {text}" for _, _, text in checks]
     lines.append(_how_combined(r.familiarity is not None, len(checks)))
     disagreeing = _disagreeing(checks, r.score >= SIMILAR_THRESHOLD)
@@ -84,11 +90,11 @@ def explain_similarity(r: Measured) -> str:
 
 def _how_combined(has_familiarity: bool, count: int) -> str:
     if has_familiarity:
-        return "The similarity is their weighted average: familiarity counts half, the others share the rest."
+        return tr("The similarity is their weighted average: familiarity counts half, the others share the rest.")
     if count == 1:
-        return "The similarity is the recognition figure (this model has no internal statistics to compare)."
-    return ("The similarity is their average (this model has no internal statistics to compare, so familiarity "
-            "is not measured).")
+        return tr("The similarity is the recognition figure (this model has no internal statistics to compare).")
+    return tr("The similarity is their average (this model has no internal statistics to compare, so familiarity "
+              "is not measured).")
 
 
 def _disagreeing(checks: list[tuple[str, float, str]], similar: bool) -> str:
@@ -97,12 +103,29 @@ def _disagreeing(checks: list[tuple[str, float, str]], similar: bool) -> str:
     if not other:
         return ""
     agreeing = [name for name, value, _ in checks if (value >= SIMILAR_THRESHOLD) == similar]
-    names = " and ".join(other)
-    side = "high" if not similar else "low"
-    weigh = " and ".join(agreeing) if agreeing else "the weighting"
-    verdict = "similar" if similar else "not similar"
-    return (f"{names.capitalize()} points the other way ({side}), but {weigh} "
-            f"weigh{'s' if len(agreeing) == 1 else ''} more: {verdict}.")
+    fields = {"names": _joined(other).capitalize(), "weigh": _joined(agreeing)}
+    if not agreeing:
+        return (tr("{names} points the other way (low), but the weighting weigh more: similar.", **fields) if similar
+                else tr("{names} points the other way (high), but the weighting weigh more: not similar.", **fields))
+    if len(agreeing) == 1:
+        return (tr("{names} points the other way (low), but {weigh} weighs more: similar.", **fields) if similar
+                else tr("{names} points the other way (high), but {weigh} weighs more: not similar.", **fields))
+    return (tr("{names} points the other way (low), but {weigh} weigh more: similar.", **fields) if similar
+            else tr("{names} points the other way (high), but {weigh} weigh more: not similar.", **fields))
+
+
+#: The checks' names as the sentence about a disagreeing check writes them.
+_CHECK_NAMES = {"recognition": tr_later("recognition"), "familiarity": tr_later("familiarity"),
+                "separation": tr_later("separation")}
+
+
+def _joined(names: list[str]) -> str:
+    """``["recognition", "separation"]`` → "recognition and separation" (in the user's language)."""
+    words = [tr(_CHECK_NAMES[name]) for name in names]
+    text = words[0] if words else ""
+    for word in words[1:]:
+        text = tr("{first} and {second}", first=text, second=word)
+    return text
 
 
 def _pct(value: float) -> str:

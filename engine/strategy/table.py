@@ -24,6 +24,8 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from engine.core.i18n import tr
+
 
 class SizeClass(str, enum.Enum):
     SMALL = "small"
@@ -50,10 +52,10 @@ class Advised(str, enum.Enum):
     @property
     def label(self) -> str:
         return {
-            Advised.HEAD: "Train only the new classifier",
-            Advised.PARTIAL: "Freeze the lower layers, train the upper layers and the classifier",
-            Advised.FULL: "Train the whole model",
-            Advised.SCRATCH: "Train from scratch",
+            Advised.HEAD: tr("Train only the new classifier"),
+            Advised.PARTIAL: tr("Freeze the lower layers, train the upper layers and the classifier"),
+            Advised.FULL: tr("Train the whole model"),
+            Advised.SCRATCH: tr("Train from scratch"),
         }[self]
 
 
@@ -82,7 +84,7 @@ class SizeThresholds:
         if self.large_per_class < 2:
             from engine.core.errors import ConfigError
 
-            raise ConfigError("The number of images per class that counts as large must be at least 2.")
+            raise ConfigError(tr("The number of images per class that counts as large must be at least 2."))
 
 
 def effective_images_per_class(counts: Mapping[str, int]) -> float:

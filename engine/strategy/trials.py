@@ -17,6 +17,7 @@ from engine.config import EarlyStoppingConfig, StopReason, TrainConfig
 from engine.core.atomic import write_json_atomic
 from engine.core.cancel import CancelToken, NeverCancelled
 from engine.core.errors import ConfigError
+from engine.core.i18n import tr
 from engine.core.run_layout import RunLayout
 from engine.models.layers.stages import architecture_stages
 from engine.run.events import Event, Notice, Progress, RunFinished
@@ -56,8 +57,8 @@ def trial_configs(base: TrainConfig, size: SizeClass, similarity: SimilarityClas
         ConfigError: without pretrained weights there is nothing to compare (only "from scratch" is possible).
     """
     if not base.model.pretrained:
-        raise ConfigError("Comparing strategies needs pretrained weights: without them, training from scratch is "
-                          "the only choice. Choose ImageNet or a weights file in the Model step.")
+        raise ConfigError(tr("Comparing strategies needs pretrained weights: without them, training from scratch "
+                             "is the only choice. Choose ImageNet or a weights file in the Model step."))
     stages = architecture_stages(base.model.arch)
     budget = dataclasses.replace(base, optim=dataclasses.replace(base.optim, epochs=epochs),
                                  early_stopping=EarlyStoppingConfig(enabled=False))
@@ -90,7 +91,8 @@ def run_trials(base: TrainConfig, out_dir: Path, sink: EventSink, cancel: Cancel
     for index, (advised, config) in enumerate(configs.items()):
         if cancel.is_set():
             break
-        title = f"Trial {index + 1} of {len(configs)}: {advised.label}"
+        title = tr("Trial {index} of {count}: {strategy}", index=index + 1, count=len(configs),
+                   strategy=advised.label)
         sink(Progress("trials", float(index), float(len(configs)), title))
         run_dir = out_dir / advised.value
         started = time.perf_counter()
@@ -125,15 +127,15 @@ def _summary(results: list[TrialResult], cancelled: bool, total: int) -> RunFini
     table = tuple(r.to_dict() for r in results)
     best = best_trial(results)
     if cancelled:
-        return RunFinished(StopReason.CANCELLED, f"The comparison was stopped after {len(results)} of {total} "
-                           "trials.", job="trials", trials=table)
+        return RunFinished(StopReason.CANCELLED, tr("The comparison was stopped after {done} of {total} trials.",
+                                                    done=len(results), total=total), job="trials", trials=table)
     if best is None:
-        return RunFinished(StopReason.FAILED, "No trial produced a model; see the messages above.",
+        return RunFinished(StopReason.FAILED, tr("No trial produced a model; see the messages above."),
                            job="trials", trials=table)
     return RunFinished(StopReason.FINISHED,
-                       f"Best on the same budget: {best.strategy.label} "
-                       f"({saved_model_label(best.best_epoch, best.best_val_accuracy or 0)}). Pick a strategy to "
-                       "continue with it.",
+                       tr("Best on the same budget: {strategy} ({saved_model}). Pick a strategy to continue with "
+                          "it.", strategy=best.strategy.label,
+                          saved_model=saved_model_label(best.best_epoch, best.best_val_accuracy or 0)),
                        best_val_accuracy=best.best_val_accuracy, job="trials", trials=table)
 
 

@@ -28,6 +28,7 @@ from torch import nn
 
 from engine.core.atomic import write_bytes_atomic
 from engine.core.errors import OutputError, StudioError
+from engine.core.i18n import tr
 from engine.core.names import display_path
 from engine.core.output_files import describe_write_failure
 from engine.core.run_layout import LAST
@@ -99,13 +100,13 @@ def write_tensors_atomic(path: Path, tensors: dict[str, torch.Tensor], metadata:
 
 def _write_failure(path: Path, exc: OSError, first: bool = False) -> str:
     if first:  # there is no checkpoint to continue from: never advise continuing
-        return describe_write_failure(path.parent, exc, "The first checkpoint", then=(
+        return describe_write_failure(path.parent, exc, tr("The first checkpoint"), then=tr(
             "start the run again (nothing had been saved yet, so there is nothing to continue)"))
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        return (f"The disk is full, so the checkpoint could not be saved in {display_path(path.parent)}. The "
-                "previous checkpoint is kept unchanged; free some disk space and continue the run.")
-    return (describe_write_failure(path.parent, exc, "The checkpoint", then="continue the run")
-            + " The previous checkpoint is kept unchanged.")
+        return tr("The disk is full, so the checkpoint could not be saved in {folder}. The previous checkpoint "
+                  "is kept unchanged; free some disk space and continue the run.", folder=display_path(path.parent))
+    return (describe_write_failure(path.parent, exc, tr("The checkpoint"), then=tr("continue the run"))
+            + " " + tr("The previous checkpoint is kept unchanged."))
 
 
 def load_checkpoint(path: Path) -> Checkpoint:
@@ -115,17 +116,17 @@ def load_checkpoint(path: Path) -> Checkpoint:
         CheckpointError: missing, damaged or not ours.
     """
     if not path.is_file():
-        raise CheckpointError(f"There is no checkpoint at {path}.")
+        raise CheckpointError(tr("There is no checkpoint at {path}.", path=path))
     try:
         payload = path.read_bytes()
         tensors = load_safetensors_bytes(payload)
         meta = _read_metadata(payload)
     except (OSError, SafetensorError, ValueError) as exc:
-        raise CheckpointError(f"The checkpoint {path} is damaged and cannot be read.") from exc
+        raise CheckpointError(tr("The checkpoint {path} is damaged and cannot be read.", path=path)) from exc
     if meta.get("format") != FORMAT:
         return Checkpoint(model=tensors, optimizer=None, state=_plain_state(meta))
     if int(meta.get("version", "0")) > FORMAT_VERSION:
-        raise CheckpointError("This checkpoint was written by a newer version of Finetune Studio.")
+        raise CheckpointError(tr("This checkpoint was written by a newer version of Finetune Studio."))
     model = {k[len("model/"):]: v for k, v in tensors.items() if k.startswith("model/")}
     optimizer = None
     if "optimizer" in meta:

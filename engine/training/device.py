@@ -19,6 +19,8 @@ from typing import Any
 import torch
 from torch import nn
 
+from engine.core.i18n import tr
+
 log = logging.getLogger(__name__)
 
 #: A CPU run longer than this gets the offer of the cached-features path.
@@ -80,7 +82,8 @@ def accelerate(model: nn.Module, device: torch.device, *, deterministic: bool, m
         bf16 = torch.cuda.is_bf16_supported()
         acc.autocast_dtype = torch.bfloat16 if bf16 else torch.float16
         acc.use_scaler = not bf16
-        acc.notes.append("Mixed precision (" + ("bfloat16" if bf16 else "float16 with loss scaling") + ").")
+        acc.notes.append(tr("Mixed precision (bfloat16).") if bf16 else
+                         tr("Mixed precision (float16 with loss scaling)."))
     if is_cnn(model):
         model.to(memory_format=torch.channels_last)
         acc.channels_last = True
@@ -152,10 +155,10 @@ def format_duration(seconds: float) -> str:
     hours, rest = divmod(seconds, 3600)
     minutes, secs = divmod(rest, 60)
     if hours:
-        return f"{hours} h {minutes:02d} min"
+        return tr("{hours} h {minutes:02d} min", hours=hours, minutes=minutes)
     if minutes:
-        return f"{minutes} min {secs:02d} s"
-    return f"{secs} s"
+        return tr("{minutes} min {seconds:02d} s", minutes=minutes, seconds=secs)
+    return tr("{seconds} s", seconds=secs)
 
 
 def should_offer_fast_path(device: torch.device, total_s: float, using_features: bool, pretrained: bool) -> bool:

@@ -28,6 +28,8 @@ from typing import Any, TypeVar
 import torch
 from torch import nn
 
+from engine.core.i18n import tr
+
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
@@ -148,8 +150,8 @@ class Collective:
 
 
 def lost_sentence(world: World) -> str:
-    return (f"One of the {world.size} training processes stopped unexpectedly (its own output says why), so the "
-            "run stopped on every process.")
+    return tr("One of the {count} training processes stopped unexpectedly (its own output says why), so the run "
+              "stopped on every process.", count=world.size)
 
 
 def wrap_for_world(world: World, device: torch.device) -> Any:
@@ -189,7 +191,8 @@ class SetupAgreement:
         failed = [(rank, said) for rank, (fine, said) in enumerate(results) if not fine]
         if ok and failed:
             rank, said = failed[0]
-            raise PeerLost(f"Process {rank + 1} of {world.size} could not start: {said}")
+            raise PeerLost(tr("Process {rank} of {count} could not start: {reason}", rank=rank + 1, count=world.size,
+                               reason=said))
 
     def fail(self, sentence: str) -> None:
         """This process cannot go on: tell the others at every meeting left."""

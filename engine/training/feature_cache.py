@@ -145,6 +145,7 @@ def _features_of(model: nn.Module, acc: Acceleration, images: torch.Tensor) -> t
             model(acc.to_device(images))
     except _Captured as captured:
         return captured.value.detach().float().cpu()
+    # not translated: an internal error that cannot happen (the capture hook always fires)
     raise RuntimeError("the head was not reached while computing features")  # pragma: no cover
 
 

@@ -18,6 +18,7 @@ from torch import nn
 
 from engine.core.cancel import PAUSE_POLL_S, CancelToken, wait_while_paused
 from engine.core.errors import StudioError
+from engine.core.i18n import tr
 from engine.models.layers.freezing import keep_frozen_batchnorm_in_eval
 from engine.run.events import BatchEnded, Event, Notice, RunPaused
 from engine.run.throttle import Throttle
@@ -72,7 +73,7 @@ class _Sums:
         loss_sum, correct, seen, nonfinite = sums
         self.seen = int(seen)
         if self.seen == 0:
-            raise StudioError("No image could be read in this epoch.")
+            raise StudioError(tr("No image could be read in this epoch."))
         loss = loss_sum / seen
         if nonfinite or not math.isfinite(loss):
             raise NonFiniteLoss
@@ -212,7 +213,7 @@ class EpochLoop:
                 self._emit_batch(epoch, step, steps, window, epoch_sum.seen / max(elapsed, 1e-9))
                 window = _Sums(s.device)
         if epoch_sum.seen == 0 and not self.collective.world.active:
-            raise StudioError("No training image could be read in this epoch.")
+            raise StudioError(tr("No training image could be read in this epoch."))
         loss_value, accuracy = epoch_sum.read(self.collective)
         return EpochResult(loss_value, accuracy, epoch_sum.seen / max(time.perf_counter() - started, 1e-9))
 
@@ -272,9 +273,10 @@ class EpochLoop:
             seen += len(batch)
         loss_sum, right, seen_all = self.collective.sum([total_loss.item(), float(correct.item()), float(seen)])
         if seen_all == 0:
-            raise StudioError("No validation image could be read.")
+            raise StudioError(tr("No validation image could be read."))
         return loss_sum / seen_all, right / seen_all
 
     def _report_failed(self, failed: list[str]) -> None:
         for path in failed:
-            self.emit(Notice("warning", f"The file {path} could not be read and was left out of this epoch."))
+            self.emit(Notice("warning", tr("The file {path} could not be read and was left out of this epoch.",
+                                           path=path)))

@@ -19,6 +19,7 @@ import numpy as np
 from engine.config import StopReason, TrainConfig
 from engine.core.cancel import CancelToken, NeverCancelled
 from engine.core.errors import StudioError
+from engine.core.i18n import tr
 from engine.core.run_layout import RunLayout
 from engine.data.loaders import Batch
 from engine.models.layers.freezing import keep_frozen_batchnorm_in_eval
@@ -74,17 +75,18 @@ def run_lr_finder(config: TrainConfig, work_dir: Path, sink: Callable[[Event], N
                                own_process=own_process)
         result = _range_test(session, steps, sink, cancel)
         if result is None:
-            finished = RunFinished(StopReason.CANCELLED, "The learning-rate test was stopped.", job=JOB)
+            finished = RunFinished(StopReason.CANCELLED, tr("The learning-rate test was stopped."), job=JOB)
         else:
             sink(result)
             finished = RunFinished(StopReason.FINISHED, result.message, job=JOB)
     except SessionCancelled:
-        finished = RunFinished(StopReason.CANCELLED, "The learning-rate test was stopped.", job=JOB)
+        finished = RunFinished(StopReason.CANCELLED, tr("The learning-rate test was stopped."), job=JOB)
     except StudioError as exc:
-        finished = RunFinished(StopReason.FAILED, f"The learning-rate test could not run: {exc}", job=JOB)
+        finished = RunFinished(StopReason.FAILED, tr("The learning-rate test could not run: {error}", error=exc),
+                               job=JOB)
     except Exception as exc:
         log.exception("learning-rate test failed")
-        finished = RunFinished(StopReason.FAILED, f"The learning-rate test failed ({exc}).", job=JOB)
+        finished = RunFinished(StopReason.FAILED, tr("The learning-rate test failed ({error}).", error=exc), job=JOB)
     finally:
         if session is not None:
             session.close()
@@ -103,7 +105,7 @@ def _batches(session: Session) -> Iterator[Batch]:
                 found = True
                 yield batch
         if not found:
-            raise StudioError("No training image could be read.")
+            raise StudioError(tr("No training image could be read."))
         epoch += 1
 
 
@@ -131,14 +133,14 @@ def _range_test(session: Session, steps: int, sink: Callable[[Event], None],
         lrs.append(lr)
         losses.append(smoothed)
         if step % 5 == 4:
-            sink(Progress("lr_finder", step + 1, steps, "Trying learning rates"))
+            sink(Progress("lr_finder", step + 1, steps, tr("Trying learning rates")))
     suggested = suggest_lr(lrs, losses)
     if suggested is None:
-        message = ("The loss did not fall clearly at any rate tried, so there is no suggestion; keep the current "
-                   "learning rate or try more images per batch.")
+        message = tr("The loss did not fall clearly at any rate tried, so there is no suggestion; keep the "
+                     "current learning rate or try more images per batch.")
     else:
-        message = (f"Suggested learning rate: {suggested:.2g}, where the loss fell fastest. "
-                   f"Use it with one click.")
+        message = tr("Suggested learning rate: {lr:.2g}, where the loss fell fastest. Use it with one click.",
+                     lr=suggested)
     return LrFinderResult(lrs=tuple(lrs), losses=tuple(losses), suggested_lr=suggested, message=message)
 
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, cast
 from engine.config import TrainConfig
 from engine.core.cancel import CancelToken
 from engine.core.errors import StudioError
+from engine.core.i18n import tr
 from engine.core.versions import versions
 from engine.data.report import Split
 from engine.run.events import Event, Notice
@@ -80,16 +81,16 @@ class RunOpening:
         if reused:
             if not is_unstarted(self.run_dir):
                 # A second run appended to the first's history would plot two runs as one; never overwrite either.
-                raise StudioError(f"{self.run_dir} already holds a run. Choose a new folder for this one (or "
-                                  "continue that run); nothing in it was changed.")
+                raise StudioError(tr("{folder} already holds a run. Choose a new folder for this one (or continue "
+                                     "that run); nothing in it was changed.", folder=self.run_dir))
             if self.from_prepared and self.folder.split.exists():  # train --prepare-only: its split is the run's
                 self._prepared_split = load_split(self.run_dir)
             clear_unstarted(self.run_dir)
         self._fresh = True
         self._log = RunLog(self.run_dir)  # creates the folder; OutputError when it cannot
         if reused and not self.from_prepared:
-            self.emit(Notice("info", "This folder held a start that never saved a checkpoint; the run starts "
-                                     "again in it."))
+            self.emit(Notice("info", tr("This folder held a start that never saved a checkpoint; the run "
+                                        "starts again in it.")))
         self._write_config({})
         return None
 
@@ -122,8 +123,9 @@ class RunOpening:
         self.session = open_session(self.config, self.run_dir, self._progress, self.cancel, split=split,
                                     own_process=self.own_process, world=self.world)
         if self.world.active:
-            self.session.notes.append(f"{self.world.size} processes train together; each takes its share of "
-                                      f"every batch of {self.session.batch_size} images.")
+            self.session.notes.append(tr("{count} processes train together; each takes its share of every batch "
+                                         "of {batch} images.", count=self.world.size,
+                                         batch=self.session.batch_size))
         return self.session
 
     def _open_main(self, checkpoint: Checkpoint | None) -> None:

@@ -17,6 +17,8 @@ import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from engine.core.i18n import tr
+
 RISING_EPOCHS = 2
 GAP_THRESHOLD = 0.3  # in loss units (cross-entropy, nats)
 GAP_GROWTH = 2.0
@@ -88,12 +90,14 @@ def overfit_message(began: int, best: int, stop_at: int | None, epochs: int) -> 
         >>> overfit_message(3, 2, 5, 10).startswith("Overfitting began around epoch 3")
         True
     """
-    text = (f"Overfitting began around epoch {began}: the model keeps getting better on its training images "
-            "but worse on the validation images, so it is memorising them rather than learning what the "
-            f"classes look like. The best model so far (epoch {best}) is the one that will be kept.")
+    text = tr("Overfitting began around epoch {began}: the model keeps getting better on its training images but "
+              "worse on the validation images, so it is memorising them rather than learning what the classes look "
+              "like. The best model so far (epoch {best}) is the one that will be kept.", began=began, best=best)
     if stop_at is not None and stop_at < epochs:
-        text += f" Early stopping will end training at epoch {stop_at} unless validation improves again."
+        text += " " + tr("Early stopping will end training at epoch {epoch} unless validation improves again.",
+                         epoch=stop_at)
     elif stop_at is None:
-        text += " Early stopping is off, so training goes on: you can press Stop now without losing the best model."
-    return text + (" Next time, more augmentation, more regularisation (weight decay, dropout, label smoothing) "
-                   "or freezing more of the pretrained layers usually helps.")
+        text += " " + tr("Early stopping is off, so training goes on: you can press Stop now without losing the "
+                         "best model.")
+    return text + " " + tr("Next time, more augmentation, more regularisation (weight decay, dropout, label "
+                           "smoothing) or freezing more of the pretrained layers usually helps.")

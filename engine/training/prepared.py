@@ -15,6 +15,7 @@ from pathlib import Path
 from engine.config import TrainConfig
 from engine.core.cancel import CancelToken
 from engine.core.errors import StudioError
+from engine.core.i18n import tr
 from engine.core.versions import versions
 from engine.data.report import Split
 from engine.run.folder import RunFolder
@@ -46,8 +47,8 @@ def prepare_run_folder(config: TrainConfig, run_dir: Path, cancel: CancelToken |
     try:
         if folder.config.exists() or folder.events.exists():
             if not is_unstarted(run_dir):
-                raise StudioError(f"{run_dir} already holds a run. Choose a new folder for this one; nothing in "
-                                  "it was changed.")
+                raise StudioError(tr("{folder} already holds a run. Choose a new folder for this one; nothing in "
+                                     "it was changed.", folder=run_dir))
             clear_unstarted(run_dir)  # an earlier preparation (or a start that saved nothing): replaced
         folder.write_config({**config.to_dict(), "versions": versions(), "resolved": {"prepared": True}})
         folder.write_split(split)

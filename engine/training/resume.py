@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from engine.config import TrainConfig
 from engine.core.errors import StudioError
+from engine.core.i18n import tr
 from engine.core.run_layout import RunLayout
 from engine.data.report import Split
 from engine.run.events import BatchEnded, EpochEnded, Event, RunFinished, event_from_dict
@@ -62,7 +63,7 @@ def load_split(run_dir: Path) -> Split:
     try:
         return RunFolder(Path(run_dir)).read_split()
     except RunFileError as exc:
-        raise CheckpointError(f"{exc} The run cannot be continued.") from exc
+        raise CheckpointError(f"{exc} " + tr("The run cannot be continued.")) from exc
 
 
 def cut_history(run_dir: Path, epoch: int) -> list[Event]:
@@ -127,7 +128,7 @@ def load_resume_checkpoint(run_dir: Path, config: TrainConfig) -> Checkpoint:
     stopping = checkpoint.state.get("callbacks", {}).get("EarlyStopping", {})
     stopped_early = config.early_stopping.enabled and int(stopping.get("wait", 0)) >= config.early_stopping.patience
     if checkpoint.epoch >= config.optim.epochs or stopped_early:
-        raise StudioError("This run already finished; there is nothing to continue.")
+        raise StudioError(tr("This run already finished; there is nothing to continue."))
     return checkpoint
 
 
@@ -146,7 +147,8 @@ def restore_session(session: Session, callbacks: Sequence[Callback], checkpoint:
         load_into(session.prepared.model, session.optimizer, checkpoint)
     except (RuntimeError, ValueError, KeyError) as exc:  # another model's checkpoint, or a damaged one
         log.warning("the checkpoint does not fit: %s", exc)
-        raise CheckpointError(f"The checkpoint {layout.last_checkpoint} does not fit this run's model.") from exc
+        raise CheckpointError(tr("The checkpoint {path} does not fit this run's model.",
+                                   path=layout.last_checkpoint)) from exc
     if state.get("scaler") and session.scaler.is_enabled():
         session.scaler.load_state_dict(state["scaler"])
     session.schedule.load_state_dict(state.get("schedule", {}))

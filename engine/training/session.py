@@ -22,6 +22,7 @@ from torch.utils.data import DataLoader
 from engine.config import AugmentConfig, Imbalance, TrainConfig
 from engine.core.cancel import CancelToken
 from engine.core.errors import StudioError
+from engine.core.i18n import tr
 from engine.core.run_layout import RunLayout
 from engine.data.augment import resolve_augment, train_transform
 from engine.data.image_cache import ImageCache, build_image_cache
@@ -142,10 +143,13 @@ class Session:
                 memory must end there with a sentence, not with BatchNorm's error about one value per channel).
         """
         if batch_size < self.smallest_batch_size:
-            where = "GPU" if self.device.type == "cuda" else "computer"
-            raise StudioError(f"The {where} ran out of memory even with {self.batch_size} images per batch, the "
-                              "fewest this model can learn from (its BatchNorm layers need two). Choose a "
-                              "smaller image size or a smaller model.")
+            if self.device.type == "cuda":
+                raise StudioError(tr("The GPU ran out of memory even with {n} images per batch, the fewest this model "
+                                     "can learn from (its BatchNorm layers need two). Choose a smaller image size "
+                                     "or a smaller model.", n=self.batch_size))
+            raise StudioError(tr("The computer ran out of memory even with {n} images per batch, the fewest this "
+                                 "model can learn from (its BatchNorm layers need two). Choose a smaller image size "
+                                 "or a smaller model.", n=self.batch_size))
         self.batch_size = batch_size
         self.train_source = self.val_source = None  # ends the old loaders' worker processes
         if self.features is not None:
@@ -194,7 +198,7 @@ def open_session(config: TrainConfig, run_dir: Path, progress: ProgressFn, cance
         >>> session.using_features  # doctest: +SKIP
         True
     """
-    prepared = prepare_run(config, lambda d, t: progress("download", d, t, "Downloading the pretrained weights"),
+    prepared = prepare_run(config, lambda d, t: progress("download", d, t, tr("Downloading the pretrained weights")),
                            cancel, split=split)
     if own_process and prepared.device.type == "cpu":
         split_cpu_threads(prepared.num_workers)
@@ -257,8 +261,8 @@ def _use_features(session: Session, progress: ProgressFn, cancel: CancelToken) -
     session.features = (sets[0], sets[1])
     session.module = prepared.model.get_submodule(prepared.head)
     session.train_source, session.val_source = _feature_sources(session, sets[0], sets[1])
-    session.notes.append("The pretrained layers are frozen and there is no augmentation, so their features "
-                         "were computed once and only the new classifier trains on them (much faster).")
+    session.notes.append(tr("The pretrained layers are frozen and there is no augmentation, so their features "
+                            "were computed once and only the new classifier trains on them (much faster)."))
 
 
 def _computed_features(session: Session, items: list[Any], side: str, progress: ProgressFn,
@@ -279,7 +283,8 @@ def _computed_features(session: Session, items: list[Any], side: str, progress: 
 
 
 def _feature_progress(progress: ProgressFn, side: str) -> Callable[[int, int], None]:
-    message = f"Computing the frozen layers' features of the {side} images once"
+    message = (tr("Computing the frozen layers' features of the training images once") if side == "training" else
+               tr("Computing the frozen layers' features of the validation images once"))
     return lambda done, total: progress("features", done, total, message)
 
 
@@ -301,18 +306,19 @@ def _use_images(session: Session, progress: ProgressFn, cancel: CancelToken) -> 
                 prepared.split.root, [p for p, _ in items], prepared.preprocessing.resize_size,
                 directory=RunLayout(session.run_dir).cache, name=_cache_name(session, name),
                 workers=prepared.num_workers,
-                progress=lambda d, t: progress("cache", d, t, "Reading every image once"), cancel=cancel)
+                progress=lambda d, t: progress("cache", d, t, tr("Reading every image once")), cancel=cancel)
             if cache is None:
                 raise SessionCancelled
             caches.append(cache)
         session.caches = (caches[0], caches[1])
-        where = "in memory" if caches[0].in_memory else "in the run's cache folder"
-        session.notes.append(f"Each image was decoded once and kept at training size {where}.")
+        session.notes.append(tr("Each image was decoded once and kept at training size in memory.")
+                             if caches[0].in_memory else
+                             tr("Each image was decoded once and kept at training size in the run's cache folder."))
     session.train_source, session.val_source = _image_sources(session)
     session.prefix = NoGradPrefix(prepared.model)
     if session.prefix.names:
-        session.notes.append(f"The frozen first layers ({', '.join(session.prefix.names)}) run without "
-                             "keeping anything for learning.")
+        session.notes.append(tr("The frozen first layers ({layers}) run without keeping anything for learning.",
+                                layers=", ".join(session.prefix.names)))
 
 
 def _image_sources(session: Session) -> tuple[DataLoader[Any], DataLoader[Any]]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from torch import nn
 
 from engine.config import TrainConfig
+from engine.core.i18n import tr
 from engine.training.distributed import World
 
 #: Below this many images per process the app suggests SyncBatchNorm (BatchNorm's statistics get noisy; the
@@ -52,14 +53,17 @@ def apply_sync_batchnorm(module: nn.Module, config: TrainConfig, world: World, d
     share = max(1, batch_size // world.size)
     if not config.sync_batchnorm:
         if share < SUGGEST_BELOW:
-            return (f"Each of the {world.size} processes takes only {share} images of every batch, too few for "
-                    "steady BatchNorm statistics; --sync-batchnorm computes them over the whole batch.")
+            return tr("Each of the {count} processes takes only {share} images of every batch, too few for steady "
+                      "BatchNorm statistics; --sync-batchnorm computes them over the whole batch.",
+                      count=world.size, share=share)
         return None
     if device_type != "cuda":
-        return ("SyncBatchNorm runs on GPUs only: these processes run on the CPU, so each keeps its own "
-                "BatchNorm statistics.")
+        return tr("SyncBatchNorm runs on GPUs only: these processes run on the CPU, so each keeps its own "
+                  "BatchNorm statistics.")
     converted = nn.SyncBatchNorm.convert_sync_batchnorm(module)  # type: ignore[no-untyped-call]
     if converted is not module:  # only a bare BatchNorm layer is replaced as a whole; a classifier never is
+        # not translated: a programming error (classifiers are never a bare BatchNorm layer)
         raise ValueError("a model that is one BatchNorm layer cannot be synchronised in place")
-    return (f"BatchNorm is synchronised across the {world.size} processes (SyncBatchNorm): its statistics come "
-            f"from the whole batch of {batch_size} images, not each process's {share}.")
+    return tr("BatchNorm is synchronised across the {count} processes (SyncBatchNorm): its statistics come from "
+              "the whole batch of {batch} images, not each process's {share}.", count=world.size, batch=batch_size,
+              share=share)

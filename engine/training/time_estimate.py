@@ -16,7 +16,52 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from engine.core.i18n import tr, tr_later
 from engine.training.device import format_duration
+
+#: The sentences of :func:`forecast_message` (whole sentences: "about" is sure, "roughly" partly extrapolated).
+_ONE_EPOCH = {True: tr_later("One epoch should take about {duration} on the {device}."),
+              False: tr_later("One epoch should take roughly {duration} on the {device}.")}
+#: (sure, later epochs only, early stopping may end it sooner) → one kind of epoch, several of them.
+_ONE_KIND = {
+    (True, False, False): tr_later("One epoch should take about {duration} on the {device}; all {count} epochs "
+                                   "about {total}."),
+    (True, False, True): tr_later("One epoch should take about {duration} on the {device}; all {count} epochs "
+                                  "about {total} (less if early stopping ends it sooner)."),
+    (True, True, False): tr_later("One epoch should take about {duration} on the {device}; the {count} epochs "
+                                  "left about {total}."),
+    (True, True, True): tr_later("One epoch should take about {duration} on the {device}; the {count} epochs "
+                                 "left about {total} (less if early stopping ends it sooner)."),
+    (False, False, False): tr_later("One epoch should take roughly {duration} on the {device}; all {count} "
+                                    "epochs roughly {total}."),
+    (False, False, True): tr_later("One epoch should take roughly {duration} on the {device}; all {count} "
+                                   "epochs roughly {total} (less if early stopping ends it sooner)."),
+    (False, True, False): tr_later("One epoch should take roughly {duration} on the {device}; the {count} "
+                                   "epochs left roughly {total}."),
+    (False, True, True): tr_later("One epoch should take roughly {duration} on the {device}; the {count} "
+                                  "epochs left roughly {total} (less if early stopping ends it sooner)."),
+}
+#: (sure, later epochs only, sooner) → the closing sentence after epochs of different kinds.
+_ALL_EPOCHS = {
+    (True, False, False): tr_later("All {count} epochs on the {device}: about {total}."),
+    (True, False, True): tr_later("All {count} epochs on the {device}: about {total} (less if early stopping "
+                                  "ends it sooner)."),
+    (True, True, False): tr_later("The {count} epochs left on the {device}: about {total}."),
+    (True, True, True): tr_later("The {count} epochs left on the {device}: about {total} (less if early "
+                                 "stopping ends it sooner)."),
+    (False, False, False): tr_later("All {count} epochs on the {device}: roughly {total}."),
+    (False, False, True): tr_later("All {count} epochs on the {device}: roughly {total} (less if early "
+                                   "stopping ends it sooner)."),
+    (False, True, False): tr_later("The {count} epochs left on the {device}: roughly {total}."),
+    (False, True, True): tr_later("The {count} epochs left on the {device}: roughly {total} (less if early "
+                                  "stopping ends it sooner)."),
+}
+#: (one epoch, sure) → a run of epochs of one kind.
+_GROUP = {(True, True): tr_later("Epoch {first} ({what}): about {duration}."),
+          (True, False): tr_later("Epoch {first} ({what}): roughly {duration}."),
+          (False, True): tr_later("Epochs {first}–{last} ({what}): about {duration} each."),
+          (False, False): tr_later("Epochs {first}–{last} ({what}): roughly {duration} each.")}
+
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,25 +160,20 @@ def forecast_message(forecast: Forecast, device: str, early_stopping: bool) -> s
     groups = _groups(forecast)
     count = len(forecast.seconds)
     sure = all(forecast.sure)
-    word = "about" if sure else "roughly"
-    sooner = " (less if early stopping ends it sooner)" if early_stopping and count > 1 else ""
+    later = forecast.first > 1
+    sooner = early_stopping and count > 1
+    fields = {"duration": format_duration(forecast.seconds[0]), "total": format_duration(forecast.total),
+              "count": count, "device": device}
     if len(groups) == 1:
-        one = forecast.seconds[0]
-        text = f"One epoch should take {word} {format_duration(one)} on the {device}"
-        if count > 1:
-            text += f"; {'the' if forecast.first > 1 else 'all'} {count} epochs {_left(forecast)}" \
-                    f"{word} {format_duration(forecast.total)}{sooner}"
-        return text + "."
+        if count == 1:
+            return tr(_ONE_EPOCH[sure], **fields)
+        return tr(_ONE_KIND[sure, later, sooner], **fields)
     parts = [_group_sentence(forecast, start, end) for start, end in groups]
-    text = (" ".join(parts) + f" {'All' if forecast.first == 1 else 'The'} {count} epochs {_left(forecast)}on the "
-            f"{device}: {word} {format_duration(forecast.total)}{sooner}.")
+    text = " ".join(parts) + " " + tr(_ALL_EPOCHS[sure, later, sooner], **fields)
     if not sure:
-        text += " A rough figure comes from the compute those epochs need; it is corrected once one of them has run."
+        text += " " + tr("A rough figure comes from the compute those epochs need; it is corrected once one of "
+                         "them has run.")
     return text
-
-
-def _left(forecast: Forecast) -> str:
-    return "left " if forecast.first > 1 else ""
 
 
 def _groups(forecast: Forecast) -> list[tuple[int, int]]:
@@ -150,8 +190,6 @@ def _groups(forecast: Forecast) -> list[tuple[int, int]]:
 
 def _group_sentence(forecast: Forecast, start: int, end: int) -> str:
     first, last = forecast.first + start, forecast.first + end - 1
-    epochs = f"Epoch {first}" if first == last else f"Epochs {first}–{last}"
-    seconds = format_duration(forecast.seconds[start])
-    each = "" if first == last else " each"
-    what = forecast.works[start].what
-    return f"{epochs} ({what}): {'about' if forecast.sure[start] else 'roughly'} {seconds}{each}."
+    fields = {"first": first, "last": last, "what": forecast.works[start].what,
+              "duration": format_duration(forecast.seconds[start])}
+    return tr(_GROUP[first == last, forecast.sure[start]], **fields)

@@ -25,6 +25,7 @@ import torch
 from engine.config import StopReason, TrainConfig
 from engine.core.cancel import CancelToken, NeverCancelled
 from engine.core.errors import OutputError, StudioError
+from engine.core.i18n import tr
 from engine.data.loaders import seed_epoch
 from engine.data.report import Split
 from engine.models.catalog import count_parameters
@@ -166,27 +167,30 @@ class Trainer(RunOpening):
         except PeerLost as exc:  # another process of a distributed run failed or died
             return self._finish(*self._lost(str(exc)))
         except SessionCancelled:
-            return self._finish(StopReason.CANCELLED, CANCELLED_BEFORE_START)
+            return self._finish(StopReason.CANCELLED, tr(CANCELLED_BEFORE_START))
         except RunLocked as exc:  # another process trains this folder: nothing was touched (CLI exit code 2)
             self._unresumable = True
-            return self._finish(StopReason.FAILED, f"Training could not run: {exc}", input_error=True)
+            return self._finish(StopReason.FAILED, tr("Training could not run: {error}", error=exc),
+                                input_error=True)
         except OutputError as exc:  # a full or read-only disk: the sentence says whether there is anything to continue
             # An unwritable place is the user's to fix (CLI exit code 2); the checkpoint so far is kept.
-            started = "Training stopped" if self.folder.can_resume() else "Training could not start"
-            return self._finish(StopReason.FAILED, f"{started}: {exc}", input_error=True)
+            said = (tr("Training stopped: {error}", error=exc) if self.folder.can_resume() else
+                    tr("Training could not start: {error}", error=exc))
+            return self._finish(StopReason.FAILED, said, input_error=True)
         except CheckpointError as exc:  # a damaged or missing checkpoint
             if self.resume and self._log is None:  # nothing was written: say what to do instead
                 self._unresumable = True  # Resume would only fail again
                 return self._finish(StopReason.FAILED, resume_failed_sentence(str(exc), self.run_dir))
-            return self._finish(StopReason.FAILED, f"Training stopped: {exc}")
+            return self._finish(StopReason.FAILED, tr("Training stopped: {error}", error=exc))
         except StudioError as exc:  # the user's input or settings: CLI exit code 2
-            return self._finish(StopReason.FAILED, f"Training could not run: {exc}", input_error=True)
+            return self._finish(StopReason.FAILED, tr("Training could not run: {error}", error=exc),
+                                input_error=True)
         except Exception as exc:
             if self.world.active and is_peer_failure(exc):
                 return self._finish(*self._lost(lost_sentence(self.world)))
             log.exception("training failed")
-            return self._finish(StopReason.FAILED, f"Training failed because of an unexpected error ({exc}). "
-                                                   "The details are in the log file.")
+            return self._finish(StopReason.FAILED, tr("Training failed because of an unexpected error ({error}). "
+                                                      "The details are in the log file.", error=exc))
 
     def _end(self, finished: RunFinished) -> RunFinished:
         for finisher in self.finishers if self.writes_run_folder else ():  # e.g. measuring the saved model
@@ -248,8 +252,8 @@ class Trainer(RunOpening):
         for event in self._replay:  # the live view gets the kept history back (events.jsonl has it already)
             self._sink(event)
         if self.start_epoch > 1:
-            self.emit(Notice("info", f"Continuing this run after epoch {self.start_epoch - 1}, where it was "
-                                     "last saved."))
+            self.emit(Notice("info", tr("Continuing this run after epoch {epoch}, where it was last saved.",
+                                        epoch=self.start_epoch - 1)))
 
     def _run_epoch(self, loop: EpochLoop, epoch: int) -> tuple[EpochResult, tuple[float, float]]:
         s = self.session
@@ -308,9 +312,13 @@ class Trainer(RunOpening):
     def _lost(self, what: str) -> tuple[StopReason, str]:
         """The end of a run another process left: the epoch under way is lost, its checkpoint is not."""
         if self.epoch and self.folder.can_resume():
-            kept = f"of epoch {self.epoch - 1}" if self.epoch > 1 else "from before the first epoch"
-            what += (f" Its checkpoint {kept} is kept: continue it with python -m engine train --resume "
-                     f"{self.run_dir} (on any number of processes).")
+            if self.epoch > 1:
+                kept = tr("Its checkpoint of epoch {epoch} is kept: continue it with python -m engine train --resume "
+                          "{folder} (on any number of processes).", epoch=self.epoch - 1, folder=self.run_dir)
+            else:
+                kept = tr("Its checkpoint from before the first epoch is kept: continue it with python -m engine "
+                          "train --resume {folder} (on any number of processes).", folder=self.run_dir)
+            what += " " + kept
         self.request_stop(StopReason.FAILED, what)
         return StopReason.FAILED, what
 

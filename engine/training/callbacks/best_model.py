@@ -15,6 +15,7 @@ import torch
 
 from engine.config import Monitor, StopReason
 from engine.core.errors import OutputError
+from engine.core.i18n import tr
 from engine.models.saved import export_model
 from engine.models.sources import weights_origin
 from engine.training.callbacks.base import Callback, Improvement, Trainer, monitored
@@ -81,7 +82,7 @@ class BestModel(Callback):
                                   "val_accuracy": self.val_accuracy})
             return True, detail
         except OutputError as exc:  # the same full or read-only disk, usually: say it once
-            return False, detail + (" The best model could not be saved either." if input_error else f" {exc}")
+            return False, detail + (" " + tr("The best model could not be saved either.") if input_error else f" {exc}")
         except Exception as exc:
             log.exception("export failed")
-            return False, detail + f" The model could not be saved ({exc})."
+            return False, detail + " " + tr("The model could not be saved ({error}).", error=exc)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine.config import EarlyStoppingConfig, Monitor, StopReason
-from engine.core.words import plural
+from engine.core.i18n import trn
 from engine.run.events import EpochEnded
 from engine.training.callbacks.base import Callback, Improvement, Trainer
 
@@ -48,13 +48,21 @@ class EarlyStopping(Callback):
 
     def on_epoch_end(self, trainer: Trainer, event: EpochEnded) -> None:
         if self.config.enabled and self.wait >= self.config.patience:
-            what = "validation loss" if self.config.monitor is Monitor.VAL_LOSS else "validation accuracy"
-            trainer.request_stop(
-                StopReason.EARLY_STOPPED,
-                f"Stopped early at epoch {event.epoch} because the {what} had not improved for "
-                f"{plural(self.wait, 'epoch')} (best at epoch {self.best_epoch}); "
-                "more training would most likely only memorise the training images.",
-            )
+            if self.config.monitor is Monitor.VAL_LOSS:
+                reason = trn("Stopped early at epoch {epoch} because the validation loss had not improved for "
+                             "{n:,} epoch (best at epoch {best}); more training would most likely only memorise "
+                             "the training images.",
+                             "Stopped early at epoch {epoch} because the validation loss had not improved for "
+                             "{n:,} epochs (best at epoch {best}); more training would most likely only memorise "
+                             "the training images.", self.wait, epoch=event.epoch, best=self.best_epoch)
+            else:
+                reason = trn("Stopped early at epoch {epoch} because the validation accuracy had not improved for "
+                             "{n:,} epoch (best at epoch {best}); more training would most likely only memorise "
+                             "the training images.",
+                             "Stopped early at epoch {epoch} because the validation accuracy had not improved for "
+                             "{n:,} epochs (best at epoch {best}); more training would most likely only memorise "
+                             "the training images.", self.wait, epoch=event.epoch, best=self.best_epoch)
+            trainer.request_stop(StopReason.EARLY_STOPPED, reason)
 
     def state_dict(self) -> dict[str, Any]:
         return {"best": self.best, "best_epoch": self.best_epoch, "wait": self.wait}

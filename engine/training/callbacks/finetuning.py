@@ -18,6 +18,7 @@ import logging
 from torch import nn
 
 from engine.config import FineTuneSchedule, TrainConfig
+from engine.core.i18n import tr
 from engine.models.layers.stages import Stage, model_stages
 from engine.run.events import Notice
 from engine.training.callbacks.base import Callback, Trainer
@@ -89,9 +90,10 @@ class FineTuneUnfreezing(Callback):
         optim = trainer.config.optim
         rate = f"{optim.lr * optim.pretrained_lr_ratio:g}"
         if previous == 0:
-            return (f"The new classifier has finished its warm-up; the pretrained layers now train too "
-                    f"({joined}), at a learning rate of {rate}.")
-        return f"Gradual unfreezing: {joined} now trains too, at a learning rate of {rate}."
+            return tr("The new classifier has finished its warm-up; the pretrained layers now train too "
+                      "({stages}), at a learning rate of {rate}.", stages=joined, rate=rate)
+        return tr("Gradual unfreezing: {stages} now trains too, at a learning rate of {rate}.", stages=joined,
+                  rate=rate)
 
 
 def _stage_parameters(model: nn.Module, stage: Stage) -> list[nn.Parameter]:

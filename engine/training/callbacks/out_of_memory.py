@@ -8,6 +8,7 @@ import threading
 import torch
 
 from engine.core.errors import StudioError
+from engine.core.i18n import tr
 from engine.run.events import Notice
 from engine.training.callbacks.base import Callback, Trainer
 from engine.training.checkpoint import load_checkpoint, load_into
@@ -23,10 +24,12 @@ class OutOfMemoryRecovery(Callback):
         s = trainer.session
         assert s is not None
         old = s.batch_size
-        where = "GPU" if s.device.type == "cuda" else "computer"
+        gpu = s.device.type == "cuda"
         if old <= 1:
-            raise StudioError(f"The {where} ran out of memory even with one image per batch. Choose a smaller "
-                              "image size or a smaller model.")
+            raise StudioError(tr("The GPU ran out of memory even with one image per batch. Choose a smaller "
+                                 "image size or a smaller model.") if gpu else
+                              tr("The computer ran out of memory even with one image per batch. Choose a smaller "
+                                 "image size or a smaller model."))
         s.optimizer.zero_grad(set_to_none=True)
         # Only on the main thread (the training child, the CLI): in the window's process a collection on a worker
         # thread could destroy Qt objects off the GUI thread, which deadlocks (gui/gui_thread_gc.py).
@@ -39,5 +42,9 @@ class OutOfMemoryRecovery(Callback):
         if checkpoint.state.get("scaler") and s.scaler.is_enabled():
             s.scaler.load_state_dict(checkpoint.state["scaler"])
         s.rebuild_sources(old // 2)
-        trainer.emit(Notice("warning", f"The {where} ran out of memory with batches of {old} images, so the batch "
-                                       f"size is now {old // 2} and epoch {epoch} starts again."))
+        fields = {"old": old, "new": old // 2, "epoch": epoch}
+        message = (tr("The GPU ran out of memory with batches of {old} images, so the batch size is now {new} and "
+                      "epoch {epoch} starts again.", **fields) if gpu else
+                   tr("The computer ran out of memory with batches of {old} images, so the batch size is now {new} "
+                      "and epoch {epoch} starts again.", **fields))
+        trainer.emit(Notice("warning", message))

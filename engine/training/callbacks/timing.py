@@ -7,6 +7,7 @@ import logging
 
 from torch import nn
 
+from engine.core.i18n import tr
 from engine.models.heads import HeadOptions
 from engine.models.layers.tree import analyse_model
 from engine.models.memory import training_flops
@@ -69,9 +70,9 @@ class TimeEstimate(Callback):
             fast = seconds_per_image_forward * images  # one forward pass of every image, then nearly nothing
         message = forecast_message(forecast, str(s.device), config.early_stopping.enabled)
         if fast is not None:
-            message += (" That is long for this computer's processor. Keeping the pretrained layers frozen and "
-                        "training only the new classifier on features computed once (no augmentation) would "
-                        f"take about {format_duration(fast)}.")
+            message += " " + tr("That is long for this computer's processor. Keeping the pretrained layers frozen "
+                                "and training only the new classifier on features computed once (no augmentation) "
+                                "would take about {duration}.", duration=format_duration(fast))
         trainer.emit(EpochTimeEstimate(epoch_seconds=forecast.seconds[0], total_seconds=total, device=str(s.device),
                                        message=message, fast_path_seconds=fast, first_epoch=first,
                                        epoch_plan=forecast.seconds, measured=all(forecast.sure)))
@@ -81,7 +82,7 @@ class TimeEstimate(Callback):
         assert s is not None
         train_batches, val_batches = len(s.train_source), len(s.val_source)
         if s.using_features:
-            return EpochWork("only the new classifier, on features computed once", train_batches, val_batches,
+            return EpochWork(tr("only the new classifier, on features computed once"), train_batches, val_batches,
                              FEATURE_STEP_COST)
         model = s.prepared.model
         ids = {id(p) for p in model.parameters() if p.requires_grad}
@@ -119,9 +120,9 @@ def _what(model: nn.Module, head: str, trainable: frozenset[str]) -> str:
     base = {n for n in sizes if not (n == head or n.startswith(head + "."))}
     learning = base & trainable
     if not learning:
-        return "only the new classifier"
+        return tr("only the new classifier")
     if learning == base:
-        return "every layer"
+        return tr("every layer")
     share = sum(sizes[n] for n in learning) / max(sum(sizes[n] for n in base), 1)
-    return f"the new classifier and {share:.0%} of the pretrained weights"
+    return tr("the new classifier and {share:.0%} of the pretrained weights", share=share)
 
