@@ -97,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
 
     window = show_window()
     if font_problem is not None:
-        QMessageBox.warning(window, "Finetune Studio", font_problem)
+        QMessageBox.warning(window, "Finetune Studio", font_problem)  # not translated: the product's name
     if args.screenshots:  # the same window every time: nothing remembered
         data_dir = Path(args.data_dir) if args.data_dir else SAMPLE_DATA
         from gui.tour import take_screenshots

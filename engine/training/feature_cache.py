@@ -128,7 +128,7 @@ def joined_shards(paths: list[str], shards: list[FeatureSet]) -> FeatureSet:
         failed = set(shard.failed)
         kept = [i for i in range(rank, len(paths), world) if paths[i] not in failed]
         if len(kept) != len(shard):  # unreachable unless a failure was reported under another name
-            raise RuntimeError("the computed features do not match their images")
+            raise RuntimeError("the computed features do not match their images")  # not translated: a bug
         order += [(position, rank, row) for row, position in enumerate(kept)]
     order.sort()
     failed_all = [path for shard in shards for path in shard.failed]
