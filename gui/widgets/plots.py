@@ -88,7 +88,7 @@ class _MetricPlot:
         self.train_curve = _curve(self.widget, trp("plot", "training"), pg.mkPen(TRAIN_COLOR, width=2), symbol="o")
         self.val_curve = _curve(self.widget, trp("plot", "validation"), pg.mkPen(VAL_COLOR, width=2), symbol="s")
         self.best_line = pg.InfiniteLine(angle=90, pen=pg.mkPen(BEST_COLOR, width=1, style=pg.QtCore.Qt.DashLine),
-                                         label=trp("plot", "best"), labelOpts={"position": 0.97, "color": BEST_COLOR})
+                                         label=trp("plot", "best"), labelOpts={"position": 0.92, "color": BEST_COLOR})
         self.overfit_region = pg.LinearRegionItem(values=(0, 1), movable=False, brush=pg.mkBrush(OVERFIT_BRUSH),
                                                   pen=pg.mkPen(None))
         for item in (self.best_line, self.overfit_region):
