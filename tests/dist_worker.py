@@ -2,7 +2,7 @@
 variables (RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR, MASTER_PORT): ``python -m tests.dist_worker CONFIG RUN WHAT``.
 
 It trains like the CLI does, with one test-only callback on process 2: ``die:E`` ends it abruptly (``os._exit``)
-when epoch E starts; ``stop:E`` presses Stop there (only process 2 hears it); ``pause:E`` presses Pause there and
+when epoch E starts; ``oom:E`` runs out of memory in its first step; ``stop:E`` presses Stop there (only process 2 hears it); ``pause:E`` presses Pause there and
 releases it once process 1 has said it paused (it writes ``RUN.paused``). Each process prints its end, and the
 pauses it announced, as one JSON line.
 """
@@ -15,6 +15,8 @@ import sys
 import threading
 import time
 from pathlib import Path
+
+import torch
 
 from engine.config import TrainConfig
 from engine.run.events import Event, RunPaused, event_to_dict
@@ -36,6 +38,10 @@ class OnProcessTwo(Callback):
             return
         if self.action == "die":
             os._exit(3)  # as a process killed by the system would: no goodbye to the others
+        if self.action == "oom":  # its GPU runs out of memory in the first step of this epoch
+            assert trainer.session is not None
+            trainer.session.loss_fn = _out_of_memory
+            return
         if self.action == "pause":
             self.pause.set()
             threading.Thread(target=self._release, daemon=True).start()
@@ -47,6 +53,10 @@ class OnProcessTwo(Callback):
         while not self.signal.exists() and time.monotonic() < deadline:
             time.sleep(0.02)
         self.pause.clear()
+
+
+def _out_of_memory(*_args: object) -> None:
+    raise torch.OutOfMemoryError("CUDA out of memory (a test)")
 
 
 def main() -> int:

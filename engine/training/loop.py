@@ -198,9 +198,11 @@ class EpochLoop:
         for step, batch in enumerate(s.train_source, start=1):
             self.check_between_batches(epoch, step)
             self._report_failed(batch.failed)
-            if len(batch) == 0:
-                continue
             s.schedule.set_progress(epoch - 1 + (step - 1) / steps)
+            if len(batch) == 0:
+                if self.collective.world.active:  # the others wait for this process's gradients: take part
+                    self._stand_in_step(module, l1_params)
+                continue
             loss, logits, labels = self._step(module, batch.images, batch.labels, l1_params)
             for sums in (epoch_sum, window):
                 sums.add(loss, logits, labels)
@@ -224,8 +226,21 @@ class EpochLoop:
                              eta_s=self.clock.eta(epoch - 1 + step / steps),
                              gpu_memory_mb=gpu_memory_mb(self.session.device)))
 
+    def _stand_in_step(self, module: nn.Module, l1_params: list[nn.Parameter]) -> None:
+        """This process's share of a batch held no readable image (a file changed since the split): it still
+        runs the step with two blank images weighted zero, in evaluation mode (nothing of them reaches the
+        BatchNorm statistics), so the gradient exchange of the other processes does not wait for it."""
+        size = self.session.prepared.preprocessing.image_size
+        module.eval()
+        try:
+            self._step(module, torch.zeros(2, 3, size, size), torch.zeros(2, dtype=torch.long), l1_params,
+                       weight=0.0)
+        finally:
+            module.train()
+            keep_frozen_batchnorm_in_eval(module)
+
     def _step(self, module: nn.Module, images: torch.Tensor, labels: torch.Tensor,
-              l1_params: list[nn.Parameter]) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+              l1_params: list[nn.Parameter], weight: float = 1.0) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         s = self.session
         images = s.acc.to_device(images)
         labels = labels.to(s.device, non_blocking=True)
@@ -235,6 +250,8 @@ class EpochLoop:
             logits = module(images)
             loss = s.loss_fn(logits, labels)
             objective = loss + s.config.optim.l1 * l1_penalty(l1_params) if l1_params else loss
+            if weight != 1.0:
+                objective = objective * weight
         s.optimizer.zero_grad(set_to_none=True)
         s.scaler.scale(objective).backward()
         s.scaler.step(s.optimizer)

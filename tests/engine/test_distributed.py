@@ -96,6 +96,29 @@ def test_cached_features_are_computed_shard_by_shard_and_train_like_one_process(
     assert worst < 1e-5, f"the 2-process weights differ from the 1-process ones by {worst}"
 
 
+def test_a_share_with_no_readable_image_does_not_stall_the_other_process(image_folder: Path, tmp_path: Path) -> None:
+    """A file that became unreadable after the split leaves one process a batch with nothing to learn from: it
+    still takes part in the step (with a weight of zero), so the other does not wait for it until the timeout."""
+    weights = make_pretrained_file(tmp_path / "pre.safetensors", "resnet18")
+    run = tmp_path / "run"
+    assert cli_main(["train", str(image_folder), "--arch", "resnet18", "--weights", str(weights), "--strategy",
+                     "head", "--image-size", "32", "--epochs", "2", "--batch-size", "2", "--device", "cpu",
+                     "--workers", "0", "--augmentation", "none", "--no-feature-cache", "--no-image-cache",
+                     "--out", str(run), "--prepare-only"]) == 0
+    split = json.loads(RunLayout(run).split.read_text(encoding="utf-8"))
+    first = split["train"][0][0]
+    (Path(split["root"]) / first).write_bytes(b"no longer an image")  # after the scan: read fails in training
+    done = subprocess.run(
+        [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node=2", f"--master_port={_free_port()}",
+         "-m", "engine", "train", "--config", str(run)],
+        cwd=ROOT, env=_env(FINETUNE_STUDIO_DIST_TIMEOUT_S="40"), capture_output=True, text=True,
+        timeout=LAUNCH_TIMEOUT_S)
+    assert done.returncode == 0, done.stderr[-3000:]
+    finished = _ends(run)[-1]
+    assert isinstance(finished, RunFinished) and finished.reason is StopReason.FINISHED, finished
+    assert first in (RunLayout(run).events.read_text(encoding="utf-8")), "the unreadable file was named"
+
+
 def _launch_pair(config_file: Path, run: Path, what: str) -> list[subprocess.Popen[str]]:
     port = str(_free_port())
     return [subprocess.Popen([sys.executable, "-m", "tests.dist_worker", str(config_file), str(run), what],
@@ -141,6 +164,16 @@ def test_pause_heard_by_one_process_pauses_both_at_the_same_batch(small_run: tup
     assert end0["paused"] == end1["paused"] == [[True, 2, 1], [False, 2, 1]]
     assert end0["reason"] == end1["reason"] == StopReason.FINISHED.value
     assert end0["epochs_completed"] == end1["epochs_completed"] == 3
+
+
+def test_out_of_memory_on_one_process_ends_the_run_on_every_process_with_what_to_do(small_run: tuple[Path, Path]
+                                                                                     ) -> None:
+    config_file, run = small_run
+    (rc0, end0, err0), (rc1, end1, err1) = [_outcome(p) for p in _launch_pair(config_file, run, "oom:2")]
+    assert end0 and end1, err0[-2000:] + err1[-2000:]
+    assert end0["reason"] == end1["reason"] == StopReason.FAILED.value
+    assert "ran out of memory" in end1["detail"] and "smaller batch" in end1["detail"], end1["detail"]
+    assert end0["resumable"] is True and "Traceback" not in end0["detail"]
 
 
 def test_a_process_that_dies_ends_the_run_with_one_sentence_and_it_resumes_on_one(small_run: tuple[Path, Path]

@@ -25,6 +25,17 @@ class OutOfMemoryRecovery(Callback):
         assert s is not None
         old = s.batch_size
         gpu = s.device.type == "cuda"
+        if s.world.active:
+            # The other processes are inside this step's gradient exchange: a retry here with another batch
+            # would meet them at the wrong collective. This process ends; they end with it at once.
+            fields = {"per_process": max(old // s.world.size, 1), "smaller": max(old // 2, 1)}
+            raise StudioError(tr(
+                "The GPU of one training process ran out of memory with its share of {per_process} images per "
+                "batch. With several GPUs the batch cannot be halved on one of them alone: start the run again "
+                "with a smaller batch size (for example {smaller}) or a smaller image size.", **fields) if gpu
+                else tr("One training process ran out of memory with its share of {per_process} images per batch. "
+                        "With several processes the batch cannot be halved on one of them alone: start the run "
+                        "again with a smaller batch size (for example {smaller}) or a smaller image size.", **fields))
         if old <= 1:
             raise StudioError(tr("The GPU ran out of memory even with one image per batch. Choose a smaller "
                                  "image size or a smaller model.") if gpu else
