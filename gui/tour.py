@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication
 
 from gui.main_window import MainWindow
 from gui.second_stage import DATA_TAB, LATER_TABS
+from gui.widgets.gallery import ImageGallery
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +31,10 @@ def _wait(condition: object, timeout_s: float) -> None:
     QTimer.singleShot(int(timeout_s * 1000), loop.quit)
     loop.exec()
     poll.stop()
+
+
+def _thumbnails_shown(window: MainWindow) -> bool:
+    return not any(gallery.loading for gallery in window.findChildren(ImageGallery) if gallery.isVisible())
 
 
 def take_screenshots(window: MainWindow, out_dir: Path, data_dir: Path) -> list[Path]:
@@ -49,6 +54,7 @@ def take_screenshots(window: MainWindow, out_dir: Path, data_dir: Path) -> list[
     for index in range(window.tabs.count()):
         window.tabs.setCurrentIndex(index)
         QApplication.processEvents()
+        _wait(lambda: _thumbnails_shown(window), 30)  # the Data tab's and Results' galleries decode in the background
         title = english_titles[index] if index < len(english_titles) else window.tabs.tabText(index)
         name = title.split("·")[-1].strip().lower().replace(" ", "-")
         path = out_dir / f"tab-{index}-{name}.png"  # not translated: a file name
