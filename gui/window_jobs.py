@@ -104,7 +104,7 @@ class WindowJobs(QMainWindow):
         self.training_panel.begin()
         self.tabs.setCurrentWidget(self.training_panel)
         self.statusBar().showMessage(tr("Training… the run is saved in {folder}", folder=run_dir))
-        self.controller.start(config, run_dir, gpus=self.training_panel.gpu_choice.chosen())
+        self.controller.start(config, run_dir, gpus=self.training_panel.chosen_gpus())
 
     def _new_run_dir(self, config: TrainConfig, suffix: str = "") -> Path:
         """A new run folder under the runs folder; refused with a sentence when it would lie among the images
@@ -139,7 +139,7 @@ class WindowJobs(QMainWindow):
             return
         self.training_panel.begin()
         self.statusBar().showMessage(tr("Continuing the run in {folder}", folder=run_dir))
-        self.controller.start(config, run_dir, resume=True, gpus=self.training_panel.gpu_choice.chosen())
+        self.controller.start(config, run_dir, resume=True, gpus=self.training_panel.chosen_gpus())
 
     def find_learning_rate(self) -> None:
         try:

@@ -1,8 +1,8 @@
 """A training run on several GPUs from the window: the supervised child becomes a ``torchrun`` launch
 (issue 16, docs/cluster.md), behind the same :class:`~engine.jobs.runner.Runner` interface.
 
-The run folder is the contract here too: the run is prepared first (``config.json`` + ``split.json``, as
-``train --prepare-only`` writes them), then ``python -m torch.distributed.run --standalone
+The run folder is the contract here too: its ``config.json`` is written first (as ``train --prepare-only``
+writes it; process 0 then splits the images), then ``python -m torch.distributed.run --standalone
 --nproc_per_node=N -m engine train --config RUN`` trains it. Process 0 writes ``events.jsonl``; this runner
 follows that file, so the window's live plots see the same events as from one process. Control goes through
 the signals ``python -m engine train`` understands on every process: SIGTERM stops within one batch (the
@@ -45,6 +45,22 @@ def launch_command(run_dir: Path, processes: int, *, resume: bool) -> list[str]:
     what = ["--resume", str(run_dir)] if resume else ["--config", str(run_dir)]
     return [sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc_per_node={processes}",
             "-m", "engine", "train", *what]
+
+
+def write_launch_config(config: TrainConfig, run_dir: Path) -> None:
+    """The run folder's ``config.json`` as ``train --prepare-only`` writes it, without its split: process 0
+    splits the images in the launch, so a folder of a hundred thousand images costs the window nothing."""
+    import dataclasses
+
+    from engine.core.versions import versions
+    from engine.run.folder import RunFolder
+    from engine.run.location import check_run_location
+
+    check_run_location(config.data.data_dir, run_dir)  # nothing is written among the user's images
+    data = dataclasses.replace(config.data, data_dir=str(Path(config.data.data_dir).expanduser().resolve()))
+    run_dir.mkdir(parents=True, exist_ok=True)
+    RunFolder(run_dir).write_config({**dataclasses.replace(config, data=data).to_dict(), "versions": versions(),
+                                     "resolved": {"prepared": True}})
 
 
 def _parse(line: str) -> Event | None:
@@ -105,9 +121,7 @@ class TorchrunRunner:
         self._resumed = resume
         layout = RunLayout(self._run_dir)
         if not resume:
-            from engine.training.prepared import prepare_run_folder
-
-            prepare_run_folder(config, self._run_dir)  # the split every process trains on
+            write_launch_config(config, self._run_dir)
         self._events_path = layout.events
         # Events written before this launch are not news: a fresh run follows the file from its end; a resumed
         # one waits for the file the resume rewrites to end at its checkpoint (engine/training/resume.py), where

@@ -35,7 +35,7 @@ def test_tabs_menus_and_status_bar_speak_korean(staged_window: MainWindow) -> No
     assert win.tabs.tabText(1) == "2 · 모델 (불러오는 중…)"
     assert win.tabs.tabText(6) == "지난 실행 (불러오는 중…)"
     menus = [action.text() for action in win.menuBar().actions()]
-    assert menus[:2] == ["파일(&F)", "도움말(&H)"]
+    assert menus[:3] == ["파일(&F)", "보기(&V)", "도움말(&H)"]
     assert win.statusBar().currentMessage() == "시작하려면 이미지 폴더를 선택하세요."
     assert win.windowTitle() == "Finetune Studio"
 
@@ -57,7 +57,7 @@ def test_gallery_and_plots_label_themselves_in_korean(qtbot, korean: None) -> No
     assert gallery.reveal_button.text() == "폴더에서 보기"
     assert plots.loss_plot.getAxis("bottom").labelText == "에포크"
     assert plots.loss_plot.getAxis("left").labelText == "손실"
-    assert plots.loss.widget.getPlotItem().titleLabel.text == "손실 (낮을수록 좋음)"
+    assert plots.loss.widget.getPlotItem().titleLabel.text == "손실(낮을수록 좋음)"
     assert finder.getAxis("bottom").labelText == "학습률"
     gallery.shutdown()
 

@@ -191,9 +191,8 @@ class TrainingPanel(QWidget):
     # -- run state --------------------------------------------------------------------------------------
 
     def set_running(self, running: bool) -> None:
-        self.train_button.setEnabled(not running)
-        self.gpu_choice.setEnabled(not running)
-        self.options.find_lr.setEnabled(not running)
+        for widget in (self.train_button, self.gpu_choice, self.options.find_lr):
+            widget.setEnabled(not running)
         self.stop_button.setEnabled(running)
         self.pause_button.setEnabled(running)
         self.stop_button.setText(tr("Stop"))
@@ -201,6 +200,9 @@ class TrainingPanel(QWidget):
         self.pause_button.setText(tr("Pause"))
         if running:
             self.offer_resume(None)
+
+    def chosen_gpus(self) -> tuple[int, ...]:
+        return self.gpu_choice.chosen()  # two or more: one torchrun launch (gpu_choice.py)
 
     def show_error(self, message: str) -> None:
         self.status.show_error(message)
