@@ -14,7 +14,7 @@ import pytest
 from engine.config import StopReason
 from engine.core.run_layout import RunLayout
 from engine.jobs.torchrun_runner import TorchrunRunner
-from engine.run.events import BatchEnded, EpochEnded, Event, RunFinished, RunStarted
+from engine.run.events import BatchEnded, EpochEnded, Event, RunFinished, RunPaused, RunStarted
 from tests.trainkit import tiny_config
 
 pytestmark = pytest.mark.slow
@@ -50,8 +50,7 @@ def test_a_two_process_run_is_followed_live_and_pauses_on_every_process(image_fo
         first = follow(runner, until=lambda e: isinstance(e, BatchEnded) and e.epoch == 2)
         assert any(isinstance(e, RunStarted) for e in first)
         runner.set_paused(True)
-        time.sleep(1.0)  # a batch under way ends; then nothing moves
-        runner.poll(0.1)
+        follow(runner, until=lambda e: isinstance(e, RunPaused) and e.paused)  # both paused at one batch
         quiet = runner.poll(2.0)
         assert not any(isinstance(e, BatchEnded | EpochEnded) for e in quiet), "training went on while paused"
         runner.set_paused(False)

@@ -14,6 +14,7 @@ from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
+    QApplication,
     QComboBox,
     QGroupBox,
     QLabel,
@@ -89,7 +90,7 @@ def test_every_tab_of_the_korean_window_reads_korean(qtbot, korean_window) -> No
     hangul = 0
     for index in range(korean_window.tabs.count()):
         korean_window.tabs.setCurrentIndex(index)
-        qtbot.wait(50)
+        QApplication.processEvents()
         for where, text in shown_texts(korean_window):
             hangul += has_hangul(text)
             words = english_words(text)
