@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -33,6 +34,14 @@ def _private_offline_hub(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(hub, "HF_HUB_CACHE", str(home / "hf" / "hub"))
     monkeypatch.setattr(hub, "HF_TOKEN_PATH", str(home / "hf" / "token"))
     monkeypatch.setattr(hub, "HF_HUB_OFFLINE", True)
+
+
+@pytest.fixture
+def korean() -> Iterator[None]:
+    """The test speaks Korean (English again afterwards)."""
+    set_language("ko")
+    yield
+    set_language("en")
 
 
 @pytest.fixture

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+#: A Korean syllable (Hangul), what every Korean translation holds.
+HANGUL = re.compile(r"[\uac00-\ud7a3]")
 #: Words that stay as they are in Korean text: names, units and abbreviations (docs/translation-ko.md).
 NAMES = {
     "finetune", "studio", "imagenet", "gpu", "gpus", "cpu", "onnx", "torchscript", "dicom", "grad", "cam",
@@ -37,7 +39,4 @@ def english_words(text: str) -> list[str]:
 
 
 def has_hangul(text: str) -> bool:
-    return bool(_HANGUL.search(text))
-
-
-_HANGUL = re.compile(r"[\uac00-\ud7a3]")
+    return bool(HANGUL.search(text))

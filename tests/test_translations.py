@@ -11,9 +11,9 @@ import re
 import pytest
 
 from tests.i18n_scan import catalog_keys, scan
+from tests.korean_text import HANGUL as _HANGUL
 
 _FIELD = re.compile(r"\{([^{}:!]*)[^{}]*\}")
-_HANGUL = re.compile(r"[\uac00-\ud7a3]")
 #: A translator's comment that says the English is also the Korean (a product name, a unit).
 SAME_IN_KOREAN = "same in Korean"
 

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,18 +15,11 @@ from engine.cli.main import language_in_argv, main
 from engine.cli.train import print_event
 from engine.core.i18n import LANGUAGE_VARIABLE, set_language
 from engine.run.events import EpochEnded
+from tests.korean_text import HANGUL
 
 ROOT = Path(__file__).resolve().parents[2]
-HANGUL = re.compile(r"[\uac00-\ud7a3]")
 EPOCH = EpochEnded(epoch=3, train_loss=0.5, train_accuracy=0.8, val_loss=0.6, val_accuracy=0.75, lr=0.01, seconds=2.0,
                    train_images_per_s=100.0, is_best=True)
-
-
-@pytest.fixture
-def korean() -> Iterator[None]:
-    set_language("ko")
-    yield
-    set_language("en")
 
 
 def cli(*args: str | Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

@@ -3,8 +3,6 @@ Korean when the app does (issue 17), and English stays the default."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,15 +18,7 @@ from engine.run.folder import RunFolder
 from engine.run.listing import saved_model_label
 from engine.run.location import RunLocationError, check_run_location
 from tests.imagegen import make_image_folder
-
-_HANGUL = re.compile(r"[\uac00-\ud7a3]")
-
-
-@pytest.fixture
-def korean() -> Iterator[None]:
-    set_language("ko")
-    yield
-    set_language("en")
+from tests.korean_text import HANGUL as _HANGUL
 
 
 def _messy_folder(root: Path) -> Path:

@@ -6,13 +6,9 @@ from __future__ import annotations
 import errno
 import multiprocessing as mp
 import os
-import re
-from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
-
-import pytest
 
 from engine.core.i18n import LANGUAGE_VARIABLE, current_language, set_language, tr
 from engine.core.output_files import describe_write_failure, output_file_problem
@@ -20,15 +16,7 @@ from engine.help.glossary import TERMS, entries, layer_tip, option_tip, term, ti
 from engine.help.guide import TAB_KEYS, guide
 from engine.jobs import runner
 from engine.run.events import Notice
-
-_HANGUL = re.compile(r"[\uac00-\ud7a3]")
-
-
-@pytest.fixture
-def korean() -> Iterator[None]:
-    set_language("ko")
-    yield
-    set_language("en")
+from tests.korean_text import HANGUL as _HANGUL
 
 
 def test_the_glossary_speaks_korean(korean: None) -> None:

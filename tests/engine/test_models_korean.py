@@ -3,8 +3,6 @@ facts, stage names and weight-file errors come out in Korean with the right valu
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,15 +19,7 @@ from engine.models.heads import HeadOptions
 from engine.models.layers.stages import architecture_stages
 from engine.models.memory import MemoryEstimate
 from engine.models.weights import read_weights_file, resolve_weights_path
-
-_HANGUL = re.compile(r"[\uac00-\ud7a3]")
-
-
-@pytest.fixture
-def korean() -> Iterator[None]:
-    set_language("ko")
-    yield
-    set_language("en")
+from tests.korean_text import HANGUL as _HANGUL
 
 
 def _hangul(text: str) -> bool:

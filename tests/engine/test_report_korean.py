@@ -4,13 +4,11 @@ of engine/report and engine/export, with their figures in place, and the report 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from engine.core.errors import ConfigError
-from engine.core.i18n import set_language
 from engine.core.run_layout import DeploymentFiles
 from engine.data.loaders import Preprocessing
 from engine.export.check import ExportCheck
@@ -27,16 +25,8 @@ from engine.report.model_card import limitations
 from engine.report.page import Galleries, report_html
 from engine.report.settings import setting_text
 from engine.run.folder import RunFolder
+from tests.korean_text import HANGUL
 from tests.trained_run import TWO_CLASSES, one_torch_thread, shared_run
-
-HANGUL = re.compile(r"[\uac00-\ud7a3]")
-
-
-@pytest.fixture
-def korean() -> Iterator[None]:
-    set_language("ko")
-    yield
-    set_language("en")
 
 
 def empty_facts(run_dir: Path) -> RunFacts:

@@ -4,14 +4,10 @@ with the right values in it, while English stays the default."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from types import SimpleNamespace
 from typing import Any
 
-import pytest
-
 from engine.config import EarlyStoppingConfig, Monitor, StopReason
-from engine.core.i18n import set_language
 from engine.evaluation.assessment import Baselines, TrainingFacts, assess
 from engine.models.layers.stages import architecture_stages
 from engine.strategy.advisor import advise
@@ -22,15 +18,7 @@ from engine.training.device import format_duration
 from engine.training.outcomes import cancelled_sentence, finished_sentence, nonfinite_sentence
 from engine.training.overfit import overfit_message
 from engine.training.time_estimate import EpochWork, Forecast, forecast_message
-
-HANGUL = re.compile(r"[\uac00-\ud7a3]")
-
-
-@pytest.fixture
-def korean() -> Iterator[None]:
-    set_language("ko")
-    yield
-    set_language("en")
+from tests.korean_text import HANGUL
 
 
 def _korean(text: str) -> bool:

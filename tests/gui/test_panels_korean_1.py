@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -11,7 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from engine.core.i18n import set_language, tr
+from engine.core.i18n import tr
 from engine.models.heads import HeadOptions
 from engine.strategy.table import Advised
 from gui.panels.data.jobs import scan_job
@@ -23,15 +21,7 @@ from gui.panels.model.panel import ModelPanel
 from gui.panels.strategy.panel import StrategyPanel
 from gui.panels.strategy.quadrant_chart import _SHORT
 from gui.panels.strategy.trials_view import TrialsView
-
-_HANGUL = re.compile("[\uac00-\ud7a3]")
-
-
-@pytest.fixture
-def korean() -> Iterator[None]:
-    set_language("ko")
-    yield
-    set_language("en")
+from tests.korean_text import HANGUL as _HANGUL
 
 
 def _no_config() -> object:

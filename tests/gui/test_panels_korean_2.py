@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QTableWidgetItem
 
 from engine.config import EarlyStoppingConfig, Monitor
-from engine.core.i18n import set_language
 from engine.evaluation.predict import Prediction
 from engine.run.events import BatchEnded, EpochEnded, RunStarted
 from gui.panels.predict.panel import PredictPanel
@@ -22,20 +18,12 @@ from gui.panels.results.saved_model import shown_title
 from gui.panels.runs.panel import RunsPanel
 from gui.panels.training import sentences
 from gui.panels.training.panel import TrainingPanel
-
-HANGUL = re.compile(r"[\uac00-\ud7a3]")
+from tests.korean_text import HANGUL
 
 
 def _text(item: QTableWidgetItem | None, tooltip: bool = False) -> str:
     assert item is not None
     return item.toolTip() if tooltip else item.text()
-
-
-@pytest.fixture
-def korean() -> Iterator[None]:
-    set_language("ko")
-    yield
-    set_language("en")
 
 
 def _started(train: int = 1200, val: int = 300) -> RunStarted:

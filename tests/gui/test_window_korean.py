@@ -7,18 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from engine.core.i18n import set_language
 from gui.main_window import MainWindow
 from gui.platform_check import window_problem
 from gui.widgets.gallery import ImageGallery
 from gui.widgets.plots import LrFinderPlot, TrainingPlots
-
-
-@pytest.fixture
-def korean() -> Iterator[None]:
-    set_language("ko")
-    yield
-    set_language("en")
 
 
 @pytest.fixture
