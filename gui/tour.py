@@ -14,7 +14,6 @@ from PySide6.QtWidgets import QApplication
 
 from gui.main_window import MainWindow
 from gui.second_stage import DATA_TAB, LATER_TABS
-from gui.widgets.gallery import ImageGallery
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +33,10 @@ def _wait(condition: object, timeout_s: float) -> None:
 
 
 def _thumbnails_shown(window: MainWindow) -> bool:
+    # Imported here, once the second stage has loaded torch: the gallery imports it, and an import of torch on
+    # this thread while the second stage imports it in the background fails half-way (partially initialised).
+    from gui.widgets.gallery import ImageGallery
+
     return not any(gallery.loading for gallery in window.findChildren(ImageGallery) if gallery.isVisible())
 
 

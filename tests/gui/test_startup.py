@@ -69,3 +69,12 @@ def test_the_first_window_scans_a_folder_without_torch_and_the_rest_loads_in_the
                             env={**__import__("os").environ, "FINETUNE_STUDIO_HOME": str(tmp_path / "home")})
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout.strip().endswith("ok")
+
+
+def test_the_screenshot_tour_imports_no_torch_while_the_second_stage_loads_it() -> None:
+    # `main.py --screenshots` imports the tour as the second stage imports torch in the background: torch
+    # imported on two threads at once fails half-way ("partially initialized module"), and the tour hung
+    # behind the error dialog.
+    code = "import sys, gui.tour; assert 'torch' not in sys.modules, 'importing the tour imported torch'"
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
