@@ -37,7 +37,8 @@ def resolve_augment(config: TrainConfig) -> AugmentConfig:
     return config.augment if config.augment is not None else PRESETS[config.data.augmentation]
 
 
-def pixel_transform(aug: AugmentConfig, image_size: int, resize_size: int) -> v2.Compose:
+def pixel_transform(aug: AugmentConfig, image_size: int, resize_size: int,
+                    interpolation: v2.InterpolationMode = v2.InterpolationMode.BILINEAR) -> v2.Compose:
     """uint8 ``(3, H, W)`` in, uint8 ``(3, image_size, image_size)`` out: geometry, colour, erasing.
 
     Without a random crop the geometry is the evaluation one (resize, centre crop), so an identity
@@ -50,9 +51,10 @@ def pixel_transform(aug: AugmentConfig, image_size: int, resize_size: int) -> v2
     """
     steps: list[v2.Transform] = []
     if aug.crop_scale_min < 1:
-        steps.append(v2.RandomResizedCrop(image_size, scale=(aug.crop_scale_min, 1.0), antialias=True))
+        steps.append(v2.RandomResizedCrop(image_size, scale=(aug.crop_scale_min, 1.0), interpolation=interpolation,
+                                          antialias=True))
     else:
-        steps += [v2.Resize(resize_size, antialias=True), v2.CenterCrop(image_size)]
+        steps += [v2.Resize(resize_size, interpolation=interpolation, antialias=True), v2.CenterCrop(image_size)]
     if aug.hflip:
         steps.append(v2.RandomHorizontalFlip())
     if aug.vflip:
@@ -67,10 +69,11 @@ def pixel_transform(aug: AugmentConfig, image_size: int, resize_size: int) -> v2
 
 
 def train_transform(aug: AugmentConfig, image_size: int, resize_size: int, mean: Sequence[float],
-                    std: Sequence[float]) -> v2.Compose:
+                    std: Sequence[float],
+                    interpolation: v2.InterpolationMode = v2.InterpolationMode.BILINEAR) -> v2.Compose:
     """The full training transform: :func:`pixel_transform`, then scale to 0..1 and normalise."""
-    return v2.Compose([pixel_transform(aug, image_size, resize_size), v2.ToDtype(torch.float32, scale=True),
-                       v2.Normalize(list(mean), list(std))])
+    return v2.Compose([pixel_transform(aug, image_size, resize_size, interpolation),
+                       v2.ToDtype(torch.float32, scale=True), v2.Normalize(list(mean), list(std))])
 
 
 def describe(aug: AugmentConfig) -> list[str]:
@@ -97,7 +100,8 @@ def describe(aug: AugmentConfig) -> list[str]:
 
 
 def preview_grid(root: str | Path, paths: Sequence[str], aug: AugmentConfig, image_size: int, resize_size: int,
-                 *, variants: int = 4, seed: int = 0) -> list[list[np.ndarray]]:
+                 *, variants: int = 4, seed: int = 0,
+                 interpolation: v2.InterpolationMode = v2.InterpolationMode.BILINEAR) -> list[list[np.ndarray]]:
     """For each image, ``variants`` augmented versions as ``(H, W, 3)`` uint8 arrays (what the model sees).
 
     Unreadable files are left out. The global random state is left as it was.
@@ -107,7 +111,7 @@ def preview_grid(root: str | Path, paths: Sequence[str], aug: AugmentConfig, ima
         >>> len(rows[0]), rows[0][0].shape  # doctest: +SKIP
         (4, (64, 64, 3))
     """
-    transform = pixel_transform(aug, image_size, resize_size)
+    transform = pixel_transform(aug, image_size, resize_size, interpolation)
     rows: list[list[np.ndarray]] = []
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)

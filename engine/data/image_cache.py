@@ -86,8 +86,9 @@ class ImageCache(CachedImages):
 
 
 class _Decode(Dataset[Any]):
-    def __init__(self, root: Path, paths: Sequence[str], resize_size: int) -> None:
-        self.root, self.paths, self.resize_size = root, list(paths), resize_size
+    def __init__(self, root: Path, paths: Sequence[str], resize_size: int,
+                 interpolation: F.InterpolationMode) -> None:
+        self.root, self.paths, self.resize_size, self.interpolation = root, list(paths), resize_size, interpolation
 
     def __len__(self) -> int:
         return len(self.paths)
@@ -99,7 +100,8 @@ class _Decode(Dataset[Any]):
             log.warning("could not load %s: %s", self.paths[index], exc)
             return None
         # The very operation the evaluation transform performs, so cached pixels equal uncached ones.
-        resized: torch.Tensor = F.resize(image_to_tensor(array), [self.resize_size], antialias=True)
+        resized: torch.Tensor = F.resize(image_to_tensor(array), [self.resize_size],
+                                         interpolation=self.interpolation, antialias=True)
         return resized.contiguous()
 
 
@@ -116,11 +118,13 @@ def free_memory_bytes() -> int:
 
 
 def build_image_cache(root: str | Path, paths: Sequence[str], resize_size: int, *, directory: Path,
-                      name: str, workers: int = 0, memory_budget: int | None = None,
+                      name: str, interpolation: F.InterpolationMode = F.InterpolationMode.BILINEAR,
+                      workers: int = 0, memory_budget: int | None = None,
                       progress: Progress | None = None, cancel: CancelToken | None = None) -> ImageCache | None:
     """Decode every image once. Returns ``None`` when cancelled.
 
     Args:
+        interpolation: the evaluation transform's (Preprocessing.resize_mode), so the pixels are the same.
         directory: where the cache file goes when the images do not fit in ``memory_budget`` bytes.
         name: file name stem inside ``directory`` (e.g. ``"train"``).
         workers: loader processes decoding in parallel (0 = in this process).
@@ -138,7 +142,8 @@ def build_image_cache(root: str | Path, paths: Sequence[str], resize_size: int, 
     to_file = estimate_bytes(len(paths), resize_size) > budget
     file = directory / f"images-{name}.bin" if to_file else None  # not translated: a file name
     try:
-        return _fill(_Decode(Path(root), paths, resize_size), workers, file, progress, cancel or NeverCancelled())
+        decode = _Decode(Path(root), paths, resize_size, interpolation)
+        return _fill(decode, workers, file, progress, cancel or NeverCancelled())
     except _Cancelled:
         if file is not None:
             file.unlink(missing_ok=True)

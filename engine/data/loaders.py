@@ -31,6 +31,24 @@ log = logging.getLogger(__name__)
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
 
+#: How the short side is resized, by the names timm's ``pretrained_cfg`` and torchvision's weights use. The
+#: pretrained weights were evaluated with one of them: resizing otherwise shifts every input a little (timm's
+#: EfficientNets, torchvision's EfficientNet and Swin expect bicubic; most others bilinear).
+INTERPOLATIONS = {"bilinear": v2.InterpolationMode.BILINEAR, "bicubic": v2.InterpolationMode.BICUBIC,
+                  "nearest": v2.InterpolationMode.NEAREST}
+
+
+def interpolation_name(value: object) -> str:
+    """A known interpolation name for ``value`` (a name or torchvision's enum); bilinear for anything else
+    (timm's ``random`` is a training-time choice, not how the weights were evaluated).
+
+    Example:
+        >>> interpolation_name("BICUBIC"), interpolation_name(v2.InterpolationMode.NEAREST), interpolation_name(None)
+        ('bicubic', 'nearest', 'bilinear')
+    """
+    name = str(getattr(value, "value", value) or "").lower()
+    return name if name in INTERPOLATIONS else "bilinear"
+
 
 @dataclass(frozen=True, slots=True)
 class Preprocessing:
@@ -40,6 +58,11 @@ class Preprocessing:
     resize_size: int
     mean: tuple[float, float, float] = IMAGENET_MEAN
     std: tuple[float, float, float] = IMAGENET_STD
+    interpolation: str = "bilinear"  # a key of INTERPOLATIONS
+
+    @property
+    def resize_mode(self) -> v2.InterpolationMode:
+        return INTERPOLATIONS[interpolation_name(self.interpolation)]
 
     @classmethod
     def for_size(cls, image_size: int) -> Preprocessing:
@@ -52,8 +75,9 @@ class Preprocessing:
             "resize_size": self.resize_size,
             "mean": list(self.mean),
             "std": list(self.std),
+            "interpolation": self.interpolation,
             # not translated: recorded in model.json for the scripts that read an exported model
-            "steps": ["load_image (RGB, uint8)", f"resize short side to {self.resize_size}",
+            "steps": ["load_image (RGB, uint8)", f"resize short side to {self.resize_size} ({self.interpolation})",
                       f"centre crop {self.image_size}x{self.image_size}", "scale to 0..1", "normalise mean/std"],
         }
 
@@ -64,11 +88,13 @@ class Preprocessing:
             resize_size=int(data["resize_size"]),
             mean=tuple(float(x) for x in data["mean"]),  # type: ignore[arg-type]
             std=tuple(float(x) for x in data["std"]),  # type: ignore[arg-type]
+            # model.json written before the field existed: those runs were all resized bilinearly
+            interpolation=interpolation_name(data.get("interpolation")),
         )
 
     def eval_transform(self) -> v2.Compose:
         return v2.Compose([
-            v2.Resize(self.resize_size, antialias=True),
+            v2.Resize(self.resize_size, interpolation=self.resize_mode, antialias=True),
             v2.CenterCrop(self.image_size),
             v2.ToDtype(torch.float32, scale=True),
             v2.Normalize(self.mean, self.std),
@@ -79,7 +105,7 @@ class Preprocessing:
         from engine.data.augment import PRESETS, train_transform
 
         aug = PRESETS[augmentation] if isinstance(augmentation, Augmentation) else augmentation
-        return train_transform(aug, self.image_size, self.resize_size, self.mean, self.std)
+        return train_transform(aug, self.image_size, self.resize_size, self.mean, self.std, self.resize_mode)
 
 
 def image_to_tensor(array: np.ndarray) -> torch.Tensor:

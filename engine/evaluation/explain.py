@@ -207,7 +207,7 @@ class GradCam:
 
 def model_view(array: NDArray[np.uint8], preprocessing: Preprocessing) -> NDArray[np.uint8]:
     """The part of an image the model sees (resized and centre-cropped), as ``(S, S, 3)`` uint8."""
-    view = v2.Compose([v2.Resize(preprocessing.resize_size, antialias=True),
+    view = v2.Compose([v2.Resize(preprocessing.resize_size, interpolation=preprocessing.resize_mode, antialias=True),
                        v2.CenterCrop(preprocessing.image_size)])
     out: NDArray[np.uint8] = view(image_to_tensor(array)).permute(1, 2, 0).contiguous().numpy()
     return out

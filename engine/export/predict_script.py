@@ -3,7 +3,8 @@
 This file is copied as ``predict.py`` into every deployment folder (engine/export/deployment.py), with the
 two file names below filled in; it never imports the app. It repeats the app's preprocessing exactly (the
 folder's preprocessing file says which): RGB (EXIF orientation applied, transparency on white, 16-bit images
-stretched to 0..255), short side resized (bilinear, antialiased), centre crop, scale to 0..1, normalise.
+stretched to 0..255), short side resized (antialiased, with the interpolation the weights expect: bilinear or
+bicubic), centre crop, scale to 0..1, normalise.
 
 Usage::
 
@@ -34,6 +35,9 @@ EXTENSIONS = {".jpg", ".jpeg", ".jpe", ".jfif", ".png", ".apng", ".bmp", ".dib",
 SYSTEM_NAMES = {"__macosx", "thumbs.db", "desktop.ini", "$recycle.bin", "system volume information"}
 HIGH_DEPTH = {"I;16", "I;16L", "I;16B", "I;16N", "I;16S", "I", "F"}
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Pillow's filters are antialiased when they shrink, like the app's (torchvision's antialias=True).
+RESAMPLING = {"bilinear": Image.Resampling.BILINEAR, "bicubic": Image.Resampling.BICUBIC,
+              "nearest": Image.Resampling.NEAREST}
 
 
 def image_files(inputs: list[str]) -> list[Path]:
@@ -87,7 +91,8 @@ def preprocess(rgb: np.ndarray, prep: dict[str, Any]) -> np.ndarray:
         size = (short, int(short * height / width))
     else:
         size = (int(short * width / height), short)
-    resized = np.asarray(Image.fromarray(rgb).resize(size, Image.Resampling.BILINEAR), dtype=np.float32)
+    resized = np.asarray(Image.fromarray(rgb).resize(size, RESAMPLING[prep["resize"].get("interpolation", "bilinear")]),
+                         dtype=np.float32)
     crop_h, crop_w = prep["crop"]["centre"]
     top = int(round((resized.shape[0] - crop_h) / 2.0))
     left = int(round((resized.shape[1] - crop_w) / 2.0))

@@ -24,7 +24,7 @@ from torch import nn
 from engine.core.cancel import CancelToken
 from engine.core.errors import WeightsError
 from engine.core.i18n import tr
-from engine.data.loaders import Preprocessing
+from engine.data.loaders import Preprocessing, interpolation_name
 from engine.models.hub import HubFolder, check_agrees, is_hub_id, looks_like_hub_folder, read_hub_folder
 from engine.models.timm_models import is_timm, pretrained_cfg, timm_name
 
@@ -90,22 +90,37 @@ def cached_hub_folder(spec: str, arch: str) -> HubFolder | None:
 
 
 def preprocessing_for(arch: str, weights: str, image_size: int) -> Preprocessing:
-    """The preprocessing the starting weights expect, at ``image_size``: for timm, the mean, standard deviation
-    and crop of their ``pretrained_cfg`` (a hub folder's own, else timm's default); otherwise ImageNet's.
+    """The preprocessing the starting weights expect, at ``image_size``: for timm, the mean, standard deviation,
+    crop and interpolation of their ``pretrained_cfg`` (a hub folder's own, else timm's default); for torchvision,
+    ImageNet's mean and crop with the interpolation its weights were evaluated with; a previous run's own.
 
     Example:
-        >>> preprocessing_for("resnet18", "imagenet", 224).mean
-        (0.485, 0.456, 0.406)
+        >>> pre = preprocessing_for("resnet18", "imagenet", 224)
+        >>> pre.mean, pre.interpolation, preprocessing_for("efficientnet_b0", "imagenet", 224).interpolation
+        ((0.485, 0.456, 0.406), 'bilinear', 'bicubic')
     """
-    cfg: dict[str, Any] = {}
-    if is_timm(arch):
-        card = _previous_card(weights)
-        if card is not None:  # a previous run: what its model was trained with
-            pre = card.preprocessing
-            return preprocessing_from_cfg({"mean": pre.mean, "std": pre.std}, image_size)
-        folder = cached_hub_folder(weights, arch)
-        cfg = folder.pretrained_cfg if folder is not None and folder.pretrained_cfg else pretrained_cfg(arch)
+    card = _previous_card(weights)
+    if card is not None:  # a previous run: what its model was trained with
+        pre = card.preprocessing
+        return preprocessing_from_cfg({"mean": pre.mean, "std": pre.std, "interpolation": pre.interpolation},
+                                      image_size)
+    if not is_timm(arch):
+        return preprocessing_from_cfg({"interpolation": _torchvision_interpolation(arch)}, image_size)
+    folder = cached_hub_folder(weights, arch)
+    cfg = folder.pretrained_cfg if folder is not None and folder.pretrained_cfg else pretrained_cfg(arch)
     return preprocessing_from_cfg(cfg, image_size)
+
+
+def _torchvision_interpolation(arch: str) -> str:
+    """How torchvision resizes for ``arch``'s ImageNet weights (bicubic for EfficientNet and Swin)."""
+    from engine.core.errors import ConfigError
+    from engine.models.facts import imagenet_weights_enum
+
+    try:
+        return interpolation_name(getattr(imagenet_weights_enum(arch).transforms(), "interpolation", None))
+    except (ConfigError, ValueError, KeyError) as exc:  # no ImageNet weights for it: the common default
+        log.info("no torchvision preprocessing for %s: %s", arch, exc)
+        return "bilinear"
 
 
 def _previous_card(weights: str) -> Any:
@@ -132,7 +147,8 @@ def preprocessing_from_cfg(cfg: dict[str, Any], image_size: int) -> Preprocessin
         mean, std = default.mean, default.std
     return Preprocessing(image_size=image_size, resize_size=max(image_size, round(image_size / crop)),
                          mean=tuple(float(v) for v in mean),  # type: ignore[arg-type]
-                         std=tuple(float(v) for v in std))  # type: ignore[arg-type]
+                         std=tuple(float(v) for v in std),  # type: ignore[arg-type]
+                         interpolation=interpolation_name(cfg.get("interpolation")))
 
 
 def adapt_timm_state(model: nn.Module, state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:

@@ -24,7 +24,7 @@ from engine.core.cancel import CancelToken
 from engine.core.errors import StudioError
 from engine.core.i18n import tr
 from engine.core.run_layout import RunLayout
-from engine.data.augment import resolve_augment, train_transform
+from engine.data.augment import resolve_augment
 from engine.data.image_cache import ImageCache, build_image_cache
 from engine.data.loaders import Batch, ImageListDataset, balanced_weights, make_loader, set_loader_epoch
 from engine.data.report import Split
@@ -304,7 +304,8 @@ def _use_images(session: Session, progress: ProgressFn, cancel: CancelToken) -> 
         for name, items in (("train", prepared.split.train), ("val", prepared.split.val)):
             cache = build_image_cache(
                 prepared.split.root, [p for p, _ in items], prepared.preprocessing.resize_size,
-                directory=RunLayout(session.run_dir).cache, name=_cache_name(session, name),
+                interpolation=prepared.preprocessing.resize_mode, directory=RunLayout(session.run_dir).cache,
+                name=_cache_name(session, name),
                 workers=prepared.num_workers,
                 progress=lambda d, t: progress("cache", d, t, tr("Reading every image once")), cancel=cancel)
             if cache is None:
@@ -325,8 +326,7 @@ def _image_sources(session: Session) -> tuple[DataLoader[Any], DataLoader[Any]]:
     config, prepared = session.config, session.prepared
     pre = prepared.preprocessing
     train_ds = ImageListDataset(prepared.split.root, prepared.split.train,
-                                train_transform(session.augment, pre.image_size, pre.resize_size, pre.mean, pre.std),
-                                pre.resize_size, cache=session.caches[0])
+                                pre.train_transform(session.augment), pre.resize_size, cache=session.caches[0])
     val_ds = ImageListDataset(prepared.split.root, prepared.split.val, pre.eval_transform(), pre.resize_size,
                               cache=session.caches[1])
     weights = balanced_weights(train_ds.labels) if config.imbalance is Imbalance.BALANCED_SAMPLING else None

@@ -232,7 +232,8 @@ def test_head_only_training_used_cached_features(trained: tuple[Path, Path, Coll
     _, run, events = trained
     [started] = events.of(RunStarted)
     assert any("features were computed once" in note for note in started.notes)
-    assert json.loads((run / "model" / "model.json").read_text())["preprocessing"]["std"] == [0.5, 0.5, 0.5]
+    recorded = json.loads((run / "model" / "model.json").read_text())["preprocessing"]
+    assert recorded["std"] == [0.5, 0.5, 0.5] and recorded["interpolation"] == "bicubic", "the hub folder's cfg"
 
 
 def test_partial_fine_tuning_with_warm_up_gradual_unfreezing_and_stage_rates(tmp_path: Path,
