@@ -170,7 +170,8 @@ class WindowJobs(QMainWindow):
         size = advice.size if advice is not None else SizeClass.SMALL
         similarity = advice.similarity_class if advice is not None else SimilarityClass.DIFFERENT
         plan = make_plan(advised, size, similarity or SimilarityClass.DIFFERENT,
-                         architecture_stages(self.model_panel.arch()), self.state.epochs,
+                         architecture_stages(self.model_panel.arch(), weights=self.model_panel.model_choice().weights),
+                         self.state.epochs,
                          self.strategy_panel.unfreeze_gradually())
         self._apply_plan(plan, advice.to_dict() if advice is not None else None)
         self.tabs.setCurrentWidget(self.training_panel)

@@ -1,4 +1,7 @@
-"""``python -m engine layers --arch NAME [--image-size S] [--json]``: a model's layer tree.
+"""``python -m engine layers --arch NAME [--weights W] [--image-size S] [--json]``: a model's layer tree.
+
+``--weights`` matters for a hub model (a folder or hub id, which names its own architecture): published models
+that timm builds with extra arguments have layers the bare architecture lacks.
 
 Text: one line per module, indented by depth, with its type, output shape for one image and parameter
 count. ``--json``: the same as nested nodes::
@@ -24,7 +27,8 @@ from engine.core.i18n import tr, trp
 
 def register(sub: Any) -> None:
     parser = sub.add_parser("layers", help=tr("show a model's layers: types, output shapes, parameters"))
-    parser.add_argument("--arch", required=True, help=tr("model name, e.g. resnet18 (see the app's model list)"))
+    parser.add_argument("--arch", help=tr("model name, e.g. resnet18 (see the app's model list)"))
+    parser.add_argument("--weights", default="imagenet", help=tr("imagenet | none | PATH (weights file or run folder)"))
     parser.add_argument("--image-size", type=whole(*IMAGE_SIZES), default=224,
                         help=tr("image size in pixels (default 224)"))
     parser.add_argument("--classes", type=whole(1), default=1000,
@@ -35,10 +39,15 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from engine.core.errors import ConfigError
     from engine.core.names import json_text
     from engine.models.layers.tree import analyse_model
+    from engine.models.sources import arch_for_weights, hub_source_kind
 
-    tree = analyse_model(args.arch, args.image_size, args.classes)
+    if not args.arch and hub_source_kind(args.weights, "") not in ("folder", "hub"):
+        raise ConfigError(tr("Name the model with --arch, or give a hub model folder with --weights."))
+    arch = arch_for_weights(args.arch, args.weights)
+    tree = analyse_model(arch, args.image_size, args.classes, weights=args.weights)
     if args.json:
         print(json_text(tree_to_json(tree, args.depth)))
         return EXIT_OK

@@ -35,13 +35,13 @@ def apply_freeze_options(config: Any, args: argparse.Namespace) -> Any:
     if args.freeze is None and args.freeze_upto is None:
         return config
     frozen, whole_base = resolve_freeze_arguments(config.model.arch, config.data.image_size,
-                                                  args.freeze, args.freeze_upto)
+                                                  args.freeze, args.freeze_upto, config.model.weights)
     strategy = Strategy.HEAD if whole_base else (Strategy.PARTIAL if frozen else Strategy.FULL)
     return config.replace(freeze=FreezePlan(tuple(frozen)), strategy=strategy)
 
 
 def resolve_freeze_arguments(arch: str, image_size: int, freeze: str | None,
-                             freeze_upto: str | None) -> tuple[list[str], bool]:
+                             freeze_upto: str | None, weights: str = "imagenet") -> tuple[list[str], bool]:
     """The frozen names for ``--freeze`` / ``--freeze-upto``, and whether they freeze the whole base.
 
     Raises:
@@ -50,7 +50,7 @@ def resolve_freeze_arguments(arch: str, image_size: int, freeze: str | None,
     from engine.models.layers.freeze_state import FreezeState
     from engine.models.layers.tree import analyse_model
 
-    state = FreezeState(analyse_model(arch, image_size, 2))
+    state = FreezeState(analyse_model(arch, image_size, 2, weights=weights))
     if freeze_upto:
         state.freeze_upto(freeze_upto)
     names = [n.strip() for n in (freeze or "").split(",") if n.strip()]

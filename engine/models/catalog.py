@@ -59,7 +59,8 @@ def _size_kwargs(arch: str, image_size: int | None) -> dict[str, Any]:
     return {}
 
 
-def create_model(arch: str, image_size: int | None = None, *, meta: bool = False) -> nn.Module:
+def create_model(arch: str, image_size: int | None = None, *, meta: bool = False,
+                 model_args: dict[str, Any] | None = None) -> nn.Module:
     """The architecture with random weights and its original 1000-class ImageNet head.
 
     Args:
@@ -67,6 +68,7 @@ def create_model(arch: str, image_size: int | None = None, *, meta: bool = False
         image_size: the training image size (only ViT and MaxViT are built for one size).
         meta: build on PyTorch's "meta" device: shapes only, no memory, near-instant. Used to describe a
             model (layer tree, memory estimate) without building it for real.
+        model_args: a hub folder's extra arguments for timm (config.json); ignored for torchvision models.
 
     Example:
         >>> create_model("resnet18", meta=True).fc.weight.device.type
@@ -74,7 +76,7 @@ def create_model(arch: str, image_size: int | None = None, *, meta: bool = False
     """
     check_arch(arch)
     if is_timm(arch):
-        return timm_models.create_timm_model(arch, image_size, meta=meta)
+        return timm_models.create_timm_model(arch, image_size, meta=meta, model_args=model_args)
     if image_size is not None:
         check_image_size(arch, image_size)
     kwargs: dict[str, Any] = _size_kwargs(arch, image_size)

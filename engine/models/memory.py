@@ -272,15 +272,16 @@ def measure_training_memory(model: nn.Module, batch_size: int, image_size: int, 
 
 
 def measure_plan_memory(arch: str, num_classes: int, image_size: int, frozen: list[str], batch_size: int,
-                        head: HeadOptions | None = None, slots: int = 1) -> int | None:
+                        head: HeadOptions | None = None, slots: int = 1, weights: str = "imagenet") -> int | None:
     """Build ``arch`` (random weights: their values do not change memory), freeze ``frozen`` and measure
     one training step on the GPU with :func:`measure_training_memory`."""
     from engine.models.catalog import build_classifier
     from engine.models.layers.freezing import freeze_modules, keep_frozen_batchnorm_in_eval
+    from engine.models.sources import hub_model_args
 
     if not torch.cuda.is_available():
         raise ConfigError(tr("Memory can only be measured on an NVIDIA GPU; elsewhere the app estimates it."))
-    model, head_name = build_classifier(arch, num_classes, head, image_size)
+    model, head_name = build_classifier(arch, num_classes, head, image_size, model_args=hub_model_args(arch, weights))
     freeze_modules(model, frozen, head_name, arch)
     model.train()
     keep_frozen_batchnorm_in_eval(model)

@@ -298,7 +298,7 @@ def run_advisor(config: TrainConfig, *, similarity_override: SimilarityClass | N
     split = prepare_data(config, cancel)
     labels = [label for _, label in (*split.train, *split.val, *getattr(split, "test", ()))]
     counts = {name: labels.count(index) for index, name in enumerate(split.classes)}
-    stages = architecture_stages(config.model.arch)
+    stages = architecture_stages(config.model.arch, weights=config.model.weights)
     similarity = None
     if config.model.pretrained and similarity_override is None:
         similarity = measure_similarity(config.model.arch, config.model.weights, split.root, split.train,

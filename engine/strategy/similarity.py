@@ -37,7 +37,7 @@ from engine.core.i18n import tr
 from engine.data.images.decode import ImageLoadError, load_image
 from engine.data.loaders import Preprocessing, image_to_tensor
 from engine.models.catalog import create_model, find_head, replace_head
-from engine.models.sources import preprocessing_for
+from engine.models.sources import cached_hub_folder, hub_model_args, preprocessing_for
 from engine.models.weights import load_starting_weights
 from engine.strategy.domain_shift import BatchNormShift
 from engine.strategy.similarity_words import SIMILAR_THRESHOLD, explain_similarity
@@ -109,7 +109,7 @@ def pretrained_with_original_head(arch: str, weights: str, progress: Progress | 
     state, source = load_starting_weights(weights, arch, progress, cancel)
     if state is None:
         raise WeightsError(tr("Similarity can only be measured with pretrained weights."))
-    model = create_model(arch)
+    model = create_model(arch, model_args=hub_model_args(arch, weights))  # as published (e.g. LayerScale)
     head = find_head(model)
     head_weight = state.get(f"{head}.weight", state.get(f"module.{head}.weight"))  # not translated: weight names
     if head_weight is None:
@@ -279,7 +279,11 @@ def pretraining_image_size(arch: str, weights: str) -> int:
     from engine.models.weights import previous_run
 
     run = previous_run(weights) if weights not in ("imagenet", "none") else None
-    return run.image_size if run is not None else _native_size(arch)
+    if run is not None:
+        return run.image_size
+    folder = cached_hub_folder(weights, arch)  # a hub model says in its own pretrained_cfg
+    size = folder.pretrained_cfg.get("input_size") if folder is not None else None
+    return int(size[-1]) if isinstance(size, (list, tuple)) and size else _native_size(arch)
 
 
 def _native_size(arch: str) -> int:

@@ -59,7 +59,7 @@ def trial_configs(base: TrainConfig, size: SizeClass, similarity: SimilarityClas
     if not base.model.pretrained:
         raise ConfigError(tr("Comparing strategies needs pretrained weights: without them, training from scratch "
                              "is the only choice. Choose ImageNet or a weights file in the Model step."))
-    stages = architecture_stages(base.model.arch)
+    stages = architecture_stages(base.model.arch, weights=base.model.weights)
     budget = dataclasses.replace(base, optim=dataclasses.replace(base.optim, epochs=epochs),
                                  early_stopping=EarlyStoppingConfig(enabled=False))
     # The partial trial freezes as the advisor would for this dataset; a similar/large guess otherwise.

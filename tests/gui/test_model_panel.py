@@ -166,6 +166,17 @@ def test_import_model_folder_chooses_the_timm_model_it_holds(qtbot, panel: Model
     assert "holds timm:test_efficientnet, not resnet18" in box.note.text()
 
 
+def test_the_layer_tree_of_a_hub_model_built_with_extra_arguments_is_the_published_one(  # type: ignore[no-untyped-def]
+        qtbot, panel: ModelPanel, tmp_path: Path) -> None:
+    hub = make_hub_folder(tmp_path / "uni-like", "test_vit", model_args={"init_values": 1e-5})
+    panel.weights.import_folder_path(str(hub))
+    qtbot.waitUntil(lambda: panel.layers.state is not None and panel.layers._task is None
+                    and panel.layers.state.tree.weights == str(hub), timeout=30_000)
+    tree = panel.layers.state.tree
+    assert tree.arch == "timm:test_vit" and tree.nodes["blocks.0.ls1"].params == 64, "its LayerScale is shown"
+    assert panel.layers.model.index_of("blocks.0.ls1").isValid()
+
+
 def test_a_model_folder_that_cannot_be_used_says_why(qtbot, panel: ModelPanel, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     hub = make_hub_folder(tmp_path / "no-weights", weights=False)
     panel.weights.import_folder_path(str(hub))

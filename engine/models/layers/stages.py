@@ -93,9 +93,13 @@ def model_stages(model: nn.Module, arch: str, head: str) -> list[Stage]:
 
 @lru_cache(maxsize=64)
 def architecture_stages(arch: str, image_size: int | None = None, num_classes: int = 2,
-                        head: HeadOptions | None = None) -> list[Stage]:
-    """:func:`model_stages` for an architecture by name (built on the meta device: no memory, fast)."""
-    model, head_name = build_classifier(arch, num_classes, head, image_size, meta=True)
+                        head: HeadOptions | None = None, weights: str = "imagenet") -> list[Stage]:
+    """:func:`model_stages` for an architecture by name, built as training builds it from the starting
+    ``weights`` (on the meta device: no memory, fast)."""
+    from engine.models.sources import hub_model_args
+
+    model, head_name = build_classifier(arch, num_classes, head, image_size, meta=True,
+                                        model_args=hub_model_args(arch, weights))
     return model_stages(model, arch, head_name)
 
 

@@ -27,6 +27,7 @@ from engine.models.catalog import build_classifier
 from engine.models.heads import HeadOptions
 from engine.models.layers.base import unknown_layer_message as unknown_layer_message
 from engine.models.layers.stages import Stage, model_stages
+from engine.models.sources import hub_model_args
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +99,7 @@ class LayerTree:
     seq_flops: list[int]
     seq_saved: list[int]
     stages: list[Stage]
+    weights: str = "imagenet"  # the starting weights it was built for (a hub model's arguments shape it)
 
     @property
     def total_params(self) -> int:
@@ -122,8 +124,9 @@ class LayerTree:
 
 @lru_cache(maxsize=16)
 def analyse_model(arch: str, image_size: int = 224, num_classes: int = 1000,
-                  head: HeadOptions | None = None) -> LayerTree:
-    """The layer tree of ``arch`` with a new ``num_classes`` head at ``image_size`` pixels.
+                  head: HeadOptions | None = None, weights: str = "imagenet") -> LayerTree:
+    """The layer tree of ``arch`` with a new ``num_classes`` head at ``image_size`` pixels, built as training
+    builds it from the starting ``weights`` (a hub model's extra arguments change its layers).
 
     Raises:
         ConfigError: the architecture or the image size cannot be used (in words).
@@ -134,7 +137,8 @@ def analyse_model(arch: str, image_size: int = 224, num_classes: int = 1000,
         ((64, 16, 16), 1539)
     """
     options = head or HeadOptions()
-    model, head_name = build_classifier(arch, max(2, num_classes), options, image_size, meta=True)
+    model, head_name = build_classifier(arch, max(2, num_classes), options, image_size, meta=True,
+                                        model_args=hub_model_args(arch, weights))
     probe = _Probe(model)
     try:
         probe.run(image_size)
@@ -150,7 +154,7 @@ def analyse_model(arch: str, image_size: int = 224, num_classes: int = 1000,
         arch=arch, image_size=image_size, num_classes=num_classes, head=head_name, head_options=options,
         root=root, nodes=nodes, param_numel={n: p.numel() for n, p in model.named_parameters()},
         param_seq=_param_seq(model, probe), seq_flops=probe.seq_flops, seq_saved=probe.seq_saved,
-        stages=model_stages(model, arch, head_name),
+        stages=model_stages(model, arch, head_name), weights=weights,
     )
 
 

@@ -103,7 +103,7 @@ def _step_cost(trainer: Trainer, model: nn.Module, trainable: frozenset[str]) ->
     all_names = [n for n, _ in model.named_parameters()]
     try:
         tree = analyse_model(config.model.arch, config.data.image_size, len(s.prepared.split.classes),
-                             HeadOptions(config.model.head_dropout, config.model.head_hidden))
+                             HeadOptions(config.model.head_dropout, config.model.head_hidden), config.model.weights)
         if set(tree.param_numel) == set(all_names) and tree.forward_flops > 0:
             frozen = set(all_names) - trainable
             return training_flops(tree, frozen) / tree.forward_flops

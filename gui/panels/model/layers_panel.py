@@ -25,7 +25,8 @@ from gui.widgets.common import MessageLabel
 
 log = logging.getLogger(__name__)
 
-Request = tuple[str, int, int, HeadOptions]  # arch, image size, classes, head
+# arch, image size, classes, head, starting weights (a hub model's extra arguments change its layers)
+Request = tuple[str, int, int, HeadOptions, str]
 
 
 def _analyse(request: Request, _: TaskState) -> tuple[Any, str, int | None]:
@@ -33,8 +34,8 @@ def _analyse(request: Request, _: TaskState) -> tuple[Any, str, int | None]:
     from engine.models.layers.tree import analyse_model
     from engine.models.memory import available_memory
 
-    arch, size, classes, head = request
-    tree = analyse_model(arch, size, classes, head)
+    arch, size, classes, head, weights = request
+    tree = analyse_model(arch, size, classes, head, weights)
     device = pick_device("auto")
     return tree, device.type, available_memory(device)
 
@@ -46,7 +47,7 @@ class LayersPanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.request: Request = ("resnet18", 224, 2, HeadOptions())
+        self.request: Request = ("resnet18", 224, 2, HeadOptions(), "imagenet")
         self.pretrained = True
         self.batch_size = 16
         self.state: Any = None  # engine.models.layers.freeze_state.FreezeState once analysed
@@ -105,19 +106,19 @@ class LayersPanel(QWidget):
 
     # -- inputs -------------------------------------------------------------------------------------------
 
-    def set_model(self, arch: str, pretrained: bool, head: HeadOptions) -> None:
+    def set_model(self, arch: str, pretrained: bool, head: HeadOptions, weights: str = "imagenet") -> None:
         if arch != self.request[0]:
             self._preset = Strategy.HEAD if pretrained else Strategy.FULL
         if pretrained != self.pretrained:
             self.pretrained = pretrained
             self.set_strategy(Strategy.HEAD if pretrained else Strategy.FULL)
-        self._analyse((arch, self.request[1], self.request[2], head))
+        self._analyse((arch, self.request[1], self.request[2], head, weights))
 
     def set_image_size(self, size: int) -> None:
-        self._analyse((self.request[0], int(size), self.request[2], self.request[3]))
+        self._analyse((self.request[0], int(size), self.request[2], self.request[3], self.request[4]))
 
     def set_num_classes(self, classes: int) -> None:
-        self._analyse((self.request[0], self.request[1], max(2, int(classes)), self.request[3]))
+        self._analyse((self.request[0], self.request[1], max(2, int(classes)), self.request[3], self.request[4]))
 
     def set_batch_size(self, batch: int) -> None:
         self.batch_size = int(batch)
@@ -217,7 +218,7 @@ class LayersPanel(QWidget):
         from engine.models.layers.freeze_state import FreezeState
 
         tree, self.device, self.available = result
-        if self._start_queued((tree.arch, tree.image_size, tree.num_classes, tree.head_options)):
+        if self._start_queued((tree.arch, tree.image_size, tree.num_classes, tree.head_options, tree.weights)):
             return
         previous = self.state
         state = FreezeState(tree)
@@ -303,7 +304,8 @@ class LayersPanel(QWidget):
 
         tree, plan, batch = self.state.tree, self.state.plan(), self.batch_size
         self._probe = BackgroundTask(lambda _: measure_plan_memory(
-            tree.arch, tree.num_classes, tree.image_size, plan, batch, tree.head_options), self)
+            tree.arch, tree.num_classes, tree.image_size, plan, batch, tree.head_options,
+            weights=self.request[4]), self)
         self._probe.done.connect(self._on_measured)
         self._probe.failed.connect(self.memory.show_error)
         self.measure.setEnabled(False)

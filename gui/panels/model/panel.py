@@ -247,9 +247,10 @@ class ModelPanel(QWidget):
         return HeadOptions(dropout=round(self.dropout.value(), 3), hidden=self.hidden.value())
 
     def _sync_layers(self) -> None:
-        if self.catalog:
-            self.layers.set_model(self.arch(), self.weights.pretrained, self.head_options())
-        self.model_changed.emit(self.model_choice())
+        choice = self.model_choice()
+        if self.catalog:  # the weights too: a hub model built with extra arguments has other layers
+            self.layers.set_model(choice.arch, self.weights.pretrained, choice.head, choice.weights)
+        self.model_changed.emit(choice)
         self.changed.emit()
 
     def set_image_size(self, size: int) -> None:
