@@ -19,7 +19,9 @@ What huggingface_hub 2.x needs (file_download.py, utils/_http.py):
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import json
 import re
 import socket
 import threading
@@ -95,10 +97,8 @@ class FakeHub:
             self._server.shutdown()
             self._server.server_close()
         for connection in list(self._connections):  # httpx keeps connections open: close them too, as a lost
-            try:                                     # network would, or they would go on being served
+            with contextlib.suppress(OSError):       # network would, or they would go on being served
                 connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
         if self._thread is not None:
             self._thread.join(timeout=5)
 
@@ -195,8 +195,8 @@ class _Handler(BaseHTTPRequestHandler):
         name = self.state.users.get(auth.removeprefix("Bearer "))
         if name is None:
             return self._error(401, "Unauthorized")
-        data = ('{"type": "user", "name": "%s", "auth": {"accessToken": {"displayName": "test", "role": "read"}}}'
-                % name).encode()
+        data = json.dumps({"type": "user", "name": name,
+                           "auth": {"accessToken": {"displayName": "test", "role": "read"}}}).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
