@@ -44,7 +44,6 @@ def hub(isolated_home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeHu
     monkeypatch.setattr(constants, "ENDPOINT", server.url)
     monkeypatch.setattr(constants, "HUGGINGFACE_CO_URL_TEMPLATE", server.url + "/{repo_id}/resolve/{revision}/{filename}")
     monkeypatch.setattr(hf_api.api, "endpoint", server.url)  # whoami's HfApi copied the endpoint at import
-    monkeypatch.setattr(constants, "HF_STORED_TOKENS_PATH", str(isolated_home / "hf" / "stored_tokens"))
     # Bytes reach the progress callback (and Cancel) once a chunk; the tiny models are far below the 10 MB chunk.
     monkeypatch.setattr(constants, "DOWNLOAD_CHUNK_SIZE", CHUNK)
     yield server
