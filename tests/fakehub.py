@@ -31,6 +31,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 RESOLVE = re.compile(r"^/(?P<repo>[^/]+/[^/]+)/resolve/(?P<revision>[^/]+)/(?P<filename>.+)$")
 CHUNK = 16 * 1024  # what a slow server writes between sleeps
 
@@ -202,3 +204,21 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
+
+
+def use_fake_hub(monkeypatch: pytest.MonkeyPatch) -> FakeHub:
+    """A started fake hub, and huggingface_hub in this process pointed at it, online (the cache and the login are
+    the test's own: tests/conftest.py). It reads its endpoint at import, so the module's copies are set."""
+    import huggingface_hub.constants as constants
+    import huggingface_hub.hf_api as hf_api
+
+    server = FakeHub().start()
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.setenv("HF_HUB_DISABLE_TELEMETRY", "1")
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
+    monkeypatch.setattr(constants, "ENDPOINT", server.url)
+    monkeypatch.setattr(constants, "HUGGINGFACE_CO_URL_TEMPLATE", server.url + "/{repo_id}/resolve/{revision}/{filename}")
+    monkeypatch.setattr(hf_api.api, "endpoint", server.url)  # whoami's HfApi copied the endpoint at import
+    # Bytes reach the progress callback (and Cancel) once a chunk; the tiny models are far below the 10 MB chunk.
+    monkeypatch.setattr(constants, "DOWNLOAD_CHUNK_SIZE", CHUNK)
+    return server

@@ -22,7 +22,7 @@ import torch
 from engine.core.errors import WeightsError
 from engine.models.hub_download import HubAccessError, download_hub_model, log_in
 from engine.models.sources import resolve_hub_source
-from tests.fakehub import CHUNK, FakeHub
+from tests.fakehub import CHUNK, FakeHub, use_fake_hub
 from tests.hubgen import make_hub_folder
 from tests.imagegen import make_image_folder
 
@@ -32,20 +32,9 @@ OFFLINE = "could not be downloaded from the Hugging Face hub (is this computer o
 
 
 @pytest.fixture
-def hub(isolated_home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeHub]:
+def hub(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeHub]:
     """A fake hub serving nothing yet, and huggingface_hub pointed at it, online, with a private cache."""
-    import huggingface_hub.constants as constants
-    import huggingface_hub.hf_api as hf_api
-
-    server = FakeHub().start()
-    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
-    monkeypatch.setenv("HF_HUB_DISABLE_TELEMETRY", "1")
-    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
-    monkeypatch.setattr(constants, "ENDPOINT", server.url)
-    monkeypatch.setattr(constants, "HUGGINGFACE_CO_URL_TEMPLATE", server.url + "/{repo_id}/resolve/{revision}/{filename}")
-    monkeypatch.setattr(hf_api.api, "endpoint", server.url)  # whoami's HfApi copied the endpoint at import
-    # Bytes reach the progress callback (and Cancel) once a chunk; the tiny models are far below the 10 MB chunk.
-    monkeypatch.setattr(constants, "DOWNLOAD_CHUNK_SIZE", CHUNK)
+    server = use_fake_hub(monkeypatch)
     yield server
     server.stop()
 
