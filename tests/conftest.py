@@ -33,6 +33,7 @@ def _private_offline_hub(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setattr(hub, "HF_HUB_CACHE", str(home / "hf" / "hub"))
     monkeypatch.setattr(hub, "HF_TOKEN_PATH", str(home / "hf" / "token"))
+    monkeypatch.setattr(hub, "HF_STORED_TOKENS_PATH", str(home / "hf" / "stored_tokens"))  # login writes both
     monkeypatch.setattr(hub, "HF_HUB_OFFLINE", True)
 
 

@@ -71,8 +71,9 @@ def download_hub_model(spec: str, progress: Any = None, cancel: CancelToken | No
     cancel = cancel or NeverCancelled()
     try:
         config = _fetch(repo, CONFIG, revision, progress, cancel)
-        weights = None
-        for name in WEIGHT_FILES:  # safetensors first; an old .bin only where a model has nothing else
+        # Weights already in the cache first: a model with only an old .bin has no model.safetensors to ask for.
+        weights = next((found for name in WEIGHT_FILES if (found := _cached(repo, name, revision))), None)
+        for name in WEIGHT_FILES if weights is None else ():  # safetensors first; a .bin only where there is no other
             try:
                 weights = _fetch(repo, name, revision, progress, cancel)
                 break
@@ -98,11 +99,10 @@ def _fetch(repo: str, filename: str, revision: str | None, progress: Any, cancel
     from huggingface_hub import errors as hf
     from huggingface_hub import hf_hub_download
 
-    try:
-        return str(hf_hub_download(repo, filename, revision=revision, local_files_only=True))
-    except (hf.LocalEntryNotFoundError, FileNotFoundError):
-        pass
-    if not _hub_resolvable():
+    cached = _cached(repo, filename, revision)
+    if cached is not None:
+        return cached
+    if not _hub_reachable():
         raise WeightsError(hub_offline_help(repo))
     try:
         return str(hf_hub_download(repo, filename, revision=revision, tqdm_class=_progress_class(progress, cancel)))
@@ -129,9 +129,21 @@ def _fetch(repo: str, filename: str, revision: str | None, progress: Any, cancel
         raise WeightsError(hub_offline_help(repo)) from exc
 
 
-def _hub_resolvable() -> bool:
-    """False when the hub's name cannot even be looked up (no network): say so at once, instead of after
-    huggingface_hub's five retries (23 s measured here). Behind a proxy the proxy resolves names: try anyway."""
+def _cached(repo: str, filename: str, revision: str | None) -> str | None:
+    """The file from huggingface_hub's cache (no network at all), or ``None``."""
+    from huggingface_hub import errors as hf
+    from huggingface_hub import hf_hub_download
+
+    try:
+        return str(hf_hub_download(repo, filename, revision=revision, local_files_only=True))
+    except (hf.LocalEntryNotFoundError, FileNotFoundError):
+        return None
+
+
+def _hub_reachable() -> bool:
+    """False when the hub's name cannot be looked up or nothing answers there (no network, a firewall): say so
+    at once, instead of after huggingface_hub's five retries (23 s measured here). Behind a proxy the proxy
+    resolves names and connects: try anyway."""
     import os
     import socket
     from urllib.parse import urlparse
@@ -140,11 +152,13 @@ def _hub_resolvable() -> bool:
 
     if any(os.environ.get(v) for v in ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy")):
         return True
-    host = urlparse(constants.ENDPOINT).hostname or "huggingface.co"
+    url = urlparse(constants.ENDPOINT)
+    host = url.hostname or "huggingface.co"
     try:
-        socket.getaddrinfo(host, 443)
-    except OSError:
-        log.info("cannot resolve %s: offline", host)
+        port = url.port or (80 if url.scheme == "http" else 443)
+        socket.create_connection((host, port), timeout=constants.HF_HUB_ETAG_TIMEOUT).close()
+    except (OSError, ValueError) as exc:
+        log.info("cannot reach %s: offline (%s)", host, exc)
         return False
     return True
 
