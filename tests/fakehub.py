@@ -42,6 +42,7 @@ class Repo:
     folder: Path
     commit: str  # 40 hex digits, like a git commit
     gated_token: str = ""  # "" = public; else only this token may read it
+    xet: bool = False  # stored in Xet: file answers name its Xet hash and token route, as the real hub's do
 
 
 @dataclass(frozen=True)
@@ -66,10 +67,10 @@ class FakeHub:
     _server: ThreadingHTTPServer | None = None
     _thread: threading.Thread | None = None
 
-    def add(self, repo: str, folder: Path, *, gated_token: str = "") -> str:
+    def add(self, repo: str, folder: Path, *, gated_token: str = "", xet: bool = False) -> str:
         """Serve ``folder`` as ``repo`` (``owner/name``); returns its commit."""
         commit = hashlib.sha1(repo.encode()).hexdigest()
-        self.repos[repo] = Repo(folder, commit, gated_token)
+        self.repos[repo] = Repo(folder, commit, gated_token, xet)
         if gated_token:
             self.users[gated_token] = "tester"
         return commit
@@ -175,6 +176,9 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("ETag", f'"{etag}"')
         self.send_header("X-Linked-Etag", f'"{etag}"')
         self.send_header("Accept-Ranges", "bytes")
+        if repo.xet:  # a client using Xet would ask this route for a token, then fetch from Xet storage instead
+            self.send_header("X-Xet-Hash", etag)
+            self.send_header("X-Xet-Refresh-Route", f"/api/models/{path.parent.name}/xet-read-token/{repo.commit}")
         if start:
             self.send_header("Content-Range", f"bytes {start}-{len(data) - 1}/{len(data)}")
         self.send_header("Content-Length", str(len(data) - start))

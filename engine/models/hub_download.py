@@ -104,6 +104,7 @@ def _fetch(repo: str, filename: str, revision: str | None, progress: Any, cancel
         return cached
     if not _hub_reachable():
         raise WeightsError(hub_offline_help(repo))
+    _plain_http_downloads()
     try:
         return str(hf_hub_download(repo, filename, revision=revision, tqdm_class=_progress_class(progress, cancel)))
     except hf.GatedRepoError as exc:
@@ -138,6 +139,20 @@ def _cached(repo: str, filename: str, revision: str | None) -> str | None:
         return str(hf_hub_download(repo, filename, revision=revision, local_files_only=True))
     except (hf.LocalEntryNotFoundError, FileNotFoundError):
         return None
+
+
+def _plain_http_downloads() -> None:
+    """Files come over plain HTTP, in pieces of at most 1 MiB, so that progress and Cancel are the app's.
+
+    huggingface_hub reads 10 MiB between progress calls (a small model shows nothing until it is done, and
+    Cancel waits that long), and for files stored in Xet it hands the transfer to hf_xet's native threads,
+    whose progress reaches the app as two interleaved counters and where raising from the progress callback
+    (Cancel) is not how hf_xet is stopped. The hub serves every file over HTTP as well; these models are small
+    enough that Xet's deduplication does not matter."""
+    from huggingface_hub import constants
+
+    constants.HF_HUB_DISABLE_XET = True
+    constants.DOWNLOAD_CHUNK_SIZE = min(constants.DOWNLOAD_CHUNK_SIZE, 1 << 20)
 
 
 def _hub_reachable() -> bool:

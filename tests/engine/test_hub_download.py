@@ -66,6 +66,23 @@ def test_a_hub_id_downloads_config_and_weights_into_the_cache_with_progress(
         ("HEAD", "config.json"), ("GET", "config.json"), ("HEAD", "model.safetensors"), ("GET", "model.safetensors")}
 
 
+def test_a_model_stored_in_xet_comes_over_plain_http_with_the_apps_progress(
+        tmp_path: Path, hub: FakeHub, monkeypatch: pytest.MonkeyPatch) -> None:
+    import huggingface_hub.constants as constants
+
+    served = make_hub_folder(tmp_path / "served" / "big", "test_vit3")  # 3 MiB of weights
+    hub.add("owner/big", served, xet=True)  # most hub models are stored in Xet today
+    monkeypatch.setattr(constants, "HF_HUB_DISABLE_XET", False)  # as a user's huggingface_hub starts
+    monkeypatch.setattr(constants, "DOWNLOAD_CHUNK_SIZE", 10 * 1024 * 1024)  # huggingface_hub's own piece
+    calls: list[tuple[int, int]] = []
+    folder = download_hub_model("hf-hub:owner/big", progress=lambda done, total: calls.append((done, total)))
+    assert folder.weights.read_bytes() == (served / "model.safetensors").read_bytes()
+    assert not [r for r in hub.requests if "xet-read-token" in r.path], "no Xet token asked for: the file came over HTTP"
+    size = (served / "model.safetensors").stat().st_size
+    assert size > 1 << 20 and len([d for d, t in calls if t == size]) >= size >> 20, \
+        "progress (and Cancel) at least once a MiB"
+
+
 def test_a_second_use_needs_no_network_at_all(tiny: tuple[Path, str], hub: FakeHub) -> None:
     first = download_hub_model(SPEC)
     hub.requests.clear()
