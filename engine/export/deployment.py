@@ -91,8 +91,9 @@ def readme(files: DeploymentFiles, check: ExportCheck, record: dict[str, Any]) -
            output=record["output"]["name"]),
         "\n".join([
             "1. " + tr("Decode as 8-bit RGB (EXIF orientation applied; transparent pixels on white)."),
-            "2. " + tr("Resize so that the short side is {short} pixels (bilinear, antialiased; the long\n   side "
-                       "rounded down).", short=record["resize"]["short_side"]),
+            "2. " + tr("Resize so that the short side is {short} pixels ({interpolation}, antialiased; the\n   long "
+                       "side rounded down).", short=record["resize"]["short_side"],
+                       interpolation=record["resize"].get("interpolation", "bilinear")),
             "3. " + tr("Cut the centre {size} x {size} pixels.", size=size),
             "4. " + tr("Divide by 255, subtract the mean {mean} and divide by the standard deviation {std}\n   (per "
                        "channel, R G B).", mean=record["mean"], std=record["std"])]),
