@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -49,3 +50,13 @@ def korean() -> Iterator[None]:
 def image_folder(tmp_path: Path) -> Path:
     """Three learnable colour classes, 12 images each, 40x40 PNG."""
     return make_image_folder(tmp_path / "images")
+
+
+@pytest.fixture
+def hub(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """A local fake Hugging Face hub serving nothing yet (tests/fakehub.py), huggingface_hub pointed at it."""
+    from tests.fakehub import use_fake_hub
+
+    server = use_fake_hub(monkeypatch)
+    yield server
+    server.stop()

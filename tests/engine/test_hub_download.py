@@ -13,7 +13,6 @@ import os
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,21 +21,13 @@ import torch
 from engine.core.errors import WeightsError
 from engine.models.hub_download import HubAccessError, download_hub_model, log_in
 from engine.models.sources import resolve_hub_source
-from tests.fakehub import CHUNK, FakeHub, use_fake_hub
+from tests.fakehub import CHUNK, FakeHub
 from tests.hubgen import make_hub_folder
 from tests.imagegen import make_image_folder
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = "hf-hub:owner/tiny"
 OFFLINE = "could not be downloaded from the Hugging Face hub (is this computer offline?)"
-
-
-@pytest.fixture
-def hub(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeHub]:
-    """A fake hub serving nothing yet, and huggingface_hub pointed at it, online, with a private cache."""
-    server = use_fake_hub(monkeypatch)
-    yield server
-    server.stop()
 
 
 @pytest.fixture

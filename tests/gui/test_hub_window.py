@@ -3,34 +3,19 @@ prompt of a gated model, then the model chosen."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QInputDialog
 
 from gui.panels.model.panel import ModelPanel
-from tests.fakehub import FakeHub, use_fake_hub
+from tests.fakehub import FakeHub
 from tests.hubgen import make_hub_folder
 
 
 @pytest.fixture
-def hub(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeHub]:
-    server = use_fake_hub(monkeypatch)
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def panel(qtbot):  # type: ignore[no-untyped-def]
-    widget = ModelPanel()
-    qtbot.addWidget(widget)
-    widget.resize(1200, 720)
-    widget.show()
-    qtbot.waitUntil(lambda: bool(widget.catalog), timeout=30_000)
-    yield widget
-    widget.shutdown()
-
+def panel(model_panel: ModelPanel) -> ModelPanel:
+    return model_panel  # tests/gui/conftest.py
 
 def test_a_hub_download_shows_progress_cancels_asks_for_the_token_and_chooses_the_model(  # type: ignore[no-untyped-def]
         qtbot, panel: ModelPanel, hub: FakeHub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -21,17 +21,6 @@ from gui.panels.model.panel import COLUMNS, ModelPanel
 from tests.hubgen import make_hub_folder
 
 
-@pytest.fixture
-def panel(qtbot):  # type: ignore[no-untyped-def]
-    widget = ModelPanel()
-    qtbot.addWidget(widget)
-    widget.resize(1200, 720)
-    widget.show()
-    qtbot.waitUntil(lambda: bool(widget.catalog), timeout=30_000)
-    yield widget
-    widget.shutdown()
-
-
 def _official_file(folder: Path, arch: str = "resnet18") -> Path:
     torch.manual_seed(0)
     tmp = folder / "w.pth"
@@ -44,6 +33,11 @@ def _official_file(folder: Path, arch: str = "resnet18") -> Path:
 def _visible_archs(panel: ModelPanel) -> list[str]:
     return [panel.table.item(r, 0).text() for r in range(panel.table.rowCount()) if not panel.table.isRowHidden(r)]
 
+
+
+@pytest.fixture
+def panel(model_panel: ModelPanel) -> ModelPanel:
+    return model_panel  # tests/gui/conftest.py
 
 def test_the_catalog_shows_the_shortlist_first_with_facts(panel: ModelPanel) -> None:
     # torchvision's shortlist, then timm's (marked as such).
