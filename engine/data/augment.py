@@ -100,8 +100,7 @@ def describe(aug: AugmentConfig) -> list[str]:
 
 
 def preview_grid(root: str | Path, paths: Sequence[str], aug: AugmentConfig, image_size: int, resize_size: int,
-                 *, variants: int = 4, seed: int = 0,
-                 interpolation: v2.InterpolationMode = v2.InterpolationMode.BILINEAR) -> list[list[np.ndarray]]:
+                 *, variants: int = 4, seed: int = 0) -> list[list[np.ndarray]]:
     """For each image, ``variants`` augmented versions as ``(H, W, 3)`` uint8 arrays (what the model sees).
 
     Unreadable files are left out. The global random state is left as it was.
@@ -111,7 +110,7 @@ def preview_grid(root: str | Path, paths: Sequence[str], aug: AugmentConfig, ima
         >>> len(rows[0]), rows[0][0].shape  # doctest: +SKIP
         (4, (64, 64, 3))
     """
-    transform = pixel_transform(aug, image_size, resize_size, interpolation)
+    transform = pixel_transform(aug, image_size, resize_size)
     rows: list[list[np.ndarray]] = []
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)

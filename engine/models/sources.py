@@ -112,12 +112,13 @@ def preprocessing_for(arch: str, weights: str, image_size: int) -> Preprocessing
 
 
 def _torchvision_interpolation(arch: str) -> str:
-    """How torchvision resizes for ``arch``'s ImageNet weights (bicubic for EfficientNet and Swin)."""
+    """How torchvision resizes for ``arch``'s ImageNet weights (bicubic for EfficientNet and Swin): the
+    catalog's fact."""
     from engine.core.errors import ConfigError
-    from engine.models.facts import imagenet_weights_enum
+    from engine.models.facts import model_info
 
     try:
-        return interpolation_name(getattr(imagenet_weights_enum(arch).transforms(), "interpolation", None))
+        return interpolation_name(model_info(arch).interpolation)
     except (ConfigError, ValueError, KeyError) as exc:  # no ImageNet weights for it: the common default
         log.info("no torchvision preprocessing for %s: %s", arch, exc)
         return "bilinear"

@@ -4,10 +4,8 @@ validation, the image cache, Grad-CAM's picture, model.json and the deployment f
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
-from types import ModuleType
 
 import numpy as np
 import pytest
@@ -19,6 +17,7 @@ from engine.config import AugmentConfig
 from engine.data.image_cache import build_image_cache
 from engine.data.loaders import ImageListDataset, Preprocessing, image_to_tensor
 from engine.evaluation.explain import model_view
+from engine.export import predict_script as script  # the deployment folder's predict.py
 from engine.export.metadata import preprocessing_record
 from engine.models.sources import preprocessing_for
 from tests.hubgen import make_hub_folder
@@ -87,18 +86,8 @@ def test_validation_training_the_cache_and_grad_cam_resize_bicubically(tmp_path:
     assert torch.equal(plain[0][0], cached[0][0]), "cached pixels are the decoded ones"
 
 
-def _predict_script() -> ModuleType:
-    source = Path(__file__).resolve().parents[2] / "engine" / "export" / "predict_script.py"
-    spec = importlib.util.spec_from_file_location("deployed_predict", source)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.mark.parametrize("interpolation", ["bicubic", "bilinear"])
 def test_the_deployment_script_resizes_as_the_app(tmp_path: Path, interpolation: str) -> None:
-    script = _predict_script()
     pre = Preprocessing(image_size=32, resize_size=34, interpolation=interpolation)
     record = preprocessing_record("timm:test_efficientnet", ("a", "b"), pre)
     array = np.array(Image.open(_noisy(tmp_path / "one.png", seed=3)).convert("RGB"))

@@ -304,8 +304,7 @@ class LayersPanel(QWidget):
 
         tree, plan, batch = self.state.tree, self.state.plan(), self.batch_size
         self._probe = BackgroundTask(lambda _: measure_plan_memory(
-            tree.arch, tree.num_classes, tree.image_size, plan, batch, tree.head_options,
-            weights=self.request[4]), self)
+            tree.arch, tree.num_classes, tree.image_size, plan, batch, tree.head_options, weights=tree.weights), self)
         self._probe.done.connect(self._on_measured)
         self._probe.failed.connect(self.memory.show_error)
         self.measure.setEnabled(False)
